@@ -1,0 +1,204 @@
+"""The catalog of threat, interceptor and sensor types, with sources.
+
+Every number in the shipped catalog is a :class:`Quantity`: a best value,
+optionally a range, the source keys it was read from (see
+``docs/sources.md``) and a confidence tag:
+
+``W`` well sourced, ``S`` single source, ``E`` estimate, ``C`` belligerent
+claim, ``D`` disputed, ``assumption`` no public figure found (then a range
+and a one-line reason are required), ``derived`` computed from sourced
+figures (the note says how).
+
+Friendly units are used in the file (km, km/h, min); the field names say
+which. Conversion to SI happens once, in :mod:`redline.scenario`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError
+
+__all__ = [
+    "Quantity",
+    "ThreatType",
+    "InterceptorType",
+    "SensorType",
+    "Catalog",
+    "load_catalog",
+    "THREAT_CLASSES",
+]
+
+THREAT_CLASSES = ("drone", "cruise", "ballistic")
+Confidence = Literal["W", "S", "E", "C", "D", "assumption", "derived"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Quantity(_Frozen):
+    """A sourced number: best value, range, sources, confidence."""
+
+    value: float
+    range: tuple[float, float] | None = None
+    source: str | None = None
+    confidence: Confidence
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Quantity":
+        if self.range is not None:
+            lo, hi = self.range
+            if not lo <= self.value <= hi:
+                raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
+        if self.confidence == "assumption":
+            if self.range is None or not self.note:
+                raise ValueError("an assumption needs a range and a one-line note giving the reason")
+        elif self.confidence != "derived" and not self.source:
+            raise ValueError("a sourced quantity needs source keys such as '[A09]'")
+        return self
+
+    @property
+    def low(self) -> float:
+        return self.range[0] if self.range else self.value
+
+    @property
+    def high(self) -> float:
+        return self.range[1] if self.range else self.value
+
+
+class ThreatType(_Frozen):
+    """An attacking weapon type (drone, cruise or ballistic missile)."""
+
+    name: str
+    klass: Literal["drone", "cruise", "ballistic"] = Field(alias="class")
+    manoeuvring: bool = False
+    speed_kmh: Quantity | None = None          # drone, cruise: mean ground speed
+    altitude_m: Quantity | None = None         # drone, cruise: cruise altitude
+    range_km: Quantity
+    reliability: Quantity                      # P(launch and flight succeed)
+    cep_m: Quantity
+    warhead_kg: Quantity
+    cost_usd: Quantity
+    description: str = ""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ThreatType":
+        if self.klass in ("drone", "cruise") and (self.speed_kmh is None or self.altitude_m is None):
+            raise ValueError(f"a {self.klass} needs speed_kmh and altitude_m")
+        return self
+
+
+class InterceptorType(_Frozen):
+    """A defensive weapon: a surface-to-air interceptor or a fighter's air-to-air load."""
+
+    name: str
+    layer: Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"]
+    min_range_km: Quantity
+    max_range_km: Quantity
+    min_alt_km: Quantity
+    max_alt_km: Quantity
+    flyout_speed_mps: Quantity
+    pk: dict[Literal["drone", "cruise", "ballistic"], Quantity]
+    cost_usd: Quantity
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "InterceptorType":
+        missing = [c for c in THREAT_CLASSES if c not in self.pk]
+        if missing:
+            raise ValueError(f"pk lacks classes {missing}; give 0 for classes it cannot engage")
+        return self
+
+
+class SensorType(_Frozen):
+    """A sensor type: radar, airborne early warning or space-based launch warning."""
+
+    name: str
+    kind: Literal["ground_radar", "ship_radar", "aew", "space"]
+    range_km: Quantity
+    antenna_height_m: Quantity
+    pd: Quantity                                 # per-threat detection probability
+    latency_s: Quantity                          # detection to usable track
+    detects: tuple[Literal["drone", "cruise", "ballistic"], ...]
+    description: str = ""
+
+
+class Catalog(_Frozen):
+    """All types known to a run, by id."""
+
+    threats: dict[str, ThreatType]
+    interceptors: dict[str, InterceptorType]
+    sensors: dict[str, SensorType]
+
+    def merged(self, other: "Catalog") -> "Catalog":
+        """Return this catalog with ``other``'s entries added or replacing ours."""
+        return Catalog(
+            threats={**self.threats, **other.threats},
+            interceptors={**self.interceptors, **other.interceptors},
+            sensors={**self.sensors, **other.sensors},
+        )
+
+    def entry(self, key: str) -> ThreatType | InterceptorType | SensorType:
+        for table in (self.threats, self.interceptors, self.sensors):
+            if key in table:
+                return table[key]
+        known = sorted([*self.threats, *self.interceptors, *self.sensors])
+        raise KeyError(f"unknown catalog entry {key!r}; known: {', '.join(known)}")
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_catalog(text: str, file: str = "<string>") -> Catalog:
+    """Build a :class:`Catalog` from YAML text (keys ``threats``, ``interceptors``, ``sensors``)."""
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "document"
+        raise InputError(file, where, None, f"malformed YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise InputError(file, "<top>", type(raw).__name__, "a catalog is a mapping with threats, interceptors, sensors")
+    raw = {k: raw.get(k) or {} for k in ("threats", "interceptors", "sensors")}
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(file, _field_path(err["loc"]), err.get("input"), err["msg"]) from None
+
+
+def _read(path: Path | str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), "<file>", None, f"cannot read file ({exc.strerror})") from None
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> Catalog:
+    root = resources.files("redline") / "data" / "catalog"
+    cat = Catalog(threats={}, interceptors={}, sensors={})
+    for name in sorted(p.name for p in root.iterdir() if p.name.endswith(".yaml")):
+        cat = cat.merged(parse_catalog((root / name).read_text(encoding="utf-8"), f"catalog/{name}"))
+    return cat
+
+
+def load_catalog(*overrides: Path | str) -> Catalog:
+    """Return the shipped catalog, with entries from user files added or replacing ours."""
+    cat = _builtin()
+    for path in overrides:
+        cat = cat.merged(parse_catalog(_read(path), str(path)))
+    return cat
