@@ -86,6 +86,7 @@ class ThreatType(_Frozen):
     cep_m: Quantity
     warhead_kg: Quantity
     cost_usd: Quantity
+    boost_s: Quantity | None = None            # ballistic: boost-phase duration
     description: str = ""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -94,6 +95,8 @@ class ThreatType(_Frozen):
     def _check(self) -> "ThreatType":
         if self.klass in ("drone", "cruise") and (self.speed_kmh is None or self.altitude_m is None):
             raise ValueError(f"a {self.klass} needs speed_kmh and altitude_m")
+        if self.klass == "ballistic" and self.boost_s is None:
+            raise ValueError("a ballistic missile needs boost_s (boost-phase duration)")
         return self
 
 
