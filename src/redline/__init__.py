@@ -1,4 +1,35 @@
-"""Redline: strikes against layered air and missile defence, and the escalation they feed."""
-from ._version import __version__
+"""Redline: strikes against layered air and missile defence, and the escalation they feed.
 
-__all__ = ["__version__"]
+The curated public surface::
+
+    import redline
+    sc = redline.load_scenario("april-2024")
+    res = redline.run(sc, trials=10_000, seed=1)
+    res.summary()          # the JSON object of `redline run --json`
+    res.to_frame()         # per-trial pandas table
+"""
+from ._version import __version__
+from .api import default_params, run
+from .catalog import Catalog, load_catalog
+from .engagement.params import ParamSet, catalog_params
+from .errors import InputError, RedlineError
+from .results import Result
+from .scenario import Scenario, builtin_scenarios, load_scenario, parse_scenario, read_scenario
+
+__all__ = [
+    "__version__",
+    "load_scenario",
+    "read_scenario",
+    "parse_scenario",
+    "builtin_scenarios",
+    "run",
+    "Result",
+    "Scenario",
+    "Catalog",
+    "load_catalog",
+    "ParamSet",
+    "catalog_params",
+    "default_params",
+    "InputError",
+    "RedlineError",
+]

@@ -1,0 +1,80 @@
+"""The Python API: load a scenario, run it, get a :class:`~redline.results.Result`."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from ._version import __version__
+from .catalog import Catalog
+from .engagement.compile import compile_scenario
+from .engagement.params import ParamSet, catalog_params
+from .engagement.runner import run_compiled
+from .results import Result
+from .scenario.io import load_scenario, scenario_catalog, scenario_sha256
+from .scenario.schema import Scenario
+
+__all__ = ["load_scenario", "run", "default_params"]
+
+
+def default_params(catalog: Catalog) -> ParamSet:
+    """The parameter set ``run`` uses when none is given.
+
+    The shipped April 2024 posterior when one is installed (see
+    :mod:`redline.calibration`), else the catalog's best values.
+    """
+    try:
+        from .calibration.posterior import shipped_posterior  # type: ignore[import-not-found]
+    except ImportError:
+        return catalog_params(catalog)
+    post = shipped_posterior(catalog)
+    return post if post is not None else catalog_params(catalog)
+
+
+def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | None = None,
+        engine: str = "fast", params: ParamSet | str | None = None, workers: int | None = None,
+        progress: Callable[[int], None] | None = None) -> Result:
+    """Run a scenario's Monte Carlo trials.
+
+    Parameters
+    ----------
+    scenario : Scenario or str or Path
+        A scenario object, a built-in name (``"april-2024"``) or a file path.
+    trials, seed : int, optional
+        Override the scenario's own ``trials`` and ``seed``.
+    engine : {"fast", "reference"}
+    params : ParamSet or {"default", "prior"}, optional
+        Parameter draws; "prior" uses the catalog's best values.
+    workers : int, optional
+        Threads for the fast engine; results do not depend on it.
+    progress : callable, optional
+        Called with the number of finished trials.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    cat = scenario_catalog(sc)
+    if params is None or params == "default":
+        ps = default_params(cat)
+    elif params == "prior":
+        ps = catalog_params(cat)
+    elif isinstance(params, ParamSet):
+        ps = params
+    else:
+        raise ValueError(f"params must be a ParamSet, 'default' or 'prior', got {params!r}")
+    n = int(trials if trials is not None else sc.trials)
+    s = int(seed if seed is not None else sc.seed)
+    t0 = time.perf_counter()
+    comp = compile_scenario(sc, cat, ps)
+    raw = run_compiled(comp, ps, n, s, engine=engine, workers=workers, progress=progress)
+    elapsed = time.perf_counter() - t0
+    manifest = {
+        "scenario": sc.name,
+        "scenario_sha256": scenario_sha256(sc, cat),
+        "seed": s,
+        "trials": n,
+        "engine": engine,
+        "version": __version__,
+        "params": ps.label,
+        "param_draws": ps.size,
+        "elapsed_s": round(elapsed, 3),
+    }
+    return Result(comp, raw, manifest)

@@ -1,0 +1,150 @@
+"""`redline run`, `redline scenarios`, `redline catalog`."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ._common import console, fail, print_json, progress_bar, user_errors
+
+
+def _fmt(s: dict, money: bool = False) -> str:
+    if money:
+        return f"{s['mean'] / 1e6:,.1f}  [{s['p05'] / 1e6:,.1f}–{s['p95'] / 1e6:,.1f}]"
+    return f"{s['mean']:,.1f}  [{s['p05']:,.0f}–{s['p95']:,.0f}]"
+
+
+def render_summary(summary: dict) -> None:
+    """Print a run summary as rich tables."""
+    m = summary["manifest"]
+    console.print(f"[bold]{m['scenario']}[/]  trials={m['trials']:,} seed={m['seed']} engine={m['engine']} "
+                  f"params={m['params']} ({m['param_draws']} draws)  {m['elapsed_s']:.2f} s")
+    t = Table(title="Threats by class: mean [5%–95%]")
+    t.add_column("class")
+    for col in ("launched", "failed", "intercepted", "leaked", "impacted"):
+        t.add_column(col, justify="right")
+    for k, row in summary["by_class"].items():
+        t.add_row(k, *(_fmt(row[c]) for c in ("launched", "failed", "intercepted", "leaked", "impacted")))
+    console.print(t)
+    t = Table(title="Intercepts by nation")
+    t.add_column("nation")
+    t.add_column("intercepts", justify="right")
+    for k, v in sorted(summary["intercepts_by_nation"].items(), key=lambda kv: -kv[1]["mean"]):
+        t.add_row(k, _fmt(v))
+    console.print(t)
+    t = Table(title="Interceptors used")
+    t.add_column("type")
+    t.add_column("rounds", justify="right")
+    for k, v in summary["interceptors_used"].items():
+        t.add_row(k, _fmt(v))
+    console.print(t)
+    t = Table(title="Hits on sites")
+    t.add_column("site")
+    t.add_column("hits", justify="right")
+    for k, v in summary["hits_by_site"].items():
+        t.add_row(k, _fmt(v))
+    console.print(t)
+    c = summary["cost_usd"]
+    console.print(f"Defence cost US$ M: {_fmt(c['defender'], True)}   attack cost US$ M: {_fmt(c['attacker'], True)}   "
+                  f"exchange ratio (defence/attack): {c['exchange_ratio']:.2f}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def run(
+        scenario: str = typer.Argument(..., help="Built-in scenario name (see `redline scenarios`) or a YAML file."),
+        trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Monte Carlo trials (default: the scenario's)."),
+        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
+        engine: str = typer.Option("fast", "--engine", help="fast (numba) or reference (plain event loop)."),
+        params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
+        workers: Optional[int] = typer.Option(None, "--workers", help="Threads; results do not depend on it."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    ) -> None:
+        """Run a raid against a defence posture and summarise what leaks through."""
+        from ..api import run as api_run
+        from ..scenario import load_scenario
+
+        if trials is not None and trials < 1:
+            fail(f"--trials = {trials}: must be at least 1")
+        if engine not in ("fast", "reference"):
+            fail(f"--engine = {engine!r}: choose fast or reference")
+        with user_errors():
+            sc = load_scenario(scenario)
+            n = trials or sc.trials
+            with progress_bar(n, f"{sc.name}", enabled=not as_json) as cb:
+                res = api_run(sc, trials=n, seed=seed, engine=engine, params=params, workers=workers, progress=cb)
+        summary = res.summary()
+        if as_json:
+            print_json(summary)
+        else:
+            render_summary(summary)
+
+    @app.command()
+    def scenarios(as_json: bool = typer.Option(False, "--json")) -> None:
+        """List the built-in scenarios."""
+        from ..scenario import builtin_scenarios
+
+        items = builtin_scenarios()
+        if as_json:
+            print_json(items)
+            return
+        t = Table(title="Built-in scenarios")
+        t.add_column("name")
+        t.add_column("title")
+        for k, v in items.items():
+            t.add_row(k, v)
+        console.print(t)
+
+    @app.command()
+    def catalog(
+        entry: Optional[str] = typer.Argument(None, help="An entry id, e.g. arrow-3, to show with its sources."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """List the catalog of threats, interceptors and sensors, or show one entry with sources."""
+        from ..catalog import load_catalog
+
+        cat = load_catalog()
+        if entry is None:
+            if as_json:
+                print_json(cat.model_dump(mode="json", by_alias=True))
+                return
+            for title, table, cols in (
+                ("Threats", cat.threats, ("klass", "range_km", "reliability", "cep_m", "cost_usd")),
+                ("Interceptors", cat.interceptors, ("layer", "max_range_km", "cost_usd")),
+                ("Sensors", cat.sensors, ("kind", "range_km", "pd")),
+            ):
+                t = Table(title=title)
+                t.add_column("id")
+                t.add_column("name")
+                for col in cols:
+                    t.add_column(col.replace("klass", "class"))
+                for k, v in table.items():
+                    cells = []
+                    for col in cols:
+                        val = getattr(v, col)
+                        cells.append(f"{val.value:g}" if hasattr(val, "value") else str(val))
+                    t.add_row(k, v.name, *cells)
+                console.print(t)
+            return
+        with user_errors():
+            try:
+                item = cat.entry(entry)
+            except KeyError as exc:
+                fail(exc.args[0])
+        data = item.model_dump(mode="json", by_alias=True)
+        if as_json:
+            print_json({"id": entry, **data})
+            return
+        t = Table(title=f"{entry}: {item.name}")
+        for col in ("field", "value", "range", "confidence", "source", "note"):
+            t.add_column(col)
+        for k, v in data.items():
+            if isinstance(v, dict) and "confidence" in v:
+                t.add_row(k, f"{v['value']:g}", str(v.get("range") or ""), v["confidence"], v.get("source") or "", v.get("note") or "")
+            elif isinstance(v, dict):
+                for kk, vv in v.items():
+                    t.add_row(f"{k}.{kk}", f"{vv['value']:g}", str(vv.get("range") or ""), vv["confidence"], vv.get("source") or "", vv.get("note") or "")
+            else:
+                t.add_row(k, str(v), "", "", "", "")
+        console.print(t)

@@ -1,0 +1,1 @@
+"""Engagement layer: geometry, Monte Carlo engines, results."""

@@ -1,0 +1,409 @@
+"""Compile a scenario into the arrays the Monte Carlo engines consume.
+
+Everything here is deterministic geometry: routes, flight profiles, when
+each sensor first sees each threat, and the engagement opportunities of
+every threat x fire unit pair. Randomness (failures, aim error, detection,
+kills) happens per trial in the engines.
+
+Threats that share a type, a launch site, waypoints and an aim site share a
+*track*; their geometry is computed once and shifted by launch time.
+
+Semantics of an engagement opportunity (also followed by the reference
+engine): for a threat sample at time ``t`` inside a unit's envelope (ground
+range, altitude, the partner's permitted airspace and, for fighters, the
+patrol circle), the interceptor must be launched at ``L = t - slant/v``,
+the *decision time*. Consecutive opportunities of one pair are at least one
+assessment time ``look_s`` apart (shoot-look-shoot), and at most
+``MAX_OPPORTUNITIES`` are kept, spread evenly over the window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..catalog import THREAT_CLASSES, Catalog
+from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate
+from ..kinematics import airbreathing_profile, ballistic_profile
+from ..scenario.schema import LAYERS, Point, Scenario
+from .params import ParamSet
+
+__all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FATES"]
+
+N_SAMPLES = 256
+"""Samples per flight profile."""
+MAX_OPPORTUNITIES = 6
+"""Engagement opportunities kept per threat x fire unit pair."""
+FATES = ("failed", "intercepted", "leaked", "impacted")
+CLASS_INDEX = {c: i for i, c in enumerate(THREAT_CLASSES)}
+BOOST_FRAC = 0.03  # share of ground range flown during boost (geometry only)
+
+
+@dataclass
+class Track:
+    """One route flown by one threat type: samples relative to launch."""
+
+    threat: str
+    launch: str
+    aim: str
+    waypoints: tuple
+    t_s: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    alt_m: np.ndarray
+    length_m: float
+
+    @property
+    def flight_time_s(self) -> float:
+        return float(self.t_s[-1])
+
+
+@dataclass
+class Compiled:
+    """Arrays describing one scenario for the engines (SI units)."""
+
+    scenario: Scenario
+    catalog: Catalog
+    # names
+    threat_types: list[str]
+    interceptor_types: list[str]
+    sensor_types: list[str]
+    nations: list[str]
+    site_names: list[str]
+    unit_names: list[str]
+    tracks: list[Track]
+    # threats (n,)
+    th_type: np.ndarray
+    th_class: np.ndarray
+    th_t0: np.ndarray
+    th_T: np.ndarray
+    th_track: np.ndarray
+    th_aim: np.ndarray
+    th_salvo: np.ndarray
+    # tracks: sensors in order of usable-track time, CSR
+    trk_sens_ptr: np.ndarray
+    trk_sens_idx: np.ndarray
+    trk_sens_t: np.ndarray           # time since launch the track is usable [s]
+    sens_type: np.ndarray
+    # fire units (k,)
+    un_type: np.ndarray
+    un_nation: np.ndarray
+    un_layer: np.ndarray
+    un_mag: np.ndarray
+    un_chan: np.ndarray
+    un_react: np.ndarray
+    un_shots: np.ndarray
+    un_reserve: np.ndarray
+    # events sorted by (epoch, decision time, threat, unit)
+    ev_threat: np.ndarray
+    ev_unit: np.ndarray
+    ev_pair: np.ndarray
+    ev_L: np.ndarray
+    ev_t: np.ndarray
+    grp_ptr: np.ndarray              # events of group g are grp_ptr[g]:grp_ptr[g+1]
+    grp_time: np.ndarray             # start of group g's decision interval [s]
+    n_pairs: int
+    # sites, in order of decreasing value; offsets from each aim site [m]
+    site_dx: np.ndarray              # (sites, sites): east offset of site s from aim a
+    site_dy: np.ndarray
+    site_r2: np.ndarray
+    site_value: np.ndarray
+    predict_class: np.ndarray        # (3,) bool
+    max_eng: int
+    look_s: float
+    max_inflight: int
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def n_threats(self) -> int:
+        return int(self.th_type.shape[0])
+
+    @property
+    def n_units(self) -> int:
+        return int(self.un_type.shape[0])
+
+    def param_arrays(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(pk[P, itype, class], reliability[P, ttype], sigma_m[P, ttype], pd[P, stype]) for the kernels."""
+        P = params.size
+
+        def col(table, key, name):
+            if key not in table:
+                raise KeyError(f"parameter set {params.label!r} lacks {name} {key!r}")
+            v = np.asarray(table[key], dtype=float)
+            return np.broadcast_to(v, (P,)) if v.shape[0] == 1 else v
+
+        pk = np.zeros((P, len(self.interceptor_types), 3))
+        for j, it in enumerate(self.interceptor_types):
+            for c, cl in enumerate(THREAT_CLASSES):
+                pk[:, j, c] = col(params.pk, (it, cl), "pk")
+        rel = np.stack([col(params.reliability, t, "reliability") for t in self.threat_types], axis=1)
+        sigma = np.stack([col(params.cep_m, t, "cep_m") for t in self.threat_types], axis=1) / 1.1774
+        pd = (np.stack([col(params.pd, s, "pd") for s in self.sensor_types], axis=1)
+              if self.sensor_types else np.zeros((P, 0)))
+        for name, arr in (("pk", pk), ("reliability", rel), ("pd", pd)):
+            if np.any((arr < 0) | (arr > 1)):
+                raise ValueError(f"parameter set {params.label!r}: {name} values must lie in [0, 1]")
+        return pk, rel, sigma, pd
+
+
+def _pt(sc: Scenario, ref) -> Point:
+    return sc.sites[ref] if isinstance(ref, str) else ref
+
+
+def _route(points: list[Point], n: int, length_share: np.ndarray | None = None):
+    """Sample ``n`` points along a polyline of great-circle legs. Returns lat, lon, total length, fractions."""
+    lats = np.array([p.lat for p in points])
+    lons = np.array([p.lon for p in points])
+    legs = distance_m(lats[:-1], lons[:-1], lats[1:], lons[1:])
+    total = float(legs.sum())
+    s = np.linspace(0.0, total, n) if length_share is None else length_share * total
+    cum = np.concatenate([[0.0], np.cumsum(legs)])
+    lat = np.empty_like(s)
+    lon = np.empty_like(s)
+    leg = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(legs) - 1)
+    for j in range(len(legs)):
+        m = leg == j
+        if not m.any():
+            continue
+        f = (s[m] - cum[j]) / legs[j] if legs[j] > 0 else np.zeros(m.sum())
+        lat[m], lon[m] = interpolate(lats[j], lons[j], lats[j + 1], lons[j + 1], np.clip(f, 0, 1))
+    return lat, lon, total
+
+
+def _build_track(sc: Scenario, cat: Catalog, threat: str, launch: str, aim: str, waypoints: tuple, n: int) -> Track:
+    tt = cat.threats[threat]
+    pts = [sc.sites[launch]] + [_pt(sc, w) for w in waypoints] + [sc.sites[aim]]
+    lat0, lon0, total = _route(pts, 2)
+    if tt.klass == "ballistic":
+        prof = ballistic_profile(total, n, boost_s=tt.boost_s.value, boost_frac=BOOST_FRAC)
+    else:
+        prof = airbreathing_profile(total, tt.speed_kmh.value / 3.6, tt.altitude_m.value, n)
+    lat, lon, _ = _route(pts, n, length_share=np.clip(prof.ground_m / total, 0, 1))
+    return Track(threat, launch, aim, waypoints, prof.time_s, lat, lon, prof.alt_m, total)
+
+
+def _radar_visible(dist_m: np.ndarray, alt_m: np.ndarray, antenna_m: float, range_m: float) -> np.ndarray:
+    """Line of sight under the 4/3-Earth refraction model, within instrumented range."""
+    k_r = 4.0 / 3.0 * EARTH_RADIUS_M
+    horizon = np.sqrt(2 * k_r * antenna_m) + np.sqrt(2 * k_r * np.maximum(alt_m, 0.0))
+    return (dist_m <= range_m) & (dist_m <= horizon)
+
+
+def _opportunities(t_s, L_s, mask, look_s, kmax) -> list[int]:
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    chosen = [int(idx[0])]
+    for j in idx[1:]:
+        if L_s[j] >= t_s[chosen[-1]] + look_s:
+            chosen.append(int(j))
+    if len(chosen) > kmax:
+        pick = np.unique(np.round(np.linspace(0, len(chosen) - 1, kmax)).astype(int))
+        chosen = [chosen[p] for p in pick]
+    return chosen
+
+
+def _assign_aims(aim: dict[str, float], count: int) -> list[str]:
+    """Deterministic apportionment of ``count`` threats to aim sites by weight, interleaved."""
+    names = sorted(aim)
+    w = np.array([aim[a] for a in names], dtype=float)
+    w = w / w.sum()
+    out, got = [], np.zeros(len(names))
+    for j in range(count):
+        k = int(np.argmax((j + 1) * w - got))
+        got[k] += 1
+        out.append(names[k])
+    return out
+
+
+def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None, n_samples: int = N_SAMPLES) -> Compiled:
+    """Geometry and bookkeeping arrays for ``sc`` (see module notes for semantics)."""
+    doc = sc.doctrine
+    max_eng = doc.max_engagements if doc.shoot_look_shoot else 1
+    # --- sites ordered by decreasing value, then name
+    site_names = sorted(sc.sites, key=lambda s: (-sc.sites[s].value, s))
+    s_lat = np.array([sc.sites[s].lat for s in site_names])
+    s_lon = np.array([sc.sites[s].lon for s in site_names])
+    coslat = np.cos(np.radians(s_lat))[:, None]
+    site_dx = np.radians(s_lon[None, :] - s_lon[:, None]) * EARTH_RADIUS_M * coslat
+    site_dy = np.radians(s_lat[None, :] - s_lat[:, None]) * EARTH_RADIUS_M * np.ones_like(coslat)
+    site_r2 = np.array([(sc.sites[s].radius_km * 1e3) ** 2 for s in site_names])
+    site_value = np.array([sc.sites[s].value for s in site_names])
+    site_index = {s: i for i, s in enumerate(site_names)}
+
+    threat_types = sorted({s.threat for s in sc.raid})
+    interceptor_types = sorted({u.type for u in sc.fire_units})
+    sensor_types = sorted({s.type for s in sc.sensors})
+    nations = sorted({u.owner for u in sc.fire_units})
+    # --- threats and tracks
+    tracks: list[Track] = []
+    track_key: dict[tuple, int] = {}
+    th_type, th_t0, th_track, th_aim, th_salvo = [], [], [], [], []
+    for si, salvo in enumerate(sc.raid):
+        aims = _assign_aims(salvo.aim, salvo.count)
+        w0, w1 = salvo.window_min
+        t0s = np.linspace(w0, w1, salvo.count) * 60.0 if salvo.count > 1 else np.array([w0 * 60.0] * salvo.count)
+        wps = tuple(w if isinstance(w, str) else (w.lat, w.lon) for w in salvo.waypoints)
+        for j in range(salvo.count):
+            key = (salvo.threat, salvo.launch, aims[j], wps)
+            if key not in track_key:
+                track_key[key] = len(tracks)
+                tracks.append(_build_track(sc, cat, salvo.threat, salvo.launch, aims[j], salvo.waypoints, n_samples))
+            th_type.append(threat_types.index(salvo.threat))
+            th_t0.append(t0s[j])
+            th_track.append(track_key[key])
+            th_aim.append(site_index[aims[j]])
+            th_salvo.append(si)
+    th_type = np.array(th_type, dtype=np.int64)
+    th_class = np.array([CLASS_INDEX[cat.threats[threat_types[t]].klass] for t in th_type], dtype=np.int64)
+    th_t0 = np.array(th_t0, dtype=float)
+    th_track = np.array(th_track, dtype=np.int64)
+    th_T = np.array([tracks[k].flight_time_s for k in th_track], dtype=float)
+
+    # --- sensors: per track, usable-track time since launch for every sensor that sees it
+    sens_pos = [(_pt(sc, s.site) if s.site else s.at) for s in sc.sensors]
+    sens_type = np.array([sensor_types.index(s.type) for s in sc.sensors], dtype=np.int64)
+    ptr, idx, tt = [0], [], []
+    for trk in tracks:
+        klass = cat.threats[trk.threat].klass
+        cover = []
+        for si, s in enumerate(sc.sensors):
+            st = cat.sensors[s.type]
+            if klass not in st.detects:
+                continue
+            if st.kind == "space":
+                boost = cat.threats[trk.threat].boost_s
+                t_first = 0.0 if boost is not None else np.inf
+            else:
+                d = distance_m(sens_pos[si].lat, sens_pos[si].lon, trk.lat, trk.lon)
+                vis = _radar_visible(d, trk.alt_m, st.antenna_height_m.value, st.range_km.value * 1e3)
+                t_first = float(trk.t_s[np.argmax(vis)]) if vis.any() else np.inf
+            if np.isfinite(t_first):
+                cover.append((t_first + st.latency_s.value, si))
+        cover.sort()
+        idx += [c[1] for c in cover]
+        tt += [c[0] for c in cover]
+        ptr.append(len(idx))
+
+    # --- fire units
+    units = list(sc.fire_units)
+    un_type = np.array([interceptor_types.index(u.type) for u in units], dtype=np.int64)
+    un_nation = np.array([nations.index(u.owner) for u in units], dtype=np.int64)
+    un_layer = np.array([LAYERS.index(cat.interceptors[u.type].layer) for u in units], dtype=np.int64)
+    un_mag = np.array([u.rounds for u in units], dtype=np.int64)
+    un_chan = np.array([u.channels for u in units], dtype=np.int64)
+    un_react = np.array([u.reaction_s for u in units], dtype=float)
+    un_shots = np.array([doc.shots.get(cat.interceptors[u.type].layer, 1) for u in units], dtype=np.int64)
+    un_reserve = np.array([int(np.floor(doc.reserve.get(u.type, 0.0) * u.rounds)) for u in units], dtype=np.int64)
+
+    # which (unit, class) pairs can ever kill: skip the others entirely
+    if params is not None:
+        pk_any = np.zeros((len(units), 3), dtype=bool)
+        for ui, u in enumerate(units):
+            for c, cl in enumerate(THREAT_CLASSES):
+                pk_any[ui, c] = np.any(np.asarray(params.pk[(u.type, cl)]) > 0)
+    else:
+        pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), 3)
+
+    # countries under each track sample (only when partner airspace rules apply)
+    track_countries = None
+    if doc.airspace is not None:
+        from ..geo.countries import countries_at
+        track_countries = []
+        for trk in tracks:
+            c = countries_at(trk.lat, trk.lon)
+            track_countries.append(np.array(["sea" if x is None else x for x in c], dtype=object))
+
+    # --- opportunities per (track, unit), relative to launch
+    track_opps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    for ui, u in enumerate(units):
+        it = cat.interceptors[u.type]
+        if u.kind == "fighter":
+            centre = _pt(sc, u.patrol.site) if u.patrol.site else u.patrol.at
+            rmax = u.patrol.radius_km * 1e3 + it.max_range_km.value * 1e3
+            rmin = 0.0
+        else:
+            centre = _pt(sc, u.site) if u.site else u.at
+            rmax, rmin = it.max_range_km.value * 1e3, it.min_range_km.value * 1e3
+        amin, amax = it.min_alt_km.value * 1e3, it.max_alt_km.value * 1e3
+        allowed = None
+        if doc.airspace is not None:
+            allowed = set(doc.airspace.get(u.owner, ()))
+        v = it.flyout_speed_mps.value
+        for k, trk in enumerate(tracks):
+            if not pk_any[ui, CLASS_INDEX[cat.threats[trk.threat].klass]]:
+                continue
+            d = distance_m(centre.lat, centre.lon, trk.lat, trk.lon)
+            mask = (d <= rmax) & (d >= rmin) & (trk.alt_m >= amin) & (trk.alt_m <= amax) & (trk.t_s > 0)
+            if u.kind == "fighter":
+                dd = np.maximum(d - u.patrol.radius_km * 1e3, 0.0)
+                slant = np.hypot(np.minimum(d, dd), trk.alt_m)
+            else:
+                slant = np.hypot(d, trk.alt_m)
+            if allowed is not None:
+                mask &= np.isin(track_countries[k], list(allowed))
+            if not mask.any():
+                continue
+            L = trk.t_s - slant / v
+            mask &= L >= 0
+            ch = _opportunities(trk.t_s, L, mask, doc.look_s, MAX_OPPORTUNITIES)
+            if ch:
+                track_opps[(k, ui)] = (trk.t_s[ch], L[ch])
+
+    # --- expand to threats, filter fighter on-station windows, sort
+    ev_threat, ev_unit, ev_pair, ev_L, ev_t = [], [], [], [], []
+    pair_ids: dict[tuple[int, int], int] = {}
+    by_track: dict[int, list[int]] = {}
+    for i, k in enumerate(th_track):
+        by_track.setdefault(int(k), []).append(i)
+    for (k, ui), (t_rel, L_rel) in sorted(track_opps.items()):
+        u = units[ui]
+        for i in by_track.get(k, []):
+            t_abs = th_t0[i] + t_rel
+            L_abs = th_t0[i] + L_rel
+            keep = np.ones(t_abs.shape, dtype=bool)
+            if u.kind == "fighter":
+                on, off = (x * 60.0 for x in u.patrol.on_station_min)
+                keep = (t_abs >= on) & (t_abs <= off)
+            if not keep.any():
+                continue
+            p = pair_ids.setdefault((i, ui), len(pair_ids))
+            n = int(keep.sum())
+            ev_threat += [i] * n
+            ev_unit += [ui] * n
+            ev_pair += [p] * n
+            ev_L += list(L_abs[keep])
+            ev_t += list(t_abs[keep])
+    ev_threat = np.array(ev_threat, dtype=np.int64)
+    ev_unit = np.array(ev_unit, dtype=np.int64)
+    ev_pair = np.array(ev_pair, dtype=np.int64)
+    ev_L = np.array(ev_L, dtype=float)
+    ev_t = np.array(ev_t, dtype=float)
+    epoch = np.floor(ev_L / doc.decision_interval_s).astype(np.int64)
+    order = np.lexsort((ev_unit, ev_threat, ev_L, epoch))
+    ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch = (a[order] for a in (ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch))
+    if epoch.size:
+        starts = np.flatnonzero(np.diff(epoch)) + 1
+        grp_ptr = np.concatenate([[0], starts, [epoch.size]]).astype(np.int64)
+        grp_time = epoch[grp_ptr[:-1]] * doc.decision_interval_s
+    else:
+        grp_ptr = np.zeros(1, dtype=np.int64)
+        grp_time = np.zeros(0)
+
+    predict = np.array([c in doc.impact_prediction for c in THREAT_CLASSES], dtype=bool)
+    return Compiled(
+        scenario=sc, catalog=cat,
+        threat_types=threat_types, interceptor_types=interceptor_types, sensor_types=sensor_types,
+        nations=nations, site_names=site_names, unit_names=[u.name for u in units], tracks=tracks,
+        th_type=th_type, th_class=th_class, th_t0=th_t0, th_T=th_T, th_track=th_track,
+        th_aim=np.array(th_aim, dtype=np.int64), th_salvo=np.array(th_salvo, dtype=np.int64),
+        trk_sens_ptr=np.array(ptr, dtype=np.int64), trk_sens_idx=np.array(idx, dtype=np.int64),
+        trk_sens_t=np.array(tt, dtype=float), sens_type=sens_type,
+        un_type=un_type, un_nation=un_nation, un_layer=un_layer, un_mag=un_mag, un_chan=un_chan,
+        un_react=un_react, un_shots=un_shots, un_reserve=un_reserve,
+        ev_threat=ev_threat, ev_unit=ev_unit, ev_pair=ev_pair, ev_L=ev_L, ev_t=ev_t,
+        grp_ptr=grp_ptr, grp_time=np.asarray(grp_time, dtype=float), n_pairs=len(pair_ids),
+        site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
+        predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
+        max_inflight=int(doc.salvos_in_flight),
+    )

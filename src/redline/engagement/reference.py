@@ -1,0 +1,177 @@
+"""The reference engine: a plain event loop with the kernel's semantics.
+
+Written for clarity, not speed, with Python objects; it exists to check
+the fast kernel (:mod:`redline.engagement.kernel`, whose docstring states
+the semantics) statistically, and to run the exact allocator on small
+cases. It consumes random numbers in its own order, so its results agree
+with the fast engine's in distribution, not draw for draw.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .allocation import ALLOCATORS, Candidate
+from .compile import Compiled
+
+__all__ = ["simulate_trial", "TrialResult"]
+
+
+@dataclass
+class _Threat:
+    index: int
+    klass: int
+    value: float
+    t_fail: float
+    t_track: float
+    impact_site: int
+    dx: float
+    dy: float
+    t_end_flight: float
+    engagements: list = field(default_factory=list)   # (t_intercept, q, unit, killed)
+
+    @property
+    def t_kill(self) -> float:
+        kills = [(t, u) for t, q, u, k in self.engagements if k]
+        return min(kills)[0] if kills else math.inf
+
+    @property
+    def killer(self) -> int:
+        kills = [(t, u) for t, q, u, k in self.engagements if k]
+        return min(kills)[1] if kills else -1
+
+
+@dataclass
+class TrialResult:
+    cls: np.ndarray
+    unit_shots: np.ndarray
+    unit_kills: np.ndarray
+    site_hits: np.ndarray
+    fate: np.ndarray
+    t_end: np.ndarray
+    killer: np.ndarray
+    impact_dx: np.ndarray
+    impact_dy: np.ndarray
+
+
+def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rng: np.random.Generator) -> list[_Threat]:
+    out = []
+    for i in range(c.n_threats):
+        ty = int(c.th_type[i])
+        t_fail = c.th_t0[i] + rng.random() * c.th_T[i] if rng.random() < 1.0 - rel[pi, ty] else math.inf
+        dx = rng.standard_normal() * sigma[pi, ty]
+        dy = rng.standard_normal() * sigma[pi, ty]
+        aim = int(c.th_aim[i])
+        site = -1
+        for s in range(len(c.site_names)):
+            if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[s]:
+                site = s
+                break
+        klass = int(c.th_class[i])
+        if c.predict_class[klass]:
+            value = float(c.site_value[site]) if site >= 0 else 0.0
+        else:
+            value = float(c.site_value[aim])
+        t_track = math.inf
+        k = int(c.th_track[i])
+        for q in range(c.trk_sens_ptr[k], c.trk_sens_ptr[k + 1]):
+            if rng.random() < pd[pi, c.sens_type[c.trk_sens_idx[q]]]:
+                t_track = c.th_t0[i] + c.trk_sens_t[q]
+                break
+        out.append(_Threat(i, klass, value, t_fail, t_track, site, dx, dy, c.th_t0[i] + c.th_T[i]))
+    return out
+
+
+def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator) -> TrialResult:
+    """Simulate one trial (index ``trial`` selects the parameter draw)."""
+    pk, rel, sigma, pd = arrays
+    pi = trial % pk.shape[0]
+    threats = _draw_threats(c, pi, rel, sigma, pd, rng)
+    magazine = {u: int(c.un_mag[u]) for u in range(c.n_units)}
+    pair_count: dict[int, int] = {}
+    pair_last: dict[int, float] = {}
+    allocate = ALLOCATORS[c.scenario.doctrine.allocation]
+    unit_shots = np.zeros(c.n_units, np.int32)
+
+    for g in range(len(c.grp_ptr) - 1):
+        g_time = c.grp_time[g]
+        cands: list[Candidate] = []
+        cand_events: list[int] = []
+        seen_pairs: set[int] = set()
+        rounds: dict[int, int] = {}
+        for e in range(c.grp_ptr[g], c.grp_ptr[g + 1]):
+            th = threats[c.ev_threat[e]]
+            u = int(c.ev_unit[e])
+            p = int(c.ev_pair[e])
+            L = c.ev_L[e]
+            known_dead = min(th.t_fail, th.t_kill) <= L
+            if th.value <= 0 or th.t_track + c.un_react[u] > L or known_dead:
+                continue
+            if p in seen_pairs or pair_count.get(p, 0) >= c.max_eng:
+                continue
+            if pair_count.get(p, 0) > 0 and L < pair_last[p] + c.look_s:
+                continue
+            avail = magazine[u] - int(c.un_reserve[u])
+            if avail <= 0:
+                continue
+            seen_pairs.add(p)
+            shots = min(int(c.un_shots[u]), avail)
+            p_kill = 1.0 - (1.0 - pk[pi, c.un_type[u], th.klass]) ** shots
+            cands.append(Candidate(th.index, u, shots, p_kill))
+            cand_events.append(e)
+            rounds.setdefault(u, avail)
+        if not cands:
+            continue
+        weight, slots = {}, {}
+        for cd in cands:
+            th = threats[cd.threat]
+            pending = [q for t, q, _, _ in th.engagements if t > g_time]
+            weight[cd.threat] = th.value * math.prod(pending)
+            slots[cd.threat] = c.max_inflight - len(pending)
+        channels = {u: int(c.un_chan[u]) for u in rounds}
+        chosen = allocate(cands, weight, channels, rounds, slots)
+        committed = []
+        for k in chosen:
+            cd, e = cands[k], cand_events[k]
+            p = int(c.ev_pair[e])
+            magazine[cd.unit] -= cd.shots
+            unit_shots[cd.unit] += cd.shots
+            pair_count[p] = pair_count.get(p, 0) + 1
+            pair_last[p] = c.ev_t[e]
+            th = threats[cd.threat]
+            th.engagements.append([c.ev_t[e], 1.0 - cd.p_kill, cd.unit, False])
+            committed.append(th.engagements[-1])
+        for eng in committed:
+            eng[3] = bool(rng.random() < 1.0 - eng[1])
+
+    cls = np.zeros((3, 5), np.int32)
+    unit_kills = np.zeros(c.n_units, np.int32)
+    hits = np.zeros(len(c.site_names), np.int32)
+    n = c.n_threats
+    fate = np.zeros(n, np.int8)
+    t_end = np.zeros(n)
+    killer = np.full(n, -1, np.int32)
+    for th in threats:
+        cls[th.klass, 0] += 1
+        t_kill = th.t_kill
+        if th.t_fail < t_kill:
+            fate[th.index], t_end[th.index] = 0, th.t_fail
+            cls[th.klass, 1] += 1
+        elif t_kill < math.inf:
+            fate[th.index], t_end[th.index] = 1, t_kill
+            killer[th.index] = th.killer
+            cls[th.klass, 2] += 1
+            unit_kills[th.killer] += 1
+        else:
+            t_end[th.index] = th.t_end_flight
+            cls[th.klass, 3] += 1
+            if th.impact_site >= 0:
+                fate[th.index] = 3
+                cls[th.klass, 4] += 1
+                hits[th.impact_site] += 1
+            else:
+                fate[th.index] = 2
+    return TrialResult(cls, unit_shots, unit_kills, hits, fate, t_end, killer,
+                       np.array([t.dx for t in threats]), np.array([t.dy for t in threats]))

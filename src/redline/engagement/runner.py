@@ -1,0 +1,142 @@
+"""Run a compiled scenario over many trials, in fixed chunks.
+
+Trials are cut into chunks of :data:`CHUNK_TRIALS`; chunk ``c`` draws from
+its own stream ``SeedSequence(seed, spawn_key=(c,))``. Chunks may run on any
+number of threads (the kernel releases the GIL) and are written to their
+own slices of the output, so results are bit-identical whatever the number
+of workers.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .compile import Compiled
+from .params import ParamSet
+
+__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "chunk_rng"]
+
+CHUNK_TRIALS = 2048
+"""Trials per random stream (fixed: changing it changes results)."""
+N_SAMPLE_TRIALS = 64
+"""Leading trials whose per-threat fates are kept for maps and timelines."""
+
+
+@dataclass
+class RawOutcome:
+    """Per-trial arrays of a run (see :class:`redline.results.Result`)."""
+
+    cls: np.ndarray        # (trials, 3 classes, 5 counts) launched, failed, intercepted, leaked, impacted
+    unit_shots: np.ndarray  # (trials, units)
+    unit_kills: np.ndarray  # (trials, units)
+    site_hits: np.ndarray  # (trials, sites)
+    fate: np.ndarray       # (sample trials, threats) 0 failed 1 intercepted 2 leaked 3 impacted
+    t_end: np.ndarray      # (sample trials, threats) time the threat's flight ended [s]
+    killer: np.ndarray     # (sample trials, threats) unit index or -1
+    impact_dx: np.ndarray  # (sample trials, threats) impact east of aim point [m]
+    impact_dy: np.ndarray
+
+
+def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
+    """The random stream of chunk ``chunk`` of a run seeded with ``seed``."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(chunk),)))
+
+
+def _alloc(c: Compiled, trials: int) -> RawOutcome:
+    ns = min(trials, N_SAMPLE_TRIALS)
+    n = c.n_threats
+    return RawOutcome(
+        cls=np.zeros((trials, 3, 5), np.int32),
+        unit_shots=np.zeros((trials, c.n_units), np.int32),
+        unit_kills=np.zeros((trials, c.n_units), np.int32),
+        site_hits=np.zeros((trials, len(c.site_names)), np.int32),
+        fate=np.full((ns, n), -1, np.int8),
+        t_end=np.zeros((ns, n)),
+        killer=np.full((ns, n), -1, np.int32),
+        impact_dx=np.zeros((ns, n)),
+        impact_dy=np.zeros((ns, n)),
+    )
+
+
+def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int) -> None:
+    from .kernel import simulate_chunk
+
+    t0 = chunk * CHUNK_TRIALS
+    t1 = min(trials, t0 + CHUNK_TRIALS)
+    ns_local = max(0, min(out.fate.shape[0] - t0, t1 - t0))
+    sl = slice(t0, t1)
+    ss = slice(t0, t0 + ns_local) if ns_local else slice(0, 0)
+    pk, rel, sigma, pd = arrays
+    simulate_chunk(
+        chunk_rng(seed, chunk), t0, t1 - t0, ns_local,
+        c.th_type, c.th_class, c.th_t0, c.th_T, c.th_track, c.th_aim,
+        c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
+        c.un_type, c.un_mag, c.un_chan, c.un_react, c.un_shots, c.un_reserve,
+        c.ev_threat, c.ev_unit, c.ev_pair, c.ev_L, c.ev_t, c.grp_ptr, c.grp_time, c.n_pairs,
+        c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
+        pk, rel, sigma, pd,
+        out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl],
+        out.fate[ss], out.t_end[ss], out.killer[ss], out.impact_dx[ss], out.impact_dy[ss],
+    )
+
+
+def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int) -> None:
+    from .reference import simulate_trial
+
+    t0 = chunk * CHUNK_TRIALS
+    t1 = min(trials, t0 + CHUNK_TRIALS)
+    rng = chunk_rng(seed, chunk)
+    for tr in range(t0, t1):
+        r = simulate_trial(c, arrays, tr, rng)
+        out.cls[tr] = r.cls
+        out.unit_shots[tr] = r.unit_shots
+        out.unit_kills[tr] = r.unit_kills
+        out.site_hits[tr] = r.site_hits
+        if tr < out.fate.shape[0]:
+            out.fate[tr], out.t_end[tr], out.killer[tr] = r.fate, r.t_end, r.killer
+            out.impact_dx[tr], out.impact_dy[tr] = r.impact_dx, r.impact_dy
+
+
+def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: str = "fast",
+                 workers: int | None = None, progress: Callable[[int], None] | None = None) -> RawOutcome:
+    """Simulate ``trials`` trials of compiled scenario ``c``.
+
+    Parameters
+    ----------
+    engine : {"fast", "reference"}
+    workers : int, optional
+        Threads for the fast engine (default: CPU count). Results do not depend on it.
+    progress : callable, optional
+        Called with the number of trials finished after each chunk.
+    """
+    if trials < 1:
+        raise ValueError(f"trials must be at least 1, got {trials}")
+    if engine not in ("fast", "reference"):
+        raise ValueError(f"unknown engine {engine!r}; choose 'fast' or 'reference'")
+    if engine == "fast" and c.scenario.doctrine.allocation == "exact":
+        raise ValueError("allocation 'exact' is only available in the reference engine; use --engine reference "
+                         "(it is meant for small cases) or allocation: greedy")
+    arrays = c.param_arrays(params)
+    out = _alloc(c, trials)
+    n_chunks = (trials + CHUNK_TRIALS - 1) // CHUNK_TRIALS
+    step = _fast_chunk if engine == "fast" else _reference_chunk
+    nw = 1 if engine == "reference" else max(1, workers or os.cpu_count() or 1)
+    if nw == 1 or n_chunks == 1:
+        for ch in range(n_chunks):
+            step(c, arrays, out, seed, ch, trials)
+            if progress:
+                progress(min(trials, (ch + 1) * CHUNK_TRIALS))
+    else:
+        with ThreadPoolExecutor(max_workers=nw) as pool:
+            futs = [pool.submit(step, c, arrays, out, seed, ch, trials) for ch in range(n_chunks)]
+            done = 0
+            for f in futs:
+                f.result()
+                done += 1
+                if progress:
+                    progress(min(trials, done * CHUNK_TRIALS))
+    return out

@@ -1,0 +1,132 @@
+"""Results of an engagement run: per-trial arrays, summaries, manifest."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .catalog import THREAT_CLASSES
+from .engagement.compile import Compiled
+from .engagement.runner import RawOutcome
+
+__all__ = ["Result", "stats", "COUNTS"]
+
+COUNTS = ("launched", "failed", "intercepted", "leaked", "impacted")
+
+
+def stats(x: np.ndarray, p50: bool = True) -> dict[str, float]:
+    """Mean and 5th/50th/95th percentiles of a per-trial array."""
+    x = np.asarray(x, dtype=float)
+    q = np.quantile(x, [0.05, 0.5, 0.95]) if x.size else [math.nan] * 3
+    out = {"mean": float(x.mean()) if x.size else math.nan, "p05": float(q[0])}
+    if p50:
+        out["p50"] = float(q[1])
+    out["p95"] = float(q[2])
+    return {k: round(v, 6) for k, v in out.items()}
+
+
+@dataclass
+class Result:
+    """What a run produced.
+
+    Attributes
+    ----------
+    compiled : Compiled
+        The scenario's geometry and bookkeeping.
+    raw : RawOutcome
+        Per-trial arrays (``raw.cls`` is (trials, 3, 5): launched, failed,
+        intercepted, leaked, impacted per class).
+    manifest : dict
+        Scenario name and hash, seed, trials, engine, version, parameters, elapsed time.
+    """
+
+    compiled: Compiled
+    raw: RawOutcome
+    manifest: dict[str, Any]
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # ---- per-trial derived arrays
+    @property
+    def trials(self) -> int:
+        return int(self.raw.cls.shape[0])
+
+    def counts(self, klass: str, what: str) -> np.ndarray:
+        """Per-trial count of ``what`` (launched, failed, ...) for threat class ``klass``."""
+        return self.raw.cls[:, THREAT_CLASSES.index(klass), COUNTS.index(what)]
+
+    def intercepts_by_nation(self) -> dict[str, np.ndarray]:
+        c = self.compiled
+        return {n: self.raw.unit_kills[:, c.un_nation == k].sum(axis=1) for k, n in enumerate(c.nations)}
+
+    def intercepts_by_layer(self) -> dict[str, np.ndarray]:
+        from .scenario.schema import LAYERS
+        c = self.compiled
+        return {LAYERS[l]: self.raw.unit_kills[:, c.un_layer == l].sum(axis=1) for l in sorted(set(c.un_layer.tolist()))}
+
+    def interceptors_used(self) -> dict[str, np.ndarray]:
+        c = self.compiled
+        return {t: self.raw.unit_shots[:, c.un_type == k].sum(axis=1) for k, t in enumerate(c.interceptor_types)}
+
+    def defender_cost_usd(self) -> np.ndarray:
+        c = self.compiled
+        unit_cost = np.array([c.catalog.interceptors[c.interceptor_types[k]].cost_usd.value for k in c.un_type])
+        return self.raw.unit_shots @ unit_cost
+
+    def attacker_cost_usd(self) -> np.ndarray:
+        c = self.compiled
+        total = sum(c.catalog.threats[c.threat_types[t]].cost_usd.value for t in c.th_type)
+        return np.full(self.trials, float(total))
+
+    def _aimed(self) -> set[str]:
+        return {a for salvo in self.compiled.scenario.raid for a in salvo.aim}
+
+    # ---- summaries
+    def summary(self) -> dict[str, Any]:
+        """The JSON-ready summary printed by ``redline run --json``."""
+        if "summary" in self._cache:
+            return self._cache["summary"]
+        c = self.compiled
+        present = sorted({THREAT_CLASSES[k] for k in c.th_class.tolist()}, key=THREAT_CLASSES.index)
+        by_class = {k: {w: stats(self.counts(k, w)) for w in COUNTS} for k in present}
+        d_cost = self.defender_cost_usd()
+        a_cost = self.attacker_cost_usd()
+        ratio = float(d_cost.mean() / a_cost.mean()) if a_cost.mean() > 0 else math.inf
+        out = {
+            "scenario": c.scenario.name,
+            "by_class": by_class,
+            "intercepts_by_nation": {k: stats(v, p50=False) for k, v in self.intercepts_by_nation().items()},
+            "intercepts_by_layer": {k: stats(v, p50=False) for k, v in self.intercepts_by_layer().items()},
+            "intercepts_by_unit": {n: stats(self.raw.unit_kills[:, k], p50=False) for k, n in enumerate(c.unit_names)},
+            "interceptors_used": {k: stats(v, p50=False) for k, v in self.interceptors_used().items()},
+            "cost_usd": {
+                "defender": stats(d_cost, p50=False),
+                "attacker": stats(a_cost, p50=False),
+                "exchange_ratio": round(ratio, 6),
+            },
+            "hits_by_site": {s: stats(self.raw.site_hits[:, k], p50=False) for k, s in enumerate(c.site_names)
+                             if c.scenario.sites[s].value > 0 or s in self._aimed()},
+            "manifest": self.manifest,
+        }
+        self._cache["summary"] = out
+        return out
+
+    def to_frame(self):
+        """Per-trial table (pandas): one row per trial, one column per count."""
+        import pandas as pd
+
+        cols: dict[str, np.ndarray] = {"trial": np.arange(self.trials)}
+        c = self.compiled
+        for k in sorted({THREAT_CLASSES[x] for x in c.th_class.tolist()}, key=THREAT_CLASSES.index):
+            for w in COUNTS:
+                cols[f"{k}.{w}"] = self.counts(k, w)
+        for k, v in self.intercepts_by_nation().items():
+            cols[f"intercepts.{k}"] = v
+        for k, v in self.interceptors_used().items():
+            cols[f"used.{k}"] = v
+        for j, s in enumerate(c.site_names):
+            cols[f"hits.{s}"] = self.raw.site_hits[:, j]
+        cols["cost_usd.defender"] = self.defender_cost_usd()
+        cols["cost_usd.attacker"] = self.attacker_cost_usd()
+        return pd.DataFrame(cols)

@@ -1,0 +1,260 @@
+"""Reading scenarios: YAML text -> validated :class:`Scenario`.
+
+``parse_scenario(text)`` builds objects from text; ``read_scenario(path)``
+opens a file; ``load_scenario(name_or_path)`` also knows the built-in
+names. Every problem raises :class:`redline.errors.InputError` naming the
+file, the field, the value and the fix.
+
+A scenario may start with ``extends: NAME`` (a built-in name or a path):
+mappings are merged recursively over the base, lists replace the base's,
+and ``exclude_owners: [nation, ...]`` drops those nations' fire units and
+sensors (for what-if variants).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..catalog import Catalog, load_catalog
+from ..errors import InputError
+from ..geo.sphere import distance_m
+from .schema import Point, Scenario
+
+__all__ = [
+    "parse_scenario",
+    "read_scenario",
+    "load_scenario",
+    "builtin_scenarios",
+    "scenario_catalog",
+    "scenario_sha256",
+]
+
+_BUILTIN_DIR = "scenarios"
+
+
+def _builtin_root():
+    return resources.files("redline") / "data" / _BUILTIN_DIR
+
+
+def builtin_scenarios() -> dict[str, str]:
+    """Built-in scenario names mapped to their one-line titles."""
+    out = {}
+    for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            out[entry.name[:-5]] = str(raw.get("title", ""))
+    return out
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before", "tagged-union"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "<top>"
+
+
+_FIXES = {
+    "missing": "required field is missing; add it",
+    "extra_forbidden": "unknown field; remove it or check its spelling",
+}
+
+
+def _pydantic_to_input_error(exc: ValidationError, file: str) -> InputError:
+    err = exc.errors()[0]
+    loc = err["loc"]
+    field = _field_path(loc)
+    fix = _FIXES.get(err["type"])
+    if fix is None:
+        msg = err["msg"].removeprefix("Value error, ")
+        fix = f"{msg[0].lower()}{msg[1:]}; correct the value"
+    value = None if err["type"] == "missing" else err.get("input")
+    return InputError(file, field, value, fix)
+
+
+def _load_yaml(text: str, file: str) -> dict:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(file, where, None, f"malformed YAML ({problem}); fix the syntax there") from None
+    if not isinstance(raw, dict):
+        raise InputError(file, "<top>", type(raw).__name__, "a scenario file is a YAML mapping with name, sites and raid")
+    return raw
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return over
+
+
+def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) -> dict:
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if depth > 5:
+        raise InputError(file, "extends", parent, "chain of extends is too deep (more than 5); flatten it")
+    ptext, pfile, pdir = _locate(str(parent), base_dir, file, "extends")
+    praw = _resolve_raw(_load_yaml(ptext, pfile), pfile, pdir, depth + 1)
+    exclude = raw.pop("exclude_owners", None) or []
+    merged = _merge(praw, raw)
+    if exclude:
+        merged["fire_units"] = [u for u in merged.get("fire_units", []) if u.get("owner") not in exclude]
+        merged["sensors"] = [s for s in merged.get("sensors", []) if s.get("owner") not in exclude]
+    return merged
+
+
+def _locate(name: str, base_dir: Path | None, file: str, field: str) -> tuple[str, str, Path | None]:
+    root = _builtin_root()
+    cand = root / f"{name}.yaml"
+    if "/" not in name and not name.endswith((".yaml", ".yml")) and cand.is_file():
+        return cand.read_text(encoding="utf-8"), name, None
+    path = Path(name)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if path.is_file():
+        return path.read_text(encoding="utf-8"), str(path), path.parent
+    known = ", ".join(builtin_scenarios())
+    raise InputError(file, field, name, f"no such built-in scenario or file; built-ins are: {known}")
+
+
+def scenario_catalog(scenario: Scenario, base_dir: Path | None = None) -> Catalog:
+    """The shipped catalog plus the scenario's own catalog files."""
+    paths = [Path(p) if base_dir is None or Path(p).is_absolute() else base_dir / p for p in scenario.catalog]
+    return load_catalog(*paths)
+
+
+def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
+    def site_or_fail(name: str, field: str) -> None:
+        if name not in sc.sites:
+            raise InputError(file, field, name, f"unknown site; define it under sites (known: {', '.join(sorted(sc.sites))})")
+
+    def known(table: dict, name: str, field: str, what: str) -> None:
+        if name not in table:
+            raise InputError(file, field, name, f"unknown {what}; use one of {', '.join(sorted(table))} (see `redline catalog`)")
+
+    names = set()
+    for i, s in enumerate(sc.sensors):
+        known(cat.sensors, s.type, f"sensors[{i}].type", "sensor type")
+        if s.site is not None:
+            site_or_fail(s.site, f"sensors[{i}].site")
+    for i, u in enumerate(sc.fire_units):
+        if u.name in names:
+            raise InputError(file, f"fire_units[{i}].name", u.name, "fire unit names must be unique; rename one")
+        names.add(u.name)
+        known(cat.interceptors, u.type, f"fire_units[{i}].type", "interceptor type")
+        layer = cat.interceptors[u.type].layer
+        if (u.kind == "fighter") != (layer == "air_to_air"):
+            raise InputError(file, f"fire_units[{i}].type", u.type,
+                             "fighters carry an air_to_air type and batteries or ships a surface-to-air type; change kind or type")
+        if u.site is not None:
+            site_or_fail(u.site, f"fire_units[{i}].site")
+        if u.patrol is not None and u.patrol.site is not None:
+            site_or_fail(u.patrol.site, f"fire_units[{i}].patrol.site")
+    for k in sc.doctrine.reserve:
+        known(cat.interceptors, k, f"doctrine.reserve.{k}", "interceptor type")
+    for i, s in enumerate(sc.raid):
+        known(cat.threats, s.threat, f"raid[{i}].threat", "threat type")
+        site_or_fail(s.launch, f"raid[{i}].launch")
+        for w, wp in enumerate(s.waypoints):
+            if isinstance(wp, str):
+                site_or_fail(wp, f"raid[{i}].waypoints[{w}]")
+        reach_m = cat.threats[s.threat].range_km.high * 1e3
+        for aim in s.aim:
+            site_or_fail(aim, f"raid[{i}].aim.{aim}")
+            pts = [sc.sites[s.launch]] + [sc.sites[w] if isinstance(w, str) else w for w in s.waypoints] + [sc.sites[aim]]
+            length = sum(float(distance_m(a.lat, a.lon, b.lat, b.lon)) for a, b in zip(pts, pts[1:]))
+            if length > reach_m:
+                raise InputError(
+                    file, f"raid[{i}].aim.{aim}", aim,
+                    f"route from {s.launch} is {length / 1e3:.0f} km but {s.threat} reaches at most "
+                    f"{reach_m / 1e3:.0f} km; choose a nearer launch site or aim point, or another threat type",
+                )
+
+
+def parse_scenario(text: str, file: str = "<string>", base_dir: Path | None = None,
+                   catalog: Catalog | None = None) -> Scenario:
+    """Build and check a :class:`Scenario` from YAML text.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+    file : str
+        Name used in error messages.
+    base_dir : Path, optional
+        Directory that relative ``extends`` and ``catalog`` paths refer to.
+    catalog : Catalog, optional
+        Catalog to check type names against (default: shipped catalog plus
+        the scenario's own catalog files).
+    """
+    raw = _resolve_raw(_load_yaml(text, file), file, base_dir)
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_to_input_error(exc, file) from None
+    if catalog is None:
+        try:
+            catalog = scenario_catalog(sc, base_dir)
+        except InputError:
+            raise
+    _check_references(sc, catalog, file)
+    return sc
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(p), "<file>", None, f"cannot read scenario file ({exc.strerror}); check the path") from None
+    return parse_scenario(text, str(p), p.parent)
+
+
+@lru_cache(maxsize=32)
+def _load_builtin(name: str) -> Scenario:
+    text = (_builtin_root() / f"{name}.yaml").read_text(encoding="utf-8")
+    return parse_scenario(text, name, None)
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name (see :func:`builtin_scenarios`) or a scenario file by path."""
+    s = str(name_or_path)
+    if s in builtin_scenarios():
+        return _load_builtin(s)
+    p = Path(s)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return read_scenario(p)
+    known = ", ".join(builtin_scenarios())
+    raise InputError(s, "scenario", s, f"no built-in scenario of that name and no such file; built-ins are: {known}")
+
+
+def scenario_sha256(scenario: Scenario, catalog: Catalog | None = None) -> str:
+    """SHA-256 of the scenario's canonical JSON together with the catalog entries it uses."""
+    cat = catalog or scenario_catalog(scenario)
+    used = {
+        "threats": {k: cat.threats[k].model_dump(mode="json", by_alias=True) for k in sorted({s.threat for s in scenario.raid})},
+        "interceptors": {k: cat.interceptors[k].model_dump(mode="json") for k in sorted({u.type for u in scenario.fire_units})},
+        "sensors": {k: cat.sensors[k].model_dump(mode="json") for k in sorted({s.type for s in scenario.sensors})},
+    }
+    doc = {"scenario": scenario.model_dump(mode="json", exclude={"trials", "seed"}), "catalog": used}
+    blob = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,187 @@
+"""Scenario data model: sites, sensors, fire units, raid, doctrine.
+
+Scenarios are frozen pydantic models with no behaviour. Files use friendly
+units whose names say so (``_km``, ``_min``, ``_deg``); the engine converts
+them to SI once, in :mod:`redline.engagement.compile`.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+
+__all__ = [
+    "Site",
+    "Point",
+    "SensorPlacement",
+    "Patrol",
+    "FireUnit",
+    "Salvo",
+    "Doctrine",
+    "Scenario",
+    "LAYERS",
+]
+
+LAYERS = ("exo", "upper_endo", "middle", "lower", "naval", "air_to_air")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Point(_Frozen):
+    """A position given by latitude and longitude [deg]."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Site(Point):
+    """A named place: launch area, air base, city area or ship station.
+
+    ``value`` is the defended value (0 = not defended); ``radius_km`` is the
+    area a warhead must fall in to count as a hit on the site.
+    """
+
+    kind: Literal["launch_area", "air_base", "city", "ship_station", "point"] = "point"
+    radius_km: NonNegativeFloat = 5.0
+    value: NonNegativeFloat = 0.0
+    note: str = ""
+
+
+class SensorPlacement(_Frozen):
+    """A sensor of a catalog type at a site or point."""
+
+    name: str
+    type: str
+    owner: str
+    site: str | None = None
+    at: Point | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _where(self) -> "SensorPlacement":
+        if (self.site is None) == (self.at is None):
+            raise ValueError("give exactly one of site or at")
+        return self
+
+
+class Patrol(_Frozen):
+    """A fighter combat air patrol: a circle flown during an on-station window."""
+
+    site: str | None = None
+    at: Point | None = None
+    radius_km: float = Field(gt=0)
+    on_station_min: tuple[float, float] = (0.0, 1e9)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Patrol":
+        if (self.site is None) == (self.at is None):
+            raise ValueError("give exactly one of site or at")
+        if self.on_station_min[1] <= self.on_station_min[0]:
+            raise ValueError("on_station_min must be [start, end] with end > start")
+        return self
+
+
+class FireUnit(_Frozen):
+    """A battery, a ship or a fighter patrol.
+
+    For fighters the magazine is ``aircraft * missiles_each`` unless
+    ``magazine`` is given.
+    """
+
+    name: str
+    kind: Literal["battery", "ship", "fighter"]
+    type: str                                  # interceptor type id from the catalog
+    owner: str                                 # nation slug, e.g. israel, united-states
+    site: str | None = None
+    at: Point | None = None
+    patrol: Patrol | None = None
+    magazine: NonNegativeInt | None = None
+    aircraft: NonNegativeInt | None = None
+    missiles_each: NonNegativeInt | None = None
+    channels: PositiveInt = 4                  # engagements it can start per decision interval
+    reaction_s: NonNegativeFloat = 30.0
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "FireUnit":
+        if self.kind == "fighter":
+            if self.patrol is None:
+                raise ValueError("a fighter unit needs a patrol (site or at, radius_km, on_station_min)")
+            if self.magazine is None and (self.aircraft is None or self.missiles_each is None):
+                raise ValueError("a fighter unit needs aircraft and missiles_each (or magazine)")
+        else:
+            if (self.site is None) == (self.at is None):
+                raise ValueError(f"a {self.kind} needs exactly one of site or at")
+            if self.magazine is None:
+                raise ValueError(f"a {self.kind} needs a magazine (interceptors ready to fire)")
+        return self
+
+    @property
+    def rounds(self) -> int:
+        if self.magazine is not None:
+            return self.magazine
+        return int(self.aircraft or 0) * int(self.missiles_each or 0)
+
+
+class Salvo(_Frozen):
+    """Threats of one type launched from one area in a time window."""
+
+    threat: str                                # threat type id from the catalog
+    count: NonNegativeInt
+    launch: str                                # site name (launch area)
+    window_min: tuple[NonNegativeFloat, NonNegativeFloat] = (0.0, 0.0)
+    aim: dict[str, NonNegativeFloat]           # site name -> weight
+    waypoints: tuple[str | Point, ...] = ()
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "Salvo":
+        if self.window_min[1] < self.window_min[0]:
+            raise ValueError("window_min must be [start, end] with end >= start")
+        if not self.aim or sum(self.aim.values()) <= 0:
+            raise ValueError("aim needs at least one site with a positive weight")
+        return self
+
+
+class Doctrine(_Frozen):
+    """How the defence fights: salvo sizes, shoot-look-shoot, priorities, partner rules."""
+
+    shots: dict[Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"], PositiveInt] = Field(
+        default_factory=lambda: {"exo": 1, "upper_endo": 2, "middle": 2, "lower": 2, "naval": 2, "air_to_air": 1}
+    )
+    shoot_look_shoot: bool = True
+    max_engagements: PositiveInt = 2           # per threat and fire unit
+    salvos_in_flight: PositiveInt = 1          # per threat, across all units (network shoot-look-shoot)
+    look_s: NonNegativeFloat = 20.0            # time to assess a kill before re-engaging
+    impact_prediction: tuple[Literal["drone", "cruise", "ballistic"], ...] = ("ballistic",)
+    reserve: dict[str, float] = Field(default_factory=dict)  # interceptor type -> fraction kept back
+    allocation: Literal["greedy", "exact"] = "greedy"
+    decision_interval_s: float = Field(default=30.0, gt=0)
+    airspace: dict[str, tuple[str, ...]] | None = None  # nation -> countries (or "sea") it may engage over
+
+    @model_validator(mode="after")
+    def _check(self) -> "Doctrine":
+        for k, v in self.reserve.items():
+            if not 0.0 <= v < 1.0:
+                raise ValueError(f"reserve for {k} must be a fraction in [0, 1), got {v}")
+        return self
+
+
+class Scenario(_Frozen):
+    """A raid against a defence posture, with everything needed to run it."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    hypothetical: bool = False
+    sources: tuple[str, ...] = ()
+    catalog: tuple[str, ...] = ()              # extra catalog files, relative to the scenario file
+    sites: dict[str, Site]
+    sensors: tuple[SensorPlacement, ...] = ()
+    fire_units: tuple[FireUnit, ...] = ()
+    raid: tuple[Salvo, ...]
+    doctrine: Doctrine = Field(default_factory=Doctrine)
+    trials: PositiveInt = 10_000
+    seed: NonNegativeInt = 0
