@@ -33,7 +33,7 @@ def default_params(catalog: Catalog) -> ParamSet:
 
 def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | None = None,
         engine: str = "fast", params: ParamSet | str | None = None, workers: int | None = None,
-        progress: Callable[[int], None] | None = None) -> Result:
+        progress: Callable[[int], None] | None = None, magazines=None) -> Result:
     """Run a scenario's Monte Carlo trials.
 
     Parameters
@@ -49,6 +49,8 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
         Threads for the fast engine; results do not depend on it.
     progress : callable, optional
         Called with the number of finished trials.
+    magazines : (trials, units) int array, optional
+        Starting rounds per fire unit and trial (campaigns carry stocks this way).
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     cat = scenario_catalog(sc)
@@ -64,7 +66,7 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
     s = int(seed if seed is not None else sc.seed)
     t0 = time.perf_counter()
     comp = compile_scenario(sc, cat, ps)
-    raw = run_compiled(comp, ps, n, s, engine=engine, workers=workers, progress=progress)
+    raw = run_compiled(comp, ps, n, s, engine=engine, workers=workers, progress=progress, magazines=magazines)
     elapsed = time.perf_counter() - t0
     manifest = {
         "scenario": sc.name,

@@ -47,7 +47,7 @@ MAX_ENG_PER_THREAT = 32
 def simulate_chunk(rng, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
-                   un_type, un_mag, un_chan, un_react, un_shots, un_reserve,
+                   un_type, mag0, un_chan, un_react, un_shots, un_reserve,
                    ev_threat, ev_unit, ev_pair, ev_L, ev_t, grp_ptr, grp_time, n_pairs,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
@@ -128,7 +128,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
             t_kill[i] = inf
             killer[i] = -1
         for u in range(K):
-            mag[u] = un_mag[u]
+            mag[u] = mag0[tr, u]
             chan_g[u] = -1
         for p in range(n_pairs):
             pair_cnt[p] = 0

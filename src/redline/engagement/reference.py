@@ -84,12 +84,14 @@ def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rng: np.random.Generator
     return out
 
 
-def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator) -> TrialResult:
-    """Simulate one trial (index ``trial`` selects the parameter draw)."""
+def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
+                   magazines: np.ndarray | None = None) -> TrialResult:
+    """Simulate one trial (index ``trial`` selects the parameter draw; ``magazines`` the starting rounds per unit)."""
     pk, rel, sigma, pd = arrays
     pi = trial % pk.shape[0]
     threats = _draw_threats(c, pi, rel, sigma, pd, rng)
-    magazine = {u: int(c.un_mag[u]) for u in range(c.n_units)}
+    start = c.un_mag if magazines is None else magazines
+    magazine = {u: int(start[u]) for u in range(c.n_units)}
     pair_count: dict[int, int] = {}
     pair_last: dict[int, float] = {}
     allocate = ALLOCATORS[c.scenario.doctrine.allocation]

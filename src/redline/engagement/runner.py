@@ -62,7 +62,14 @@ def _alloc(c: Compiled, trials: int) -> RawOutcome:
     )
 
 
-def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int) -> None:
+def _mag0(c: Compiled, magazines: np.ndarray | None, t0: int, t1: int) -> np.ndarray:
+    if magazines is None:
+        return np.broadcast_to(c.un_mag.astype(np.int64), (t1 - t0, c.n_units))
+    return np.ascontiguousarray(magazines[t0:t1], dtype=np.int64)
+
+
+def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int,
+                magazines: np.ndarray | None = None) -> None:
     from .kernel import simulate_chunk
 
     t0 = chunk * CHUNK_TRIALS
@@ -75,7 +82,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
         chunk_rng(seed, chunk), t0, t1 - t0, ns_local,
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
-        c.un_type, c.un_mag, c.un_chan, c.un_react, c.un_shots, c.un_reserve,
+        c.un_type, _mag0(c, magazines, t0, t1), c.un_chan, c.un_react, c.un_shots, c.un_reserve,
         c.ev_threat, c.ev_unit, c.ev_pair, c.ev_L, c.ev_t, c.grp_ptr, c.grp_time, c.n_pairs,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
@@ -84,14 +91,16 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
     )
 
 
-def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int) -> None:
+def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int,
+                     magazines: np.ndarray | None = None) -> None:
     from .reference import simulate_trial
 
     t0 = chunk * CHUNK_TRIALS
     t1 = min(trials, t0 + CHUNK_TRIALS)
     rng = chunk_rng(seed, chunk)
+    mags = _mag0(c, magazines, t0, t1)
     for tr in range(t0, t1):
-        r = simulate_trial(c, arrays, tr, rng)
+        r = simulate_trial(c, arrays, tr, rng, mags[tr - t0])
         out.cls[tr] = r.cls
         out.unit_shots[tr] = r.unit_shots
         out.unit_kills[tr] = r.unit_kills
@@ -102,7 +111,8 @@ def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int
 
 
 def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: str = "fast",
-                 workers: int | None = None, progress: Callable[[int], None] | None = None) -> RawOutcome:
+                 workers: int | None = None, progress: Callable[[int], None] | None = None,
+                 magazines: np.ndarray | None = None) -> RawOutcome:
     """Simulate ``trials`` trials of compiled scenario ``c``.
 
     Parameters
@@ -112,6 +122,10 @@ def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: 
         Threads for the fast engine (default: CPU count). Results do not depend on it.
     progress : callable, optional
         Called with the number of trials finished after each chunk.
+    magazines : (trials, units) int array, optional
+        Rounds each fire unit holds at the start of each trial (default: the
+        scenario's magazines); campaigns pass the stocks left by earlier raids.
+        Rounds left at the end are ``magazines - raw.unit_shots``.
     """
     if trials < 1:
         raise ValueError(f"trials must be at least 1, got {trials}")
@@ -120,6 +134,10 @@ def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: 
     if engine == "fast" and c.scenario.doctrine.allocation == "exact":
         raise ValueError("allocation 'exact' is only available in the reference engine; use --engine reference "
                          "(it is meant for small cases) or allocation: greedy")
+    if magazines is not None:
+        magazines = np.asarray(magazines)
+        if magazines.shape != (trials, c.n_units) or (magazines < 0).any():
+            raise ValueError(f"magazines must be a non-negative array of shape ({trials}, {c.n_units})")
     arrays = c.param_arrays(params)
     out = _alloc(c, trials)
     n_chunks = (trials + CHUNK_TRIALS - 1) // CHUNK_TRIALS
@@ -127,12 +145,12 @@ def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: 
     nw = 1 if engine == "reference" else max(1, workers or os.cpu_count() or 1)
     if nw == 1 or n_chunks == 1:
         for ch in range(n_chunks):
-            step(c, arrays, out, seed, ch, trials)
+            step(c, arrays, out, seed, ch, trials, magazines)
             if progress:
                 progress(min(trials, (ch + 1) * CHUNK_TRIALS))
     else:
         with ThreadPoolExecutor(max_workers=nw) as pool:
-            futs = [pool.submit(step, c, arrays, out, seed, ch, trials) for ch in range(n_chunks)]
+            futs = [pool.submit(step, c, arrays, out, seed, ch, trials, magazines) for ch in range(n_chunks)]
             done = 0
             for f in futs:
                 f.result()
