@@ -56,14 +56,34 @@ class Result:
         """Per-trial count of ``what`` (launched, failed, ...) for threat class ``klass``."""
         return self.raw.cls[:, THREAT_CLASSES.index(klass), COUNTS.index(what)]
 
+    def unit_kills(self) -> np.ndarray:
+        """(trials, units) threats killed by each fire unit, all classes."""
+        return self.raw.unit_kills.sum(axis=2)
+
     def intercepts_by_nation(self) -> dict[str, np.ndarray]:
         c = self.compiled
-        return {n: self.raw.unit_kills[:, c.un_nation == k].sum(axis=1) for k, n in enumerate(c.nations)}
+        k_all = self.unit_kills()
+        return {n: k_all[:, c.un_nation == k].sum(axis=1) for k, n in enumerate(c.nations)}
 
     def intercepts_by_layer(self) -> dict[str, np.ndarray]:
         from .scenario.schema import LAYERS
         c = self.compiled
-        return {LAYERS[l]: self.raw.unit_kills[:, c.un_layer == l].sum(axis=1) for l in sorted(set(c.un_layer.tolist()))}
+        k_all = self.unit_kills()
+        return {LAYERS[l]: k_all[:, c.un_layer == l].sum(axis=1) for l in sorted(set(c.un_layer.tolist()))}
+
+    def intercepts_detail(self) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+        """Kills per trial by nation, then layer, then threat class (combinations with any kill)."""
+        from .scenario.schema import LAYERS
+        c = self.compiled
+        out: dict = {}
+        for k, n in enumerate(c.nations):
+            for l in sorted(set(c.un_layer[c.un_nation == k].tolist())):
+                sel = (c.un_nation == k) & (c.un_layer == l)
+                for ci, cl in enumerate(THREAT_CLASSES):
+                    x = self.raw.unit_kills[:, sel, ci].sum(axis=1)
+                    if x.any():
+                        out.setdefault(n, {}).setdefault(LAYERS[l], {})[cl] = x
+        return out
 
     def interceptors_used(self) -> dict[str, np.ndarray]:
         c = self.compiled
@@ -98,7 +118,9 @@ class Result:
             "by_class": by_class,
             "intercepts_by_nation": {k: stats(v, p50=False) for k, v in self.intercepts_by_nation().items()},
             "intercepts_by_layer": {k: stats(v, p50=False) for k, v in self.intercepts_by_layer().items()},
-            "intercepts_by_unit": {n: stats(self.raw.unit_kills[:, k], p50=False) for k, n in enumerate(c.unit_names)},
+            "intercepts_by_unit": {n: stats(self.unit_kills()[:, k], p50=False) for k, n in enumerate(c.unit_names)},
+            "intercepts_detail": {n: {l: {cl: stats(x, p50=False) for cl, x in d2.items()} for l, d2 in d1.items()}
+                                  for n, d1 in self.intercepts_detail().items()},
             "interceptors_used": {k: stats(v, p50=False) for k, v in self.interceptors_used().items()},
             "cost_usd": {
                 "defender": stats(d_cost, p50=False),

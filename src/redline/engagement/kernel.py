@@ -237,7 +237,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                 fate = 1
                 tend = t_kill[i]
                 out_cls[tr, cl, 2] += 1
-                out_ukills[tr, killer[i]] += 1
+                out_ukills[tr, killer[i], cl] += 1
             else:
                 tend = th_t0[i] + th_T[i]
                 out_cls[tr, cl, 3] += 1

@@ -149,7 +149,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             eng[3] = bool(rng.random() < 1.0 - eng[1])
 
     cls = np.zeros((3, 5), np.int32)
-    unit_kills = np.zeros(c.n_units, np.int32)
+    unit_kills = np.zeros((c.n_units, 3), np.int32)
     hits = np.zeros(len(c.site_names), np.int32)
     n = c.n_threats
     fate = np.zeros(n, np.int8)
@@ -165,7 +165,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             fate[th.index], t_end[th.index] = 1, t_kill
             killer[th.index] = th.killer
             cls[th.klass, 2] += 1
-            unit_kills[th.killer] += 1
+            unit_kills[th.killer, th.klass] += 1
         else:
             t_end[th.index] = th.t_end_flight
             cls[th.klass, 3] += 1

@@ -32,7 +32,7 @@ class RawOutcome:
 
     cls: np.ndarray        # (trials, 3 classes, 5 counts) launched, failed, intercepted, leaked, impacted
     unit_shots: np.ndarray  # (trials, units)
-    unit_kills: np.ndarray  # (trials, units)
+    unit_kills: np.ndarray  # (trials, units, 3 classes)
     site_hits: np.ndarray  # (trials, sites)
     fate: np.ndarray       # (sample trials, threats) 0 failed 1 intercepted 2 leaked 3 impacted
     t_end: np.ndarray      # (sample trials, threats) time the threat's flight ended [s]
@@ -52,7 +52,7 @@ def _alloc(c: Compiled, trials: int) -> RawOutcome:
     return RawOutcome(
         cls=np.zeros((trials, 3, 5), np.int32),
         unit_shots=np.zeros((trials, c.n_units), np.int32),
-        unit_kills=np.zeros((trials, c.n_units), np.int32),
+        unit_kills=np.zeros((trials, c.n_units, 3), np.int32),
         site_hits=np.zeros((trials, len(c.site_names)), np.int32),
         fate=np.full((ns, n), -1, np.int8),
         t_end=np.zeros((ns, n)),
