@@ -341,7 +341,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             else:
                 slant = np.hypot(d, trk.alt_m)
             if allowed is not None:
-                mask &= np.isin(track_countries[k], list(allowed))
+                mask &= np.isin(track_countries[k], list(allowed)) | (trk.alt_m >= doc.airspace_ceiling_km * 1e3)
             if not mask.any():
                 continue
             L = trk.t_s - slant / v

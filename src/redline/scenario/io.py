@@ -46,7 +46,7 @@ def _builtin_root():
 def builtin_scenarios() -> dict[str, str]:
     """Built-in scenario names mapped to their one-line titles."""
     out = {}
-    for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name):
+    for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name.rsplit(".", 1)[0]):
         if entry.name.endswith(".yaml"):
             raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
             out[entry.name[:-5]] = str(raw.get("title", ""))

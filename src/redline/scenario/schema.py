@@ -160,6 +160,7 @@ class Doctrine(_Frozen):
     allocation: Literal["greedy", "exact"] = "greedy"
     decision_interval_s: float = Field(default=30.0, gt=0)
     airspace: dict[str, tuple[str, ...]] | None = None  # nation -> countries (or "sea") it may engage over
+    airspace_ceiling_km: float = Field(default=100.0, gt=0)  # above this, intercepts are in no state's airspace
 
     @model_validator(mode="after")
     def _check(self) -> "Doctrine":
