@@ -12,7 +12,8 @@ Semantics of an engagement opportunity (also followed by the reference
 engine): for a threat sample at time ``t`` inside a unit's envelope (ground
 range, altitude, the partner's permitted airspace and, for fighters, the
 patrol circle), the interceptor must be launched at ``L = t - slant/v``,
-the *decision time*. Consecutive opportunities of one pair are at least one
+the *decision time*, which cannot precede the earliest track any sensor
+could deliver plus the unit's reaction time. Consecutive opportunities of one pair are at least one
 assessment time ``look_s`` apart (shoot-look-shoot), and at most
 ``MAX_OPPORTUNITIES`` are kept, spread evenly over the window.
 """
@@ -285,6 +286,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         tt += [c[0] for c in cover]
         ptr.append(len(idx))
 
+    trk_t = np.array(tt, dtype=float)
+    track_first = [float(trk_t[ptr[k]:ptr[k + 1]].min()) if ptr[k + 1] > ptr[k] else np.inf for k in range(len(tracks))]
+
     # --- fire units
     units = list(sc.fire_units)
     un_type = np.array([interceptor_types.index(u.type) for u in units], dtype=np.int64)
@@ -345,7 +349,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             if not mask.any():
                 continue
             L = trk.t_s - slant / v
-            mask &= L >= 0
+            # never before the earliest possible track plus the unit's reaction time
+            mask &= L >= track_first[k] + u.reaction_s
             ch = _opportunities(trk.t_s, L, mask, doc.look_s, MAX_OPPORTUNITIES)
             if ch:
                 track_opps[(k, ui)] = (trk.t_s[ch], L[ch])
