@@ -1,0 +1,175 @@
+"""`redline runs`: list, show and export saved runs; helpers other commands use to save theirs."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from ._common import console, err_console, fail, print_json
+
+__all__ = ["register", "store_option", "no_store_option", "save_after", "STORE_HELP", "NO_STORE_HELP"]
+
+STORE_HELP = ("Run store (DuckDB file). Default: $REDLINE_STORE, else ~/.local/share/redline/runs.duckdb "
+              "(or $XDG_DATA_HOME/redline/runs.duckdb).")
+NO_STORE_HELP = "Do not save this run in the run store (also: REDLINE_NO_STORE=1)."
+
+
+def store_option() -> Any:
+    """The ``--store PATH`` option, for commands that save runs."""
+    return typer.Option(None, "--store", help=STORE_HELP, show_default=False)
+
+
+def no_store_option() -> Any:
+    """The ``--no-store`` flag, for commands that save runs."""
+    return typer.Option(False, "--no-store", help=NO_STORE_HELP)
+
+
+def save_after(kind: str, result_or_summary: Any, store: Optional[str], no_store: bool) -> Optional[str]:
+    """Save a finished command's result; say where on stderr. Exit 1 with a message if saving fails.
+
+    Call it after printing the results, so a store problem never hides them::
+
+        run_id = save_after("run", res, store, no_store)
+    """
+    from ..store import StoreError, maybe_store, resolve_store_path
+
+    try:
+        run_id = maybe_store(kind, result_or_summary, store, no_store)
+    except (StoreError, OSError) as exc:
+        fail(f"results were not saved: {exc}", code=1)
+        return None
+    if run_id is not None:
+        err_console.print(f"saved as run [bold]{run_id}[/] in {resolve_store_path(store)}", highlight=False)
+    return run_id
+
+
+def _short(s: Any, n: int = 70) -> str:
+    s = "" if s is None else str(s)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _print_run(run) -> None:
+    console.print(f"[bold]{run.run_id}[/]  kind={run.kind}  saved {run.created_utc:%Y-%m-%d %H:%M:%S} UTC")
+    if run.headline:
+        console.print(run.headline, highlight=False)
+    summary = dict(run.summary)
+    summary.setdefault("manifest", run.manifest)
+    if run.kind == "run" and "by_class" in summary:
+        from .run import render_summary
+
+        render_summary(summary)
+    else:
+        t = Table(title="Summary")
+        t.add_column("field")
+        t.add_column("value")
+        for k, v in summary.items():
+            if k == "manifest":
+                continue
+            t.add_row(k, _short(json.dumps(v, default=str), 100))
+        console.print(t)
+    t = Table(title="Manifest")
+    t.add_column("field")
+    t.add_column("value")
+    for k, v in run.manifest.items():
+        t.add_row(k, _short(json.dumps(v, default=str) if not isinstance(v, str) else v, 100))
+    console.print(t)
+    if run.arrays:
+        console.print(f"arrays: {', '.join(run.arrays)}")
+
+
+def register(app: typer.Typer) -> None:
+    runs = typer.Typer(help="List, show and export saved runs (the run store).", no_args_is_help=False,
+                       invoke_without_command=True)
+
+    @runs.callback()
+    def runs_list(
+        ctx: typer.Context,
+        store: Optional[str] = store_option(),
+        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (run, crisis, compare, validate)."),
+        limit: int = typer.Option(50, "--limit", "-l", help="How many of the newest runs to list (0: all)."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON array instead of a table."),
+    ) -> None:
+        """List saved runs, newest first (`redline runs show ID` prints one)."""
+        if ctx.invoked_subcommand is not None:
+            ctx.obj = {"store": store}
+            return
+        from ..store import RunStore, StoreError
+
+        st = RunStore(store)
+        try:
+            rows = st.list(limit=limit or None, kind=kind)
+        except StoreError as exc:
+            fail(str(exc))
+        if as_json:
+            print_json([{**r, "created_utc": r["created_utc"].isoformat()} for r in rows])
+            return
+        if not rows:
+            console.print(f"no runs saved in {st.path}")
+            return
+        t = Table(title=f"Runs in {st.path}")
+        for col in ("id", "kind", "saved (UTC)", "scenario", "seed", "trials", "summary"):
+            t.add_column(col, overflow="fold")
+        for r in rows:
+            t.add_row(r["run_id"], r["kind"], f"{r['created_utc']:%Y-%m-%d %H:%M}", r["scenario"] or "",
+                      r["seed"] or "", f"{r['trials']:,}" if r["trials"] else "", _short(r["headline"]))
+        console.print(t)
+
+    def _store_of(ctx: typer.Context, store: Optional[str]) -> Optional[str]:
+        return store or (ctx.obj or {}).get("store")
+
+    @runs.command("show")
+    def runs_show(
+        ctx: typer.Context,
+        run_id: str = typer.Argument(..., help="A run id, a unique prefix of one, or 'latest'."),
+        store: Optional[str] = store_option(),
+        as_json: bool = typer.Option(False, "--json", help="Print the run as one JSON object."),
+    ) -> None:
+        """Print one saved run: its summary and manifest."""
+        from ..store import RunStore, StoreError
+
+        try:
+            run = RunStore(_store_of(ctx, store)).get(run_id)
+        except StoreError as exc:
+            fail(str(exc))
+        if as_json:
+            print_json({"run_id": run.run_id, "kind": run.kind, "created_utc": run.created_utc.isoformat(),
+                        "headline": run.headline, "summary": run.summary, "manifest": run.manifest,
+                        "arrays": run.arrays})
+            return
+        _print_run(run)
+
+    @runs.command("export")
+    def runs_export(
+        ctx: typer.Context,
+        run_id: str = typer.Argument(..., help="A run id, a unique prefix of one, or 'latest'."),
+        parquet: str = typer.Option(..., "--parquet", help="Folder to write run.parquet and one Parquet file per array."),
+        store: Optional[str] = store_option(),
+    ) -> None:
+        """Export one run to Parquet files (run.parquet holds the summary and manifest as JSON)."""
+        from ..store import RunStore, StoreError
+
+        try:
+            paths = RunStore(_store_of(ctx, store)).export(run_id, parquet)
+        except (StoreError, OSError) as exc:
+            fail(str(exc))
+        for p in paths:
+            typer.echo(str(p))
+
+    @runs.command("delete")
+    def runs_delete(
+        ctx: typer.Context,
+        run_id: str = typer.Argument(..., help="A run id or a unique prefix of one."),
+        store: Optional[str] = store_option(),
+    ) -> None:
+        """Delete one saved run and its arrays."""
+        from ..store import RunStore, StoreError
+
+        try:
+            rid = RunStore(_store_of(ctx, store)).delete(run_id)
+        except StoreError as exc:
+            fail(str(exc))
+        typer.echo(f"deleted {rid}")
+
+    app.add_typer(runs, name="runs")
