@@ -1,0 +1,63 @@
+"""`redline report`: one self-contained HTML report of a saved run or of a fresh run of a scenario."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ._common import err_console, fail, progress_bar, user_errors
+from .store import no_store_option, save_after, store_option
+
+
+def _is_scenario(target: str) -> bool:
+    from ..scenario import builtin_scenarios
+
+    return target in builtin_scenarios() or Path(target).suffix in (".yaml", ".yml") or Path(target).is_file()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def report(
+        target: str = typer.Argument(..., help="A saved run (id, unique prefix, or 'latest'), or a scenario "
+                                               "(built-in name or YAML file) to run now."),
+        output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write."),
+        png: bool = typer.Option(False, "--png", help="Also write matplotlib PNG figures beside the HTML file."),
+        trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Trials when running a scenario (default: the scenario's)."),
+        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed when running a scenario (default: the scenario's)."),
+        params: str = typer.Option("default", "--params", help="default (calibrated if shipped) or prior (catalog values)."),
+        title: Optional[str] = typer.Option(None, "--title", help="Page title."),
+        store: Optional[str] = store_option(),
+        no_store: bool = typer.Option(False, "--no-store", help="When running a scenario, do not save the run."),
+    ) -> None:
+        """Write an HTML report (map, distributions, costs, timeline, manifest, sources) that opens offline."""
+        from ..report import view_of_result, view_of_stored, write_report
+        from ..store import RunStore, StoreError
+
+        if trials is not None and trials < 1:
+            fail(f"--trials = {trials}: must be at least 1")
+        if _is_scenario(target):
+            from ..api import run as api_run
+            from ..scenario import load_scenario
+
+            with user_errors():
+                sc = load_scenario(target)
+                n = trials or sc.trials
+                with progress_bar(n, sc.name) as cb:
+                    res = api_run(sc, trials=n, seed=seed, params=params, progress=cb)
+            run_id = save_after("run", res, store, no_store)
+            view = view_of_result(res, run_id=run_id)
+        else:
+            if trials is not None or seed is not None:
+                fail(f"{target!r} is a saved run: --trials and --seed apply only when running a scenario")
+            st = RunStore(store)
+            try:
+                run = st.get(target)
+                view = view_of_stored(run, st)
+            except StoreError as exc:
+                fail(f"{target!r} is neither a built-in scenario, a scenario file nor a saved run ({exc})")
+        with user_errors():
+            paths = write_report(view, output, png=png, title=title)
+        for p in paths[1:]:
+            err_console.print(f"figure: {p}", highlight=False)
+        typer.echo(str(paths[0].resolve()))

@@ -1,0 +1,99 @@
+"""HTML reports (one self-contained file, no network) and static PNG figures of runs.
+
+::
+
+    from redline.report import view_of_result, write_report
+    res = redline.run("april-2024", trials=2000, seed=1)
+    write_report(view_of_result(res), "april.html", png=True)
+
+A stored run (see :mod:`redline.store`) is reported with
+:func:`view_of_stored`; crisis and compare summaries with
+:func:`view_of_summary`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from .escalation import escalation_view, is_escalation_summary
+from .html import render_html
+from .sources import SOURCE_KEY, source_urls
+from .view import compiled_from_context, engagement_view, raw_arrays
+
+__all__ = [
+    "view_of_result",
+    "view_of_stored",
+    "view_of_summary",
+    "engagement_view",
+    "escalation_view",
+    "render_html",
+    "write_report",
+]
+
+
+def _with_urls(view: dict[str, Any]) -> dict[str, Any]:
+    urls = source_urls()
+    keys: set[str] = set()
+    for row in view.get("sources", []):
+        keys.update(row.get("keys", []))
+    for s in view.get("scenario", {}).get("sources", []):
+        keys.update(SOURCE_KEY.findall(s))
+    view["source_urls"] = {k: urls[k] for k in sorted(keys) if k in urls}
+    return view
+
+
+def view_of_result(result, run_id: str | None = None) -> dict[str, Any]:
+    """The report view of a live engagement :class:`~redline.results.Result`."""
+    v = engagement_view(result.compiled, raw_arrays(result), result.summary())
+    v["run_id"] = run_id
+    return _with_urls(v)
+
+
+def view_of_summary(kind: str, summary: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
+    """The view of a summary without arrays: crisis and compare results, or any other command's JSON."""
+    if is_escalation_summary(summary):
+        v = escalation_view(kind, summary)
+    else:
+        v = {"kind": kind, "summary": {k: x for k, x in summary.items() if k != "manifest"},
+             "manifest": dict(summary.get("manifest", {}))}
+    v["run_id"] = run_id
+    return v
+
+
+def view_of_stored(run, store) -> dict[str, Any]:
+    """The report view of a stored run (:class:`~redline.store.StoredRun`) read from ``store``."""
+    summary = dict(run.summary)
+    summary.setdefault("manifest", run.manifest)
+    if run.kind == "run" and "by_class" in summary and run.context.get("scenario"):
+        compiled = compiled_from_context(run.context)
+        arrays = store.load_arrays(run.run_id, [n for n in ("cls", "unit_shots", "unit_kills", "site_hits", "fate",
+                                                            "t_end", "killer", "impact_dx", "impact_dy")
+                                                if n in run.arrays])
+        v = engagement_view(compiled, arrays, summary)
+        v["run_id"] = run.run_id
+        return _with_urls(v)
+    return view_of_summary(run.kind, summary, run_id=run.run_id)
+
+
+def write_report(view: Mapping[str, Any], output: str | os.PathLike, png: bool = False,
+                 title: str | None = None) -> list[Path]:
+    """Write the HTML report (and, with ``png``, matplotlib figures beside it); return the paths written.
+
+    The HTML is written to a temporary name and renamed, so a reader never sees half a file.
+    """
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(render_html(view, title=title), encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    written = [out]
+    if png:
+        from .figures import write_figures
+
+        written += write_figures(view, out.with_suffix(""))
+    return written
