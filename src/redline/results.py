@@ -58,7 +58,9 @@ class Result:
 
     def unit_kills(self) -> np.ndarray:
         """(trials, units) threats killed by each fire unit, all classes."""
-        return self.raw.unit_kills.sum(axis=2)
+        if "unit_kills" not in self._cache:
+            self._cache["unit_kills"] = self.raw.unit_kills.sum(axis=2)
+        return self._cache["unit_kills"]
 
     def intercepts_by_nation(self) -> dict[str, np.ndarray]:
         c = self.compiled
@@ -99,9 +101,6 @@ class Result:
         total = sum(c.catalog.threats[c.threat_types[t]].cost_usd.value for t in c.th_type)
         return np.full(self.trials, float(total))
 
-    def _aimed(self) -> set[str]:
-        return {a for salvo in self.compiled.scenario.raid for a in salvo.aim}
-
     # ---- summaries
     def summary(self) -> dict[str, Any]:
         """The JSON-ready summary printed by ``redline run --json``."""
@@ -127,8 +126,7 @@ class Result:
                 "attacker": stats(a_cost, p50=False),
                 "exchange_ratio": round(ratio, 6),
             },
-            "hits_by_site": {s: stats(self.raw.site_hits[:, k], p50=False) for k, s in enumerate(c.site_names)
-                             if c.scenario.sites[s].value > 0 or s in self._aimed()},
+            "hits_by_site": {s: stats(self.raw.site_hits[:, k], p50=False) for k, s in enumerate(c.site_names)},
             "manifest": self.manifest,
         }
         self._cache["summary"] = out

@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..catalog import THREAT_CLASSES, Catalog
-from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate
+from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate, to_unit_vectors
 from ..kinematics import airbreathing_profile, ballistic_profile
 from ..scenario.schema import LAYERS, Point, Scenario
 from .params import ParamSet
@@ -33,7 +34,7 @@ __all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FA
 
 N_SAMPLES = 256
 """Samples per flight profile."""
-MAX_OPPORTUNITIES = 6
+MAX_OPPORTUNITIES = 4
 """Engagement opportunities kept per threat x fire unit pair."""
 FATES = ("failed", "intercepted", "leaked", "impacted")
 CLASS_INDEX = {c: i for i, c in enumerate(THREAT_CLASSES)}
@@ -105,7 +106,7 @@ class Compiled:
     grp_time: np.ndarray             # start of group g's decision interval [s]
     n_pairs: int
     # sites, in order of decreasing value; offsets from each aim site [m]
-    site_dx: np.ndarray              # (sites, sites): east offset of site s from aim a
+    site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
     site_r2: np.ndarray
     site_value: np.ndarray
@@ -159,6 +160,10 @@ def _route(points: list[Point], n: int, length_share: np.ndarray | None = None):
     total = float(legs.sum())
     s = np.linspace(0.0, total, n) if length_share is None else length_share * total
     cum = np.concatenate([[0.0], np.cumsum(legs)])
+    if len(legs) == 1:
+        f = s / legs[0] if legs[0] > 0 else np.zeros_like(s)
+        lat, lon = interpolate(lats[0], lons[0], lats[1], lons[1], np.clip(f, 0, 1))
+        return lat, lon, total
     lat = np.empty_like(s)
     lon = np.empty_like(s)
     leg = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(legs) - 1)
@@ -190,18 +195,32 @@ def _radar_visible(dist_m: np.ndarray, alt_m: np.ndarray, antenna_m: float, rang
     return (dist_m <= range_m) & (dist_m <= horizon)
 
 
-def _opportunities(t_s, L_s, mask, look_s, kmax) -> list[int]:
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    chosen = [int(idx[0])]
-    for j in idx[1:]:
-        if L_s[j] >= t_s[chosen[-1]] + look_s:
-            chosen.append(int(j))
-    if len(chosen) > kmax:
-        pick = np.unique(np.round(np.linspace(0, len(chosen) - 1, kmax)).astype(int))
-        chosen = [chosen[p] for p in pick]
-    return chosen
+@njit(cache=True)
+def _select_opportunities(t_s, L_s, mask, look_s, kmax):
+    """Per row: the first in-envelope sample, then each next one launched at least ``look_s``
+    after the previous intercept; thinned evenly to ``kmax``. Returns (rows, kmax) indices, -1 padded."""
+    rows, n = t_s.shape
+    out = np.full((rows, kmax), -1, np.int64)
+    buf = np.empty(n, np.int64)
+    for r in range(rows):
+        m = 0
+        for j in range(n):
+            if mask[r, j] and (m == 0 or L_s[r, j] >= t_s[r, buf[m - 1]] + look_s):
+                buf[m] = j
+                m += 1
+        if m <= kmax:
+            for q in range(m):
+                out[r, q] = buf[q]
+        else:
+            last = -1
+            q = 0
+            for a in range(kmax):
+                pos = int(np.floor(a * (m - 1) / (kmax - 1) + 0.5)) if kmax > 1 else 0
+                if pos != last:
+                    out[r, q] = buf[pos]
+                    q += 1
+                    last = pos
+    return out
 
 
 def _assign_aims(aim: dict[str, float], count: int) -> list[str]:
@@ -221,8 +240,10 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     """Geometry and bookkeeping arrays for ``sc`` (see module notes for semantics)."""
     doc = sc.doctrine
     max_eng = doc.max_engagements if doc.shoot_look_shoot else 1
-    # --- sites ordered by decreasing value, then name
-    site_names = sorted(sc.sites, key=lambda s: (-sc.sites[s].value, s))
+    # --- target sites (defended or aimed at), ordered by decreasing value, then name:
+    # the only places a warhead can count as a hit
+    aimed = {a for salvo in sc.raid for a in salvo.aim}
+    site_names = sorted((s for s in sc.sites if sc.sites[s].value > 0 or s in aimed), key=lambda s: (-sc.sites[s].value, s))
     s_lat = np.array([sc.sites[s].lat for s in site_names])
     s_lon = np.array([sc.sites[s].lon for s in site_names])
     coslat = np.cos(np.radians(s_lat))[:, None]
@@ -318,10 +339,23 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             c = countries_at(trk.lat, trk.lon)
             track_countries.append(np.array(["sea" if x is None else x for x in c], dtype=object))
 
-    # --- opportunities per (track, unit), relative to launch
+    # --- opportunities per (track, unit), relative to launch; vectorised over tracks
+    T_t = np.stack([trk.t_s for trk in tracks]) if tracks else np.zeros((0, n_samples))
+    T_lat = np.stack([trk.lat for trk in tracks]) if tracks else T_t
+    T_lon = np.stack([trk.lon for trk in tracks]) if tracks else T_t
+    T_alt = np.stack([trk.alt_m for trk in tracks]) if tracks else T_t
+    T_vec = to_unit_vectors(T_lat, T_lon)              # (tracks, samples, 3)
+    trk_class = np.array([CLASS_INDEX[cat.threats[trk.threat].klass] for trk in tracks], dtype=np.int64)
+    first = np.asarray(track_first, dtype=float)[:, None] if tracks else np.zeros((0, 1))
+    above_ceiling = T_alt >= doc.airspace_ceiling_km * 1e3
+    if track_countries is not None:
+        T_cty = np.stack(track_countries) if tracks else np.zeros((0, n_samples), dtype=object)
     track_opps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
+        rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
+        if rows.size == 0:
+            continue
         if u.kind == "fighter":
             centre = _pt(sc, u.patrol.site) if u.patrol.site else u.patrol.at
             rmax = u.patrol.radius_km * 1e3 + it.max_range_km.value * 1e3
@@ -330,60 +364,56 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             centre = _pt(sc, u.site) if u.site else u.at
             rmax, rmin = it.max_range_km.value * 1e3, it.min_range_km.value * 1e3
         amin, amax = it.min_alt_km.value * 1e3, it.max_alt_km.value * 1e3
-        allowed = None
-        if doc.airspace is not None:
-            allowed = set(doc.airspace.get(u.owner, ()))
-        v = it.flyout_speed_mps.value
-        for k, trk in enumerate(tracks):
-            if not pk_any[ui, CLASS_INDEX[cat.threats[trk.threat].klass]]:
-                continue
-            d = distance_m(centre.lat, centre.lon, trk.lat, trk.lon)
-            mask = (d <= rmax) & (d >= rmin) & (trk.alt_m >= amin) & (trk.alt_m <= amax) & (trk.t_s > 0)
-            if u.kind == "fighter":
-                dd = np.maximum(d - u.patrol.radius_km * 1e3, 0.0)
-                slant = np.hypot(np.minimum(d, dd), trk.alt_m)
-            else:
-                slant = np.hypot(d, trk.alt_m)
-            if allowed is not None:
-                mask &= np.isin(track_countries[k], list(allowed)) | (trk.alt_m >= doc.airspace_ceiling_km * 1e3)
-            if not mask.any():
-                continue
-            L = trk.t_s - slant / v
-            # never before the earliest possible track plus the unit's reaction time
-            mask &= L >= track_first[k] + u.reaction_s
-            ch = _opportunities(trk.t_s, L, mask, doc.look_s, MAX_OPPORTUNITIES)
-            if ch:
-                track_opps[(k, ui)] = (trk.t_s[ch], L[ch])
+        alt, tt_s = T_alt[rows], T_t[rows]
+        cos_c = T_vec[rows] @ to_unit_vectors(centre.lat, centre.lon)
+        # range limits compared on the cosine of the central angle (monotonic), so the
+        # arccos is only taken inside the envelope
+        cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
+        cos_min = np.cos(min(rmin / EARTH_RADIUS_M, np.pi))
+        mask = (cos_c >= cos_max) & (cos_c <= cos_min) & (alt >= amin) & (alt <= amax) & (tt_s > 0)
+        if track_countries is not None:
+            allowed = list(doc.airspace.get(u.owner, ()))
+            mask &= np.isin(T_cty[rows], allowed) | above_ceiling[rows]
+        L = np.full(mask.shape, -np.inf)
+        d = EARTH_RADIUS_M * np.arccos(np.clip(cos_c[mask], -1.0, 1.0))     # great-circle distance [m]
+        if u.kind == "fighter":
+            d = np.maximum(d - u.patrol.radius_km * 1e3, 0.0)
+        L[mask] = tt_s[mask] - np.hypot(d, alt[mask]) / it.flyout_speed_mps.value
+        # never before the earliest possible track plus the unit's reaction time
+        mask &= L >= first[rows] + u.reaction_s
+        chosen = _select_opportunities(tt_s, L, mask, float(doc.look_s), MAX_OPPORTUNITIES)
+        for r, k in enumerate(rows):
+            ch = chosen[r][chosen[r] >= 0]
+            if ch.size:
+                track_opps[(int(k), ui)] = (tt_s[r, ch], L[r, ch])
 
-    # --- expand to threats, filter fighter on-station windows, sort
-    ev_threat, ev_unit, ev_pair, ev_L, ev_t = [], [], [], [], []
-    pair_ids: dict[tuple[int, int], int] = {}
-    by_track: dict[int, list[int]] = {}
-    for i, k in enumerate(th_track):
-        by_track.setdefault(int(k), []).append(i)
-    for (k, ui), (t_rel, L_rel) in sorted(track_opps.items()):
-        u = units[ui]
-        for i in by_track.get(k, []):
-            t_abs = th_t0[i] + t_rel
-            L_abs = th_t0[i] + L_rel
-            keep = np.ones(t_abs.shape, dtype=bool)
-            if u.kind == "fighter":
-                on, off = (x * 60.0 for x in u.patrol.on_station_min)
-                keep = (t_abs >= on) & (t_abs <= off)
-            if not keep.any():
-                continue
-            p = pair_ids.setdefault((i, ui), len(pair_ids))
-            n = int(keep.sum())
-            ev_threat += [i] * n
-            ev_unit += [ui] * n
-            ev_pair += [p] * n
-            ev_L += list(L_abs[keep])
-            ev_t += list(t_abs[keep])
-    ev_threat = np.array(ev_threat, dtype=np.int64)
-    ev_unit = np.array(ev_unit, dtype=np.int64)
-    ev_pair = np.array(ev_pair, dtype=np.int64)
-    ev_L = np.array(ev_L, dtype=float)
-    ev_t = np.array(ev_t, dtype=float)
+    # --- expand to threats, filter fighter on-station windows, sort (vectorised)
+    keys = sorted(track_opps)
+    opp_k = np.concatenate([np.full(track_opps[k][0].size, k[0]) for k in keys]) if keys else np.zeros(0, np.int64)
+    opp_u = np.concatenate([np.full(track_opps[k][0].size, k[1]) for k in keys]) if keys else np.zeros(0, np.int64)
+    opp_t = np.concatenate([track_opps[k][0] for k in keys]) if keys else np.zeros(0)
+    opp_L = np.concatenate([track_opps[k][1] for k in keys]) if keys else np.zeros(0)
+    order = np.argsort(th_track, kind="stable")
+    per_track = np.bincount(th_track, minlength=len(tracks))
+    starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
+    reps = per_track[opp_k] if opp_k.size else np.zeros(0, np.int64)
+    rep = np.repeat(np.arange(opp_k.size), reps)
+    offs = np.arange(rep.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    ev_threat = order[starts[opp_k[rep]] + offs] if rep.size else np.zeros(0, np.int64)
+    ev_unit = opp_u[rep]
+    ev_t = th_t0[ev_threat] + opp_t[rep]
+    ev_L = th_t0[ev_threat] + opp_L[rep]
+    on = np.array([u.patrol.on_station_min[0] * 60.0 if u.kind == "fighter" else -np.inf for u in units])
+    off = np.array([u.patrol.on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
+    if units:
+        keep = (ev_t >= on[ev_unit]) & (ev_t <= off[ev_unit])
+        ev_threat, ev_unit, ev_t, ev_L = ev_threat[keep], ev_unit[keep], ev_t[keep], ev_L[keep]
+    pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit
+    _, ev_pair = np.unique(pair_key, return_inverse=True)
+    n_pairs = int(ev_pair.max()) + 1 if ev_pair.size else 0
+    ev_threat = ev_threat.astype(np.int32)
+    ev_unit = ev_unit.astype(np.int32)
+    ev_pair = ev_pair.astype(np.int32)
     epoch = np.floor(ev_L / doc.decision_interval_s).astype(np.int64)
     order = np.lexsort((ev_unit, ev_threat, ev_L, epoch))
     ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch = (a[order] for a in (ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch))
@@ -407,7 +437,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         un_type=un_type, un_nation=un_nation, un_layer=un_layer, un_mag=un_mag, un_chan=un_chan,
         un_react=un_react, un_shots=un_shots, un_reserve=un_reserve,
         ev_threat=ev_threat, ev_unit=ev_unit, ev_pair=ev_pair, ev_L=ev_L, ev_t=ev_t,
-        grp_ptr=grp_ptr, grp_time=np.asarray(grp_time, dtype=float), n_pairs=len(pair_ids),
+        grp_ptr=grp_ptr, grp_time=np.asarray(grp_time, dtype=float), n_pairs=n_pairs,
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),

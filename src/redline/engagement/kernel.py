@@ -43,7 +43,7 @@ __all__ = ["simulate_chunk", "MAX_ENG_PER_THREAT"]
 MAX_ENG_PER_THREAT = 32
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def simulate_chunk(rng, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
@@ -67,6 +67,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
     ix = np.empty(n)
     iy = np.empty(n)
     t_kill = np.empty(n)
+    t_dead = np.empty(n)             # min(t_fail, t_kill): when the defence knows it is gone
     killer = np.empty(n, np.int64)
     eng_cnt = np.zeros(n, np.int64)
     eng_t = np.empty((n, ME))
@@ -126,6 +127,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
             eng_cnt[i] = 0
             thr_g[i] = -1
             t_kill[i] = inf
+            t_dead[i] = t_fail[i]
             killer[i] = -1
         for u in range(K):
             mag[u] = mag0[tr, u]
@@ -139,13 +141,11 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
             nc = 0
             for e in range(grp_ptr[g], grp_ptr[g + 1]):
                 i = ev_threat[e]
-                if value[i] <= 0.0:
+                L = ev_L[e]
+                if t_dead[i] <= L or value[i] <= 0.0:
                     continue
                 u = ev_unit[e]
-                L = ev_L[e]
                 if t_track[i] + un_react[u] > L:
-                    continue
-                if t_fail[i] <= L or t_kill[i] <= L:
                     continue
                 p = ev_pair[e]
                 if pair_g[p] == g or pair_cnt[p] >= max_eng:
@@ -225,6 +225,8 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     if eng_t[i, q] < t_kill[i]:
                         t_kill[i] = eng_t[i, q]
                         killer[i] = eng_u[i, q]
+                        if t_kill[i] < t_dead[i]:
+                            t_dead[i] = t_kill[i]
         # --- tally
         for i in range(n):
             cl = th_class[i]

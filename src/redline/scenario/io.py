@@ -45,12 +45,17 @@ def _builtin_root():
 
 def builtin_scenarios() -> dict[str, str]:
     """Built-in scenario names mapped to their one-line titles."""
+    return dict(_builtin_titles())
+
+
+@lru_cache(maxsize=1)
+def _builtin_titles() -> tuple[tuple[str, str], ...]:
     out = {}
     for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name.rsplit(".", 1)[0]):
         if entry.name.endswith(".yaml"):
             raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
             out[entry.name[:-5]] = str(raw.get("title", ""))
-    return out
+    return tuple(out.items())
 
 
 def _field_path(loc: tuple) -> str:
