@@ -26,6 +26,8 @@ CASES = {
     "out-of-range": (GOOD.replace("lat: 34.31, lon: 47.07", "lat: 35.69, lon: 59.6"), "raid[0].aim.target", "reaches at most"),
     "missing-field": (GOOD.replace("launch: launch, ", ""), "raid[0].launch", "required field is missing"),
     "unknown-field": (GOOD.replace("shoot_look_shoot:", "shoot_lok_shoot:"), "doctrine.shoot_lok_shoot", "unknown field"),
+    "unknown-country": (GOOD.replace("allocation: greedy", "allocation: greedy\n  airspace: {israel: [israel, jordon]}"),
+                        "doctrine.airspace.israel[1]", "unknown country"),
     "bad-latitude": (GOOD.replace("lat: 31.40", "lat: 131.40"), "sites.battery.lat", "less than or equal to 90"),
 }
 

@@ -175,6 +175,16 @@ def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
             site_or_fail(u.patrol.site, f"fire_units[{i}].patrol.site")
     for k in sc.doctrine.reserve:
         known(cat.interceptors, k, f"doctrine.reserve.{k}", "interceptor type")
+    if sc.doctrine.airspace is not None:
+        from ..geo.countries import country_names
+
+        places = {**country_names(), "sea": "sea"}
+        for nation, allowed in sc.doctrine.airspace.items():
+            for j, place in enumerate(allowed):
+                if place not in places:
+                    raise InputError(file, f"doctrine.airspace.{nation}[{j}]", place,
+                                     f"unknown country; use a slug such as israel, jordan, iraq, syria, saudi-arabia or 'sea' "
+                                     f"(all: redline.geo.countries.country_names())")
     for i, s in enumerate(sc.raid):
         known(cat.threats, s.threat, f"raid[{i}].threat", "threat type")
         site_or_fail(s.launch, f"raid[{i}].launch")
