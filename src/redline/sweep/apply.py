@@ -1,0 +1,122 @@
+"""Turn a design point's values into a scenario and a parameter set.
+
+Targets (``ParameterSpec.name``):
+
+- ``pk.<interceptor>.<class>``: single-shot kill probability;
+- ``reliability.<threat>`` / ``cep_m.<threat>``: per threat type, or
+  ``reliability.<class>`` for every threat type of a class (drone, cruise,
+  ballistic);
+- ``pd.<sensor>``: detection probability;
+- ``scenario.<path>``: a scenario field, e.g. ``scenario.doctrine.look_s``,
+  ``scenario.fire_units[arrow3-central].magazine`` (list items by ``name``,
+  index or ``*`` for all), ``scenario.raid[*].count``. Integer fields are
+  rounded to the nearest integer.
+
+A parameter-set value replaces the entry for every draw of the base set
+(posterior draws keep their other parameters).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..catalog import THREAT_CLASSES, Catalog
+from ..engagement.params import ParamSet
+from ..errors import InputError
+from ..scenario.schema import Scenario
+
+__all__ = ["check_targets", "apply_point"]
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+
+
+def _threats_for(cat: Catalog, key: str, name: str, file: str) -> list[str]:
+    if key in THREAT_CLASSES:
+        return sorted(t for t, v in cat.threats.items() if v.klass == key)
+    if key in cat.threats:
+        return [key]
+    raise InputError(file, f"parameters.{name}", key,
+                     f"not a threat type or class; use a class ({', '.join(THREAT_CLASSES)}) or one of {', '.join(sorted(cat.threats))}")
+
+
+def _param_updates(cat: Catalog, name: str, value: float, file: str) -> tuple[str, dict] | None:
+    table, _, rest = name.partition(".")
+    if table == "pk":
+        it, _, cl = rest.rpartition(".")
+        if it not in cat.interceptors or cl not in THREAT_CLASSES:
+            raise InputError(file, f"parameters.{name}", name,
+                             f"write pk.<interceptor>.<class> with an interceptor of {', '.join(sorted(cat.interceptors))} "
+                             f"and a class of {', '.join(THREAT_CLASSES)}")
+        return "pk", {(it, cl): [value]}
+    if table in ("reliability", "cep_m"):
+        return table, {t: [value] for t in _threats_for(cat, rest, name, file)}
+    if table == "pd":
+        if rest not in cat.sensors:
+            raise InputError(file, f"parameters.{name}", rest, f"unknown sensor type; use one of {', '.join(sorted(cat.sensors))}")
+        return "pd", {rest: [value]}
+    if table == "scenario":
+        return None
+    raise InputError(file, f"parameters.{name}", name,
+                     "a parameter name starts with pk., reliability., cep_m., pd. or scenario.")
+
+
+def _tokens(path: str) -> list[str]:
+    return [a or b for a, b in _TOKEN.findall(path)]
+
+
+def _set(node: Any, tokens: list[str], value: float, name: str, file: str) -> None:
+    key, rest = tokens[0], tokens[1:]
+    if isinstance(node, list):
+        if key == "*":
+            targets = list(range(len(node)))
+        elif key.lstrip("-").isdigit() and -len(node) <= int(key) < len(node):
+            targets = [int(key)]
+        else:
+            targets = [i for i, item in enumerate(node) if isinstance(item, dict) and item.get("name") == key]
+        if not targets:
+            raise InputError(file, f"parameters.{name}", key, "no list item with this name or index; check the path")
+    elif isinstance(node, dict):
+        if key not in node:
+            raise InputError(file, f"parameters.{name}", key,
+                             f"no such field; fields here are {', '.join(sorted(map(str, node)))}")
+        targets = [key]
+    else:
+        raise InputError(file, f"parameters.{name}", key, "path goes past a plain value; shorten it")
+    for t in targets:
+        if rest:
+            _set(node[t], rest, value, name, file)
+        else:
+            old = node[t]
+            if isinstance(old, bool) or isinstance(old, (dict, list)):
+                raise InputError(file, f"parameters.{name}", old, "only numeric fields can be swept")
+            node[t] = int(round(value)) if isinstance(old, int) else float(value)
+
+
+def apply_point(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], values: tuple[float, ...],
+                file: str = "<sweep>") -> tuple[Scenario, ParamSet]:
+    """The scenario and parameter set of one design point."""
+    tables: dict[str, dict] = {}
+    scen_paths = []
+    for name, v in zip(names, values):
+        upd = _param_updates(cat, name, float(v), file)
+        if upd is None:
+            scen_paths.append((name, float(v)))
+        else:
+            tables.setdefault(upd[0], {}).update(upd[1])
+    if scen_paths:
+        raw = sc.model_dump(mode="json")
+        for name, v in scen_paths:
+            _set(raw, _tokens(name.partition(".")[2]), v, name, file)
+        try:
+            sc = Scenario.model_validate(raw)
+        except Exception as exc:  # pydantic ValidationError: report the point's value
+            raise InputError(file, "parameters", dict(scen_paths), f"the scenario is invalid at this point ({exc}); narrow the range") from None
+    ps = base.with_values(**tables) if tables else base
+    return sc, ps
+
+
+def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], X, file: str) -> None:
+    """Apply the first and last design points once so that bad names fail before any work starts."""
+    if len(X):
+        apply_point(sc, cat, base, names, tuple(X[0]), file)
+        apply_point(sc, cat, base, names, tuple(X[-1]), file)

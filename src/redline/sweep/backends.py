@@ -1,0 +1,193 @@
+"""Where design points run: local processes (default) or a Dask cluster.
+
+Both back ends call the same point function with the same base and points,
+so they give the same bits. They report each finished point as it arrives
+(``on_done``) and each point that could not be run (``on_fail``), so the
+coordinator can save it at once.
+
+Faults. Locally, a worker process that dies breaks the pool: the points it
+was running are charged one attempt and run again in a new pool, up to
+``retries`` times more, after which they are reported as failed and the
+sweep goes on with the rest. On Dask the scheduler does the same (its
+``allowed-failures`` setting, which a ``local:N`` cluster takes from
+``retries``; a remote cluster keeps its own) and reports a point that kept
+killing workers as ``KilledWorker``. An exception raised by a point is
+reported at once and not retried: it would fail again.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Sequence
+
+from .worker import Point, PointFn, SweepBase
+
+__all__ = ["LocalBackend", "DaskBackend", "make_backend"]
+
+OnDone = Callable[[Point, dict], None]
+OnFail = Callable[[Point, str, int], None]
+
+_BASE: SweepBase | None = None
+_FN: PointFn | None = None
+
+
+def _init_worker(base: SweepBase, fn: PointFn) -> None:
+    global _BASE, _FN
+    _BASE, _FN = base, fn
+
+
+def _call(point: Point) -> dict:
+    assert _BASE is not None and _FN is not None
+    return _FN(_BASE, point)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class LocalBackend:
+    """A pool of ``workers`` local processes (spawned, so safe on every platform)."""
+
+    def __init__(self, workers: int):
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+
+    def describe(self) -> str:
+        return f"local processes x {self.workers}"
+
+    def map(self, base: SweepBase, points: Sequence[Point], fn: PointFn, on_done: OnDone, on_fail: OnFail,
+            retries: int, stop: Callable[[], bool]) -> None:
+        pending = deque(points)
+        attempts: dict[int, int] = {}
+        ctx = multiprocessing.get_context("spawn")
+        barren = 0  # consecutive pools that broke before finishing any point
+        while pending and not stop():
+            if barren > 2 * (retries + 1):
+                from .store import SweepError
+
+                raise SweepError(f"worker processes died {barren} times in a row before finishing any point: they "
+                                 "probably fail at start-up (out of memory, a broken install, or a script that starts a "
+                                 "sweep without `if __name__ == \"__main__\":`); finished points are kept")
+            finished_here = 0
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_init_worker,
+                                       initargs=(base, fn))
+            inflight: dict = {}
+            try:
+                while (pending and not stop()) or inflight:
+                    # one point per worker at a time: a dying worker charges only the points it could be running
+                    while pending and len(inflight) < self.workers and not stop():
+                        p = pending.popleft()
+                        inflight[pool.submit(_call, p)] = p
+                    done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for f in sorted(done, key=lambda f: inflight[f].index):
+                        p = inflight[f]
+                        exc = f.exception()
+                        if isinstance(exc, BrokenProcessPool):
+                            raise exc
+                        del inflight[f]
+                        if exc is None:
+                            finished_here += 1
+                            on_done(p, f.result())
+                        else:
+                            on_fail(p, _describe(exc), attempts.get(p.index, 0) + 1)
+            except BrokenProcessPool:
+                barren = 0 if finished_here else barren + 1
+                retry = []
+                for f, p in sorted(inflight.items(), key=lambda kv: kv[1].index):
+                    if f.done() and f.exception() is None:
+                        barren = 0
+                        on_done(p, f.result())
+                        continue
+                    attempts[p.index] = attempts.get(p.index, 0) + 1
+                    if attempts[p.index] > retries:
+                        on_fail(p, f"a worker process died while running this point ({attempts[p.index]} times)",
+                                attempts[p.index])
+                    else:
+                        retry.append(p)
+                pending.extendleft(reversed(retry))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskBackend:
+    """A Dask distributed cluster: ``tcp://HOST:PORT`` of a running scheduler, or ``local:N``
+    for a :class:`distributed.LocalCluster` of N single-threaded worker processes on loopback."""
+
+    def __init__(self, address: str):
+        self.address = address
+        self.local_workers = None
+        if address.startswith("local:"):
+            try:
+                self.local_workers = int(address.split(":", 1)[1])
+            except ValueError:
+                raise ValueError(f"--cluster {address!r}: write local:N with N a number of workers") from None
+            if self.local_workers < 1:
+                raise ValueError(f"--cluster {address!r}: N must be at least 1")
+
+    def describe(self) -> str:
+        if self.local_workers:
+            return f"dask LocalCluster x {self.local_workers} (127.0.0.1)"
+        return f"dask {self.address}"
+
+    def _client(self, retries: int):
+        import dask
+        from distributed import Client, LocalCluster
+
+        if self.local_workers:
+            with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
+                cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            return Client(cluster), cluster
+        try:
+            return Client(self.address, timeout="30s"), None
+        except OSError as exc:
+            raise ConnectionError(f"cannot reach the Dask scheduler at {self.address} ({exc}); start one with "
+                                  f"`dask scheduler` and `dask worker {self.address}`, or use --cluster local:N") from None
+
+    def map(self, base: SweepBase, points: Sequence[Point], fn: PointFn, on_done: OnDone, on_fail: OnFail,
+            retries: int, stop: Callable[[], bool]) -> None:
+        from distributed import KilledWorker, as_completed
+
+        if not points:
+            return
+        client, cluster = self._client(retries)
+        try:
+            base_f = client.scatter(base, broadcast=True, hash=False)
+            futs = {client.submit(fn, base_f, p, key=f"redline-point-{base.sweep_sha256[:12]}-{p.index}", pure=False): p
+                    for p in points}
+            ac = as_completed(list(futs))
+            for fut in ac:
+                p = futs.pop(fut)
+                try:
+                    rec = fut.result()
+                except KilledWorker:
+                    on_fail(p, f"workers died while running this point ({retries + 1} times; dask KilledWorker)",
+                            retries + 1)
+                except Exception as exc:  # the point's own error, reported with the point
+                    on_fail(p, _describe(exc), 1)
+                else:
+                    on_done(p, rec)
+                fut.release()
+                if stop():
+                    client.cancel(list(futs))
+                    break
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_backend(workers: int | None = None, cluster: str | None = None):
+    """The back end for ``--workers`` / ``--cluster``."""
+    if cluster:
+        return DaskBackend(cluster)
+    import os
+
+    return LocalBackend(workers or os.cpu_count() or 1)

@@ -1,0 +1,248 @@
+"""Run a sweep: plan its points, run the missing ones, save each as it finishes, summarise.
+
+The coordinator (this process) writes every finished point to the sweep's
+folder at once (:class:`~redline.sweep.store.SweepDir`) and, when the run
+store (:mod:`redline.store`) is installed and not switched off, saves it
+there too. Running the same sweep again into the same folder resumes it:
+finished points are read back, never recomputed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .._version import __version__
+from ..api import default_params
+from ..engagement.params import ParamSet, catalog_params
+from ..scenario.io import load_scenario, scenario_catalog, scenario_sha256
+from .apply import check_targets
+from .backends import make_backend
+from .design import design_matrix, sensitivity
+from .spec import SweepSpec, spec_sha256
+from .store import SweepDir
+from .worker import Point, PointFn, SweepBase, point_seed, run_point
+
+__all__ = ["run_sweep", "SweepResult", "params_sha256"]
+
+
+def params_sha256(ps: ParamSet) -> str:
+    """SHA-256 of a parameter set's label and arrays."""
+    h = hashlib.sha256(ps.label.encode())
+    for name in ("pk", "reliability", "cep_m", "pd"):
+        for k, v in sorted(getattr(ps, name).items(), key=lambda kv: str(kv[0])):
+            h.update(f"{name}:{k}".encode())
+            h.update(np.ascontiguousarray(np.asarray(v, dtype=float)).tobytes())
+    return h.hexdigest()
+
+
+@dataclass
+class SweepResult:
+    """A sweep's state after a run: the design, finished points, failures, sensitivity indices."""
+
+    spec: SweepSpec
+    folder: Path
+    X: np.ndarray
+    records: dict[int, dict]
+    failures: dict[int, dict]
+    computed: list[int]
+    elapsed_s: float
+    backend: str
+    stopped: bool = False
+    sensitivity: dict[str, dict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.spec.parameters]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.records) == len(self.X)
+
+    def outputs(self, name: str) -> np.ndarray:
+        """(points,) values of output ``name`` (NaN for points not finished)."""
+        y = np.full(len(self.X), np.nan)
+        for i, r in self.records.items():
+            y[i] = r["outputs"][name]
+        return y
+
+    def table(self):
+        """One row per design point (pandas): index, parameter values, outputs, seed."""
+        import pandas as pd
+
+        rows = []
+        for i in range(len(self.X)):
+            row: dict[str, Any] = {"point": i}
+            row.update(dict(zip(self.names, self.X[i])))
+            r = self.records.get(i)
+            for o in self.spec.outputs:
+                row[o] = r["outputs"][o] if r else np.nan
+            row["seed"] = str(r["seed"]) if r else ""
+            row["status"] = "done" if r else ("failed" if i in self.failures else "pending")
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def ranking(self, output: str) -> list[tuple[str, float]]:
+        """Parameters by decreasing importance for ``output``."""
+        s = self.sensitivity.get(output)
+        if not s:
+            return []
+        imp = s[s["importance"]]
+        pairs = [(n, (v if v is not None else float("nan"))) for n, v in zip(s["names"], imp)]
+        return sorted(pairs, key=lambda kv: -np.nan_to_num(kv[1], nan=-np.inf))
+
+    def summary(self) -> dict:
+        """The JSON-ready summary printed by ``redline sweep --json``."""
+        return {
+            "sweep": self.spec.name,
+            "title": self.spec.title,
+            "folder": str(self.folder),
+            "scenario": self.spec.scenario,
+            "design": self.spec.design.model_dump(mode="json"),
+            "parameters": self.names,
+            "outputs": list(self.spec.outputs),
+            "points": len(self.X),
+            "finished": len(self.records),
+            "computed_now": len(self.computed),
+            "failed": {str(i): f["error"] for i, f in sorted(self.failures.items())},
+            "stopped": self.stopped,
+            "backend": self.backend,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "sensitivity": self.sensitivity,
+            "ranking": {o: [n for n, _ in self.ranking(o)] for o in self.spec.outputs if o in self.sensitivity},
+            "notes": self.notes,
+            "manifest": {"spec_sha256": spec_sha256(self.spec), "version": __version__, "trials_per_point": self.spec.trials,
+                         "seed": self.spec.seed, "seeding": self.spec.seeding, "params": self.spec.params},
+            "results": {str(i): {"values": dict(zip(self.names, self.X[i])), "outputs": r["outputs"]}
+                        for i, r in sorted(self.records.items())},
+        }
+
+
+def _base_params(spec: SweepSpec, cat) -> ParamSet:
+    return default_params(cat) if spec.params == "default" else catalog_params(cat)
+
+
+def _save_in_run_store(kind: str, summary: dict, manifest: dict, store, no_store: bool) -> None:
+    if no_store:
+        return
+    try:
+        from ..store import save_run, store_disabled
+    except ImportError:
+        return
+    if store_disabled():
+        return
+    save_run(kind, summary, manifest, store=store)
+
+
+def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, cluster: str | None = None,
+              point_fn: PointFn = run_point, progress: Callable[[int, int], None] | None = None,
+              stop_after: int | None = None, store=None, no_store: bool = False, plots: bool = True) -> SweepResult:
+    """Run (or resume) a sweep into folder ``out``.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+    out : path
+        The sweep's folder; an existing folder of the same sweep is resumed.
+    workers : int, optional
+        Local worker processes (default: CPU count).
+    cluster : str, optional
+        ``tcp://HOST:PORT`` of a Dask scheduler, or ``local:N`` for a loopback
+        ``LocalCluster`` of N workers; overrides ``workers``.
+    point_fn : callable, optional
+        ``fn(base, point) -> record``; the default runs the engine (tests
+        substitute one that fails on purpose).
+    progress : callable, optional
+        Called with (points finished, points in all).
+    stop_after : int, optional
+        Stop once this many points have been computed in this call (as an
+        interruption would; the rest stay pending for a later resume).
+    store, no_store
+        Run store path, or skip the run store (``REDLINE_NO_STORE=1`` too).
+    plots : bool
+        Write PNG plots into the folder when the design is complete.
+    """
+    t0 = time.perf_counter()
+    sc = load_scenario(spec.scenario)
+    cat = scenario_catalog(sc)
+    base_ps = _base_params(spec, cat)
+    names = tuple(p.name for p in spec.parameters)
+    sha = spec_sha256(spec)
+    X_new = design_matrix(spec)
+    check_targets(sc, cat, base_ps, names, X_new, spec.name)
+    meta = {
+        "sweep": spec.name,
+        "spec": spec.model_dump(mode="json"),
+        "spec_sha256": sha,
+        "scenario_sha256": scenario_sha256(sc, cat),
+        "params_sha256": params_sha256(base_ps),
+        "params_label": base_ps.label,
+        "version": __version__,
+        "design": {"names": list(names), "X": X_new.tolist()},
+    }
+    folder = SweepDir(out)
+    X = folder.open(meta)
+    records = folder.finished()
+    base = SweepBase(sweep=spec.name, sweep_sha256=sha, scenario=sc, catalog=cat, params=base_ps, names=names,
+                     outputs=tuple(spec.outputs), trials=spec.trials, file=spec.name)
+    todo = [Point(i, tuple(float(v) for v in X[i]), point_seed(spec.seed, i if spec.seeding == "per_point" else 0))
+            for i in range(len(X)) if i not in records]
+    failures: dict[int, dict] = {}
+    computed: list[int] = []
+    backend = make_backend(workers, cluster)
+
+    def on_done(p: Point, rec: dict) -> None:
+        folder.save_point(rec)
+        records[p.index] = rec
+        computed.append(p.index)
+        failures.pop(p.index, None)
+        _save_in_run_store("sweep-point", rec["summary"], rec["manifest"], store, no_store)
+        if progress:
+            progress(len(records), len(X))
+
+    def on_fail(p: Point, message: str, attempts: int) -> None:
+        folder.save_failure(p.index, message, attempts)
+        failures[p.index] = {"error": message, "attempts": attempts}
+
+    def stop() -> bool:
+        return stop_after is not None and len(computed) >= stop_after
+
+    if progress:
+        progress(len(records), len(X))
+    if todo:
+        backend.map(base, todo, point_fn, on_done, on_fail, spec.retries, stop)
+    res = SweepResult(spec=spec, folder=folder.root, X=X, records=records, failures=failures, computed=computed,
+                      elapsed_s=time.perf_counter() - t0, backend=backend.describe(), stopped=stop() and len(records) < len(X))
+    _finish(res, folder, plots)
+    if res.complete:
+        s = res.summary()
+        _save_in_run_store("sweep", {k: v for k, v in s.items() if k != "results"}, s["manifest"], store, no_store)
+    return res
+
+
+def _finish(res: SweepResult, folder: SweepDir, plots: bool) -> None:
+    spec = res.spec
+    if res.records:
+        folder.write_text("results.csv", res.table().to_csv(index=False))
+    if res.complete:
+        for o in spec.outputs:
+            res.sensitivity[o] = sensitivity(spec, res.X, res.outputs(o))
+    elif spec.design.method in ("lhs", "grid") and len(res.records) >= 3:
+        idx = sorted(res.records)
+        for o in spec.outputs:
+            res.sensitivity[o] = sensitivity(spec, res.X[idx], res.outputs(o)[idx])
+        res.notes.append(f"sensitivity from the {len(idx)} finished points of {len(res.X)}")
+    else:
+        res.notes.append(f"{len(res.records)} of {len(res.X)} points finished: {spec.design.method} indices need "
+                         f"all of them; run the same command again to resume")
+    folder.write_text("summary.json", json.dumps(res.summary(), indent=1, default=float))
+    if plots and res.sensitivity:
+        from .plots import plot_sweep
+
+        plot_sweep(res, folder.root)

@@ -1,0 +1,179 @@
+"""Sweep specifications: what to vary, over which design, and what to measure.
+
+A sweep file is YAML::
+
+    name: april-2024-pk-reliability
+    scenario: april-2024          # built-in name, or a path relative to this file
+    trials: 1000                  # Monte Carlo trials per design point
+    seed: 7
+    params: default               # base parameter set: default (calibrated if shipped) or prior
+    design: {method: sobol, n: 64}
+    parameters:
+      - {name: pk.arrow-3.ballistic, range: [0.5, 0.95]}
+      - {name: reliability.ballistic, range: [0.6, 0.95]}
+    outputs: [by_class.ballistic.leaked, by_class.ballistic.impacted]
+
+See docs/sweeps.md for every field.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
+
+from ..errors import InputError
+
+__all__ = ["ParameterSpec", "DesignSpec", "SweepSpec", "parse_sweep_spec", "read_sweep_spec", "load_sweep_spec",
+           "spec_sha256", "builtin_sweeps"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ParameterSpec(_Frozen):
+    """One swept quantity.
+
+    ``name`` is ``pk.<interceptor>.<class>``, ``reliability.<threat or class>``,
+    ``cep_m.<threat or class>``, ``pd.<sensor>`` or ``scenario.<path>`` (for
+    example ``scenario.fire_units[arrow3-central].magazine``). Give ``range``
+    (all designs) or, for a grid, ``values`` or ``range`` with ``levels``.
+    """
+
+    name: str
+    range: tuple[float, float] | None = None
+    values: tuple[float, ...] | None = None
+    levels: PositiveInt | None = None
+    label: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ParameterSpec":
+        if self.range is None and self.values is None:
+            raise ValueError(f"parameter {self.name}: give range: [low, high] or values: [...]")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"parameter {self.name}: range must be [low, high] with low < high")
+        return self
+
+
+class DesignSpec(_Frozen):
+    """How design points are chosen.
+
+    ``grid``: every combination of each parameter's ``values`` (or ``levels``
+    evenly spaced values over its range, default 3). ``lhs``: ``n`` Latin
+    hypercube points. ``sobol``: Saltelli sampling with ``n`` base samples,
+    ``n (D + 2)`` points (``n (2D + 2)`` with ``second_order``). ``morris``:
+    ``n`` trajectories of ``D + 1`` points on ``levels`` levels.
+    """
+
+    method: Literal["grid", "lhs", "sobol", "morris"]
+    n: PositiveInt | None = None
+    levels: PositiveInt = 4
+    second_order: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> "DesignSpec":
+        if self.method != "grid" and self.n is None:
+            raise ValueError(f"design method {self.method} needs n (samples or trajectories)")
+        return self
+
+
+class SweepSpec(_Frozen):
+    """A sweep: a scenario, a design over parameters, outputs to measure."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str = ""
+    description: str = ""
+    scenario: str
+    trials: PositiveInt = 1000
+    seed: NonNegativeInt = 0
+    params: Literal["default", "prior"] = "default"
+    seeding: Literal["per_point", "common"] = "per_point"
+    design: DesignSpec
+    parameters: tuple[ParameterSpec, ...] = Field(min_length=1)
+    outputs: tuple[str, ...] = Field(min_length=1)
+    retries: NonNegativeInt = 2
+
+    @model_validator(mode="after")
+    def _check(self) -> "SweepSpec":
+        names = [p.name for p in self.parameters]
+        if len(set(names)) != len(names):
+            raise ValueError("parameter names must be unique")
+        if self.design.method != "grid":
+            for p in self.parameters:
+                if p.range is None:
+                    raise ValueError(f"parameter {p.name}: design {self.design.method} needs range: [low, high]")
+        return self
+
+
+def spec_sha256(spec: SweepSpec) -> str:
+    """SHA-256 of the spec's canonical JSON (everything that decides the results)."""
+    blob = json.dumps(spec.model_dump(mode="json", exclude={"title", "description", "retries"}),
+                      sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _to_input_error(exc: ValidationError, file: str) -> InputError:
+    from ..scenario.io import _pydantic_to_input_error
+
+    return _pydantic_to_input_error(exc, file)
+
+
+def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = None) -> SweepSpec:
+    """Build a :class:`SweepSpec` from YAML text; a relative scenario path is made relative to ``base_dir``."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(file, "<document>", None, f"malformed YAML ({str(exc).splitlines()[0]}); fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise InputError(file, "<top>", type(raw).__name__, "a sweep file is a YAML mapping with scenario, design, parameters, outputs")
+    try:
+        spec = SweepSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise _to_input_error(exc, file) from None
+    scen = spec.scenario
+    if base_dir is not None and scen.endswith((".yaml", ".yml")) and not Path(scen).is_absolute():
+        cand = base_dir / scen
+        if cand.exists():
+            spec = spec.model_copy(update={"scenario": str(cand)})
+    return spec
+
+
+def read_sweep_spec(path: str | Path) -> SweepSpec:
+    """Read a sweep file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(p), "<file>", None, f"cannot read sweep file ({exc.strerror}); check the path") from None
+    return parse_sweep_spec(text, str(p), p.parent)
+
+
+def _builtin_root():
+    from importlib import resources
+
+    return resources.files("redline") / "data" / "sweeps"
+
+
+def builtin_sweeps() -> dict[str, str]:
+    """Example sweep specs shipped with Redline: name -> title."""
+    out = {}
+    for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            out[entry.name[:-5]] = str(raw.get("title", ""))
+    return out
+
+
+def load_sweep_spec(name_or_path: str | Path) -> SweepSpec:
+    """A shipped example sweep by name (see :func:`builtin_sweeps`) or a sweep file by path."""
+    s = str(name_or_path)
+    p = Path(s)
+    if p.exists() or "/" in s or s.endswith((".yaml", ".yml")):
+        return read_sweep_spec(p)
+    if s in builtin_sweeps():
+        return parse_sweep_spec((_builtin_root() / f"{s}.yaml").read_text(encoding="utf-8"), s, None)
+    raise InputError(s, "spec", s, f"no such sweep file or shipped example; examples are: {', '.join(builtin_sweeps())}")
