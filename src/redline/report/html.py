@@ -77,6 +77,7 @@ def render_html(view: Mapping[str, Any], title: str | None = None) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
         f"<title>{_html.escape(title)}</title>",
         f"<style>{static_asset('redline.css')}</style>",
         "</head><body>",

@@ -258,7 +258,31 @@
       view.x = drag[2] + (ev.clientX - drag[0]) * sx; view.y = drag[3] + (ev.clientY - drag[1]) * sx; applyView();
     });
 
-    var ctl = { svg: svg, groups: groups, setTime: function () {}, play: function () {}, pause: function () {} };
+    // zoom buttons: whole region, or the defended area (targets and ground-based units)
+    function zoomTo(lat0, lon0, lat1, lon1) {
+      var a = proj.p(lat1, lon0), b = proj.p(lat0, lon1);
+      var k2 = Math.min(12, Math.max(1, Math.min(width / (b[0] - a[0]), proj.height / (b[1] - a[1]))));
+      view.k = k2;
+      view.x = k2 === 1 ? 0 : -a[0] * k2 + (width - (b[0] - a[0]) * k2) / 2;
+      view.y = k2 === 1 ? 0 : -a[1] * k2 + (proj.height - (b[1] - a[1]) * k2) / 2;
+      applyView();
+    }
+    var zoomBar = html("div", { "class": "rl-zoom" }, container);
+    var fitAll = html("button", { type: "button", "data-testid": "map-zoom-region" }, zoomBar, "Whole region");
+    fitAll.addEventListener("click", function () { view = { k: 1, x: 0, y: 0 }; applyView(); });
+    var core = (map.sites || []).filter(function (s) { return s.role === "target"; }).map(function (s) { return [s.lat, s.lon]; });
+    (map.units || []).forEach(function (u) { if (u.kind === "battery" && u.range_km <= 400) core.push([u.lat, u.lon]); });
+    function zoomCore() {
+      if (!core.length) return;
+      var la = core.map(function (q) { return q[0]; }), lo = core.map(function (q) { return q[1]; });
+      var pad = 0.8;
+      zoomTo(Math.min.apply(null, la) - pad, Math.min.apply(null, lo) - pad, Math.max.apply(null, la) + pad, Math.max.apply(null, lo) + pad);
+    }
+    if (core.length) html("button", { type: "button", "data-testid": "map-zoom-defended" }, zoomBar, "Defended area")
+      .addEventListener("click", zoomCore);
+
+    var ctl = { svg: svg, groups: groups, setTime: function () {}, play: function () {}, pause: function () {},
+                zoomTo: zoomTo, zoomDefended: zoomCore };
     if (!map.sample || !map.threats) return ctl;
 
     // animated raid of sample trial 1

@@ -1,0 +1,379 @@
+"""The FastAPI application of ``redline serve``.
+
+Pages: ``/`` (run a scenario with knobs: map, distributions, costs) and
+``/compare`` (policy packages, when :mod:`redline.escalation` provides
+``compare_policies``). The API lives under ``/api`` and is described by
+``/openapi.json``; FastAPI's ``/docs`` and ``/redoc`` pages are switched off
+because they load their scripts from a CDN.
+
+Every request is bounded (:class:`~redline.web.models.Limits`): body size,
+scenario size, trials, threats and fire units, run time, runs at once.
+Every error is JSON: ``{"error": "one line", "detail": ...}``.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import time
+from importlib import resources
+from typing import Any
+
+import yaml
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+
+from .._version import __version__
+from ..errors import InputError, RedlineError
+from .jobs import Busy, JobManager
+from .knobs import apply_knobs, scenario_knobs
+from .models import CompareRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
+
+__all__ = ["create_app", "ApiError"]
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": message}`` with an HTTP status."""
+
+    def __init__(self, status: int, message: str, detail: Any = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.detail = detail
+
+
+def _static_dir() -> str:
+    return str(resources.files("redline.web") / "static")
+
+
+class _BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413, before they are read whole."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_big = JSONResponse({"error": f"request body over {self.limit:,} bytes; send a smaller scenario"},
+                               status_code=413)
+        for k, v in scope.get("headers", []):
+            if k == b"content-length":
+                try:
+                    if int(v) > self.limit:
+                        return await too_big(scope, receive, send)
+                except ValueError:
+                    return await JSONResponse({"error": "bad Content-Length header"}, status_code=400)(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise ApiError(413, f"request body over {self.limit:,} bytes; send a smaller scenario")
+            return msg
+
+        try:
+            return await self.app(scope, limited, send)
+        except ApiError as exc:
+            return await JSONResponse({"error": exc.message}, status_code=exc.status)(scope, receive, send)
+
+
+def _yaml_guard(text: str, limits: Limits) -> None:
+    """Refuse uploads that could reach the server's files or blow up: catalog paths, file extends, alias bombs."""
+    from ..scenario import builtin_scenarios
+
+    if len(text.encode("utf-8")) > limits.max_yaml_bytes:
+        raise ApiError(413, f"scenario_yaml is over {limits.max_yaml_bytes:,} bytes; trim the file")
+    aliases = 0
+    try:
+        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(ev, yaml.AliasEvent):
+                aliases += 1
+                if aliases > 100:
+                    raise ApiError(400, "scenario_yaml uses more than 100 YAML aliases; write the values out")
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return  # parse_scenario reports the syntax error with its line and column
+    if isinstance(raw, dict):
+        if raw.get("catalog"):
+            raise ApiError(400, "scenario_yaml: catalog files cannot be used in an upload; use the shipped catalog "
+                                "or run the file with `redline run` locally")
+        ext = raw.get("extends")
+        if ext is not None and str(ext) not in builtin_scenarios():
+            raise ApiError(400, f"scenario_yaml: extends = {ext!r}: an upload may only extend a built-in scenario "
+                                f"({', '.join(builtin_scenarios())})")
+
+
+def _scenario_from(req_scenario: str | None, text: str | None, limits: Limits):
+    from ..scenario import builtin_scenarios, load_scenario, parse_scenario
+
+    if text is not None:
+        _yaml_guard(text, limits)
+        return parse_scenario(text, file="upload")
+    if req_scenario not in builtin_scenarios():
+        raise ApiError(404, f"no built-in scenario {req_scenario!r}; built-ins are: {', '.join(builtin_scenarios())}")
+    return load_scenario(req_scenario)
+
+
+def _check_size(sc, limits: Limits) -> None:
+    n = sum(s.count for s in sc.raid)
+    if n > limits.max_threats:
+        raise ApiError(422, f"the raid has {n:,} threats; this server runs at most {limits.max_threats:,}")
+    if len(sc.fire_units) > limits.max_fire_units:
+        raise ApiError(422, f"the scenario has {len(sc.fire_units)} fire units; this server allows {limits.max_fire_units}")
+
+
+def _preview(sc) -> dict[str, Any]:
+    """Map layers of a scenario before any run (no kill points)."""
+    from ..engagement.compile import compile_scenario
+    from ..report.view import engagement_view
+    from ..scenario.io import scenario_catalog
+
+    comp = compile_scenario(sc, scenario_catalog(sc))
+    return engagement_view(comp, {}, {"manifest": {}})["map"]
+
+
+def _escalation():
+    try:
+        import redline.escalation as esc  # noqa: PLC0415
+    except Exception as exc:  # noqa: BLE001 - any import failure means "not available", with the reason
+        return None, f"redline.escalation cannot be imported ({type(exc).__name__}: {exc})"
+    if not callable(getattr(esc, "compare_policies", None)):
+        return None, "redline.escalation has no compare_policies yet"
+    return esc, None
+
+
+def _policy_names(esc) -> list[str]:
+    for name in ("policy_packages", "builtin_policies", "list_policies", "policies"):
+        f = getattr(esc, name, None)
+        try:
+            val = f() if callable(f) else f
+        except Exception:  # noqa: BLE001
+            continue
+        if isinstance(val, dict):
+            return [str(k) for k in val]
+        if isinstance(val, (list, tuple)) and val:
+            return [str(getattr(p, "name", p)) for p in val]
+    return []
+
+
+def _call_with_supported(fn, **kwargs):
+    """Call ``fn`` with the keyword arguments it accepts (all of them if it takes ``**kwargs``)."""
+    sig = inspect.signature(fn)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
+        return fn(**{k: v for k, v in kwargs.items() if v is not None})
+    return fn(**{k: v for k, v in kwargs.items() if k in sig.parameters and v is not None})
+
+
+def create_app(store: str | os.PathLike | None = None, no_store: bool = False, limits: Limits | None = None) -> FastAPI:
+    """Build the web application.
+
+    Parameters
+    ----------
+    store : path, optional
+        Run store for runs made in the app (default: ``REDLINE_STORE`` or the
+        embedded default); ``no_store=True`` saves nothing.
+    limits : Limits, optional
+        Request bounds (trials, sizes, time limit, runs at once).
+    """
+    limits = limits or Limits()
+    app = FastAPI(title="Redline", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  description="Local web API of Redline: run scenarios with knobs, watch progress, read results. "
+                              "Errors are JSON objects with an `error` message.")
+    app.state.limits = limits
+    app.state.jobs = JobManager(max_concurrent=limits.max_concurrent_runs, time_limit_s=limits.time_limit_s)
+    app.state.store = None if no_store else store
+    app.state.no_store = no_store
+    app.add_middleware(_BodyLimit, limit=limits.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
+
+    # ---- errors: always JSON with a one-line message
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return JSONResponse({"error": exc.message, "detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errs = exc.errors()
+        first = errs[0] if errs else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        detail = [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")} for e in errs]
+        return JSONResponse({"error": f"{where}: {msg}", "detail": detail}, status_code=422)
+
+    @app.exception_handler(RedlineError)
+    async def _input(request: Request, exc: RedlineError):
+        body: dict[str, Any] = {"error": str(exc)}
+        if isinstance(exc, InputError):
+            body["detail"] = {"file": exc.file, "field": exc.field, "fix": exc.fix}
+        return JSONResponse(body, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+
+    # ---- pages
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index():
+        return FileResponse(os.path.join(_static_dir(), "index.html"), media_type="text/html")
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page():
+        return FileResponse(os.path.join(_static_dir(), "compare.html"), media_type="text/html")
+
+    # ---- API
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness, version and limits."""
+        return {"status": "ok", "version": __version__, "limits": limits.model_dump(),
+                "store": None if app.state.no_store else str(_store_path())}
+
+    def _store_path():
+        from ..store import resolve_store_path
+
+        return resolve_store_path(app.state.store)
+
+    @app.get("/api/scenarios", tags=["scenarios"])
+    def scenarios() -> list[dict[str, str]]:
+        """Built-in scenarios that the app can run."""
+        from ..scenario import builtin_scenarios, load_scenario
+
+        out = []
+        for name, title in builtin_scenarios().items():
+            try:
+                load_scenario(name)
+            except RedlineError:
+                continue      # e.g. campaign files, which `redline campaign` runs
+            out.append({"name": name, "title": title})
+        return out
+
+    @app.get("/api/scenarios/{name}", tags=["scenarios"], responses={404: {"model": ErrorBody}})
+    def scenario_info(name: str) -> dict[str, Any]:
+        """A built-in scenario's knobs and its map before any run."""
+        sc = _scenario_from(name, None, limits)
+        return {**scenario_knobs(sc), "map": _preview(sc)}
+
+    @app.post("/api/scenarios/parse", tags=["scenarios"], responses={400: {"model": ErrorBody}, 413: {"model": ErrorBody}})
+    def parse(req: ParseRequest) -> dict[str, Any]:
+        """Check an uploaded scenario; answer its knobs and map, or a 400 naming the field and the fix."""
+        sc = _scenario_from(None, req.scenario_yaml, limits)
+        _check_size(sc, limits)
+        return {**scenario_knobs(sc), "map": _preview(sc)}
+
+    @app.post("/api/runs", tags=["runs"], status_code=202,
+              responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+    def start_run(req: RunRequest) -> dict[str, Any]:
+        """Start a run; poll ``GET /api/runs/{job_id}`` for progress and the result."""
+        if req.trials > limits.max_trials:
+            raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
+        base = _scenario_from(req.scenario, req.scenario_yaml, limits)
+        sc = apply_knobs(base, req.knobs)
+        _check_size(sc, limits)
+        save = req.save and not app.state.no_store
+
+        def work(progress) -> dict[str, Any]:
+            from ..api import run as api_run
+            from ..report import view_of_result
+
+            res = api_run(sc, trials=req.trials, seed=req.seed, params=req.params, workers=1, progress=progress)
+            run_id, warning = None, None
+            if save:
+                from ..store import StoreError, save_result
+
+                try:
+                    run_id = save_result(res, store=app.state.store)
+                except (StoreError, OSError) as exc:
+                    warning = f"the run was not saved: {exc}"
+            summary = res.summary()
+            return {"run_id": run_id, "store_warning": warning, "summary": summary,
+                    "view": view_of_result(res, run_id=run_id),
+                    "scenario_yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False, allow_unicode=True)}
+
+        try:
+            job = app.state.jobs.submit(req.trials, work)
+        except Busy as exc:
+            raise ApiError(429, str(exc)) from None
+        return {"job_id": job.job_id, "status_url": f"/api/runs/{job.job_id}", "total": req.trials}
+
+    @app.get("/api/runs/{job_id}", tags=["runs"], response_model=JobStatus, responses={404: {"model": ErrorBody}})
+    def run_status(job_id: str, result: bool = True) -> dict[str, Any]:
+        """Progress of a run (trials done of total); its result once ``state`` is ``done``."""
+        job = app.state.jobs.get(job_id)
+        if job is None:
+            raise ApiError(404, f"no run job {job_id!r} (jobs are kept in memory for the last 32 runs)")
+        return job.status(with_result=result)
+
+    @app.get("/api/runs/{job_id}/scenario.yaml", tags=["runs"], response_class=PlainTextResponse)
+    def run_scenario_yaml(job_id: str):
+        """The scenario a finished run used (knobs applied), as YAML."""
+        job = app.state.jobs.get(job_id)
+        if job is None or job.result is None:
+            raise ApiError(404, f"no finished run job {job_id!r}")
+        return PlainTextResponse(job.result["scenario_yaml"], media_type="application/x-yaml")
+
+    @app.get("/api/store/runs", tags=["store"])
+    def stored_runs(limit: int = 50) -> list[dict[str, Any]]:
+        """Runs in the server's run store, newest first."""
+        if app.state.no_store:
+            return []
+        from ..store import RunStore
+
+        rows = RunStore(app.state.store).list(limit=max(1, min(limit, 500)))
+        return [{**r, "created_utc": r["created_utc"].isoformat()} for r in rows]
+
+    @app.get("/api/store/runs/{run_id}", tags=["store"], responses={404: {"model": ErrorBody}})
+    def stored_run(run_id: str) -> dict[str, Any]:
+        """The view (map, charts, tables) of a stored run."""
+        if app.state.no_store:
+            raise ApiError(404, "this server has no run store (started with --no-store)")
+        from ..report import view_of_stored
+        from ..store import RunStore, StoreError
+
+        st = RunStore(app.state.store)
+        try:
+            run = st.get(run_id)
+        except StoreError as exc:
+            raise ApiError(404, str(exc)) from None
+        return {"run_id": run.run_id, "kind": run.kind, "summary": run.summary, "view": view_of_stored(run, st)}
+
+    @app.get("/api/escalation", tags=["escalation"])
+    def escalation_info() -> dict[str, Any]:
+        """Whether policy packages can be compared here, and which."""
+        esc, why = _escalation()
+        if esc is None:
+            return {"available": False, "reason": why, "policies": []}
+        return {"available": True, "reason": None, "policies": _policy_names(esc)}
+
+    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}, 501: {"model": ErrorBody}})
+    def compare(req: CompareRequest) -> dict[str, Any]:
+        """Compare policy packages: P(regional war) per package with intervals, paths, stocks."""
+        esc, why = _escalation()
+        if esc is None:
+            raise ApiError(501, f"policy comparison is not available: {why}")
+        from ..report import view_of_summary
+        from ..store import to_jsonable
+
+        t0 = time.monotonic()
+        summary = _call_with_supported(esc.compare_policies, policies=req.policies, paths=req.paths, n_paths=req.paths,
+                                       seed=req.seed, **req.options)
+        if not isinstance(summary, dict):
+            raise ApiError(500, f"compare_policies returned a {type(summary).__name__}, not a dict")
+        summary = to_jsonable(summary)
+        run_id = None
+        if not app.state.no_store:
+            from ..store import StoreError, save_run
+
+            try:
+                run_id = save_run("compare", summary, summary.get("manifest", {}), store=app.state.store)
+            except (StoreError, OSError):
+                run_id = None
+        return {"run_id": run_id, "elapsed_s": round(time.monotonic() - t0, 3), "summary": summary,
+                "view": view_of_summary("compare", summary, run_id=run_id)}
+
+    return app

@@ -1,0 +1,122 @@
+"""Request and response bodies of the web API (pydantic; validated before anything runs)."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["Limits", "Knobs", "RunRequest", "ParseRequest", "CompareRequest", "ErrorBody", "JobStatus"]
+
+ThreatClass = Literal["drone", "cruise", "ballistic"]
+Layer = Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"]
+
+MAX_TRIALS = 200_000
+"""Hard ceiling on trials per web run (a server may set a lower one)."""
+MAX_YAML_BYTES = 256 * 1024
+"""Largest scenario text accepted [bytes]."""
+MAX_CLASS_COUNT = 5_000
+"""Largest raid size per threat class a knob may ask for."""
+
+
+class Limits(BaseModel):
+    """Bounds a server enforces on every request."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_trials: int = Field(MAX_TRIALS, ge=1, le=MAX_TRIALS)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    max_yaml_bytes: int = Field(MAX_YAML_BYTES, ge=1024)
+    max_threats: int = Field(5_000, ge=1)
+    max_fire_units: int = Field(300, ge=1)
+    time_limit_s: float = Field(120.0, gt=0)
+    max_concurrent_runs: int = Field(2, ge=1)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Knobs(_Strict):
+    """The main knobs of a run, applied on top of the chosen scenario.
+
+    Attributes
+    ----------
+    raid : {class: count}
+        Total threats per class; the class's salvos are scaled in proportion
+        (largest remainders), keeping launch windows and aims.
+    exclude_owners : list of nation slugs
+        Partners that stay out: their fire units and sensors are removed.
+    closed_airspace : list of country slugs (or "sea")
+        Territory over which no one may engage.
+    shoot_look_shoot, shots, impact_prediction
+        Doctrine: re-engage after assessing a kill; interceptors per
+        engagement by layer; classes whose impact point is predicted (those
+        predicted to fall outside defended sites are not engaged).
+    """
+
+    raid: dict[ThreatClass, int] = Field(default_factory=dict)
+    exclude_owners: list[str] = Field(default_factory=list, max_length=50)
+    closed_airspace: list[str] = Field(default_factory=list, max_length=100)
+    shoot_look_shoot: Optional[bool] = None
+    shots: dict[Layer, int] = Field(default_factory=dict)
+    impact_prediction: Optional[list[ThreatClass]] = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Knobs":
+        for k, v in self.raid.items():
+            if not 0 <= v <= MAX_CLASS_COUNT:
+                raise ValueError(f"raid.{k} = {v}: give a count between 0 and {MAX_CLASS_COUNT}")
+        for k, v in self.shots.items():
+            if not 1 <= v <= 8:
+                raise ValueError(f"shots.{k} = {v}: give 1 to 8 interceptors per engagement")
+        return self
+
+
+class RunRequest(_Strict):
+    """Run a built-in scenario (``scenario``) or an uploaded one (``scenario_yaml``) with knobs."""
+
+    scenario: Optional[str] = Field(None, max_length=200, description="Built-in scenario name.")
+    scenario_yaml: Optional[str] = Field(None, max_length=MAX_YAML_BYTES, description="Scenario file text (YAML).")
+    trials: int = Field(1000, ge=1, le=MAX_TRIALS)
+    seed: Optional[int] = Field(None, ge=0, le=2**63 - 1)
+    params: Literal["default", "prior"] = "default"
+    knobs: Knobs = Field(default_factory=Knobs)
+    save: bool = Field(True, description="Save the run in the server's run store (when it has one).")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "RunRequest":
+        if (self.scenario is None) == (self.scenario_yaml is None):
+            raise ValueError("give exactly one of scenario (a built-in name) or scenario_yaml (the file's text)")
+        return self
+
+
+class ParseRequest(_Strict):
+    """Check an uploaded scenario and describe its knobs."""
+
+    scenario_yaml: str = Field(..., max_length=MAX_YAML_BYTES)
+
+
+class CompareRequest(_Strict):
+    """Compare policy packages with the escalation model (when it is installed)."""
+
+    policies: Optional[list[str]] = Field(None, max_length=20)
+    paths: int = Field(2000, ge=1, le=200_000)
+    seed: Optional[int] = Field(None, ge=0, le=2**63 - 1)
+    options: dict[str, Any] = Field(default_factory=dict, description="Further keyword arguments for compare_policies.")
+
+
+class ErrorBody(BaseModel):
+    """Every error: a one-line message, plus details where there are several problems."""
+
+    error: str
+    detail: Any = None
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    state: Literal["queued", "running", "done", "error"]
+    done: int
+    total: int
+    elapsed_s: float
+    error: Optional[str] = None
+    result: Optional[dict[str, Any]] = None
