@@ -5,10 +5,11 @@ so they give the same bits. They report each finished point as it arrives
 (``on_done``) and each point that could not be run (``on_fail``), so the
 coordinator can save it at once.
 
-Faults. Locally, a worker process that dies breaks the pool: the points it
-was running are charged one attempt and run again in a new pool, up to
-``retries`` times more, after which they are reported as failed and the
-sweep goes on with the rest. On Dask the scheduler does the same (its
+Faults. Locally, a worker process that dies breaks the pool. The points in
+flight (at most one per worker) are run again in a new pool, each alone, so
+that the point that kills its worker is known; a point whose worker dies
+while it runs alone is run again up to ``retries`` times, then reported as
+failed, and the sweep goes on with the rest. On Dask the scheduler does the same (its
 ``allowed-failures`` setting, which a ``local:N`` cluster takes from
 ``retries``; a remote cluster keeps its own) and reports a point that kept
 killing workers as ``KilledWorker``. An exception raised by a point is
@@ -62,11 +63,13 @@ class LocalBackend:
     def map(self, base: SweepBase, points: Sequence[Point], fn: PointFn, on_done: OnDone, on_fail: OnFail,
             retries: int, stop: Callable[[], bool]) -> None:
         pending = deque(points)
-        attempts: dict[int, int] = {}
+        suspects: deque[Point] = deque()  # in flight when a pool broke: each is rerun alone
+        suspect_ids: set[int] = set()
+        deaths: dict[int, int] = {}       # deaths while running alone: the point's own doing
         ctx = multiprocessing.get_context("spawn")
         barren = 0  # consecutive pools that broke before finishing any point
-        while pending and not stop():
-            if barren > 2 * (retries + 1):
+        while (pending or suspects) and not stop():
+            if barren > 2 * (retries + 1) + self.workers:
                 from .store import SweepError
 
                 raise SweepError(f"worker processes died {barren} times in a row before finishing any point: they "
@@ -77,11 +80,19 @@ class LocalBackend:
                                        initargs=(base, fn))
             inflight: dict = {}
             try:
-                while (pending and not stop()) or inflight:
-                    # one point per worker at a time: a dying worker charges only the points it could be running
-                    while pending and len(inflight) < self.workers and not stop():
-                        p = pending.popleft()
-                        inflight[pool.submit(_call, p)] = p
+                while True:
+                    if not stop() and not any(p.index in suspect_ids for p in inflight.values()):
+                        if suspects:
+                            if not inflight:
+                                p = suspects.popleft()
+                                inflight[pool.submit(_call, p)] = p
+                        else:
+                            # one point per worker, so a dying worker can only have run the points in flight
+                            while pending and len(inflight) < self.workers:
+                                p = pending.popleft()
+                                inflight[pool.submit(_call, p)] = p
+                    if not inflight:
+                        break
                     done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                     for f in sorted(done, key=lambda f: inflight[f].index):
                         p = inflight[f]
@@ -89,26 +100,32 @@ class LocalBackend:
                         if isinstance(exc, BrokenProcessPool):
                             raise exc
                         del inflight[f]
+                        suspect_ids.discard(p.index)
                         if exc is None:
                             finished_here += 1
                             on_done(p, f.result())
                         else:
-                            on_fail(p, _describe(exc), attempts.get(p.index, 0) + 1)
+                            on_fail(p, _describe(exc), deaths.get(p.index, 0) + 1)
             except BrokenProcessPool:
-                barren = 0 if finished_here else barren + 1
-                retry = []
+                lost = []
                 for f, p in sorted(inflight.items(), key=lambda kv: kv[1].index):
                     if f.done() and f.exception() is None:
-                        barren = 0
+                        finished_here += 1
+                        suspect_ids.discard(p.index)
                         on_done(p, f.result())
-                        continue
-                    attempts[p.index] = attempts.get(p.index, 0) + 1
-                    if attempts[p.index] > retries:
-                        on_fail(p, f"a worker process died while running this point ({attempts[p.index]} times)",
-                                attempts[p.index])
                     else:
-                        retry.append(p)
-                pending.extendleft(reversed(retry))
+                        lost.append(p)
+                barren = 0 if finished_here else barren + 1
+                if len(lost) == 1:
+                    p = lost[0]
+                    deaths[p.index] = deaths.get(p.index, 0) + 1
+                    if deaths[p.index] > retries:
+                        suspect_ids.discard(p.index)
+                        on_fail(p, f"its worker process died every time it ran ({deaths[p.index]} times alone)",
+                                deaths[p.index])
+                        lost = []
+                suspect_ids.update(p.index for p in lost)
+                suspects.extendleft(reversed(lost))
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
