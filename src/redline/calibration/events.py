@@ -1,0 +1,234 @@
+"""Observed exchanges as data: event files and their observations.
+
+An *event file* (YAML) records what was publicly observed in one exchange,
+as figures comparable with the output of ``redline run --json``::
+
+    name: 13-14 April 2024 Iranian strike on Israel
+    scenario: april-2024            # built-in scenario name, or a path relative to this file
+    observations:
+      - metric: by_class.ballistic.impacted   # dotted path into `redline run --json` (the mean is compared)
+        value: 9                              # best public value
+        range: [7, 9]                         # optional: spread between sources
+        source: "[A06][A07][A08]"
+        note: "landed at two Negev air bases"
+
+Optional keys of an observation beyond the issue's schema, both with
+defaults that leave older files valid:
+
+``sd``
+    Reporting-error scale in the metric's units, used by the calibration
+    likelihood (default ``max(1, 0.1 * |value|)``).
+``fit``
+    ``false`` keeps an observation out of the fit while ``redline validate``
+    still scores it (for figures known not to be comparable one to one).
+
+``read_events(path)`` opens a file; ``parse_events(text)`` builds the
+objects; every problem raises :class:`redline.errors.InputError` naming the
+file, the field, the value and the fix.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import InputError
+
+__all__ = ["Observation", "Event", "LoadedEvent", "parse_events", "read_events", "builtin_events", "load_event",
+           "event_scenario"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Observation(_Frozen):
+    """One observed figure: a metric path, a best value and optionally a range."""
+
+    metric: str = Field(min_length=1)
+    value: float
+    range: tuple[float, float] | None = None
+    sd: float | None = Field(default=None, gt=0)
+    fit: bool = True
+    source: str | None = None
+    note: str | None = None
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_shape(cls, v: str) -> str:
+        parts = v.split(".")
+        if any(not p for p in parts) or len(parts) < 2:
+            raise ValueError("a metric is a dotted path such as by_class.ballistic.impacted")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> "Observation":
+        if self.range is not None:
+            lo, hi = self.range
+            if lo > hi:
+                raise ValueError(f"range [{lo}, {hi}] is reversed; write [low, high]")
+            if not lo <= self.value <= hi:
+                raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
+        return self
+
+    @property
+    def low(self) -> float:
+        return self.range[0] if self.range else self.value
+
+    @property
+    def high(self) -> float:
+        return self.range[1] if self.range else self.value
+
+    @property
+    def error_sd(self) -> float:
+        """Reporting-error scale [metric units]: ``sd`` or ``max(1, 0.1 |value|)``."""
+        return float(self.sd) if self.sd is not None else max(1.0, 0.1 * abs(self.value))
+
+
+class Event(_Frozen):
+    """An observed exchange: its name, the scenario that models it, and its observations."""
+
+    name: str = Field(min_length=1)
+    scenario: str = Field(min_length=1)
+    description: str = ""
+    observations: tuple[Observation, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class LoadedEvent:
+    """An event with where it came from.
+
+    Attributes
+    ----------
+    event : Event
+    file : str
+        Path or built-in name, for messages.
+    sha256 : str
+        SHA-256 of the file's bytes (UTF-8 text), recorded in manifests.
+    base_dir : Path or None
+        Directory that a relative ``scenario`` path refers to.
+    """
+
+    event: Event
+    file: str
+    sha256: str
+    base_dir: Path | None
+
+    @property
+    def stem(self) -> str:
+        return Path(self.file).name.rsplit(".", 1)[0]
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "<top>"
+
+
+_FIXES = {
+    "missing": "required field is missing; add it",
+    "extra_forbidden": "unknown field; allowed are metric, value, range, sd, fit, source, note "
+                       "(observations) and name, scenario, description, observations (top level)",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "too_short": "must not be empty",
+}
+
+
+def parse_events(text: str, file: str = "<string>", base_dir: Path | None = None) -> LoadedEvent:
+    """Build an event from YAML text (see the module notes for the schema).
+
+    Metric paths are checked against a scenario later, by
+    :func:`redline.calibration.metrics.metric_sampler`.
+    """
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(file, where, None, f"malformed YAML ({problem}); fix the syntax there") from None
+    if not isinstance(raw, dict):
+        raise InputError(file, "<top>", type(raw).__name__,
+                         "an event file is a YAML mapping with name, scenario and observations")
+    try:
+        ev = Event.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fix = _FIXES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+        value = err.get("input") if err["type"] != "missing" else None
+        raise InputError(file, _field_path(err["loc"]), value, fix) from None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedEvent(ev, file, digest, base_dir)
+
+
+def _builtin_root():
+    return resources.files("redline") / "data" / "events"
+
+
+def builtin_events() -> dict[str, str]:
+    """Built-in event files by name, with their titles."""
+    out = {}
+    for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            out[entry.name[:-5]] = str(raw.get("name", ""))
+    return out
+
+
+def read_events(path: str | Path) -> LoadedEvent:
+    """Read an event file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(p), "<file>", None, f"cannot read event file ({exc.strerror}); check the path") from None
+    return parse_events(text, str(p), p.parent)
+
+
+def load_event(name_or_path: str | Path) -> LoadedEvent:
+    """A built-in event by name (e.g. ``april-2024``) or an event file by path."""
+    s = str(name_or_path)
+    p = Path(s)
+    if p.is_file():
+        return read_events(p)
+    if "/" not in s and s in builtin_events():
+        entry = _builtin_root() / f"{s}.yaml"
+        return parse_events(entry.read_text(encoding="utf-8"), f"{s}.yaml", None)
+    known = ", ".join(builtin_events()) or "none"
+    raise InputError(s, "<file>", s, f"no such event file or built-in event; built-ins are: {known}")
+
+
+def event_scenario(le: LoadedEvent):
+    """The scenario an event names (built-in name, or a path relative to the event file) and its catalog.
+
+    Returns
+    -------
+    (Scenario, Catalog)
+    """
+    from ..scenario.io import builtin_scenarios, read_scenario, scenario_catalog
+
+    name = le.event.scenario
+    if "/" not in name and not name.endswith((".yaml", ".yml")) and name in builtin_scenarios():
+        from ..scenario.io import load_scenario
+
+        sc = load_scenario(name)
+        return sc, scenario_catalog(sc)
+    p = Path(name)
+    if le.base_dir is not None and not p.is_absolute():
+        p = le.base_dir / p
+    if not p.is_file():
+        known = ", ".join(builtin_scenarios())
+        raise InputError(le.file, "scenario", name, f"no such built-in scenario or scenario file; built-ins are: {known}")
+    sc = read_scenario(p)
+    return sc, scenario_catalog(sc, p.parent)

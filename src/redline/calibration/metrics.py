@@ -1,0 +1,182 @@
+"""Per-trial values of the metrics named by dotted paths into ``redline run --json``.
+
+The summary printed by ``redline run --json`` gives each metric's mean and
+percentiles; scoring and calibration need the per-trial values behind
+them. :func:`metric_sampler` turns a path such as
+``intercepts_detail.united-states.naval.ballistic`` into a function of a
+run's :class:`~redline.engagement.runner.RawOutcome` returning a (trials,)
+array whose mean is the summary's ``mean`` (a test checks every path).
+
+Paths (a trailing ``.mean`` is accepted and ignored):
+
+- ``by_class.<drone|cruise|ballistic>.<launched|failed|intercepted|leaked|impacted>``
+- ``intercepts_by_nation.<nation>``, ``intercepts_by_layer.<layer>``, ``intercepts_by_unit.<unit>``
+- ``intercepts_detail.<nation>.<layer>.<class>``
+- ``interceptors_used.<interceptor type>``
+- ``cost_usd.defender``, ``cost_usd.attacker`` [USD], ``cost_usd.exchange_ratio`` (per trial, defender/attacker)
+- ``hits_by_site.<site>``
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..catalog import THREAT_CLASSES
+from ..engagement.compile import Compiled
+from ..engagement.runner import RawOutcome
+from ..errors import InputError
+from ..results import COUNTS
+from ..scenario.schema import LAYERS
+
+__all__ = ["metric_sampler", "metric_paths", "is_count_metric", "Sampler"]
+
+Sampler = Callable[[RawOutcome], np.ndarray]
+
+_STATS = ("p05", "p50", "p95")
+
+
+def is_count_metric(path: str) -> bool:
+    """True for counts of threats or rounds; False for money and ratios (``cost_usd.*``)."""
+    return not path.startswith("cost_usd.")
+
+
+def metric_paths(c: Compiled) -> list[str]:
+    """Every metric path a run of compiled scenario ``c`` can be scored on."""
+    out = [f"by_class.{k}.{w}" for k in THREAT_CLASSES for w in COUNTS]
+    out += [f"intercepts_by_nation.{n}" for n in c.nations]
+    out += [f"intercepts_by_layer.{l}" for l in LAYERS]
+    out += [f"intercepts_by_unit.{u}" for u in c.unit_names]
+    for k, n in enumerate(c.nations):
+        for l in sorted(set(c.un_layer[c.un_nation == k].tolist())):
+            out += [f"intercepts_detail.{n}.{LAYERS[l]}.{cl}" for cl in THREAT_CLASSES]
+    out += [f"interceptors_used.{t}" for t in c.interceptor_types]
+    out += ["cost_usd.defender", "cost_usd.attacker", "cost_usd.exchange_ratio"]
+    out += [f"hits_by_site.{s}" for s in c.site_names]
+    return out
+
+
+def _unit_costs(c: Compiled) -> np.ndarray:
+    return np.array([c.catalog.interceptors[c.interceptor_types[k]].cost_usd.value for k in c.un_type], dtype=float)
+
+
+def _attack_cost(c: Compiled) -> float:
+    return float(sum(c.catalog.threats[c.threat_types[t]].cost_usd.value for t in c.th_type))
+
+
+def metric_sampler(c: Compiled, path: str, file: str = "<event>", field: str = "metric") -> Sampler:
+    """A function ``raw -> (trials,) array`` for the metric at ``path``.
+
+    Parameters
+    ----------
+    c : Compiled
+        The compiled scenario the metric refers to.
+    path : str
+        Dotted path into ``redline run --json`` (see module notes).
+    file, field : str
+        Where the path came from, for the error message.
+
+    Raises
+    ------
+    InputError
+        When the path names nothing in this scenario's output; the message
+        lists the valid choices at the first part that fails.
+    """
+    parts = path.split(".")
+    if parts and parts[-1] == "mean":
+        parts = parts[:-1]
+    elif parts and parts[-1] in _STATS:
+        raise InputError(file, field, path, "observations are compared with the predicted distribution; "
+                                             f"drop the trailing .{parts[-1]} (or write .mean)")
+
+    def bad(pos: int, choices) -> InputError:
+        head = ".".join(parts[:pos]) or "<top>"
+        got = parts[pos] if pos < len(parts) else "<nothing>"
+        return InputError(file, field, path,
+                          f"unknown metric: after {head!r} came {got!r}; choose one of: {', '.join(choices)}")
+
+    def need(n: int) -> None:
+        if len(parts) != n:
+            raise InputError(file, field, path, f"a {parts[0]} metric has {n} parts, e.g. "
+                                                 f"{_EXAMPLES[parts[0]]}")
+
+    top = parts[0]
+    tops = ("by_class", "intercepts_by_nation", "intercepts_by_layer", "intercepts_by_unit", "intercepts_detail",
+            "interceptors_used", "cost_usd", "hits_by_site")
+    if top not in tops:
+        raise bad(0, tops)
+    if top == "by_class":
+        need(3)
+        if parts[1] not in THREAT_CLASSES:
+            raise bad(1, THREAT_CLASSES)
+        if parts[2] not in COUNTS:
+            raise bad(2, COUNTS)
+        ci, wi = THREAT_CLASSES.index(parts[1]), COUNTS.index(parts[2])
+        return lambda raw: raw.cls[:, ci, wi].astype(float)
+    if top == "intercepts_by_nation":
+        need(2)
+        if parts[1] not in c.nations:
+            raise bad(1, c.nations)
+        sel = c.un_nation == c.nations.index(parts[1])
+        return lambda raw: raw.unit_kills[:, sel, :].sum(axis=(1, 2)).astype(float)
+    if top == "intercepts_by_layer":
+        need(2)
+        if parts[1] not in LAYERS:
+            raise bad(1, LAYERS)
+        sel = c.un_layer == LAYERS.index(parts[1])
+        return lambda raw: raw.unit_kills[:, sel, :].sum(axis=(1, 2)).astype(float)
+    if top == "intercepts_by_unit":
+        need(2)
+        if parts[1] not in c.unit_names:
+            raise bad(1, c.unit_names)
+        k = c.unit_names.index(parts[1])
+        return lambda raw: raw.unit_kills[:, k, :].sum(axis=1).astype(float)
+    if top == "intercepts_detail":
+        need(4)
+        if parts[1] not in c.nations:
+            raise bad(1, c.nations)
+        nk = c.nations.index(parts[1])
+        layers = [LAYERS[l] for l in sorted(set(c.un_layer[c.un_nation == nk].tolist()))]
+        if parts[2] not in layers:
+            raise bad(2, layers)
+        if parts[3] not in THREAT_CLASSES:
+            raise bad(3, THREAT_CLASSES)
+        sel = (c.un_nation == nk) & (c.un_layer == LAYERS.index(parts[2]))
+        ci = THREAT_CLASSES.index(parts[3])
+        return lambda raw: raw.unit_kills[:, sel, ci].sum(axis=1).astype(float)
+    if top == "interceptors_used":
+        need(2)
+        if parts[1] not in c.interceptor_types:
+            raise bad(1, c.interceptor_types)
+        sel = c.un_type == c.interceptor_types.index(parts[1])
+        return lambda raw: raw.unit_shots[:, sel].sum(axis=1).astype(float)
+    if top == "cost_usd":
+        need(2)
+        choices = ("defender", "attacker", "exchange_ratio")
+        if parts[1] not in choices:
+            raise bad(1, choices)
+        cost = _unit_costs(c)
+        attack = _attack_cost(c)
+        if parts[1] == "defender":
+            return lambda raw: raw.unit_shots @ cost
+        if parts[1] == "attacker":
+            return lambda raw: np.full(raw.cls.shape[0], attack)
+        return lambda raw: (raw.unit_shots @ cost) / attack if attack > 0 else np.full(raw.cls.shape[0], np.inf)
+    # hits_by_site
+    need(2)
+    if parts[1] not in c.site_names:
+        raise bad(1, c.site_names)
+    k = c.site_names.index(parts[1])
+    return lambda raw: raw.site_hits[:, k].astype(float)
+
+
+_EXAMPLES = {
+    "by_class": "by_class.ballistic.impacted",
+    "intercepts_by_nation": "intercepts_by_nation.united-states",
+    "intercepts_by_layer": "intercepts_by_layer.exo",
+    "intercepts_by_unit": "intercepts_by_unit.erbil-patriot",
+    "intercepts_detail": "intercepts_detail.united-states.naval.ballistic",
+    "interceptors_used": "interceptors_used.arrow-3",
+    "cost_usd": "cost_usd.defender",
+    "hits_by_site": "hits_by_site.nevatim",
+}

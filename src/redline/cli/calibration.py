@@ -1,0 +1,148 @@
+"""`redline calibrate` and `redline validate`."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from rich.console import Console
+
+from ._common import console, fail, print_json, progress_bar, user_errors
+
+
+def _wide() -> Console:
+    """The shared console, or a 120-column one when output is not a terminal (pipes, logs)."""
+    return console if console.is_terminal else Console(width=120)
+
+
+def _num(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.0f} M"
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.3g}" if abs(x) < 10 else f"{x:,.1f}"
+
+
+def render_validation(report: dict, params: str) -> None:
+    """Print a validation report as rich tables."""
+    con = _wide()
+    for ev in report["events"]:
+        t = Table(title=f"{ev['name']}  (params: {params})")
+        t.add_column("metric", no_wrap=True)
+        for col, just in (("observed", "right"), ("mean", "right"), ("5%–95%", "right"), ("in", "center"),
+                          ("CRPS", "right")):
+            t.add_column(col, justify=just)
+        for o in ev["observations"]:
+            rng = o.get("_range")
+            obs = _num(o["observed"]) + (f" [{_num(rng[0])}–{_num(rng[1])}]" if rng else "")
+            t.add_row(o["metric"], obs, _num(o["mean"]), f"{_num(o['p05'])}–{_num(o['p95'])}",
+                      "[green]✓[/]" if o["inside"] else "[red]✗[/]", _num(o["crps"]))
+        con.print(t)
+    n = sum(len(ev["observations"]) for ev in report["events"])
+    con.print(f"coverage of the 5–95% intervals: [bold]{report['coverage']:.0%}[/] of {n} observations   "
+                  f"mean CRPS (count metrics): [bold]{report['mean_crps']:.3f}[/]")
+
+
+def render_posterior(post) -> None:
+    """Print a posterior's diagnostics and parameter summary."""
+    console = _wide()
+    m = post.manifest
+    d = m["diagnostics"]
+    t = Table(title=f"{post.label}: adaptive importance sampling, seed {m['seed']}")
+    for col in ("round", "particles", "proposal", "ESS (round)", "ESS (pooled)", "max weight", "log evidence", "alpha next"):
+        t.add_column(col, justify="right")
+    for r in d["rounds"]:
+        t.add_row(str(r["round"]), f"{r['particles']:,}", r["proposal"], f"{r['ess_round']:,.0f}",
+                  f"{r['ess_pooled']:,.0f}", f"{r['max_weight']:.4f}", f"{r['log_evidence']:.3f}",
+                  f"{r['alpha_next']:.3f}" if "alpha_next" in r else "")
+    console.print(t)
+    console.print(f"pooled ESS {d['ess']:,.0f} ({d['ess_fraction']:.1%} of particles); {m['draws']:,} draws, "
+                  f"{d['unique_draws']:,} distinct; largest mean shift in the last round "
+                  f"{max(d['last_round_mean_shift'].values(), default=0):.3f} prior sd")
+    t = Table(title="Fitted parameters: prior and posterior mean [5%–95%]")
+    for col, just in (("parameter", "left"), ("shares coordinate", "left"), ("prior", "right"),
+                      ("posterior", "right"), ("contraction", "right")):
+        t.add_column(col, justify=just)
+    for p in m["parameters"]:
+        if p["status"] != "fitted":
+            continue
+        lo, hi = p["prior"]["range"]
+        q = p["posterior"]
+        t.add_row(p["name"], p["group"] if p["group"] != p["name"] else "", f"{_num(p['prior_mean'])} [{_num(lo)}–{_num(hi)}]",
+                  f"{_num(q['mean'])} [{_num(q['p05'])}–{_num(q['p95'])}]",
+                  f"{p['contraction']:.2f}" if p["contraction"] is not None else "")
+    console.print(t)
+    n_free = sum(p["status"] != "fitted" for p in m["parameters"])
+    console.print(f"{n_free} parameters of types absent from the events keep their priors. Contraction = "
+                  f"1 - (posterior sd / prior sd)^2: near 0 means the events say little about it.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def calibrate(
+        events: List[str] = typer.Argument(..., help="Event files (YAML) or built-in event names, e.g. april-2024."),
+        draws: int = typer.Option(1000, "--draws", "-d", help="Joint posterior draws to keep."),
+        seed: int = typer.Option(20240413, "--seed", "-s", help="Seed of the whole fit (same seed, same file)."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", help="Posterior file to write (default posterior-EVENT.json)."),
+        particles: Optional[int] = typer.Option(None, "--particles", help="Particles per round (default 4 x draws, at least 200)."),
+        rounds: Optional[int] = typer.Option(None, "--rounds", help="Rounds of adaptive importance sampling (default 8)."),
+        trials: Optional[int] = typer.Option(None, "--trials", help="Trials per particle in the likelihood estimate (default 32)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON instead of tables."),
+    ) -> None:
+        """Fit the uncertain parameters to observed events; write posterior draws with a manifest."""
+        import dataclasses
+        from pathlib import Path
+
+        from ..calibration.events import load_event
+        from ..calibration.pipeline import calibrate as fit_events, default_settings, prepare_targets
+
+        if draws < 1:
+            fail(f"--draws = {draws}: must be at least 1")
+        for name, v in (("--particles", particles), ("--rounds", rounds), ("--trials", trials)):
+            if v is not None and v < 1:
+                fail(f"{name} = {v}: must be at least 1")
+        with user_errors():
+            evs = [load_event(e) for e in events]
+            base = default_settings(draws)
+            s = dataclasses.replace(base, **{k: v for k, v in (("particles", particles), ("rounds", rounds),
+                                                               ("trials", trials)) if v is not None})
+            prepared = prepare_targets(evs)
+            total = s.particles * s.rounds
+            with progress_bar(total, "calibrating (particles)", enabled=not as_json) as cb:
+                post = fit_events(evs, draws=draws, seed=seed, settings=s, progress=cb, prepared=prepared)
+            path = Path(out) if out else Path(f"posterior-{evs[0].stem}.json")
+            post.write(path)
+        if as_json:
+            print_json({"file": str(path), "label": post.label, "manifest": post.manifest})
+            return
+        render_posterior(post)
+        console.print(f"wrote [bold]{path}[/]")
+
+    @app.command()
+    def validate(
+        events: List[str] = typer.Argument(..., help="Event files (YAML) or built-in event names, e.g. april-2024."),
+        params: str = typer.Option("posterior", "--params",
+                                   help="posterior (shipped fit), prior (catalog values), prior-draws (PERT priors) "
+                                        "or a posterior file from `redline calibrate`."),
+        trials: int = typer.Option(20000, "--trials", "-n", help="Monte Carlo trials per event."),
+        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed (default: each event scenario's own)."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    ) -> None:
+        """Score the model against observed events: intervals, coverage and CRPS."""
+        from ..calibration.events import load_event
+        from ..calibration.scoring import validate as score
+
+        if trials < 1:
+            fail(f"--trials = {trials}: must be at least 1")
+        with user_errors():
+            evs = [load_event(e) for e in events]
+            with progress_bar(trials * len(evs), "validating (trials)", enabled=not as_json) as cb:
+                report = score(evs, params=params, trials=trials, seed=seed, progress=cb)
+        if as_json:
+            print_json(report)
+            return
+        for ev, le in zip(report["events"], evs):
+            for o, spec in zip(ev["observations"], le.event.observations):
+                o["_range"] = spec.range
+        render_validation(report, params)
