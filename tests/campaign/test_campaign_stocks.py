@@ -165,8 +165,15 @@ def test_cli_campaign_json(tmp_path):
 
     png = tmp_path / "curve.png"
     out = CliRunner().invoke(app, ["campaign", "twelve-day-campaign", "--trials", "40", "--days", "2",
-                                   "--params", "prior", "--json", "--png", str(png)])
+                                   "--params", "prior", "--json", "--png", str(png),
+                                   "--store", str(tmp_path / "runs.duckdb")])
     assert out.exit_code == 0, out.output
     s = json.loads(out.stdout)
     assert len(s["daily"]) == 2 and s["hypothetical"] is True
     assert png.stat().st_size > 10_000
+    try:
+        from redline.store import RunStore
+    except ImportError:
+        return
+    runs = RunStore(tmp_path / "runs.duckdb").list()
+    assert [r["kind"] for r in runs] == ["campaign"]

@@ -208,15 +208,23 @@ outputs: [y]
     assert (tmp_path / "ish" / "sensitivity-y.png").exists() and (tmp_path / "ish" / "response-y.png").exists()
 
 
-def test_cli_sweep_json(tmp_path):
+def test_cli_sweep_json(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from redline.cli.main import app
 
     spec_file = tmp_path / "s.yaml"
     spec_file.write_text(SPEC.replace("values: [0.5, 0.7, 0.9]", "values: [0.7]"))
+    monkeypatch.delenv("REDLINE_NO_STORE")
+    db = tmp_path / "runs.duckdb"
     out = CliRunner().invoke(app, ["sweep", str(spec_file), "--workers", "1", "--out", str(tmp_path / "o"),
-                                   "--json", "--no-plots", "--no-store"])
+                                   "--json", "--no-plots", "--store", str(db)])
     assert out.exit_code == 0, out.output
     s = json.loads(out.stdout)
     assert s["finished"] == 2 and s["sensitivity"]["by_class.ballistic.leaked"]["method"] == "grid"
+    try:
+        from redline.store import RunStore
+    except ImportError:
+        return
+    kinds = sorted(r["kind"] for r in RunStore(db).list())
+    assert kinds == ["sweep", "sweep-point", "sweep-point"]

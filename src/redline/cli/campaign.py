@@ -72,6 +72,8 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
         png: Optional[str] = typer.Option(None, "--png", help="Also save the stock curve and daily leakers as a PNG here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        store: Optional[str] = typer.Option(None, "--store", help="Run store (DuckDB file) to save the campaign in."),
+        no_store: bool = typer.Option(False, "--no-store", help="Do not save this campaign in the run store (also: REDLINE_NO_STORE=1)."),
     ) -> None:
         """Fly a campaign of raids over days, carrying interceptor and missile stocks, and print the stock curve."""
         from ..campaign import load_campaign, run_campaign
@@ -100,3 +102,8 @@ def register(app: typer.Typer) -> None:
             out = plot_campaign(res, png)
             if not as_json:
                 console.print(f"saved {out}")
+        try:
+            from .store import save_after
+        except ImportError:  # the run store is optional
+            return
+        save_after("campaign", res.summary(), store, no_store)
