@@ -8,3 +8,9 @@ import redline
 @pytest.fixture(scope="session")
 def small_result():
     return redline.run("april-2024", trials=300, seed=5)
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path, monkeypatch):
+    """Never write to the user's run store from tests."""
+    monkeypatch.setenv("REDLINE_STORE", str(tmp_path / "store" / "runs.duckdb"))

@@ -44,7 +44,7 @@
     var names = [];
     document.querySelectorAll("[data-policy]").forEach(function (cb) { if (cb.checked) names.push(cb.getAttribute("data-policy")); });
     $("policy-text").value.split(",").forEach(function (s) { s = s.trim(); if (s) names.push(s); });
-    var body = { paths: Number($("paths").value) };
+    var body = { paths: Number($("n-paths").value) };
     if (names.length) body.policies = names;
     if ($("seed").value !== "") body.seed = Number($("seed").value);
     $("compare").disabled = true;

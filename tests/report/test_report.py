@@ -1,0 +1,179 @@
+"""HTML reports: self-contained, offline, with the expected map layers and the run's own numbers."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli.main import app
+from redline.report import view_of_result, view_of_stored, view_of_summary, write_report
+from redline.report.html import render_html
+from redline.report.mapdata import region_bbox
+from redline.store import RunStore, save_result
+
+from ._browser import Recorder
+
+CRISIS = {
+    "p_regional_war": {"mean": 0.12, "p05": 0.08, "p95": 0.17},
+    "top_paths": [{"path": ["iran: limited strike", "israel: calibrated retaliation", "quiet"], "p": 0.31},
+                  [["iran: proxy attack", "israel: major strike"], 0.1]],
+    "stocks": {"t": [0, 1, 2, 3], "arrow-3": {"mean": [100, 80, 60, 50], "p05": [100, 70, 50, 30], "p95": [100, 90, 70, 60]},
+               "iran-mrbm": [3000, 2800, 2700, 2650]},
+    "rounds_mean": 6.3,
+    "manifest": {"seed": 3, "paths": 10000, "version": "0.1.0"},
+}
+COMPARE = {
+    "policies": [
+        {"name": "status-quo", "p_regional_war": {"mean": 0.2, "p05": 0.15, "p95": 0.26}, "delta_vs_status_quo": 0.0},
+        {"name": "gaza-ceasefire", "p_regional_war": {"mean": 0.12, "p05": 0.08, "p95": 0.17}, "delta_vs_status_quo": -0.08,
+         "top_paths": [{"path": "iran: signal → israel: restraint", "p": 0.4}]},
+    ],
+    "manifest": {"seed": 1},
+}
+
+
+def _embedded(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="redline-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_report_is_one_file_without_external_references(april_result, tmp_path):
+    html = render_html(view_of_result(april_result))
+    assert "default-src 'none'" in html                      # the page may not fetch anything
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html)
+    assert "@import" not in html and "url(http" not in html
+    assert _embedded(html)["summary"]["by_class"] == json.loads(json.dumps(april_result.summary()["by_class"]))
+
+
+def test_view_map_layers_follow_the_scenario(april_result):
+    v = view_of_result(april_result)
+    m = v["map"]
+    sc = april_result.compiled.scenario
+    assert len(m["units"]) == len(sc.fire_units) and len(m["tracks"]) == len(april_result.compiled.tracks)
+    assert {s["name"] for s in m["sites"] if s["role"] == "launch"} == {s.launch for s in sc.raid}
+    fate = april_result.raw.fate[:16]
+    assert len(m["kills"]) == int((fate == 1).sum())
+    assert len(m["impacts"]) == int(((fate == 2) | (fate == 3)).sum())
+    # a kill point lies on the threat's route: within the map's extent and east of the Mediterranean coast
+    x0, y0, x1, y1 = m["bbox"]
+    assert all(y0 <= k[0] <= y1 and x0 <= k[1] <= x1 for k in m["kills"])
+    # distributions add up to the number of trials
+    assert sum(v["charts"]["leakers"]["ballistic"]["n"]) == april_result.trials
+    assert v["sources"] and all(r["confidence"] for r in v["sources"])
+
+
+def test_bbox_is_landscape_and_padded():
+    b = region_bbox([(31.0, 35.0), (14.8, 42.95)])
+    assert b[0] < 35.0 - 1 and b[2] > 42.95 + 1 and b[1] < 14.8 and b[3] > 31.0
+    assert (b[2] - b[0]) * np.cos(np.radians((b[1] + b[3]) / 2)) >= 1.19 * (b[3] - b[1])
+
+
+def test_stored_report_equals_live_report(april_result, tmp_path):
+    st = RunStore(tmp_path / "r.duckdb")
+    rid = save_result(april_result, store=st)
+    live = view_of_result(april_result, run_id=rid)
+    stored = view_of_stored(st.get(rid), st)
+    assert json.loads(json.dumps(stored)) == json.loads(json.dumps(live))
+
+
+def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result, tmp_path):
+    out = write_report(view_of_result(april_result, run_id="test"), tmp_path / "april.html")[0]
+    rec = Recorder(browser)
+    try:
+        page = rec.page
+        page.goto(out.as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        layers = page.eval_on_selector_all(
+            "svg[data-testid=map] g[data-layer]", "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.childElementCount]))")
+        sc = april_result.compiled.scenario
+        assert layers["countries"] > 20
+        assert layers["routes"] == len(april_result.compiled.tracks)
+        assert layers["fire-units"] == len(sc.fire_units)
+        assert layers["envelopes"] >= len(sc.fire_units)
+        assert layers["sensors"] == sum(1 for s in sc.sensors if s.type != "sbirs")
+        assert layers["launch-areas"] >= len({s.launch for s in sc.raid})
+        assert layers["targets"] >= 2 and layers["kills"] > 100 and layers["raid"] == april_result.compiled.n_threats
+        assert page.locator("svg[data-testid=map] path[data-key=israel]").count() == 1
+        # the page shows the run's numbers
+        s = april_result.summary()
+        for key, want in (("by_class.ballistic.leaked.mean", s["by_class"]["ballistic"]["leaked"]["mean"]),
+                          ("by_class.drone.intercepted.p95", s["by_class"]["drone"]["intercepted"]["p95"]),
+                          ("cost_usd.exchange_ratio", s["cost_usd"]["exchange_ratio"]),
+                          ("intercepts_by_nation.jordan.mean", s["intercepts_by_nation"]["jordan"]["mean"])):
+            assert float(page.get_attribute(f"[data-key='{key}']", "data-value")) == pytest.approx(want, abs=1e-9)
+        for chart in ("chart-leakers", "chart-hits", "chart-interceptors", "chart-costs", "chart-timeline"):
+            assert page.locator(f"#{chart} .main-svg").count() >= 1, chart
+        assert page.locator("[data-testid=sources] tbody tr").count() == len(view_of_result(april_result)["sources"])
+        # the raid animation moves with the time slider
+        page.fill("[data-testid=map-time]", "0")
+        page.dispatch_event("[data-testid=map-time]", "input")
+        assert page.inner_text("[data-testid=map-clock]") == "T+0:00"
+        page.evaluate("window.redlineMap.setTime(7 * 3600)")
+        assert "intercepted" in page.inner_text("[data-testid=map-counts]")
+        page.click("[data-layer-toggle=kills]")
+        assert page.locator("g[data-layer=kills]").is_hidden()
+        assert rec.errors == []
+        assert rec.external == [], f"requests left the machine: {rec.external}"
+        assert all(u.startswith(("file:", "data:")) for u in rec.requests), rec.requests
+    finally:
+        rec.close()
+
+
+@pytest.mark.parametrize("kind,summary", [("crisis", CRISIS), ("compare", COMPARE)])
+def test_escalation_reports_render(browser, tmp_path, kind, summary):
+    v = view_of_summary(kind, summary, run_id="x1")
+    assert v["kind"] == kind
+    assert [r["name"] for r in v["p_war"]] == (["crisis"] if kind == "crisis" else ["status-quo", "gaza-ceasefire"])
+    out = write_report(v, tmp_path / f"{kind}.html", png=True)
+    assert [p.name for p in out[1:]] == ([f"{kind}-p-war.png", f"{kind}-stocks.png"] if kind == "crisis" else [f"{kind}-p-war.png"])
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in out[1:])
+    rec = Recorder(browser)
+    try:
+        rec.page.goto(out[0].as_uri())
+        rec.page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        rows = rec.page.locator("[data-testid=p-war] tbody tr")
+        assert rows.count() == len(v["p_war"])
+        first = v["p_war"][0]
+        got = float(rec.page.get_attribute(f"[data-key='p_war.{first['name']}.p95']", "data-value"))
+        assert got == first["p95"]
+        assert rec.page.locator("#chart-pwar .main-svg").count() >= 1
+        if kind == "crisis":
+            assert rec.page.locator("[data-testid=paths] tbody tr").count() == 2
+            assert "iran: limited strike → israel: calibrated retaliation → quiet" in rec.page.inner_text("[data-testid=paths]")
+            assert rec.page.locator("#chart-stocks .main-svg").count() >= 1
+            assert rec.page.get_attribute("[data-key='rounds_mean']", "data-value") == "6.3"
+        else:
+            assert rec.page.get_attribute("[data-key='p_war.gaza-ceasefire.delta']", "data-value") == "-0.08"
+        assert rec.errors == [] and rec.external == []
+    finally:
+        rec.close()
+
+
+def test_escalation_view_reads_liberally():
+    v = view_of_summary("crisis", {"p_regional_war": 0.3, "paths": {"a → b": 0.5}, "stock_depletion": [{"name": "x", "y": [3, 2]}]})
+    assert v["p_war"][0]["mean"] == 0.3 and v["p_war"][0]["p05"] is None
+    assert v["paths"] == [{"policy": None, "path": "a → b", "p": 0.5}]
+    assert v["stocks"][0]["y"] == [3.0, 2.0]
+
+
+def test_cli_report_from_scenario_then_from_store(tmp_path, monkeypatch):
+    runner = CliRunner()
+    out = tmp_path / "rep.html"
+    r = runner.invoke(app, ["report", "april-2024", "-n", "200", "--seed", "4", "-o", str(out), "--png"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip().splitlines()[-1] == str(out.resolve())
+    assert {p.name for p in tmp_path.iterdir()} >= {"rep.html", "rep-map.png", "rep-leakers.png", "rep-timeline.png"}
+    live = _embedded(out.read_text())
+    rid = live["run_id"]
+    assert rid and live["manifest"]["seed"] == 4
+    out2 = tmp_path / "again.html"
+    r = runner.invoke(app, ["report", rid[:17], "-o", str(out2)])
+    assert r.exit_code == 0, r.output
+    assert _embedded(out2.read_text()) == live
+    r = runner.invoke(app, ["report", "no-such-thing", "-o", str(out2)])
+    assert r.exit_code == 2 and "neither a built-in scenario" in r.output
+    r = runner.invoke(app, ["report", "april-2024", "-n", "50", "--no-store", "-o", str(out2)])
+    assert r.exit_code == 0 and _embedded(out2.read_text())["run_id"] is None
