@@ -113,7 +113,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
     site_names = sorted(sc.sites, key=lambda x: (-sc.sites[x].value, x))
     aimed = {a for salvo in sc.raid for a in salvo.aim}
     site_keep = [j for j, x in enumerate(site_names) if sc.sites[x].value > 0 or x in aimed]
-    present = sorted({cat.threats[t.threat].klass for t in sc.raid}, key=THREAT_CLASSES.index)
+    present: list[str] = sorted({cat.threats[t.threat].klass for t in sc.raid}, key=THREAT_CLASSES.index)
     types = sorted({t for _, t in grp.keys})
     type_of_group = np.array([types.index(t) for _, t in grp.keys])
 

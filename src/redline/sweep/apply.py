@@ -66,6 +66,7 @@ def _tokens(path: str) -> list[str]:
 
 def _set(node: Any, tokens: list[str], value: float, name: str, file: str) -> None:
     key, rest = tokens[0], tokens[1:]
+    targets: list[Any]
     if isinstance(node, list):
         if key == "*":
             targets = list(range(len(node)))

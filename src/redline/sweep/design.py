@@ -37,7 +37,8 @@ def problem(spec: SweepSpec) -> dict:
     return {
         "num_vars": len(spec.parameters),
         "names": [p.name for p in spec.parameters],
-        "bounds": [list(p.range) if p.range is not None else [min(p.values), max(p.values)] for p in spec.parameters],
+        "bounds": [list(p.range) if p.range is not None else [min(p.values or (0.0,)), max(p.values or (0.0,))]
+                   for p in spec.parameters],
     }
 
 

@@ -74,8 +74,9 @@ def plot_sweep(res, folder: str | Path) -> list[Path]:
             x = X[:, j]
             ax.scatter(x, y, s=6, alpha=0.35, color="tab:gray")
             levels = np.unique(x)
+            centres: list[float]
             if len(levels) <= 12:
-                centres = levels
+                centres = [float(v) for v in levels]
                 means = [y[x == v].mean() for v in levels]
             else:
                 edges = np.linspace(x.min(), x.max(), 9)

@@ -93,7 +93,7 @@ class SweepDir:
 
     def finished(self) -> dict[int, dict]:
         """Finished point records by index."""
-        out = {}
+        out: dict[int, dict] = {}
         if not self.points_dir.exists():
             return out
         for p in sorted(self.points_dir.glob("[0-9]*.json")):
