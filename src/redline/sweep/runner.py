@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,16 +130,49 @@ def _base_params(spec: SweepSpec, cat) -> ParamSet:
     return default_params(cat) if spec.params == "default" else catalog_params(cat)
 
 
-def _save_in_run_store(kind: str, summary: dict, manifest: dict, store, no_store: bool) -> None:
-    if no_store:
-        return
-    try:
-        from ..store import save_run, store_disabled
-    except ImportError:
-        return
-    if store_disabled():
-        return
-    save_run(kind, summary, manifest, store=store)
+class _RunStoreWriter:
+    """Saves records in the run store from a background thread, so that a slow
+    store write (tens of ms) never holds up the coordinator; failures are kept
+    and reported, never swallowed."""
+
+    def __init__(self, store, no_store: bool):
+        self.save = None
+        self.errors: list[str] = []
+        self.saved = 0
+        if no_store:
+            return
+        try:
+            from ..store import RunStore, save_run, store_disabled
+        except ImportError:
+            return
+        if store_disabled():
+            return
+        self._store = store if isinstance(store, RunStore) or store is None else RunStore(store)
+        self.save = save_run
+        self._q: queue.Queue = queue.Queue()
+        self._t = threading.Thread(target=self._loop, name="redline-run-store", daemon=True)
+        self._t.start()
+
+    def _loop(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            kind, summary, manifest = item
+            try:
+                self.save(kind, summary, manifest, store=self._store)
+                self.saved += 1
+            except Exception as exc:  # reported in the sweep's notes
+                self.errors.append(f"{kind} {manifest.get('point', '')}: {type(exc).__name__}: {exc}")
+
+    def put(self, kind: str, summary: dict, manifest: dict) -> None:
+        if self.save is not None:
+            self._q.put((kind, summary, manifest))
+
+    def close(self) -> None:
+        if self.save is not None:
+            self._q.put(None)
+            self._t.join()
 
 
 def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, cluster: str | None = None,
@@ -196,13 +231,14 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     failures: dict[int, dict] = {}
     computed: list[int] = []
     backend = make_backend(workers, cluster)
+    writer = _RunStoreWriter(store, no_store)
 
     def on_done(p: Point, rec: dict) -> None:
         folder.save_point(rec)
         records[p.index] = rec
         computed.append(p.index)
         failures.pop(p.index, None)
-        _save_in_run_store("sweep-point", rec["summary"], rec["manifest"], store, no_store)
+        writer.put("sweep-point", rec["summary"], rec["manifest"])
         if progress:
             progress(len(records), len(X))
 
@@ -215,14 +251,20 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
 
     if progress:
         progress(len(records), len(X))
-    if todo:
-        backend.map(base, todo, point_fn, on_done, on_fail, spec.retries, stop)
+    try:
+        if todo:
+            backend.map(base, todo, point_fn, on_done, on_fail, spec.retries, stop)
+    finally:
+        writer.close()
     res = SweepResult(spec=spec, folder=folder.root, X=X, records=records, failures=failures, computed=computed,
                       elapsed_s=time.perf_counter() - t0, backend=backend.describe(), stopped=stop() and len(records) < len(X))
+    if writer.errors:
+        res.notes.append(f"run store: {len(writer.errors)} points not saved there (they are in the sweep folder): "
+                         f"{writer.errors[0]}")
     _finish(res, folder, plots)
-    if res.complete:
+    if res.complete and writer.save is not None:
         s = res.summary()
-        _save_in_run_store("sweep", {k: v for k, v in s.items() if k != "results"}, s["manifest"], store, no_store)
+        writer.save("sweep", {k: v for k, v in s.items() if k != "results"}, s["manifest"], store=writer._store)
     return res
 
 
