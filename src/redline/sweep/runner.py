@@ -136,7 +136,7 @@ class _RunStoreWriter:
     and reported, never swallowed."""
 
     def __init__(self, store, no_store: bool):
-        self.save = None
+        self.save: Callable[..., str] | None = None
         self.errors: list[str] = []
         self.saved = 0
         if no_store:
@@ -159,6 +159,7 @@ class _RunStoreWriter:
             if item is None:
                 return
             kind, summary, manifest = item
+            assert self.save is not None
             try:
                 self.save(kind, summary, manifest, store=self._store)
                 self.saved += 1
