@@ -6,8 +6,10 @@ Runs the same Latin-hypercube sweep of April 2024 (five kill probabilities and
 reliabilities, POINTS points of TRIALS trials, default 48 x 2,000) on 1 and 2
 local worker processes and on a loopback Dask LocalCluster of 2 workers, each
 into a fresh folder, and prints wall time (including starting the workers),
-points per second and the speed-up over one worker. It also checks that the
-three runs produced the same numbers.
+points per second and the speed-up over one worker, with the mean time spent
+inside a point and the load average (other processes on the machine slow the
+multi-worker runs first). It also checks that the three runs produced the same
+numbers.
 """
 from __future__ import annotations
 
@@ -51,8 +53,10 @@ def main(argv: list[str]) -> None:
             dt = time.perf_counter() - t0
             results[label] = (dt, res.outputs("by_class.ballistic.leaked"))
             base = results["local x1"][0]
+            per_point = sum(r["timing"]["elapsed_s"] for r in res.records.values()) / len(res.records)
             print(f"sweep {points} points x {trials:,} trials on {label:<12}: {dt:6.1f} s, {points / dt:5.2f} points/s, "
-                  f"speed-up {base / dt:4.2f}x", flush=True)
+                  f"speed-up {base / dt:4.2f}x  (mean {per_point:.3f} s in a point; load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
     same = all((v[1] == results["local x1"][1]).all() for v in results.values())
     print(f"identical outputs on all back ends: {same}")
 
