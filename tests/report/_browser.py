@@ -24,22 +24,39 @@ def is_local(url: str) -> bool:
     return u.scheme in LOCAL_SCHEMES or (u.scheme in ("http", "https", "ws") and u.hostname in LOCAL_HOSTS)
 
 
+_SHARED: dict = {"users": 0}
+
+
 @contextmanager
 def launched_browser():
-    """A Chromium browser, or pytest.skip with the reason it cannot run here."""
+    """The process's one Chromium browser (shared by every test folder), or pytest.skip with the reason.
+
+    Playwright's sync API runs one driver per thread, so the browser is started once and
+    closed when its last user is done.
+    """
     if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) for browser tests")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("playwright is not installed (pip install playwright; never `playwright install`)")
-    with sync_playwright() as pw:
-        # Playwright gives every launch a new, empty profile (--user-data-dir) of its own.
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    if "browser" not in _SHARED:
+        pw = sync_playwright().start()
         try:
-            yield browser
-        finally:
-            browser.close()
+            # Playwright gives every launch a new, empty profile (--user-data-dir) of its own.
+            _SHARED["browser"] = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        except Exception:
+            pw.stop()
+            raise
+        _SHARED["pw"] = pw
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED.pop("browser").close()
+            _SHARED.pop("pw").stop()
 
 
 class Recorder:

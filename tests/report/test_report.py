@@ -113,6 +113,12 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
         assert page.inner_text("[data-testid=map-clock]") == "T+0:00"
         page.evaluate("window.redlineMap.setTime(7 * 3600)")
         assert "intercepted" in page.inner_text("[data-testid=map-counts]")
+        page.locator("svg[data-testid=map]").scroll_into_view_if_needed()
+        box = page.locator("svg[data-testid=map]").bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + min(box["height"] * 0.4, 300))
+        page.mouse.wheel(0, -300)
+        page.wait_for_function("() => window.redlineMap.scale() > 1")
+        assert page.locator("g[data-layer=fire-units] > *").count() == len(sc.fire_units)
         page.click("[data-layer-toggle=kills]")
         assert page.locator("g[data-layer=kills]").is_hidden()
         assert rec.errors == []

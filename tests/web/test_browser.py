@@ -66,10 +66,14 @@ def test_app_run_with_a_knob_matches_the_cli(browser, live_server, tmp_path):
         page.fill("[data-testid=map-time]", "0")
         page.dispatch_event("[data-testid=map-time]", "input")
         page.click("[data-testid=map-play]")
-        page.wait_for_function("document.querySelector('[data-testid=map-clock]').textContent !== 'T+0:00'", timeout=10_000)
+        page.wait_for_function("() => document.querySelector('[data-testid=map-clock]').textContent !== 'T+0:00'",
+                               timeout=10_000)
         page.click("[data-testid=map-play]")
         page.click("[data-testid=map-zoom-defended]")
-        assert "scale(" in page.get_attribute(f"{svg} .rl-root", "transform")
+        assert page.evaluate("window.redlineMap.scale()") > 2
+        assert page.locator(f"{svg} g[data-layer=fire-units] > *").count() == 16      # redrawn, not lost
+        page.click("[data-testid=map-zoom-region]")
+        assert page.evaluate("window.redlineMap.scale()") == 1
         for chart in ("chart-leakers", "chart-interceptors", "chart-costs", "chart-timeline"):
             assert page.locator(f"#{chart} .main-svg").count() >= 1, chart
         # a bad knob comes back as a message on the page, and the app keeps working

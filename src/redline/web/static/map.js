@@ -51,13 +51,25 @@
   }
   function title(node, text) { el("title", null, node, text); return node; }
 
+  // Equirectangular projection at the scale of the original map's mid latitude, so that zooming
+  // (a new centre and scale) keeps shapes; symbols and labels keep their size on screen.
   function projector(bbox, width) {
     var x0 = bbox[0], y0 = bbox[1], x1 = bbox[2], y1 = bbox[3];
     var k = Math.cos((y0 + y1) / 2 * Math.PI / 180);
     var s = width / ((x1 - x0) * k);
+    var height = (y1 - y0) * s;
+    return make(k, s, (y0 + y1) / 2, (x0 + x1) / 2, width, height);
+  }
+  function make(k, s, latC, lonC, width, height) {
     return {
-      width: width, height: (y1 - y0) * s, s: s,
-      p: function (lat, lon) { return [(lon - x0) * k * s, (y1 - lat) * s]; }
+      width: width, height: height, s: s, k: k, latC: latC, lonC: lonC,
+      p: function (lat, lon) { return [(lon - lonC) * k * s + width / 2, (latC - lat) * s + height / 2]; },
+      inv: function (x, y) { return [latC - (y - height / 2) / s, lonC + (x - width / 2) / (k * s)]; },
+      zoomed: function (f, x, y) {           // scale by f keeping screen point (x, y) fixed
+        var ll = this.inv(x, y), s2 = s * f;
+        return make(k, s2, ll[0] + (y - height / 2) / s2, ll[1] - (x - width / 2) / (k * s2), width, height);
+      },
+      panned: function (dx, dy) { return make(k, s, latC + dy / s, lonC - dx / (k * s), width, height); }
     };
   }
 
@@ -100,11 +112,12 @@
     container.innerHTML = "";
     container.classList.add("rl-mapbox");
     var width = options.width || 960;
-    var proj = projector(map.bbox, width);
+    var base = projector(map.bbox, width), proj = base;
     var nations = map.nations || [];
-    var svg = el("svg", { viewBox: "0 0 " + width + " " + proj.height.toFixed(1), "class": "rl-map", role: "img",
+    var H = base.height.toFixed(1);
+    var svg = el("svg", { viewBox: "0 0 " + width + " " + H, "class": "rl-map", role: "img",
                           "aria-label": "Map of the raid and the defence", "data-testid": "map" }, container);
-    el("rect", { x: 0, y: 0, width: width, height: proj.height.toFixed(1), "class": "rl-sea" }, svg);
+    el("rect", { x: 0, y: 0, width: width, height: H, "class": "rl-sea" }, svg);
     var root = el("g", { "class": "rl-root" }, svg);
     var groups = {};
     LAYERS.forEach(function (L) {
@@ -113,112 +126,129 @@
       groups[L[0]] = g;
     });
     var r0 = Math.max(2.5, width / 320);
-
-    // countries
-    (map.countries || []).forEach(function (c) {
-      var d = "";
-      c.rings.forEach(function (ring) { d += pathD(proj, ring.map(function (q) { return [q[1], q[0]]; }), true); });
-      title(el("path", { d: d, "class": "rl-country", "fill-rule": "evenodd", "data-key": c.key }, groups.countries), c.name);
-    });
-    (map.countries || []).forEach(function (c) {
-      var lon = c.label[0], lat = c.label[1], b = map.bbox;
-      if (lon > b[0] + 0.5 && lon < b[2] - 0.5 && lat > b[1] + 0.3 && lat < b[3] - 0.3) {
-        var xy = proj.p(lat, lon);
-        el("text", { x: xy[0].toFixed(1), y: xy[1].toFixed(1), "class": "rl-country-label" }, groups.countries, c.name);
-      }
-    });
-
-    // sensor coverage and sensors
-    (map.sensors || []).forEach(function (s) {
-      if (s.kind === "space") return;
-      var col = nationColour(s.owner, nations);
-      el("path", { d: pathD(proj, circlePts(s.lat, s.lon, s.range_km), true), "class": "rl-coverage",
-                   stroke: col }, groups["sensor-coverage"]);
-      var xy = proj.p(s.lat, s.lon), q = r0 * 0.9;
-      title(el("rect", { x: (xy[0] - q).toFixed(1), y: (xy[1] - q).toFixed(1), width: (2 * q).toFixed(1),
-                         height: (2 * q).toFixed(1), transform: "rotate(45 " + xy[0].toFixed(1) + " " + xy[1].toFixed(1) + ")",
-                         "class": "rl-sensor", fill: col, "data-name": s.name }, groups.sensors),
-            s.name + " (" + s.type_name + ", " + s.owner + ")\nrange " + s.range_km + " km; detects " + s.detects.join(", "));
-    });
-
-    // envelopes and fire units
-    (map.units || []).forEach(function (u) {
-      var col = nationColour(u.owner, nations);
-      if (u.kind === "fighter") {
-        el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.patrol_km), true), "class": "rl-patrol", stroke: col,
-                     fill: col, "data-name": u.name }, groups.envelopes);
-        el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.patrol_km + u.range_km), true), "class": "rl-reach",
-                     stroke: col }, groups.envelopes);
-      } else {
-        el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.range_km), true), stroke: col, fill: col, "data-name": u.name,
-                     "class": u.range_km > 400 ? "rl-envelope rl-wide" : "rl-envelope" }, groups.envelopes);
-      }
-      var xy = proj.p(u.lat, u.lon), node;
-      var tip = u.name + ": " + u.type_name + " (" + u.owner + ", " + u.layer + ")\n" +
-        (u.kind === "fighter" ? "patrol radius " + u.patrol_km + " km, missile range " : "range ") + u.range_km + " km; " +
-        u.rounds + " rounds" + (u.shots_mean !== null ? "\nmean rounds fired " + u.shots_mean + ", kills " + u.kills_mean : "");
-      if (u.kind === "fighter") {
-        var a = r0 * 1.6;
-        node = el("path", { d: "M" + xy[0] + " " + (xy[1] - a) + "L" + (xy[0] + a * 0.8) + " " + (xy[1] + a * 0.7) + "L" +
-                          xy[0] + " " + (xy[1] + a * 0.3) + "L" + (xy[0] - a * 0.8) + " " + (xy[1] + a * 0.7) + "Z" });
-      } else if (u.kind === "ship") {
-        node = el("path", { d: "M" + (xy[0] - r0 * 1.6) + " " + xy[1] + "L" + (xy[0] - r0 * 0.8) + " " + (xy[1] + r0) + "L" +
-                          (xy[0] + r0 * 1.6) + " " + (xy[1] + r0) + "L" + (xy[0] + r0 * 1.9) + " " + xy[1] + "Z" });
-      } else {
-        node = el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (r0 * 1.2).toFixed(1) });
-      }
-      node.setAttribute("class", "rl-unit rl-unit-" + u.kind);
-      node.setAttribute("fill", col);
-      node.setAttribute("data-name", u.name);
-      groups["fire-units"].appendChild(node);
-      title(node, tip);
-    });
-
-    // routes
     var tracks = map.tracks || [];
-    tracks.forEach(function (t) {
-      var pts = t.lat.map(function (la, i) { return [la, t.lon[i]]; });
-      title(el("path", { d: pathD(proj, pts, false), "class": "rl-route rl-" + t["class"], stroke: CLASS_COLOURS[t["class"]],
-                         "stroke-width": (1 + Math.log2(1 + t.count) / 2).toFixed(2), "data-track": t.id }, groups.routes),
-            t.threat_name + " " + t.launch + " → " + t.aim + " ×" + t.count + "\n" + t.length_km + " km, " +
-            t.flight_min.toFixed(1) + " min flight");
-    });
+    var th = map.threats, smp = map.sample, dots = [], current = null;
 
-    // sites
-    (map.sites || []).forEach(function (s) {
-      var xy = proj.p(s.lat, s.lon);
-      if (s.role === "launch") {
-        var a = r0 * 1.8;
-        title(el("path", { d: "M" + xy[0] + " " + (xy[1] - a) + "L" + (xy[0] + a) + " " + (xy[1] + a * 0.8) + "L" + (xy[0] - a) + " " +
-                         (xy[1] + a * 0.8) + "Z", "class": "rl-launch", "data-name": s.name }, groups["launch-areas"]),
-              s.name + " (launch area)" + (s.note ? "\n" + s.note : ""));
-        el("text", { x: (xy[0] + a + 2).toFixed(1), y: (xy[1] + 3).toFixed(1), "class": "rl-site-label" }, groups["launch-areas"], s.name);
-      } else if (s.role === "target") {
-        var rr = Math.max(r0 * 1.4, s.radius_km / 111.195 * proj.s);
-        title(el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: rr.toFixed(1), "class": "rl-target",
-                             "data-name": s.name }, groups.targets),
-              s.name + " (" + s.kind + ", value " + s.value + ", radius " + s.radius_km + " km)" + (s.note ? "\n" + s.note : ""));
-        el("text", { x: (xy[0] + rr + 2).toFixed(1), y: (xy[1] + 3).toFixed(1), "class": "rl-site-label" }, groups.targets, s.name);
+    function draw() {
+      Object.keys(groups).forEach(function (k) { groups[k].textContent = ""; });
+      var view = [proj.inv(0, 0), proj.inv(width, base.height)];     // [[lat_top, lon_left], [lat_bottom, lon_right]]
+      // countries
+      (map.countries || []).forEach(function (c) {
+        var d = "";
+        c.rings.forEach(function (ring) { d += pathD(proj, ring.map(function (q) { return [q[1], q[0]]; }), true); });
+        title(el("path", { d: d, "class": "rl-country", "fill-rule": "evenodd", "data-key": c.key }, groups.countries), c.name);
+      });
+      (map.countries || []).forEach(function (c) {
+        var lon = c.label[0], lat = c.label[1];
+        var mx = (view[1][1] - view[0][1]) * 0.02, my = (view[0][0] - view[1][0]) * 0.02;
+        if (lon > view[0][1] + mx && lon < view[1][1] - mx && lat < view[0][0] - my && lat > view[1][0] + my) {
+          var xy = proj.p(lat, lon);
+          el("text", { x: xy[0].toFixed(1), y: xy[1].toFixed(1), "class": "rl-country-label" }, groups.countries, c.name);
+        }
+      });
+
+      // sensor coverage and sensors
+      (map.sensors || []).forEach(function (s) {
+        if (s.kind === "space") return;
+        var col = nationColour(s.owner, nations);
+        el("path", { d: pathD(proj, circlePts(s.lat, s.lon, s.range_km), true), "class": "rl-coverage",
+                     stroke: col }, groups["sensor-coverage"]);
+        var xy = proj.p(s.lat, s.lon), q = r0 * 0.9;
+        title(el("rect", { x: (xy[0] - q).toFixed(1), y: (xy[1] - q).toFixed(1), width: (2 * q).toFixed(1),
+                           height: (2 * q).toFixed(1), transform: "rotate(45 " + xy[0].toFixed(1) + " " + xy[1].toFixed(1) + ")",
+                           "class": "rl-sensor", fill: col, "data-name": s.name }, groups.sensors),
+              s.name + " (" + s.type_name + ", " + s.owner + ")\nrange " + s.range_km + " km; detects " + s.detects.join(", "));
+      });
+
+      // envelopes and fire units
+      (map.units || []).forEach(function (u) {
+        var col = nationColour(u.owner, nations);
+        if (u.kind === "fighter") {
+          el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.patrol_km), true), "class": "rl-patrol", stroke: col,
+                       fill: col, "data-name": u.name }, groups.envelopes);
+          el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.patrol_km + u.range_km), true), "class": "rl-reach",
+                       stroke: col }, groups.envelopes);
+        } else {
+          el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.range_km), true), stroke: col, fill: col, "data-name": u.name,
+                       "class": u.range_km > 400 ? "rl-envelope rl-wide" : "rl-envelope" }, groups.envelopes);
+        }
+        var xy = proj.p(u.lat, u.lon), node;
+        var tip = u.name + ": " + u.type_name + " (" + u.owner + ", " + u.layer + ")\n" +
+          (u.kind === "fighter" ? "patrol radius " + u.patrol_km + " km, missile range " : "range ") + u.range_km + " km; " +
+          u.rounds + " rounds" + (u.shots_mean !== null ? "\nmean rounds fired " + u.shots_mean + ", kills " + u.kills_mean : "");
+        if (u.kind === "fighter") {
+          var a = r0 * 1.6;
+          node = el("path", { d: "M" + xy[0] + " " + (xy[1] - a) + "L" + (xy[0] + a * 0.8) + " " + (xy[1] + a * 0.7) + "L" +
+                            xy[0] + " " + (xy[1] + a * 0.3) + "L" + (xy[0] - a * 0.8) + " " + (xy[1] + a * 0.7) + "Z" });
+        } else if (u.kind === "ship") {
+          node = el("path", { d: "M" + (xy[0] - r0 * 1.6) + " " + xy[1] + "L" + (xy[0] - r0 * 0.8) + " " + (xy[1] + r0) + "L" +
+                            (xy[0] + r0 * 1.6) + " " + (xy[1] + r0) + "L" + (xy[0] + r0 * 1.9) + " " + xy[1] + "Z" });
+        } else {
+          node = el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (r0 * 1.2).toFixed(1) });
+        }
+        node.setAttribute("class", "rl-unit rl-unit-" + u.kind);
+        node.setAttribute("fill", col);
+        node.setAttribute("data-name", u.name);
+        groups["fire-units"].appendChild(node);
+        title(node, tip);
+      });
+
+      // routes
+      tracks.forEach(function (t) {
+        var pts = t.lat.map(function (la, i) { return [la, t.lon[i]]; });
+        title(el("path", { d: pathD(proj, pts, false), "class": "rl-route rl-" + t["class"], stroke: CLASS_COLOURS[t["class"]],
+                           "stroke-width": (1 + Math.log2(1 + t.count) / 2).toFixed(2), "data-track": t.id }, groups.routes),
+              t.threat_name + " " + t.launch + " → " + t.aim + " ×" + t.count + "\n" + t.length_km + " km, " +
+              t.flight_min.toFixed(1) + " min flight");
+      });
+
+      // sites
+      (map.sites || []).forEach(function (s) {
+        var xy = proj.p(s.lat, s.lon);
+        if (s.role === "launch") {
+          var a = r0 * 1.8;
+          title(el("path", { d: "M" + xy[0] + " " + (xy[1] - a) + "L" + (xy[0] + a) + " " + (xy[1] + a * 0.8) + "L" + (xy[0] - a) + " " +
+                           (xy[1] + a * 0.8) + "Z", "class": "rl-launch", "data-name": s.name }, groups["launch-areas"]),
+                s.name + " (launch area)" + (s.note ? "\n" + s.note : ""));
+          el("text", { x: (xy[0] + a + 2).toFixed(1), y: (xy[1] + 3).toFixed(1), "class": "rl-site-label" }, groups["launch-areas"], s.name);
+        } else if (s.role === "target") {
+          var rr = Math.max(r0 * 1.4, s.radius_km / 111.195 * proj.s);
+          title(el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: rr.toFixed(1), "class": "rl-target",
+                               "data-name": s.name }, groups.targets),
+                s.name + " (" + s.kind + ", value " + s.value + ", radius " + s.radius_km + " km)" + (s.note ? "\n" + s.note : ""));
+          el("text", { x: (xy[0] + rr + 2).toFixed(1), y: (xy[1] + 3).toFixed(1), "class": "rl-site-label" }, groups.targets, s.name);
+        }
+      });
+
+      // kill points and impacts of the sample trials
+      var kr = Math.max(1.2, r0 * 0.45);
+      (map.kills || []).forEach(function (k) {
+        var xy = proj.p(k[0], k[1]);
+        el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: kr.toFixed(1), fill: CLASS_COLOURS[k[2]], "class": "rl-kill" },
+           groups.kills);
+      });
+      (map.impacts || []).forEach(function (k) {
+        var xy = proj.p(k[0], k[1]);
+        title(el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (kr * 1.6).toFixed(1),
+                             "class": k[3] ? "rl-impact rl-hit" : "rl-impact rl-miss" }, groups.impacts),
+              k[2] + (k[3] ? " impact on a site" : " impact outside defended sites") + " (trial " + (k[4] + 1) + ")");
+      });
+
+      // the animated raid
+      dots = [];
+      if (smp && th) {
+        for (var i = 0; i < th.t0.length; i++) {
+          dots.push(el("circle", { r: (r0 * 0.8).toFixed(1), fill: CLASS_COLOURS[th["class"][i]], "class": "rl-dot",
+                                   style: "display:none" }, groups.raid));
+        }
+        if (current !== null) setTime(current);
       }
-    });
-
-    // kill points and impacts of the sample trials
-    var kr = Math.max(1.2, r0 * 0.45);
-    (map.kills || []).forEach(function (k) {
-      el("circle", { cx: proj.p(k[0], k[1])[0].toFixed(1), cy: proj.p(k[0], k[1])[1].toFixed(1), r: kr.toFixed(1),
-                     fill: CLASS_COLOURS[k[2]], "class": "rl-kill" }, groups.kills);
-    });
-    (map.impacts || []).forEach(function (k) {
-      var xy = proj.p(k[0], k[1]);
-      title(el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (kr * 1.6).toFixed(1),
-                           "class": k[3] ? "rl-impact rl-hit" : "rl-impact rl-miss" }, groups.impacts),
-            k[2] + (k[3] ? " impact on a site" : " impact outside defended sites") + " (trial " + (k[4] + 1) + ")");
-    });
+    }
 
     // legend
     var legend = html("div", { "class": "rl-legend", "data-testid": "map-legend" }, container);
     LAYERS.forEach(function (L) {
-      if (L[0] === "raid" && !map.sample) return;
+      if (L[0] === "raid" && !smp) return;
       var lab = html("label", null, legend);
       var cb = html("input", { type: "checkbox", "data-layer-toggle": L[0] }, lab);
       cb.checked = L[2];
@@ -237,61 +267,70 @@
       k.appendChild(document.createTextNode(n));
     });
 
-    // zoom (wheel) and pan (drag)
-    var view = { k: 1, x: 0, y: 0 };
-    function applyView() { root.setAttribute("transform", "translate(" + view.x + " " + view.y + ") scale(" + view.k + ")"); }
+    // zoom (wheel, buttons) and pan (drag): re-project and redraw
+    var pending = false;
+    function redraw() {
+      if (pending) return;
+      pending = true;
+      global.requestAnimationFrame(function () { pending = false; root.removeAttribute("transform"); draw(); });
+    }
+    function toSvg(ev) {
+      var r = svg.getBoundingClientRect(), f = width / r.width;
+      return [(ev.clientX - r.left) * f, (ev.clientY - r.top) * f];
+    }
     svg.addEventListener("wheel", function (ev) {
       ev.preventDefault();
-      var r = svg.getBoundingClientRect(), sx = width / r.width;
-      var mx = (ev.clientX - r.left) * sx, my = (ev.clientY - r.top) * sx;
-      var f = ev.deltaY < 0 ? 1.25 : 0.8, k2 = Math.min(12, Math.max(1, view.k * f));
-      view.x = mx - (mx - view.x) * k2 / view.k; view.y = my - (my - view.y) * k2 / view.k; view.k = k2;
-      if (k2 === 1) { view.x = 0; view.y = 0; }
-      applyView();
+      var xy = toSvg(ev), f = ev.deltaY < 0 ? 1.25 : 0.8;
+      var s2 = Math.min(base.s * 40, Math.max(base.s, proj.s * f));
+      if (s2 === proj.s) return;
+      proj = s2 === base.s ? base : proj.zoomed(s2 / proj.s, xy[0], xy[1]);
+      redraw();
     }, { passive: false });
     var drag = null;
-    svg.addEventListener("mousedown", function (ev) { drag = [ev.clientX, ev.clientY, view.x, view.y]; });
-    global.addEventListener("mouseup", function () { drag = null; });
+    svg.addEventListener("mousedown", function (ev) { drag = { start: toSvg(ev), d: [0, 0] }; });
     svg.addEventListener("mousemove", function (ev) {
-      if (!drag || view.k === 1) return;
-      var r = svg.getBoundingClientRect(), sx = width / r.width;
-      view.x = drag[2] + (ev.clientX - drag[0]) * sx; view.y = drag[3] + (ev.clientY - drag[1]) * sx; applyView();
+      if (!drag) return;
+      var xy = toSvg(ev);
+      drag.d = [xy[0] - drag.start[0], xy[1] - drag.start[1]];
+      root.setAttribute("transform", "translate(" + drag.d[0].toFixed(1) + " " + drag.d[1].toFixed(1) + ")");
     });
-
-    // zoom buttons: whole region, or the defended area (targets and ground-based units)
+    global.addEventListener("mouseup", function () {
+      if (!drag) return;
+      if (drag.d[0] || drag.d[1]) { proj = proj.panned(drag.d[0], drag.d[1]); redraw(); }
+      drag = null;
+    });
     function zoomTo(lat0, lon0, lat1, lon1) {
-      var a = proj.p(lat1, lon0), b = proj.p(lat0, lon1);
-      var k2 = Math.min(12, Math.max(1, Math.min(width / (b[0] - a[0]), proj.height / (b[1] - a[1]))));
-      view.k = k2;
-      view.x = k2 === 1 ? 0 : -a[0] * k2 + (width - (b[0] - a[0]) * k2) / 2;
-      view.y = k2 === 1 ? 0 : -a[1] * k2 + (proj.height - (b[1] - a[1]) * k2) / 2;
-      applyView();
+      var f = Math.min(width / ((lon1 - lon0) * base.k * base.s), base.height / ((lat1 - lat0) * base.s));
+      var s2 = Math.min(base.s * 40, Math.max(base.s, base.s * f));
+      proj = make(base.k, s2, (lat0 + lat1) / 2, (lon0 + lon1) / 2, width, base.height);
+      draw();
     }
     var zoomBar = html("div", { "class": "rl-zoom" }, container);
-    var fitAll = html("button", { type: "button", "data-testid": "map-zoom-region" }, zoomBar, "Whole region");
-    fitAll.addEventListener("click", function () { view = { k: 1, x: 0, y: 0 }; applyView(); });
+    html("button", { type: "button", "data-testid": "map-zoom-region" }, zoomBar, "Whole region")
+      .addEventListener("click", function () { proj = base; draw(); });
     var core = (map.sites || []).filter(function (s) { return s.role === "target"; }).map(function (s) { return [s.lat, s.lon]; });
-    (map.units || []).forEach(function (u) { if (u.kind === "battery" && u.range_km <= 400) core.push([u.lat, u.lon]); });
+    var targets = core.slice();
+    (map.units || []).forEach(function (u) {          // batteries defending the targets
+      if (u.kind === "battery" && targets.some(function (t) { return Math.abs(t[0] - u.lat) < 1.5 && Math.abs(t[1] - u.lon) < 1.5; }))
+        core.push([u.lat, u.lon]);
+    });
     function zoomCore() {
       if (!core.length) return;
       var la = core.map(function (q) { return q[0]; }), lo = core.map(function (q) { return q[1]; });
-      var pad = 0.8;
+      var pad = 1.6;
       zoomTo(Math.min.apply(null, la) - pad, Math.min.apply(null, lo) - pad, Math.max.apply(null, la) + pad, Math.max.apply(null, lo) + pad);
     }
     if (core.length) html("button", { type: "button", "data-testid": "map-zoom-defended" }, zoomBar, "Defended area")
       .addEventListener("click", zoomCore);
 
     var ctl = { svg: svg, groups: groups, setTime: function () {}, play: function () {}, pause: function () {},
-                zoomTo: zoomTo, zoomDefended: zoomCore };
-    if (!map.sample || !map.threats) return ctl;
+                zoomTo: zoomTo, zoomDefended: zoomCore, scale: function () { return proj.s / base.s; } };
+    draw();
+    if (!smp || !th) return ctl;
 
     // animated raid of sample trial 1
-    var th = map.threats, smp = map.sample, n = th.t0.length, dots = [], tEnd = 0;
-    for (var i = 0; i < n; i++) {
-      dots.push(el("circle", { r: (r0 * 0.8).toFixed(1), fill: CLASS_COLOURS[th["class"][i]], "class": "rl-dot",
-                               style: "display:none" }, groups.raid));
-      tEnd = Math.max(tEnd, smp.t_end[i] || 0);
-    }
+    var n = th.t0.length, tEnd = 0;
+    for (var i = 0; i < n; i++) tEnd = Math.max(tEnd, smp.t_end[i] || 0);
     tEnd = Math.ceil(tEnd / 60) * 60 + 60;
     var bar = html("div", { "class": "rl-timebar" }, container);
     var btn = html("button", { type: "button", "class": "rl-play", "data-testid": "map-play" }, bar, "▶ Play");
@@ -301,6 +340,7 @@
     var counts = html("span", { "class": "rl-counts", "data-testid": "map-counts" }, bar);
 
     function setTime(t) {
+      current = t;
       var fly = 0, kill = 0, land = 0, fail = 0;
       for (var i = 0; i < n; i++) {
         var d = dots[i], t0 = th.t0[i], te = smp.t_end[i], f = smp.fate[i], pos = null, cls = "rl-dot";
