@@ -183,3 +183,14 @@ def test_cli_report_from_scenario_then_from_store(tmp_path, monkeypatch):
     assert r.exit_code == 2 and "neither a built-in scenario" in r.output
     r = runner.invoke(app, ["report", "april-2024", "-n", "50", "--no-store", "-o", str(out2)])
     assert r.exit_code == 0 and _embedded(out2.read_text())["run_id"] is None
+
+
+def test_cli_report_of_a_stored_crisis_run(tmp_path):
+    from redline.store import save_run
+
+    rid = save_run("crisis", CRISIS)          # the private store of this test (REDLINE_STORE)
+    out = tmp_path / "crisis.html"
+    r = CliRunner().invoke(app, ["report", rid, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    v = _embedded(out.read_text())
+    assert v["kind"] == "crisis" and v["run_id"] == rid and v["p_war"][0]["p95"] == 0.17

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from ._common import err_console, fail, progress_bar, user_errors
-from .store import no_store_option, save_after, store_option
+from .store import save_after, store_option
 
 
 def _is_scenario(target: str) -> bool:

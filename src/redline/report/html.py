@@ -37,7 +37,7 @@ def _script(js: str) -> str:
 def _strict(obj: Any) -> Any:
     """NaN and infinities are not JSON: spell them as strings the page revives."""
     if isinstance(obj, float) and not math.isfinite(obj):
-        return "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
+        return "NaN" if math.isnan(obj) else ("Infinity" if obj > 0 else "-Infinity")
     if isinstance(obj, Mapping):
         return {k: _strict(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
