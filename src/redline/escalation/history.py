@@ -1,0 +1,148 @@
+"""Replay coded moves through the game's state dynamics.
+
+The state update does not depend on the fitted parameters, so a moves file replays once into the
+pre-move states that the likelihood, the backtest and the start states need. The replay applies
+exactly the kernel's update functions with the observed values: the days between entries, the
+mover, the action, the coded outcome, the partners' coded participation and, where coded, the
+target's reading of the move (``perceived_rung``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InputError
+from . import kernel as K
+from .compile import Model, apply_context, blank_state, set_levers, set_stocks, with_production
+from .io import load_history, load_states
+from .layout import (
+    NA, S_DCOST, S_HIT, S_LOSS, S_PART, S_SEV, S_STATUS, S_TIME, ST_RUNNING, S_LASTHOST,
+)
+from .schema import OUTCOMES, ContextRow, Move, MovesFile, StartState
+
+__all__ = ["Replay", "replay", "start_state"]
+
+
+@dataclass
+class Replay:
+    """Pre-move states and observations of a replayed moves file."""
+
+    states: np.ndarray                      # (moves, SDIM) state just before each move
+    movers: np.ndarray                      # (moves,) actor index
+    actions: np.ndarray                     # (moves,) global action index
+    gaps: np.ndarray                        # (moves,) days since the previous move (nan for the first)
+    regimes: np.ndarray                     # (moves,) 1 if the previous move was hostile
+    moves: list[Move] = field(default_factory=list)
+    final: np.ndarray | None = None         # state after the last entry
+    last_date: dt.date | None = None
+
+
+def _partner_q(model: Model, m: Move) -> tuple[int, list[int]]:
+    q = 0
+    unknown = []
+    for slot, p in enumerate(model.game.partners):
+        v = None if m.partners is None else m.partners.get(p)
+        if v is None:
+            unknown.append(slot)
+            q |= 1 << slot
+        elif v:
+            q |= 1 << slot
+    return q, unknown
+
+
+def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.ndarray | None = None,
+           since: dt.date | None = None) -> Replay:
+    """Replay a moves file.
+
+    Parameters
+    ----------
+    model : Model
+    mf : MovesFile
+    until : date, optional
+        Stop after the last entry dated on or before this day.
+    state : ndarray, optional
+        Continue from this state (e.g. the end of the calibration history) instead of the file's
+        ``start`` block.
+    since : date, optional
+        Date of ``state`` (days before the file's first entry pass on the clock).
+    """
+    T = model.T
+    acc = np.zeros(len(model.interceptor_types))
+    if state is None:
+        S = blank_state()
+        if mf.start is not None:
+            apply_context(S, model, mf.start.gaza_war, mf.start.nuclear_status, dict(mf.start.levers))
+            prev = mf.start.date
+        else:
+            prev = mf.moves[0].date
+    else:
+        S = state.copy()
+        prev = since if since is not None else mf.moves[0].date
+    states, movers, actions, gaps, regimes, moves = [], [], [], [], [], []
+    last_move_date = None
+    for m in mf.moves:
+        if until is not None and m.date > until:
+            break
+        days = (m.date - prev).days
+        if days < 0:
+            raise InputError("<moves>", "date", str(m.date), f"entries must not precede the starting date {prev}")
+        if days > 0:
+            K.advance(S, float(days), T, acc)
+            prev = m.date
+        if isinstance(m, ContextRow):
+            c = m.context
+            apply_context(S, model, c.gaza_war, c.nuclear_status, dict(c.levers))
+            continue
+        i = model.actor_id(m.actor)
+        a = model.action_index[f"{m.actor}:{m.action}"]
+        states.append(S.copy())
+        movers.append(i)
+        actions.append(a)
+        gaps.append(np.nan if last_move_date is None else float((m.date - last_move_date).days))
+        regimes.append(int(S[S_LASTHOST] > 0))
+        moves.append(m)
+        last_move_date = m.date
+        rung = m.rung
+        dperc = float((m.perceived_rung if m.perceived_rung is not None else rung) - rung)
+        q, unknown = _partner_q(model, m)
+        o = OUTCOMES.index(m.outcome) if m.outcome is not None else 0
+        K.apply_move(S, i, a, dperc, q, o, T, acc)
+        for slot in unknown:
+            if model.T[0][a, 4] > 0:          # F_VIA: an unknown participation counts as half
+                S[S_PART + slot] = 0.5
+                S[S_PART + 2 + slot] = 0.5
+        S[S_STATUS] = ST_RUNNING              # history does not end
+    if not states:
+        raise InputError("<moves>", "moves", None, "no moves to replay (check the dates)")
+    return Replay(states=np.array(states), movers=np.array(movers, np.int64), actions=np.array(actions, np.int64),
+                  gaps=np.array(gaps), regimes=np.array(regimes, np.int64), moves=moves, final=S,
+                  last_date=prev)
+
+
+def start_state(model: Model, name: str = "april-2024", levers: dict[str, float] | None = None,
+                states: dict[str, StartState] | None = None, history: MovesFile | None = None) -> tuple[np.ndarray, Model]:
+    """The state vector of a named start state, with a package's levers applied.
+
+    Replays the calibration history up to the state's ``history_until``, applies the package's
+    lever settings on top of the historical ones, sets the stocks, and zeroes the clock and the
+    loss counters (losses are reported from the start of the crisis). Returns the state and the
+    model with the state's production rates.
+    """
+    states = states or load_states()
+    if name not in states:
+        raise InputError("<start>", "start", name, f"unknown start state; use one of: {', '.join(sorted(states))}")
+    st = states[name]
+    rp = replay(model, history or load_history(), until=st.history_until)
+    S = rp.final.copy()
+    if levers:
+        set_levers(S, model, levers)
+    prod = set_stocks(S, model, st)
+    S[S_HIT:S_HIT + 4] -= S[S_TIME]           # the clock restarts at the start state
+    S[S_TIME] = 0.0
+    S[S_STATUS] = ST_RUNNING
+    S[S_LOSS:S_LOSS + NA] = 0.0
+    S[S_SEV:S_SEV + NA] = 0.0
+    S[S_DCOST:S_DCOST + NA] = 0.0
+    return S, with_production(model, prod)

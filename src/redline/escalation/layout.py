@@ -1,0 +1,87 @@
+"""Fixed array layouts shared by the compiler, the numba kernel and the exact enumerator.
+
+Module-level integers are compile-time constants for numba. The state of one crisis path is a
+float64 vector of length ``SDIM``; parameters of one posterior draw a vector of length ``NPAR``;
+the game is compiled into the tables listed in :mod:`redline.escalation.compile`.
+"""
+from __future__ import annotations
+
+NA = 8          # actor slots (schema.MAX_ACTORS)
+NST = 8         # stock slots
+NLEV = 12       # lever slots
+NDUR = 8        # duration bins
+NCOMBO = 4      # partner participation combinations (bit k: partner slot k takes part)
+NVAR = 4        # lever variants of raid effects (slots after the combos)
+NOUT = 3        # contained, damaging, severe
+
+# ---- state vector ----------------------------------------------------------------
+S_G = 0                 # grievance (domestic pressure) per actor
+S_D = S_G + NA          # deterrence deficit per actor (credibility = exp(-deficit))
+S_PR = S_D + NA         # pending provocation: perceived rung (0 = none)
+S_PS = S_PR + NA        # pending provocation: source actor (-1 = none)
+S_LOSS = S_PS + NA      # cumulative loss points suffered
+S_SEV = S_LOSS + NA     # severe hits suffered
+S_POST = S_SEV + NA     # posture: rung of the actor's latest move
+S_STK = S_POST + NA     # stocks
+S_LEV = S_STK + NST     # lever intensities
+S_PART = S_LEV + NLEV   # partner slots: took part in the last raid across their airspace (0/1)
+S_PG = S_PART + 2       # partner slots: Iran's grievance for that participation
+S_GAZA = S_PG + 2       # Gaza war on (1) or off (0)
+S_CEASE = S_GAZA + 1    # a lever-made ceasefire is in force
+S_NUC = S_CEASE + 1     # Iran's nuclear status 0, 1, 2
+S_HIT = S_NUC + 1       # ring of the times of the last 4 moves at rung >= the war rule's min_rung [days]
+S_NHI = S_HIT + 4       # moves at rung >= min_rung made
+S_NMOV = S_NHI + 1      # moves made
+S_QUIET = S_NMOV + 1    # consecutive quiet rounds
+S_TIME = S_QUIET + 1    # days elapsed
+S_STATUS = S_TIME + 1   # 0 running, 1 regional war, 2 de-escalation, 3 horizon reached
+S_LASTM = S_STATUS + 1  # last mover
+S_LASTA = S_LASTM + 1   # last action (global index)
+S_LASTHT = S_LASTA + 1  # target of the last move if it was hostile, else -1
+S_LASTHOST = S_LASTHT + 1   # last move hostile (1) or not (0): the duration regime
+S_DCOST = S_LASTHOST + 1    # defender interceptor cost suffered per actor [USD bn]
+S_NORM = S_DCOST + NA       # precedent: highest rung recently used by or against each actor (decays)
+S_FLAG = S_NORM + NA        # proxies put on the spot by a change in the Gaza war (share the initiative)
+SDIM = S_FLAG + NA
+
+ST_RUNNING, ST_WAR, ST_DEESC, ST_HORIZON = 0, 1, 2, 3
+
+# ---- parameters of one draw -----------------------------------------------------------
+P_LAM = 0       # rationality (logit precision)
+P_ESC = 1       # weight of the intrinsic cost of climbing
+P_THIRD = 2     # weight of third-party costs and policy-lever terms
+P_RECIP = 3     # weight of reciprocity (answering a provocation in kind)
+P_DET = 4       # weight of the deterrence deficit (restoring credibility)
+P_DOM = 5       # weight of domestic pressure (grievance from losses)
+P_GAZA = 6      # weight of the Gaza war as a motive
+P_MIL = 7       # weight of the expected military effect
+P_ECON = 8      # weight of economic cost
+P_REPLY = 9     # weight of the harm expected from the adversary's reply (look-ahead)
+P_EPS = 10      # misperception probability (one rung up)
+P_RHO = 11      # chance that the target of a hostile move moves next
+P_PREC = 12     # precedent: share of the cost of climbing that a recent precedent removes
+P_BASE = 13     # NA base weights of who moves (normalised over movers)
+P_DURH = P_BASE + NA    # NDUR duration-bin probabilities after a hostile move
+P_DURQ = P_DURH + NDUR  # NDUR duration-bin probabilities after a quiet move
+NPAR = P_DURQ + NDUR
+
+DECISION_PARAMS = ("lambda", "w_escalation", "w_third_party", "w_reciprocity", "w_deterrence",
+                   "w_domestic", "w_gaza", "w_military", "w_economic", "w_reply")
+
+# ---- action fields (AF) ---------------------------------------------------------------
+(F_ACTOR, F_RUNG, F_TARGET, F_HOSTILE, F_VIA, F_CAP, F_NUC, F_ECON, F_OIL, F_THIRD, F_DCOST, F_PROXYFRONT,
+ F_OWNSTK, F_DEFSTK, F_TFAM) = range(15)
+NF = 15
+
+# ---- actor fields (ACT) ---------------------------------------------------------------
+# C_RESOLVE and C_WARC hold proxies' values already blended with the patron's by autonomy.
+(C_ROLE, C_PATRON, C_AUTON, C_RESOLVE, C_WARC, C_GAZAM, C_OILS, C_FTGT, C_FLOSS, C_PLOGIT,
+ C_GAZASENS, C_PSLOT, C_FAMILY, C_FIRSTA, C_NACT) = range(15)
+NC = 15
+ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER, ROLE_NONE = 0.0, 1.0, 2.0, -1.0
+
+# ---- globals (GP) ---------------------------------------------------------------------
+(G_L0, G_L1, G_L2, G_GRR, G_GRL, G_GRHL, G_DEFHL, G_WARDAYS, G_WARCNT, G_WARMIN, G_QUIETN,
+ G_DOWN, G_NUCH, G_NUCV, G_DEPL, G_PRET, G_PSLOT0, G_PSLOT1, G_GAZALEV, G_RAIDFAM, G_PRECHL) = range(21)
+G_DUR = 21              # NDUR bin values [days]
+NG = G_DUR + NDUR
