@@ -1,0 +1,344 @@
+"""Fit the escalation model to the coded history: MAP, Laplace, then random-walk Metropolis.
+
+The likelihood of the coded moves (``history.yaml``, up to 19 April 2024) is the product over
+moves of P(who moves | state) x P(which action | state, mover), from the same kernel functions
+the crisis sampler uses (:func:`redline.escalation.kernel.move_logprobs`). The decision weights,
+the rationality lambda, the responder probability rho and the movers' base weights get the
+priors of ``priors.yaml``; the posterior is explored by random-walk Metropolis started at the MAP
+with the Laplace covariance as proposal. The misperception probability, which no coded move
+identifies, is drawn from its prior; the duration bins from their conjugate Dirichlet posterior.
+The shipped ``posterior.json`` holds the thinned draws, the diagnostics and the hashes of the
+inputs, so every crisis run carries parameter uncertainty and says where it came from.
+
+Regenerate with ``python -m redline.escalation.fit`` (about a minute on two cores).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import yaml
+from scipy import optimize, special
+
+from ..errors import InputError
+from . import kernel as K
+from .compile import Model, compile_model
+from .history import Replay, replay
+from .io import data_path, file_sha256, load_history
+from .layout import (
+    DECISION_PARAMS, NA, NDUR, NPAR, P_BASE, P_DURH, P_DURQ, P_EPS, P_LAM, P_PREC, P_RHO,
+)
+
+__all__ = ["CALIBRATION_END", "load_priors", "log_prior", "theta", "duration_counts", "fit", "write_posterior",
+           "load_posterior", "posterior_matrix", "POSTERIOR_FILE"]
+
+CALIBRATION_END = dt.date(2024, 4, 19)
+POSTERIOR_FILE = "posterior.json"
+ND = len(DECISION_PARAMS)          # lambda and the nine weights sit at P_LAM .. P_REPLY
+
+
+@lru_cache(maxsize=1)
+def load_priors(path: str | None = None) -> dict:
+    p = Path(path) if path else data_path("priors.yaml")
+    return yaml.safe_load(p.read_text(encoding="utf-8"))
+
+
+def _movers(model: Model) -> list[int]:
+    return [k for k, a in enumerate(model.actors) if model.game.actors[a].role != "partner"]
+
+
+def n_free(model: Model) -> int:
+    """Fitted (MCMC) dimensions: decision weights, rho, precedent, the movers' base logits but the first."""
+    return ND + 2 + len(_movers(model)) - 1
+
+
+def theta(z: np.ndarray, model: Model, eps: float, dur_h: np.ndarray, dur_q: np.ndarray) -> np.ndarray:
+    """Parameter vector of the kernel from the unconstrained fitted vector ``z``."""
+    th = np.zeros(NPAR)
+    th[P_LAM:P_LAM + ND] = np.exp(z[:ND])
+    th[P_RHO] = special.expit(z[ND])
+    th[P_PREC] = special.expit(z[ND + 1])
+    mv = _movers(model)
+    logits = np.concatenate([[0.0], z[ND + 2:ND + 1 + len(mv)]])
+    w = np.exp(logits - logits.max())
+    w /= w.sum()
+    for j, k in enumerate(mv):
+        th[P_BASE + k] = w[j]
+    th[P_EPS] = eps
+    th[P_DURH:P_DURH + NDUR] = dur_h
+    th[P_DURQ:P_DURQ + NDUR] = dur_q
+    return th
+
+
+def log_prior(z: np.ndarray, model: Model, priors: dict | None = None) -> float:
+    pr = priors or load_priors()
+    lp = 0.0
+    for k, name in enumerate(DECISION_PARAMS):
+        d = pr["decision"][name]
+        lp += -0.5 * ((z[k] - math.log(d["median"])) / d["sd_log"]) ** 2
+    lp += -0.5 * (z[ND] / pr["movers"]["rho_logit_sd"]) ** 2
+    lp += -0.5 * (z[ND + 1] / pr["precedent"]["logit_sd"]) ** 2
+    sd = pr["movers"]["base_logit_sd"]
+    lp += float(np.sum(-0.5 * (z[ND + 2:] / sd) ** 2))
+    return lp
+
+
+def duration_counts(model: Model, rp: Replay) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of the gaps between moves in each duration bin, after hostile and after quiet moves."""
+    bins = np.asarray(model.game.dynamics.duration_bins_days)
+    edges = np.sqrt(bins[:-1] * bins[1:])
+    ch = np.zeros(NDUR)
+    cq = np.zeros(NDUR)
+    for g, reg in zip(rp.gaps, rp.regimes):
+        if not np.isfinite(g):
+            continue
+        b = int(np.searchsorted(edges, max(g, 0.0), side="right"))
+        (ch if reg else cq)[b] += 1
+    return ch, cq
+
+
+class _LogPost:
+    def __init__(self, model: Model, rp: Replay, priors: dict):
+        self.model = model
+        self.rp = rp
+        self.priors = priors
+        self.om = np.zeros(len(rp.movers))
+        self.oa = np.zeros(len(rp.movers))
+        self.dur = np.full(NDUR, 1.0 / NDUR)
+        self.evals = 0
+
+    def loglik(self, z: np.ndarray) -> float:
+        th = theta(z, self.model, 0.1, self.dur, self.dur)
+        K.move_logprobs(self.rp.states, self.rp.movers, self.rp.actions, th, self.model.T, self.om, self.oa)
+        self.evals += 1
+        return float(self.om.sum() + self.oa.sum())
+
+    def __call__(self, z: np.ndarray) -> float:
+        if not np.all(np.isfinite(z)) or np.any(np.abs(z) > 12):
+            return -np.inf
+        return log_prior(z, self.model, self.priors) + self.loglik(z)
+
+
+def _hessian(f: Callable, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
+    n = len(x)
+    H = np.zeros((n, n))
+    f0 = f(x)
+    for i in range(n):
+        for j in range(i, n):
+            ei = np.zeros(n)
+            ej = np.zeros(n)
+            ei[i] = h
+            ej[j] = h
+            if i == j:
+                H[i, i] = (f(x + ei) - 2 * f0 + f(x - ei)) / h**2
+            else:
+                H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h**2)
+    return H
+
+
+def _rhat(chains: np.ndarray) -> np.ndarray:
+    """Split R-hat per parameter; chains (m, n, d)."""
+    m, n, d = chains.shape
+    half = n // 2
+    c = np.concatenate([chains[:, :half], chains[:, half:2 * half]], axis=0)
+    mc = c.mean(axis=1)
+    W = c.var(axis=1, ddof=1).mean(axis=0)
+    B = half * mc.var(axis=0, ddof=1)
+    var = (half - 1) / half * W + B / half
+    return np.sqrt(var / W)
+
+
+def _ess(chains: np.ndarray) -> np.ndarray:
+    """Effective sample size per parameter (initial positive sequence of autocorrelations)."""
+    m, n, d = chains.shape
+    out = np.zeros(d)
+    for k in range(d):
+        x = chains[:, :, k] - chains[:, :, k].mean()
+        var = x.var()
+        if var == 0:
+            out[k] = m * n
+            continue
+        rho_sum = 0.0
+        for lag in range(1, n // 2):
+            r = np.mean([np.mean(x[c, :-lag] * x[c, lag:]) for c in range(m)]) / var
+            if r < 0.05:
+                break
+            rho_sum += r
+        out[k] = m * n / (1 + 2 * rho_sum)
+    return out
+
+
+def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int = 400, chains: int = 4,
+        iters: int = 5000, burn: int = 1500, seed: int = 20240419,
+        progress: Callable[[str], None] | None = None) -> dict:
+    """Fit to the shipped history up to ``until`` and return the posterior document."""
+    if until > CALIBRATION_END:
+        raise InputError("<fit>", "until", str(until),
+                         f"the calibration window ends on {CALIBRATION_END}; later moves are for out-of-sample scoring")
+    model = model or compile_model()
+    history = load_history()
+    rp = replay(model, history, until=until)
+    priors = load_priors()
+    lp = _LogPost(model, rp, priors)
+    d = n_free(model)
+    z0 = np.zeros(d)
+    for k, name in enumerate(DECISION_PARAMS):
+        z0[k] = math.log(priors["decision"][name]["median"])
+    say = progress or (lambda s: None)
+    say(f"MAP over {d} parameters, {len(rp.movers)} moves")
+    res = optimize.minimize(lambda z: -lp(z), z0, method="L-BFGS-B", options={"maxiter": 500})
+    zmap = res.x
+    H = _hessian(lp, zmap)
+    w, V = np.linalg.eigh(-H)
+    w = np.maximum(w, 1e-3)
+    cov = (V / w) @ V.T
+    say(f"MAP log posterior {-res.fun:.2f}; Metropolis {chains} x {iters}")
+    rng = np.random.default_rng(seed)
+    L = np.linalg.cholesky(cov)
+    scale = 2.38 / math.sqrt(d)
+    samples = np.zeros((chains, iters - burn, d))
+    accept = np.zeros(chains)
+    for c in range(chains):
+        z = zmap + 0.5 * (L @ rng.standard_normal(d))
+        cur = lp(z)
+        s = scale
+        acc_win = 0
+        for t in range(iters):
+            prop = z + s * (L @ rng.standard_normal(d))
+            new = lp(prop)
+            if np.log(rng.random()) < new - cur:
+                z, cur = prop, new
+                acc_win += 1
+                if t >= burn:
+                    accept[c] += 1
+            if t < burn and (t + 1) % 100 == 0:      # adapt the step during burn-in only
+                rate = acc_win / 100
+                s *= math.exp(rate - 0.25)
+                acc_win = 0
+            if t >= burn:
+                samples[c, t - burn] = z
+        accept[c] /= iters - burn
+    flat = samples.reshape(-1, d)
+    idx = np.linspace(0, len(flat) - 1, draws).round().astype(int)
+    Z = flat[idx]
+    pe = priors["misperception"]
+    eps = rng.beta(pe["a"], pe["b"], size=draws)
+    ch, cq = duration_counts(model, rp)
+    alpha = priors["durations"]["alpha"]
+    dur_h = rng.dirichlet(alpha + ch, size=draws)
+    dur_q = rng.dirichlet(alpha + cq, size=draws)
+    TH = np.array([theta(Z[k], model, eps[k], dur_h[k], dur_q[k]) for k in range(draws)])
+    names = list(DECISION_PARAMS) + ["rho", "precedent"] + [f"base_logit.{model.actors[k]}" for k in _movers(model)[1:]]
+    rhat = _rhat(samples)
+    ess = _ess(samples)
+    mv = _movers(model)
+    doc = {
+        "format": "redline-escalation-posterior/1",
+        "method": "MAP (L-BFGS-B), Laplace covariance, random-walk Metropolis "
+                  f"({chains} chains x {iters} iterations, {burn} burn-in, adapted step), thinned to {draws} draws",
+        "calibration_window": {"start": str(history.start.date if history.start else rp.moves[0].date), "end": str(until)},
+        "moves": int(len(rp.movers)),
+        "inputs": {
+            "history_sha256": file_sha256(data_path("history.yaml")),
+            "priors_sha256": file_sha256(data_path("priors.yaml")),
+            "model_sha256": model.sha256,
+            "effects_provenance": model.effects_provenance,
+        },
+        "seed": seed,
+        "map": {n: float(v) for n, v in zip(names, zmap)},
+        "map_log_posterior": float(-res.fun),
+        "map_log_likelihood": float(lp.loglik(zmap)),
+        "diagnostics": {
+            "acceptance": [round(float(a), 3) for a in accept],
+            "rhat_max": round(float(np.max(rhat)), 4),
+            "ess_min": round(float(np.min(ess)), 1),
+            "rhat": {n: round(float(v), 4) for n, v in zip(names, rhat)},
+            "ess": {n: round(float(v), 1) for n, v in zip(names, ess)},
+        },
+        "duration_counts": {"after_hostile": ch.tolist(), "after_quiet": cq.tolist()},
+        "summary": {
+            n: {"mean": float(np.mean(TH[:, j])), "p05": float(np.percentile(TH[:, j], 5)),
+                "p95": float(np.percentile(TH[:, j], 95))}
+            for n, j in list(zip(DECISION_PARAMS, range(P_LAM, P_LAM + ND))) + [("rho", P_RHO), ("precedent", P_PREC)]
+        },
+        "actors": list(model.actors),
+        "draws": {
+            **{n: TH[:, P_LAM + k].round(6).tolist() for k, n in enumerate(DECISION_PARAMS)},
+            "misperception": TH[:, P_EPS].round(6).tolist(),
+            "rho": TH[:, P_RHO].round(6).tolist(),
+            "precedent": TH[:, P_PREC].round(6).tolist(),
+            "base": {model.actors[k]: TH[:, P_BASE + k].round(6).tolist() for k in mv},
+            "duration_after_hostile": TH[:, P_DURH:P_DURH + NDUR].round(6).tolist(),
+            "duration_after_quiet": TH[:, P_DURQ:P_DURQ + NDUR].round(6).tolist(),
+        },
+    }
+    return doc
+
+
+def write_posterior(doc: dict, path: str | Path | None = None) -> Path:
+    p = Path(path) if path else data_path(POSTERIOR_FILE)
+    p.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    _load_cached.cache_clear()
+    return p
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def load_posterior(path: str | Path | None = None) -> dict:
+    p = Path(path) if path else data_path(POSTERIOR_FILE)
+    if not p.is_file():
+        raise InputError(str(p), "<file>", None, "no posterior; run `python -m redline.escalation.fit`")
+    return _load_cached(str(p))
+
+
+def posterior_matrix(doc: dict, model: Model, max_draws: int | None = None) -> np.ndarray:
+    """The kernel's (draws, NPAR) parameter matrix from a posterior document."""
+    dr = doc["draws"]
+    n = len(dr["lambda"])
+    if max_draws is not None and max_draws < n:
+        keep = np.linspace(0, n - 1, max_draws).round().astype(int)
+    else:
+        keep = np.arange(n)
+    TH = np.zeros((len(keep), NPAR))
+    for k, name in enumerate(DECISION_PARAMS):
+        TH[:, P_LAM + k] = np.asarray(dr[name])[keep]
+    TH[:, P_EPS] = np.asarray(dr["misperception"])[keep]
+    TH[:, P_RHO] = np.asarray(dr["rho"])[keep]
+    TH[:, P_PREC] = np.asarray(dr["precedent"])[keep]
+    for a, w in dr["base"].items():
+        if a not in model.actors:
+            raise InputError("posterior.json", "draws.base", a, "the posterior was fitted to another game; refit it")
+        TH[:, P_BASE + model.actor_id(a)] = np.asarray(w)[keep]
+    TH[:, P_DURH:P_DURH + NDUR] = np.asarray(dr["duration_after_hostile"])[keep]
+    TH[:, P_DURQ:P_DURQ + NDUR] = np.asarray(dr["duration_after_quiet"])[keep]
+    return TH
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Fit the escalation model to the coded history (to 19 April 2024).")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--draws", type=int, default=400)
+    ap.add_argument("--iters", type=int, default=5000)
+    ap.add_argument("--seed", type=int, default=20240419)
+    a = ap.parse_args(argv)
+    doc = fit(draws=a.draws, iters=a.iters, seed=a.seed, progress=lambda s: print(" ", s, flush=True))
+    p = write_posterior(doc, a.out)
+    print(f"wrote {p}: acceptance {doc['diagnostics']['acceptance']}, R-hat max {doc['diagnostics']['rhat_max']}, "
+          f"ESS min {doc['diagnostics']['ess_min']}")
+    for n, s in doc["summary"].items():
+        print(f"  {n:15s} {s['mean']:8.3f}  [{s['p05']:.3f}, {s['p95']:.3f}]")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_main())
