@@ -1,0 +1,282 @@
+"""Library functions behind ``redline crisis`` and ``redline compare``.
+
+:func:`run_crisis` simulates crisis paths from a start state under a policy package and returns a
+JSON-ready summary; :func:`compare_policies` runs every package on the same random streams and
+reports each one's difference to ``status-quo``. Intervals express parameter uncertainty: each
+posterior draw gets its own paths, and the spread of P(event | draw) across draws is separated
+from Monte Carlo noise (docs/escalation.md, "Intervals").
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from .._version import __version__
+from ..errors import InputError
+from .compile import Model, compile_model
+from .fit import load_posterior, posterior_matrix
+from .history import start_state
+from .io import load_levers, load_states
+from .layout import S_DCOST, S_LEV, S_LOSS, S_SEV, S_STATUS, S_STK, S_TIME, ST_DEESC, ST_HORIZON, ST_RUNNING, ST_WAR
+from .runner import Paths, simulate
+
+__all__ = ["run_crisis", "compare_policies", "default_model", "policy_levers", "interval_from_draws",
+           "STATUS_NAMES"]
+
+STATUS_NAMES = {ST_WAR: "regional-war", ST_DEESC: "de-escalation", ST_HORIZON: "horizon", ST_RUNNING: "ongoing"}
+MIN_PATHS_PER_DRAW = 50
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    """The shipped game, levers and effects table, compiled once."""
+    return compile_model()
+
+
+def policy_levers(policy: str | dict, book=None) -> dict[str, float]:
+    """Lever settings of a named package (or a mapping of lever -> intensity)."""
+    book = book or load_levers()
+    if isinstance(policy, dict):
+        for k in policy:
+            if k not in book.levers:
+                raise InputError("<policy>", "levers", k, f"unknown lever; use one of: {', '.join(book.levers)}")
+        return {k: float(v) for k, v in policy.items()}
+    if policy not in book.packages:
+        raise InputError("<policy>", "policy", policy, f"unknown package; use one of: {', '.join(book.packages)}")
+    return dict(book.packages[policy].levers)
+
+
+def interval_from_draws(hits: np.ndarray, n: np.ndarray) -> dict[str, float]:
+    """Mean and 90% interval of a probability across posterior draws, Monte Carlo noise removed.
+
+    ``hits[d]`` of ``n[d]`` paths under draw ``d`` had the event. The variance of the per-draw
+    estimates minus the binomial noise estimates the variance of P(event | draw) over the
+    posterior; a beta distribution with that mean and variance gives the interval (method of
+    moments). ``mc_se`` is the Monte Carlo standard error of the mean.
+    """
+    hits = np.asarray(hits, float)
+    n = np.asarray(n, float)
+    mean = float(hits.sum() / n.sum())
+    ph = hits / n
+    mc_se = math.sqrt(max(mean * (1 - mean), 0.0) / n.sum())
+    if len(ph) < 2 or mean in (0.0, 1.0):
+        return {"mean": round(mean, 6), "p05": round(mean, 6), "p95": round(mean, 6), "mc_se": round(mc_se, 6)}
+    v_obs = float(np.var(ph, ddof=1))
+    v_noise = float(np.mean(ph * (1 - ph) / np.maximum(n - 1, 1)))
+    v = v_obs - v_noise
+    if v <= 1e-12:
+        lo = hi = mean
+    else:
+        v = min(v, mean * (1 - mean) * 0.999)
+        k = mean * (1 - mean) / v - 1
+        lo, hi = stats.beta.ppf([0.05, 0.95], mean * k, (1 - mean) * k)
+    return {"mean": round(mean, 6), "p05": round(float(lo), 6), "p95": round(float(hi), 6), "mc_se": round(mc_se, 6)}
+
+
+def _paired_delta(x: np.ndarray, x0: np.ndarray, draw: np.ndarray, nd: int) -> dict[str, float]:
+    """Mean and 90% interval (over the posterior) of P(event | policy) - P(event | status quo)."""
+    d = x.astype(float) - x0.astype(float)
+    n = np.bincount(draw, minlength=nd).astype(float)
+    per = np.bincount(draw, weights=d, minlength=nd) / n
+    sq = np.bincount(draw, weights=d * d, minlength=nd) / n
+    mean = float(d.mean())
+    within = np.maximum(sq - per**2, 0.0) * n / np.maximum(n - 1, 1)
+    v_noise = float(np.mean(within / n))
+    v = float(np.var(per, ddof=1)) - v_noise if nd > 1 else 0.0
+    sd = math.sqrt(max(v, 0.0))
+    mc_se = math.sqrt(float(np.mean(within)) / len(d))
+    p_lower = float(stats.norm.cdf(-mean / sd)) if sd > 0 else float(mean < 0)
+    return {"mean": round(mean, 6), "p05": round(mean - 1.645 * sd, 6), "p95": round(mean + 1.645 * sd, 6),
+            "mc_se": round(mc_se, 6), "p_lower": round(p_lower, 4)}
+
+
+def _stats(x: np.ndarray) -> dict[str, float]:
+    q = np.percentile(x, [5, 50, 95])
+    return {"mean": round(float(np.mean(x)), 4), "p05": round(float(q[0]), 4), "p50": round(float(q[1]), 4),
+            "p95": round(float(q[2]), 4)}
+
+
+def _top_paths(model: Model, res: Paths, k: int = 4, top: int = 5) -> list[dict[str, Any]]:
+    status = res.states[:, S_STATUS].astype(np.int64)
+    rec = np.concatenate([res.moves[:, :k] if res.moves.shape[1] >= k else
+                          np.pad(res.moves, ((0, 0), (0, k - res.moves.shape[1])), constant_values=-1),
+                          status[:, None]], axis=1)
+    uniq, counts = np.unique(rec, axis=0, return_counts=True)
+    order = np.lexsort((np.arange(len(counts)), -counts))[:top]
+    out = []
+    for j in order:
+        row = uniq[j]
+        moves = [model.actions[a] for a in row[:k] if a >= 0]
+        out.append({"moves": moves, "end": STATUS_NAMES[int(row[k])],
+                    "probability": round(float(counts[j] / len(rec)), 6)})
+    return out
+
+
+def _max_rung(model: Model, res: Paths) -> np.ndarray:
+    """Highest rung reached on each path (-1: no move)."""
+    rung = np.append(model.T[0][:, 1], -1.0)            # index -1 (no move) maps to -1
+    return rung[res.moves].max(axis=1)
+
+
+def _setup(start: str, policy: str | dict, draws: int | None, paths: int, model: Model | None):
+    model = model or default_model()
+    levers = policy_levers(policy, model.book)
+    S0, m2 = start_state(model, start, levers)
+    post = load_posterior()
+    nd_all = len(post["draws"]["lambda"])
+    nd = min(draws or nd_all, nd_all, max(1, paths // MIN_PATHS_PER_DRAW))
+    TH = posterior_matrix(post, model, nd)
+    return m2, S0, TH, post, levers
+
+
+def _manifest(model: Model, post: dict, **kw: Any) -> dict:
+    return {
+        "schema": "redline-crisis/1",
+        "redline_version": __version__,
+        "model_sha256": model.sha256,
+        "effects": model.effects_provenance,
+        "posterior": {"method": post["method"], "calibration_window": post["calibration_window"],
+                      "inputs": post["inputs"], "rhat_max": post["diagnostics"]["rhat_max"]},
+        **kw,
+    }
+
+
+def _run(start: str, policy, horizon_days: float, paths: int, seed: int, rounds: int, draws: int | None,
+         model: Model | None):
+    if horizon_days <= 0:
+        raise InputError("<crisis>", "horizon", horizon_days, "give a horizon of at least one day")
+    if paths < 1:
+        raise InputError("<crisis>", "paths", paths, "give at least one path")
+    m2, S0, TH, post, levers = _setup(start, policy, draws, paths, model)
+    rng = np.random.default_rng(seed)
+    res = simulate(m2, S0, TH, paths, rounds, horizon_days, rng)
+    return m2, S0, TH, post, levers, res
+
+
+def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", horizon_days: float = 365.0,
+               paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
+               model: Model | None = None) -> dict[str, Any]:
+    """Simulate a crisis from a start state under a policy package.
+
+    Parameters
+    ----------
+    start : str
+        Named start state (``states.yaml``), default ``april-2024`` (19 April 2024).
+    policy : str or dict
+        Package name (``levers.yaml``) or a mapping lever -> intensity in [0, 1].
+    horizon_days : float
+        Time horizon [days].
+    paths : int
+        Number of simulated paths (spread over posterior draws, at least 50 per draw).
+    seed : int
+        Seed of the single random generator.
+    rounds : int
+        Maximum number of moves per path.
+    draws : int, optional
+        Use at most this many posterior draws.
+
+    Returns
+    -------
+    dict
+        ``p_regional_war``, ``p_deescalation`` and ``p_neither`` (mean, p05, p95 over parameter
+        uncertainty, mc_se), ``top_paths``, ``losses`` by actor, ``interceptors_used`` by type,
+        ``stocks_end``, ``moves``, ``days_to_war`` and a ``manifest``.
+    """
+    m2, S0, TH, post, levers, res = _run(start, policy, horizon_days, paths, seed, rounds, draws, model)
+    nd = TH.shape[0]
+    status = res.states[:, S_STATUS]
+    n = np.bincount(res.draw, minlength=nd)
+    war = status == ST_WAR
+    deesc = status == ST_DEESC
+    out: dict[str, Any] = {
+        "start": start,
+        "policy": policy if isinstance(policy, str) else "custom",
+        "levers": {ln: round(float(S0[S_LEV + k]), 3) for k, ln in enumerate(m2.levers)},
+        "horizon_days": horizon_days,
+        "paths": paths,
+        "draws": nd,
+        "p_regional_war": interval_from_draws(np.bincount(res.draw, weights=war, minlength=nd), n),
+        "p_deescalation": interval_from_draws(np.bincount(res.draw, weights=deesc, minlength=nd), n),
+        "p_neither": interval_from_draws(np.bincount(res.draw, weights=~(war | deesc), minlength=nd), n),
+    }
+    top = _max_rung(m2, res)
+    out["p_direct_strike"] = interval_from_draws(np.bincount(res.draw, weights=top >= 4, minlength=nd), n)
+    out["p_major_strike"] = interval_from_draws(np.bincount(res.draw, weights=top >= 5, minlength=nd), n)
+    if war.any():
+        out["days_to_war"] = _stats(res.states[war, S_TIME])
+    out["moves"] = _stats((res.moves >= 0).sum(axis=1))
+    out["top_paths"] = _top_paths(m2, res)
+    first = res.moves[:, 0]
+    vals, cnt = np.unique(first[first >= 0], return_counts=True)
+    order = np.argsort(-cnt)[:8]
+    out["first_move"] = {m2.actions[vals[j]]: round(float(cnt[j] / paths), 4) for j in order}
+    out["losses"] = {
+        a: {"loss_points": _stats(res.states[:, S_LOSS + k]),
+            "p_severe_hit": round(float(np.mean(res.states[:, S_SEV + k] > 0)), 4),
+            "defender_cost_usd_bn": round(float(np.mean(res.states[:, S_DCOST + k])), 4)}
+        for k, a in enumerate(m2.actors)
+    }
+    out["interceptors_used"] = {t: _stats(res.interceptors[:, k]) for k, t in enumerate(m2.interceptor_types)}
+    out["stocks_end"] = {s: _stats(res.states[:, S_STK + k]) for k, s in enumerate(m2.stocks)}
+    out["manifest"] = _manifest(m2, post, seed=seed, paths=paths, draws=nd, rounds=rounds, rounds_run=res.rounds_run,
+                                start=start, policy=out["policy"], horizon_days=horizon_days)
+    return out
+
+
+def compare_policies(policies: list[str] | None = None, start: str = "april-2024", horizon_days: float = 365.0,
+                     paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
+                     model: Model | None = None) -> dict[str, Any]:
+    """Run packages side by side on common random numbers; differences to ``status-quo``.
+
+    Every package sees the same uniforms and the same assignment of posterior draws to paths, so
+    the differences are paired path by path; their interval is over parameter uncertainty, with
+    the paired Monte Carlo noise removed (``mc_se`` reports it).
+    """
+    model = model or default_model()
+    names = list(policies) if policies else list(model.book.packages)
+    for p in names:
+        policy_levers(p, model.book)
+    if "status-quo" not in names:
+        names = ["status-quo"] + names
+    runs = {}
+    for p in names:
+        m2, S0, TH, post, levers, res = _run(start, p, horizon_days, paths, seed, rounds, draws, model)
+        runs[p] = res
+    nd = TH.shape[0]
+    base = runs["status-quo"].states[:, S_STATUS]
+    base_top = _max_rung(model, runs["status-quo"])
+    draw = runs["status-quo"].draw
+    n = np.bincount(draw, minlength=nd)
+    rows = []
+    for p in names:
+        st = runs[p].states[:, S_STATUS]
+        war = st == ST_WAR
+        de = st == ST_DEESC
+        top = _max_rung(model, runs[p])
+        rows.append({
+            "name": p,
+            "description": model.book.packages[p].description.strip(),
+            "levers": policy_levers(p, model.book),
+            "p_regional_war": interval_from_draws(np.bincount(draw, weights=war, minlength=nd), n),
+            "p_deescalation": interval_from_draws(np.bincount(draw, weights=de, minlength=nd), n),
+            "p_direct_strike": interval_from_draws(np.bincount(draw, weights=top >= 4, minlength=nd), n),
+            "p_major_strike": interval_from_draws(np.bincount(draw, weights=top >= 5, minlength=nd), n),
+            "delta_vs_status_quo": _paired_delta(war, base == ST_WAR, draw, nd),
+            "delta_deescalation_vs_status_quo": _paired_delta(de, base == ST_DEESC, draw, nd),
+            "delta_major_strike_vs_status_quo": _paired_delta(top >= 5, base_top >= 5, draw, nd),
+        })
+    ranked = sorted(rows, key=lambda r: (r["p_regional_war"]["mean"], r["name"]))
+    return {
+        "start": start,
+        "horizon_days": horizon_days,
+        "paths": paths,
+        "draws": nd,
+        "policies": rows,
+        "ranking": [r["name"] for r in ranked],
+        "manifest": _manifest(model, load_posterior(), seed=seed, paths=paths, draws=nd, rounds=rounds, start=start,
+                              horizon_days=horizon_days, common_random_numbers=True),
+    }
