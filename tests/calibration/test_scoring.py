@@ -82,3 +82,15 @@ def test_assumption_quantities_get_uniform_priors():
     np.testing.assert_allclose(rel.ppf(np.array([0.0, 0.5, 1.0])), [rel.low, 0.5 * (rel.low + rel.high), rel.high])
     assert rel.prior_moments()[1] == pytest.approx((rel.high - rel.low) / np.sqrt(12))
     assert specs["cep_m.emad"].dist == "pert"  # sourced (E): PERT with its best value as mode
+
+
+def test_against_bound_flags_posteriors_piled_on_a_range_edge():
+    from redline.calibration.pipeline import against_bound
+
+    r = np.random.default_rng(0)
+    assert against_bound(r.uniform(0.40, 0.58, 1000), 0.4, 0.95) == "low"
+    assert against_bound(r.uniform(0.85, 0.95, 1000), 0.4, 0.95) == "high"
+    assert against_bound(r.uniform(0.40, 0.95, 1000), 0.4, 0.95) is None      # the prior itself
+    assert against_bound(r.uniform(0.60, 0.70, 1000), 0.4, 0.95) is None
+    # a posterior no narrower than its prior is not flagged, even on a bound
+    assert against_bound(r.uniform(0.40, 0.58, 1000), 0.4, 0.95, prior_sd=0.06) is None

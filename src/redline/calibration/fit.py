@@ -284,7 +284,7 @@ def fit(prior: PriorModel, targets: list[FitTarget], draws: int, seed: int, sett
     ll_all = np.zeros(0)
     rnd_all = np.zeros(0, dtype=np.int64)
     props: list[_TProposal | None] = []
-    rounds_diag = []
+    rounds_diag: list[dict] = []
     means: list[np.ndarray] = []
     done = [0]
     log_w = np.zeros(0)

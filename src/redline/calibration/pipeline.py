@@ -17,7 +17,7 @@ from .metrics import metric_sampler
 from .posterior import Posterior
 from .priors import PriorModel, build_prior
 
-__all__ = ["calibrate", "prepare_targets", "default_settings", "METHOD", "DEFAULT_SEED"]
+__all__ = ["calibrate", "prepare_targets", "default_settings", "against_bound", "METHOD", "DEFAULT_SEED"]
 
 METHOD = ("ABC with a measurement-error kernel: adaptive multiple importance sampling (AMIS) of a simulated "
           "likelihood over PERT priors from the catalog ranges; see docs/calibration.md")
@@ -72,6 +72,26 @@ def prepare_targets(events: Sequence[LoadedEvent]) -> tuple[Catalog, list[FitTar
 def _summary(x: np.ndarray) -> dict:
     q = np.quantile(x, [0.05, 0.5, 0.95])
     return {"mean": float(x.mean()), "sd": float(x.std()), "p05": float(q[0]), "p50": float(q[1]), "p95": float(q[2])}
+
+
+def against_bound(x: np.ndarray, low: float, high: float, prior_sd: float | None = None,
+                  share: float = 0.05) -> str | None:
+    """``"low"`` or ``"high"`` when the data pushed the posterior against that bound of the catalog range.
+
+    The posterior's 5 % (95 %) quantile lies within ``share`` of the range's width from the bound,
+    its bulk sits in that half, and (given ``prior_sd``) it is at least a quarter narrower in
+    variance than the prior, so that a prior already piled on a bound (PERT with its mode there)
+    is not flagged.
+    """
+    w = high - low
+    if w <= 0 or (prior_sd is not None and np.std(x) ** 2 > 0.75 * prior_sd ** 2):
+        return None
+    q05, q95 = np.quantile(x, [0.05, 0.95])
+    if q05 - low < share * w and q95 - low < 0.6 * w:
+        return "low"
+    if high - q95 < share * w and high - q05 < 0.6 * w:
+        return "high"
+    return None
 
 
 def _round(d: dict, nd: int = 6) -> dict:
@@ -134,6 +154,7 @@ def calibrate(events: Sequence[LoadedEvent | str | Path], draws: int = 1000, see
             "prior_mean": round(pm, 6), "prior_sd": round(psd, 6),
             "posterior": _round(post),
             "contraction": round(1.0 - (post["sd"] / psd) ** 2, 4) if psd > 0 else None,
+            "against_bound": against_bound(x, sp.low, sp.high, psd) if sp.name in prior.coord else None,
         }
         params.append(rec)
     label = "posterior:" + "+".join(Path(r["file"]).name.rsplit(".", 1)[0] for r in records)

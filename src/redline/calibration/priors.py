@@ -118,8 +118,9 @@ def catalog_specs(cat: Catalog) -> list[ParamSpec]:
     """Every parameter of ``cat`` as a :class:`ParamSpec`, in a fixed order."""
     out = []
     for k in sorted(cat.interceptors):
+        pk: dict = dict(cat.interceptors[k].pk)
         for cl in THREAT_CLASSES:
-            out.append(_spec("pk", (k, cl), cat.interceptors[k].pk[cl]))
+            out.append(_spec("pk", (k, cl), pk[cl]))
     for k in sorted(cat.threats):
         out.append(_spec("reliability", k, cat.threats[k].reliability))
     for k in sorted(cat.threats):

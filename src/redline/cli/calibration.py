@@ -30,9 +30,10 @@ def render_validation(report: dict, params: str) -> None:
     for ev in report["events"]:
         t = Table(title=f"{ev['name']}  (params: {params})")
         t.add_column("metric", no_wrap=True)
-        for col, just in (("observed", "right"), ("mean", "right"), ("5%–95%", "right"), ("in", "center"),
-                          ("CRPS", "right")):
-            t.add_column(col, justify=just)
+        for col in ("observed", "mean", "5%–95%"):
+            t.add_column(col, justify="right")
+        t.add_column("in", justify="center")
+        t.add_column("CRPS", justify="right")
         for o in ev["observations"]:
             rng = o.get("_range")
             obs = _num(o["observed"]) + (f" [{_num(rng[0])}–{_num(rng[1])}]" if rng else "")
@@ -61,21 +62,24 @@ def render_posterior(post) -> None:
                   f"{d['unique_draws']:,} distinct; largest mean shift in the last round "
                   f"{max(d['last_round_mean_shift'].values(), default=0):.3f} prior sd")
     t = Table(title="Fitted parameters: prior and posterior mean [5%–95%]")
-    for col, just in (("parameter", "left"), ("shares coordinate", "left"), ("prior", "right"),
-                      ("posterior", "right"), ("contraction", "right")):
-        t.add_column(col, justify=just)
+    for col in ("parameter", "shares coordinate"):
+        t.add_column(col)
+    for col in ("prior", "posterior", "contraction"):
+        t.add_column(col, justify="right")
     for p in m["parameters"]:
         if p["status"] != "fitted":
             continue
         lo, hi = p["prior"]["range"]
         q = p["posterior"]
+        bound = {"low": " [yellow]◀ at range floor[/]", "high": " [yellow]▶ at range ceiling[/]"}.get(p.get("against_bound"), "")
         t.add_row(p["name"], p["group"] if p["group"] != p["name"] else "", f"{_num(p['prior_mean'])} [{_num(lo)}–{_num(hi)}]",
-                  f"{_num(q['mean'])} [{_num(q['p05'])}–{_num(q['p95'])}]",
+                  f"{_num(q['mean'])} [{_num(q['p05'])}–{_num(q['p95'])}]{bound}",
                   f"{p['contraction']:.2f}" if p["contraction"] is not None else "")
     console.print(t)
     n_free = sum(p["status"] != "fitted" for p in m["parameters"])
     console.print(f"{n_free} parameters of types absent from the events keep their priors. Contraction = "
-                  f"1 - (posterior sd / prior sd)^2: near 0 means the events say little about it.")
+                  f"1 - (posterior sd / prior sd)^2: near 0 means the events say little about it. "
+                  f"'At range floor/ceiling': the data pull beyond the catalog range, which the prior cannot leave.")
 
 
 def register(app: typer.Typer) -> None:
