@@ -14,3 +14,4 @@ def small_result():
 def _private_store(tmp_path, monkeypatch):
     """Never write to the user's run store from tests."""
     monkeypatch.setenv("REDLINE_STORE", str(tmp_path / "store" / "runs.duckdb"))
+    monkeypatch.delenv("REDLINE_NO_STORE", raising=False)   # these tests check saving itself

@@ -13,6 +13,7 @@ from ..report._browser import launched_browser
 def _private_store(tmp_path, monkeypatch):
     """Never write to the user's run store from tests."""
     monkeypatch.setenv("REDLINE_STORE", str(tmp_path / "store" / "runs.duckdb"))
+    monkeypatch.delenv("REDLINE_NO_STORE", raising=False)   # these tests check saving itself
 
 
 @pytest.fixture(scope="session")
