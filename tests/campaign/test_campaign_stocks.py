@@ -158,8 +158,10 @@ def test_histogram_quantiles_match_numpy(values):
     assert h.mean() == pytest.approx(float(np.mean(values)))
 
 
-def test_cli_campaign_json(tmp_path):
+def test_cli_campaign_json(tmp_path, monkeypatch):
     from typer.testing import CliRunner
+
+    monkeypatch.delenv("REDLINE_NO_STORE", raising=False)
 
     from redline.cli.main import app
 

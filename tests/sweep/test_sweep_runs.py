@@ -52,10 +52,7 @@ def spec():
 @pytest.fixture(scope="module")
 def reference(spec, tmp_path_factory):
     """The sweep on one local worker."""
-    import os
-
-    os.environ["REDLINE_NO_STORE"] = "1"
-    return run_sweep(spec, tmp_path_factory.mktemp("ref") / "sweep", workers=1, plots=False)
+    return run_sweep(spec, tmp_path_factory.mktemp("ref") / "sweep", workers=1, plots=False, no_store=True)
 
 
 def _bits(res) -> dict:

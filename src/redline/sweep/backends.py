@@ -82,15 +82,16 @@ class LocalBackend:
             try:
                 while True:
                     if not stop() and not any(p.index in suspect_ids for p in inflight.values()):
+                        # a point leaves its queue only once submitted: submit raises if the pool just broke
                         if suspects:
                             if not inflight:
-                                p = suspects.popleft()
-                                inflight[pool.submit(_call, p)] = p
+                                f = pool.submit(_call, suspects[0])
+                                inflight[f] = suspects.popleft()
                         else:
                             # one point per worker, so a dying worker can only have run the points in flight
                             while pending and len(inflight) < self.workers:
-                                p = pending.popleft()
-                                inflight[pool.submit(_call, p)] = p
+                                f = pool.submit(_call, pending[0])
+                                inflight[f] = pending.popleft()
                     if not inflight:
                         break
                     done, _ = wait(inflight, return_when=FIRST_COMPLETED)
