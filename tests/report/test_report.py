@@ -161,7 +161,7 @@ def test_escalation_reports_render(browser, tmp_path, kind, summary):
 def test_escalation_view_reads_liberally():
     v = view_of_summary("crisis", {"p_regional_war": 0.3, "paths": {"a → b": 0.5}, "stock_depletion": [{"name": "x", "y": [3, 2]}]})
     assert v["p_war"][0]["mean"] == 0.3 and v["p_war"][0]["p05"] is None
-    assert v["paths"] == [{"policy": None, "path": "a → b", "p": 0.5}]
+    assert v["paths"] == [{"policy": None, "path": "a → b", "end": None, "p": 0.5}]
     assert v["stocks"][0]["y"] == [3.0, 2.0]
 
 
@@ -194,3 +194,20 @@ def test_cli_report_of_a_stored_crisis_run(tmp_path):
     assert r.exit_code == 0, r.output
     v = _embedded(out.read_text())
     assert v["kind"] == "crisis" and v["run_id"] == rid and v["p_war"][0]["p95"] == 0.17
+
+
+def test_report_of_the_real_escalation_model(tmp_path):
+    esc = pytest.importorskip("redline.escalation")
+    if not hasattr(esc, "compare_policies"):
+        pytest.skip("redline.escalation has no compare_policies")
+    crisis = esc.run_crisis(paths=300, seed=2)
+    v = view_of_summary("crisis", crisis)
+    assert v["p_war"][0]["name"] == crisis["policy"] and v["p_war"][0]["mean"] == crisis["p_regional_war"]["mean"]
+    assert v["paths"] and v["paths"][0]["p"] == crisis["top_paths"][0]["probability"]
+    assert {t["key"] for t in v["tables"]} >= {"stocks_end", "interceptors_used"}
+    cmp = esc.compare_policies(["status-quo", "diplomacy-first"], paths=200, seed=2)
+    v = view_of_summary("compare", cmp)
+    assert [r["name"] for r in v["p_war"]] == ["status-quo", "diplomacy-first"]
+    assert v["p_war"][1]["delta"] == cmp["policies"][1]["delta_vs_status_quo"]["mean"]
+    html = write_report(v, tmp_path / "cmp.html")[0].read_text()
+    assert _embedded(html)["p_war"] == json.loads(json.dumps(v["p_war"]))

@@ -174,7 +174,7 @@ def test_compare_with_an_escalation_model(client, monkeypatch):
 
     monkeypatch.setattr("redline.web.app._escalation", lambda: (FakeEscalation, None))
     info = client.get("/api/escalation").json()
-    assert info == {"available": True, "reason": None, "policies": ["status-quo", "gaza-ceasefire"]}
+    assert info == {"available": True, "reason": None, "policies": ["status-quo", "gaza-ceasefire"], "start_states": []}
     r = client.post("/api/compare", json={"policies": ["status-quo", "gaza-ceasefire"], "paths": 300, "seed": 5})
     assert r.status_code == 200, r.text
     assert calls == {"policies": ["status-quo", "gaza-ceasefire"], "paths": 300, "seed": 5}
@@ -195,3 +195,20 @@ def test_knobs_edit_only_what_they_name(april):
     assert k.doctrine.shots["exo"] == 2 and not k.doctrine.shoot_look_shoot and k.doctrine.impact_prediction == ()
     assert k.fire_units == april.fire_units and k.sites == april.sites
     assert apply_knobs(april, Knobs()) == april
+
+
+def test_compare_with_the_real_escalation_model(client):
+    esc = pytest.importorskip("redline.escalation")
+    if not hasattr(esc, "compare_policies"):
+        pytest.skip("redline.escalation has no compare_policies")
+    info = client.get("/api/escalation").json()
+    assert info["available"] and "status-quo" in info["policies"] and "april-2024" in info["start_states"]
+    r = client.post("/api/compare", json={"policies": ["diplomacy-first"], "paths": 200, "seed": 3, "horizon_days": 180})
+    assert r.status_code == 200, r.text
+    summary = r.json()["summary"]
+    assert [p["name"] for p in summary["policies"]] == ["status-quo", "diplomacy-first"]
+    assert summary["horizon_days"] == 180
+    r = client.post("/api/compare", json={"policies": ["no-such-package"], "paths": 10})
+    assert r.status_code == 400 and "shipped packages are" in r.json()["error"]
+    r = client.post("/api/compare", json={"paths": 10**6})
+    assert r.status_code == 422

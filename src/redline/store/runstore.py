@@ -267,11 +267,11 @@ class RunStore:
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
-        row = [run_id, kind, now, manifest_j.get("scenario") or summary_j.get("scenario"),
-               manifest_j.get("scenario_sha256"),
-               None if manifest_j.get("seed") is None else str(manifest_j.get("seed")),
-               manifest_j.get("trials") if isinstance(manifest_j.get("trials"), int) else None,
-               manifest_j.get("version"), headline(kind, summary_j), *texts, names]
+        scenario = manifest_j.get("scenario") or summary_j.get("scenario") or manifest_j.get("start") or summary_j.get("start")
+        trials = next((manifest_j[k] for k in ("trials", "paths") if isinstance(manifest_j.get(k), int)), None)
+        row = [run_id, kind, now, None if scenario is None else str(scenario), manifest_j.get("scenario_sha256"),
+               None if manifest_j.get("seed") is None else str(manifest_j.get("seed")), trials,
+               manifest_j.get("version") or manifest_j.get("redline_version"), headline(kind, summary_j), *texts, names]
         try:
             with self._connect() as con:
                 con.execute("BEGIN TRANSACTION")

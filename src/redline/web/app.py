@@ -347,8 +347,15 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         """Whether policy packages can be compared here, and which."""
         esc, why = _escalation()
         if esc is None:
-            return {"available": False, "reason": why, "policies": []}
-        return {"available": True, "reason": None, "policies": _policy_names(esc)}
+            return {"available": False, "reason": why, "policies": [], "start_states": []}
+        starts: list[str] = []
+        f = getattr(esc, "start_states", None)
+        if callable(f):
+            try:
+                starts = [str(k) for k in f()]
+            except Exception:  # noqa: BLE001 - the list is optional; the comparison still works
+                starts = []
+        return {"available": True, "reason": None, "policies": _policy_names(esc), "start_states": starts}
 
     @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}, 501: {"model": ErrorBody}})
     def compare(req: CompareRequest) -> dict[str, Any]:
@@ -356,12 +363,16 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         esc, why = _escalation()
         if esc is None:
             raise ApiError(501, f"policy comparison is not available: {why}")
+        known = _policy_names(esc)
+        for p in req.policies or []:
+            if known and p not in known:
+                raise ApiError(400, f"policies: unknown package {p!r}; shipped packages are: {', '.join(known)}")
         from ..report import view_of_summary
         from ..store import to_jsonable
 
         t0 = time.monotonic()
-        summary = _call_with_supported(esc.compare_policies, policies=req.policies, paths=req.paths, n_paths=req.paths,
-                                       seed=req.seed, **req.options)
+        summary = _call_with_supported(esc.compare_policies, policies=req.policies, start=req.start,
+                                       horizon_days=req.horizon_days, paths=req.paths, seed=req.seed)
         if not isinstance(summary, dict):
             raise ApiError(500, f"compare_policies returned a {type(summary).__name__}, not a dict")
         summary = to_jsonable(summary)

@@ -16,6 +16,8 @@ MAX_YAML_BYTES = 256 * 1024
 """Largest scenario text accepted [bytes]."""
 MAX_CLASS_COUNT = 5_000
 """Largest raid size per threat class a knob may ask for."""
+MAX_COMPARE_PATHS = 20_000
+"""Most crisis paths per policy package in one comparison (it runs while the request waits)."""
 
 
 class Limits(BaseModel):
@@ -99,10 +101,11 @@ class ParseRequest(_Strict):
 class CompareRequest(_Strict):
     """Compare policy packages with the escalation model (when it is installed)."""
 
-    policies: Optional[list[str]] = Field(None, max_length=20)
-    paths: int = Field(2000, ge=1, le=200_000)
+    policies: Optional[list[str]] = Field(None, max_length=20, description="Package names (default: all shipped).")
+    start: Optional[str] = Field(None, max_length=100, description="Named start state (default: the model's).")
+    horizon_days: Optional[float] = Field(None, gt=0, le=3650, description="Horizon [days].")
+    paths: int = Field(2000, ge=1, le=MAX_COMPARE_PATHS, description="Crisis paths per package.")
     seed: Optional[int] = Field(None, ge=0, le=2**63 - 1)
-    options: dict[str, Any] = Field(default_factory=dict, description="Further keyword arguments for compare_policies.")
 
 
 class ErrorBody(BaseModel):

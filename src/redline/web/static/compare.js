@@ -30,6 +30,8 @@
       return;
     }
     av.textContent = "Choose policy packages (none: the model's default set) and press Compare.";
+    (j.start_states || []).forEach(function (st) { h("option", { value: st }, $("start"), st); });
+    if ((j.start_states || []).indexOf("april-2024") >= 0) $("start").value = "april-2024";
     j.policies.forEach(function (p) {
       var lab = h("label", { "class": "check" }, $("policies"));
       var cb = h("input", { type: "checkbox", "data-policy": p, "data-testid": "policy-" + p }, lab);
@@ -43,8 +45,10 @@
     showError(null);
     var names = [];
     document.querySelectorAll("[data-policy]").forEach(function (cb) { if (cb.checked) names.push(cb.getAttribute("data-policy")); });
-    $("policy-text").value.split(",").forEach(function (s) { s = s.trim(); if (s) names.push(s); });
+    $("policy-text").value.split(",").forEach(function (s) { s = s.trim(); if (s && names.indexOf(s) < 0) names.push(s); });
     var body = { paths: Number($("n-paths").value) };
+    if ($("start").value) body.start = $("start").value;
+    if ($("horizon").value !== "") body.horizon_days = Number($("horizon").value);
     if (names.length) body.policies = names;
     if ($("seed").value !== "") body.seed = Number($("seed").value);
     $("compare").disabled = true;

@@ -260,16 +260,32 @@
     if (bits.length || v.run_id) h("p", { "class": "meta" }, head, bits.join(" · ") + (v.run_id ? " · run " + v.run_id : ""));
 
     var ps = section(root, "p-war", "P(regional war)", "Probability that the crisis becomes a regional war within the horizon, " +
-      "mean with its 5–95% interval (parameter uncertainty included where the model samples it).");
-    var tb = table(ps, ["policy", "P(regional war)", "5%", "95%", "Δ vs status quo"], "p-war");
+      "mean with its 5–95% interval (parameter uncertainty included where the model samples it); changes are paired " +
+      "against the status quo on common random numbers where the model gives them.");
+    var okeys = [];
+    v.p_war.forEach(function (r) { Object.keys(r.outcomes || {}).forEach(function (k) { if (okeys.indexOf(k) < 0) okeys.push(k); }); });
+    var pretty = function (k) { return k.replace(/^p_/, "P(").replace(/_/g, " ") + (k.indexOf("p_") === 0 ? ")" : ""); };
+    var tb = table(ps, ["policy", "P(regional war)", "5%", "95%", "Δ vs status quo [5%–95%]"].concat(okeys.map(pretty)), "p-war");
     v.p_war.forEach(function (r) {
       var tr = h("tr", null, tb);
-      h("td", null, tr, r.name);
+      var td0 = h("td", { title: r.description || "" }, tr, r.name);
+      if (r.description) h("div", { "class": "small" }, td0, r.description);
       num(h("td", null, tr), "p_war." + r.name + ".mean", r.mean, fmt(r.mean, 3));
       num(h("td", null, tr), "p_war." + r.name + ".p05", r.p05, fmt(r.p05, 3));
       num(h("td", null, tr), "p_war." + r.name + ".p95", r.p95, fmt(r.p95, 3));
       var td = h("td", null, tr);
-      if (r.delta !== null && r.delta !== undefined) num(td, "p_war." + r.name + ".delta", r.delta, (r.delta > 0 ? "+" : "") + fmt(r.delta, 3));
+      if (r.delta !== null && r.delta !== undefined) {
+        num(td, "p_war." + r.name + ".delta", r.delta, (r.delta > 0 ? "+" : "") + fmt(r.delta, 3));
+        if (r.delta_p05 !== null && r.delta_p05 !== undefined)
+          h("span", { "class": "ci" }, td, " [" + fmt(r.delta_p05, 3) + "–" + fmt(r.delta_p95, 3) + "]");
+      }
+      okeys.forEach(function (k) {
+        var o = (r.outcomes || {})[k], c = h("td", null, tr);
+        if (o && o.mean !== null) {
+          num(c, "outcomes." + r.name + "." + k, o.mean, fmt(o.mean, 3));
+          if (o.p05 !== null) h("span", { "class": "ci" }, c, " [" + fmt(o.p05, 3) + "–" + fmt(o.p95, 3) + "]");
+        }
+      });
     });
     plot(ps, "chart-pwar", [{
       type: "bar", orientation: "h", y: v.p_war.map(function (r) { return r.name; }), x: v.p_war.map(function (r) { return r.mean; }),
@@ -277,18 +293,38 @@
                  arrayminus: v.p_war.map(function (r) { return r.p05 === null ? 0 : r.mean - r.p05; }) },
       marker: { color: "#8e1b1b" }
     }], { height: Math.max(220, 60 + 38 * v.p_war.length), margin: { l: 170, r: 20, t: 20, b: 40 },
-          xaxis: { title: { text: "P(regional war)" }, rangemode: "tozero" } });
+          xaxis: { title: { text: "P(regional war)" }, rangemode: "tozero" }, yaxis: { autorange: "reversed" } });
 
     if (v.paths && v.paths.length) {
       var pp = section(root, "paths", "Most likely paths", "Sequences of moves, most frequent first.");
-      var pt = table(pp, ["policy", "path", "share"], "paths");
+      var pt = table(pp, ["policy", "path", "end", "share"], "paths");
       v.paths.forEach(function (r) {
         var tr = h("tr", null, pt);
         h("td", null, tr, r.policy || "");
         h("td", { "class": "path" }, tr, r.path);
-        h("td", null, tr, r.p === null || r.p === undefined ? "" : fmt(r.p, 3));
+        h("td", null, tr, r.end || "");
+        h("td", null, tr, r.p === null || r.p === undefined ? "" : fmt(r.p, 4));
       });
     }
+    var TITLES = { stocks_end: "Stocks at the horizon", interceptors_used: "Interceptors used", "summary statistics": "Summary statistics" };
+    (v.tables || []).forEach(function (t, i) {
+      var ts = section(root, "table-" + t.key.replace(/[^a-z0-9]+/gi, "-"), TITLES[t.key] || t.key.replace(/_/g, " "),
+                       "Mean over paths [5th–95th percentile].");
+      var tt = table(ts, ["", "mean [5%–95%]"], "table-" + t.key.replace(/[^a-z0-9]+/gi, "-"));
+      t.rows.forEach(function (r) {
+        var tr = h("tr", null, tt); h("td", null, tr, r.name);
+        var c = h("td", null, tr);
+        num(c, t.key + "." + r.name + ".mean", r.mean, fmt(r.mean, Math.abs(r.mean) < 10 ? 3 : 1));
+        if (r.p05 !== null) h("span", { "class": "ci" }, c, " [" + fmt(r.p05, 1) + "–" + fmt(r.p95, 1) + "]");
+      });
+      if (t.key === "stocks_end" || t.key === "interceptors_used") {
+        plot(ts, "chart-" + t.key, [{ type: "bar", orientation: "h", y: t.rows.map(function (r) { return r.name; }),
+          x: t.rows.map(function (r) { return r.mean; }), marker: { color: t.key === "stocks_end" ? "#1f5fbf" : "#7d6608" },
+          error_x: { type: "data", symmetric: false, array: t.rows.map(function (r) { return r.p95 === null ? 0 : r.p95 - r.mean; }),
+                     arrayminus: t.rows.map(function (r) { return r.p05 === null ? 0 : r.mean - r.p05; }) } }],
+          { height: Math.max(200, 50 + 30 * t.rows.length), margin: { l: 130, r: 20, t: 10, b: 35 }, yaxis: { autorange: "reversed" } });
+      }
+    });
     if (v.stocks && v.stocks.length) {
       var st = section(root, "stocks", "Stock depletion", "Missile and interceptor stocks over the rounds of the crisis (mean, with interval where given).");
       var traces = [];
