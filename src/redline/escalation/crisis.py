@@ -100,7 +100,7 @@ def _stats(x: np.ndarray) -> dict[str, float]:
             "p95": round(float(q[2]), 4)}
 
 
-def _top_paths(model: Model, res: Paths, k: int = 4, top: int = 5) -> list[dict[str, Any]]:
+def _top_paths(model: Model, res: Paths, k: int = 3, top: int = 5) -> list[dict[str, Any]]:
     status = res.states[:, S_STATUS].astype(np.int64)
     rec = np.concatenate([res.moves[:, :k] if res.moves.shape[1] >= k else
                           np.pad(res.moves, ((0, 0), (0, k - res.moves.shape[1])), constant_values=-1),

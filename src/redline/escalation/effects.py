@@ -10,7 +10,7 @@ outcome (from the total number of munitions that reached the ground, thresholds 
 scenario's SHA-256 (in memory, and in an optional JSON file).
 
 The crisis runner reads the precomputed table ``data/escalation/effects.json`` so that it never
-needs the engine; :func:`regenerate` rebuilds that table (``python -m redline.escalation.effects``).
+needs the engine; :func:`regenerate` rebuilds that table (``python -m redline.escalation effects``).
 """
 from __future__ import annotations
 
@@ -313,7 +313,7 @@ def load_table(path: str | Path | None = None) -> dict:
     """The shipped effects table (or a user's regenerated file)."""
     p = Path(path) if path is not None else data_path(TABLE_FILE)
     if not p.is_file():
-        raise InputError(str(p), "<file>", None, "no effects table; run `python -m redline.escalation.effects`")
+        raise InputError(str(p), "<file>", None, "no effects table; run `python -m redline.escalation effects`")
     return _load_table_cached(str(p))
 
 

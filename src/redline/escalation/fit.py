@@ -10,7 +10,7 @@ identifies, is drawn from its prior; the duration bins from their conjugate Diri
 The shipped ``posterior.json`` holds the thinned draws, the diagnostics and the hashes of the
 inputs, so every crisis run carries parameter uncertainty and says where it came from.
 
-Regenerate with ``python -m redline.escalation.fit`` (about a minute on two cores).
+Regenerate with ``python -m redline.escalation fit`` (a few minutes on two cores).
 """
 from __future__ import annotations
 
@@ -295,7 +295,7 @@ def _load_cached(path: str) -> dict:
 def load_posterior(path: str | Path | None = None) -> dict:
     p = Path(path) if path else data_path(POSTERIOR_FILE)
     if not p.is_file():
-        raise InputError(str(p), "<file>", None, "no posterior; run `python -m redline.escalation.fit`")
+        raise InputError(str(p), "<file>", None, "no posterior; run `python -m redline.escalation fit`")
     return _load_cached(str(p))
 
 
@@ -328,10 +328,11 @@ def _main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Fit the escalation model to the coded history (to 19 April 2024).")
     ap.add_argument("--out", default=None)
     ap.add_argument("--draws", type=int, default=400)
-    ap.add_argument("--iters", type=int, default=5000)
+    ap.add_argument("--iters", type=int, default=8000)
+    ap.add_argument("--burn", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=20240419)
     a = ap.parse_args(argv)
-    doc = fit(draws=a.draws, iters=a.iters, seed=a.seed, progress=lambda s: print(" ", s, flush=True))
+    doc = fit(draws=a.draws, iters=a.iters, burn=a.burn, seed=a.seed, progress=lambda s: print(" ", s, flush=True))
     p = write_posterior(doc, a.out)
     print(f"wrote {p}: acceptance {doc['diagnostics']['acceptance']}, R-hat max {doc['diagnostics']['rhat_max']}, "
           f"ESS min {doc['diagnostics']['ess_min']}")
