@@ -114,6 +114,15 @@ def main(argv: list[str] | None = None) -> int:
             page.evaluate("document.querySelector('.controls').scrollTop = 0")
             page.screenshot(path=a.out / "app-run.png")
             written.append(a.out / "app-run.png")
+            page.goto(url + "/compare")
+            page.wait_for_selector("body[data-ready='1']")
+            if not page.is_disabled("[data-testid=compare]"):      # the escalation model is installed
+                page.fill("[data-testid=n-paths]", "2000")
+                page.fill("[data-testid=seed]", str(a.seed))
+                page.click("[data-testid=compare]")
+                page.wait_for_selector("#results[data-state='done']", timeout=300_000)
+                page.screenshot(path=a.out / "app-compare.png")
+                written.append(a.out / "app-compare.png")
         finally:
             server.should_exit = True
             thread.join(timeout=10)
