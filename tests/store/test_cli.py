@@ -34,7 +34,7 @@ def test_runs_list_show_export_delete(tmp_path, small_result):
     r = runner.invoke(app, ["runs", "show", "nope", "--store", str(db)])
     assert r.exit_code == 2 and "no run 'nope'" in r.output
     r = runner.invoke(app, ["runs", "delete", cid, "--store", str(db)])
-    assert r.exit_code == 0 and RunStore(db).list() and len(RunStore(db).list()) == 1
+    assert r.exit_code == 0 and RunStore(db).list_runs() and len(RunStore(db).list_runs()) == 1
 
 
 def test_env_store_and_no_store(tmp_path, monkeypatch, small_result):
@@ -50,9 +50,9 @@ def test_env_store_and_no_store(tmp_path, monkeypatch, small_result):
     runner = CliRunner()
     r = runner.invoke(cli, [])
     assert r.exit_code == 0 and "saved as run" in r.output
-    assert RunStore(db).list()[0]["run_id"] in r.stdout
+    assert RunStore(db).list_runs()[0]["run_id"] in r.stdout
     r = runner.invoke(cli, ["--no-store"])
-    assert "id=None" in r.stdout and len(RunStore(db).list()) == 1
+    assert "id=None" in r.stdout and len(RunStore(db).list_runs()) == 1
     other = tmp_path / "other.duckdb"
     r = runner.invoke(cli, ["--store", str(other)])
-    assert len(RunStore(other).list()) == 1
+    assert len(RunStore(other).list_runs()) == 1

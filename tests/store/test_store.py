@@ -64,10 +64,10 @@ def test_generic_kinds_list_show_and_export(tmp_path):
     a = save_run("crisis", crisis, store=st)
     b = save_run("compare", {"policies": [{"name": "status-quo", "p_regional_war": {"mean": 0.2, "p05": 0.1, "p95": 0.3}}]},
                  {"seed": 4}, store=st)
-    rows = st.list()
+    rows = st.list_runs()
     assert [r["run_id"] for r in rows] == [b, a]
     assert "0.120" in rows[1]["headline"] and "status-quo" in rows[0]["headline"]
-    assert [r["run_id"] for r in st.list(kind="crisis")] == [a]
+    assert [r["run_id"] for r in st.list_runs(kind="crisis")] == [a]
     files = st.export(a, tmp_path / "out")
     assert [p.name for p in files] == ["run.parquet"]
     row = pq.read_table(files[0]).to_pylist()[0]
@@ -78,7 +78,7 @@ def test_generic_kinds_list_show_and_export(tmp_path):
 
 def test_empty_store_is_not_created_by_reads(tmp_path):
     st = RunStore(tmp_path / "absent.duckdb")
-    assert st.list() == []
+    assert st.list_runs() == []
     assert not st.path.exists()
 
 
@@ -114,7 +114,7 @@ def _arrays(i: float) -> dict:
 
 def _check_consistent(st: RunStore) -> int:
     """Every listed run is whole: its arrays are all there and hold what was written."""
-    rows = st.list(limit=None)
+    rows = st.list_runs(limit=None)
     for r in rows:
         run = st.get(r["run_id"])
         arrays = st.load_arrays(run.run_id)

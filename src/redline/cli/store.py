@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
         st = RunStore(store)
         try:
-            rows = st.list(limit=limit or None, kind=kind)
+            rows = st.list_runs(limit=limit or None, kind=kind)
         except StoreError as exc:
             fail(str(exc))
         if as_json:

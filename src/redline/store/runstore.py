@@ -318,7 +318,7 @@ class RunStore:
         return rid
 
     # ---- reading
-    def list(self, limit: int | None = 50, kind: str | None = None) -> list[dict[str, Any]]:
+    def list_runs(self, limit: int | None = 50, kind: str | None = None) -> list[dict[str, Any]]:
         """Newest first: id, kind, created time, scenario, seed, trials, version, headline."""
         with self._connect(create=False) as con:
             if con is None:

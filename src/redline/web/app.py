@@ -324,7 +324,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
             return []
         from ..store import RunStore
 
-        rows = RunStore(app.state.store).list(limit=max(1, min(limit, 500)))
+        rows = RunStore(app.state.store).list_runs(limit=max(1, min(limit, 500)))
         return [{**r, "created_utc": r["created_utc"].isoformat()} for r in rows]
 
     @app.get("/api/store/runs/{run_id}", tags=["store"], responses={404: {"model": ErrorBody}})

@@ -25,13 +25,13 @@ class Limits(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    max_trials: int = Field(MAX_TRIALS, ge=1, le=MAX_TRIALS)
-    max_body_bytes: int = Field(1024 * 1024, ge=1024)
-    max_yaml_bytes: int = Field(MAX_YAML_BYTES, ge=1024)
-    max_threats: int = Field(5_000, ge=1)
-    max_fire_units: int = Field(300, ge=1)
-    time_limit_s: float = Field(120.0, gt=0)
-    max_concurrent_runs: int = Field(2, ge=1)
+    max_trials: int = Field(default=MAX_TRIALS, ge=1, le=MAX_TRIALS)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_yaml_bytes: int = Field(default=MAX_YAML_BYTES, ge=1024)
+    max_threats: int = Field(default=5_000, ge=1)
+    max_fire_units: int = Field(default=300, ge=1)
+    time_limit_s: float = Field(default=120.0, gt=0)
+    max_concurrent_runs: int = Field(default=2, ge=1)
 
 
 class _Strict(BaseModel):
@@ -68,22 +68,22 @@ class Knobs(_Strict):
         for k, v in self.raid.items():
             if not 0 <= v <= MAX_CLASS_COUNT:
                 raise ValueError(f"raid.{k} = {v}: give a count between 0 and {MAX_CLASS_COUNT}")
-        for k, v in self.shots.items():
-            if not 1 <= v <= 8:
-                raise ValueError(f"shots.{k} = {v}: give 1 to 8 interceptors per engagement")
+        for layer, n in self.shots.items():
+            if not 1 <= n <= 8:
+                raise ValueError(f"shots.{layer} = {n}: give 1 to 8 interceptors per engagement")
         return self
 
 
 class RunRequest(_Strict):
     """Run a built-in scenario (``scenario``) or an uploaded one (``scenario_yaml``) with knobs."""
 
-    scenario: Optional[str] = Field(None, max_length=200, description="Built-in scenario name.")
-    scenario_yaml: Optional[str] = Field(None, max_length=MAX_YAML_BYTES, description="Scenario file text (YAML).")
-    trials: int = Field(1000, ge=1, le=MAX_TRIALS)
-    seed: Optional[int] = Field(None, ge=0, le=2**63 - 1)
+    scenario: Optional[str] = Field(default=None, max_length=200, description="Built-in scenario name.")
+    scenario_yaml: Optional[str] = Field(default=None, max_length=MAX_YAML_BYTES, description="Scenario file text (YAML).")
+    trials: int = Field(default=1000, ge=1, le=MAX_TRIALS)
+    seed: Optional[int] = Field(default=None, ge=0, le=2**63 - 1)
     params: Literal["default", "prior"] = "default"
     knobs: Knobs = Field(default_factory=Knobs)
-    save: bool = Field(True, description="Save the run in the server's run store (when it has one).")
+    save: bool = Field(default=True, description="Save the run in the server's run store (when it has one).")
 
     @model_validator(mode="after")
     def _one_source(self) -> "RunRequest":
@@ -101,11 +101,11 @@ class ParseRequest(_Strict):
 class CompareRequest(_Strict):
     """Compare policy packages with the escalation model (when it is installed)."""
 
-    policies: Optional[list[str]] = Field(None, max_length=20, description="Package names (default: all shipped).")
-    start: Optional[str] = Field(None, max_length=100, description="Named start state (default: the model's).")
-    horizon_days: Optional[float] = Field(None, gt=0, le=3650, description="Horizon [days].")
-    paths: int = Field(2000, ge=1, le=MAX_COMPARE_PATHS, description="Crisis paths per package.")
-    seed: Optional[int] = Field(None, ge=0, le=2**63 - 1)
+    policies: Optional[list[str]] = Field(default=None, max_length=20, description="Package names (default: all shipped).")
+    start: Optional[str] = Field(default=None, max_length=100, description="Named start state (default: the model's).")
+    horizon_days: Optional[float] = Field(default=None, gt=0, le=3650, description="Horizon [days].")
+    paths: int = Field(default=2000, ge=1, le=MAX_COMPARE_PATHS, description="Crisis paths per package.")
+    seed: Optional[int] = Field(default=None, ge=0, le=2**63 - 1)
 
 
 class ErrorBody(BaseModel):
