@@ -6,9 +6,11 @@ Runs the same Latin-hypercube sweep of April 2024 (five kill probabilities and
 reliabilities, POINTS points of TRIALS trials, default 48 x 2,000) on 1 and 2
 local worker processes and on a loopback Dask LocalCluster of 2 workers, each
 into a fresh folder, and prints wall time (including starting the workers),
-points per second and the speed-up over one worker, with the mean time spent
-inside a point and the load average (other processes on the machine slow the
-multi-worker runs first). It also checks that the three runs produced the same
+points per second and the speed-up over one worker. Because other processes on
+a shared machine change the time a point takes from one run to the next, it also
+prints the *concurrency*: the time spent inside points divided by the wall time,
+i.e. how many points were running on average (ideal: the number of workers,
+less the start-up of the worker processes), with the load average. It also checks that the three runs produced the same
 numbers.
 """
 from __future__ import annotations
@@ -53,10 +55,11 @@ def main(argv: list[str]) -> None:
             dt = time.perf_counter() - t0
             results[label] = (dt, res.outputs("by_class.ballistic.leaked"))
             base = results["local x1"][0]
-            per_point = sum(r["timing"]["elapsed_s"] for r in res.records.values()) / len(res.records)
+            busy = sum(r["timing"]["elapsed_s"] for r in res.records.values())
             print(f"sweep {points} points x {trials:,} trials on {label:<12}: {dt:6.1f} s, {points / dt:5.2f} points/s, "
-                  f"speed-up {base / dt:4.2f}x  (mean {per_point:.3f} s in a point; load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
+                  f"speed-up {base / dt:4.2f}x, concurrency {busy / dt:4.2f} (time in points / wall; "
+                  f"mean {busy / points:.3f} s a point; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
+                  flush=True)
     same = all((v[1] == results["local x1"][1]).all() for v in results.values())
     print(f"identical outputs on all back ends: {same}")
 

@@ -164,7 +164,7 @@ class DaskBackend:
                                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
             return Client(cluster), cluster
         try:
-            return Client(self.address, timeout="30s"), None
+            return Client(self.address, timeout="10s"), None
         except OSError as exc:
             raise ConnectionError(f"cannot reach the Dask scheduler at {self.address} ({exc}); start one with "
                                   f"`dask scheduler` and `dask worker {self.address}`, or use --cluster local:N") from None
