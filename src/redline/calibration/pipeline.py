@@ -20,7 +20,8 @@ from .priors import PriorModel, build_prior
 __all__ = ["calibrate", "prepare_targets", "default_settings", "against_bound", "METHOD", "DEFAULT_SEED"]
 
 METHOD = ("ABC with a measurement-error kernel: adaptive multiple importance sampling (AMIS) of a simulated "
-          "likelihood over PERT priors from the catalog ranges; see docs/calibration.md")
+          "likelihood; priors on the catalog ranges (uniform for assumption-tagged quantities, PERT for sourced "
+          "ones); see docs/calibration.md")
 DEFAULT_SEED = 20240413
 
 
