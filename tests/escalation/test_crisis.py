@@ -50,7 +50,7 @@ def test_compare_shape_and_common_random_numbers():
     for r in rows.values():
         assert INTERVAL <= set(r["p_regional_war"]) and INTERVAL <= set(r["delta_vs_status_quo"])
     sq = rows["status-quo"]["delta_vs_status_quo"]
-    assert sq["mean"] == 0.0 and sq["p05"] == 0.0 and sq["p95"] == 0.0       # paired with itself
+    assert sq["mean"] == 0.0 and sq["p05"] == 0.0 and sq["p95"] == 0.0 and sq["p_lower"] == 0.5   # paired with itself
     assert s["manifest"]["common_random_numbers"] is True
     assert sorted(s["ranking"]) == sorted(rows)
 

@@ -51,34 +51,44 @@ def policy_levers(policy: str | dict, book=None) -> dict[str, float]:
 
 
 def interval_from_draws(hits: np.ndarray, n: np.ndarray) -> dict[str, float]:
-    """Mean and 90% interval of a probability across posterior draws, Monte Carlo noise removed.
+    """Mean and 90% interval of a probability across posterior draws.
 
     ``hits[d]`` of ``n[d]`` paths under draw ``d`` had the event. The variance of the per-draw
-    estimates minus the binomial noise estimates the variance of P(event | draw) over the
-    posterior; a beta distribution with that mean and variance gives the interval (method of
-    moments). ``mc_se`` is the Monte Carlo standard error of the mean.
+    estimates minus their binomial noise estimates the variance of P(event | draw) over the
+    posterior (parameter uncertainty); the Monte Carlo variance of the mean is added back so that
+    the interval never claims more precision than the simulation has (this matters for rare
+    events, where the two cannot be told apart). A beta distribution with that mean and variance
+    gives the interval (method of moments). ``mc_se`` is the Monte Carlo standard error of the
+    mean; ``param_sd`` the posterior standard deviation of P(event | draw).
     """
     hits = np.asarray(hits, float)
     n = np.asarray(n, float)
     mean = float(hits.sum() / n.sum())
     ph = hits / n
-    mc_se = math.sqrt(max(mean * (1 - mean), 0.0) / n.sum())
-    if len(ph) < 2 or mean in (0.0, 1.0):
-        return {"mean": round(mean, 6), "p05": round(mean, 6), "p95": round(mean, 6), "mc_se": round(mc_se, 6)}
-    v_obs = float(np.var(ph, ddof=1))
-    v_noise = float(np.mean(ph * (1 - ph) / np.maximum(n - 1, 1)))
-    v = v_obs - v_noise
-    if v <= 1e-12:
+    mc_var = max(mean * (1 - mean), 0.0) / n.sum()
+    if len(ph) >= 2:
+        v_param = max(float(np.var(ph, ddof=1)) - float(np.mean(ph * (1 - ph) / np.maximum(n - 1, 1))), 0.0)
+    else:
+        v_param = 0.0
+    v = v_param + mc_var
+    if v <= 0.0 or mean in (0.0, 1.0):
         lo = hi = mean
     else:
         v = min(v, mean * (1 - mean) * 0.999)
         k = mean * (1 - mean) / v - 1
         lo, hi = stats.beta.ppf([0.05, 0.95], mean * k, (1 - mean) * k)
-    return {"mean": round(mean, 6), "p05": round(float(lo), 6), "p95": round(float(hi), 6), "mc_se": round(mc_se, 6)}
+    return {"mean": round(mean, 6), "p05": round(float(lo), 6), "p95": round(float(hi), 6),
+            "mc_se": round(math.sqrt(mc_var), 6), "param_sd": round(math.sqrt(v_param), 6)}
 
 
 def _paired_delta(x: np.ndarray, x0: np.ndarray, draw: np.ndarray, nd: int) -> dict[str, float]:
-    """Mean and 90% interval (over the posterior) of P(event | policy) - P(event | status quo)."""
+    """Mean and 90% interval of P(event | policy) - P(event | status quo) over the posterior.
+
+    Paths are paired (common random numbers). As for :func:`interval_from_draws`, the posterior
+    variance of the per-draw differences is separated from their paired Monte Carlo noise, and
+    the Monte Carlo variance of the mean is added back; normal approximation. ``p_lower`` is the
+    probability, under that approximation, that the policy lowers the event's probability.
+    """
     d = x.astype(float) - x0.astype(float)
     n = np.bincount(draw, minlength=nd).astype(float)
     per = np.bincount(draw, weights=d, minlength=nd) / n
@@ -86,12 +96,13 @@ def _paired_delta(x: np.ndarray, x0: np.ndarray, draw: np.ndarray, nd: int) -> d
     mean = float(d.mean())
     within = np.maximum(sq - per**2, 0.0) * n / np.maximum(n - 1, 1)
     v_noise = float(np.mean(within / n))
-    v = float(np.var(per, ddof=1)) - v_noise if nd > 1 else 0.0
-    sd = math.sqrt(max(v, 0.0))
-    mc_se = math.sqrt(float(np.mean(within)) / len(d))
-    p_lower = float(stats.norm.cdf(-mean / sd)) if sd > 0 else float(mean < 0)
+    v_param = max(float(np.var(per, ddof=1)) - v_noise, 0.0) if nd > 1 else 0.0
+    mc_var = float(np.var(d, ddof=1)) / len(d) if len(d) > 1 else 0.0
+    sd = math.sqrt(v_param + mc_var)
+    p_lower = float(stats.norm.cdf(-mean / sd)) if sd > 0 else 0.5
     return {"mean": round(mean, 6), "p05": round(mean - 1.645 * sd, 6), "p95": round(mean + 1.645 * sd, 6),
-            "mc_se": round(mc_se, 6), "p_lower": round(p_lower, 4)}
+            "mc_se": round(math.sqrt(mc_var), 6), "param_sd": round(math.sqrt(v_param), 6),
+            "p_lower": round(p_lower, 4)}
 
 
 def _stats(x: np.ndarray) -> dict[str, float]:

@@ -250,11 +250,15 @@ def war_cost(S, i, T):
     return ACT[i, C_WARC] * _lever_mult(S, LWAR)
 
 
-# aux layout: [0:4] partner combinations, [4:94] war-trigger table, [94:94+NA] war costs, [102:106] variant weights
+# aux layout: [0:4] partner combinations, [4:94] war-trigger table, then war costs (NA), lever-variant
+# weights (4), wanted actors (NA), active lever indices (NLEV), credibility factors (NLEV)
 AUX_TRIG = 4
 AUX_WARC = 94
-AUX_VX = 94 + NA
-NCACHE_EXTRA = AUX_VX + 4
+AUX_VX = AUX_WARC + NA
+AUX_WANT = AUX_VX + 4
+AUX_LEV = AUX_WANT + NA
+AUX_CEXP = AUX_LEV + NLEV
+NCACHE_EXTRA = AUX_CEXP + NLEV
 UNAVAILABLE = -1e300
 
 
@@ -298,35 +302,30 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
     vx = aux[AUX_VX:AUX_VX + 4]
     variant_weights(S, T, vx)
     nlev = 0
-    lev = np.empty(NLEV, np.int64)
     for l in range(NLEV):
         if S[S_LEV + l] != 0.0:
-            lev[nlev] = l
+            aux[AUX_LEV + nlev] = l
             nlev += 1
-    want = np.zeros(NA, np.bool_)
-    if mover < 0:
-        for j in range(NA):
-            want[j] = True
-    else:
-        want[mover] = True
+    for j in range(NA):
+        aux[AUX_WANT + j] = 1.0 if mover < 0 else 0.0
+    if mover >= 0:
+        aux[AUX_WANT + mover] = 1.0
         f0 = int(ACT[mover, C_FIRSTA])
         for a in range(f0, f0 + int(ACT[mover, C_NACT])):
             if AF[a, F_HOSTILE] > 0.0:
-                want[int(AF[a, F_TARGET])] = True
+                aux[AUX_WANT + int(AF[a, F_TARGET])] = 1.0
     ELT = T[21]
-    cexp = np.zeros(NLEV)
     for kl in range(nlev):
-        l = lev[kl]
-        if LCA[l] >= 0.0:
-            cexp[l] = math.exp(-S[S_D + int(LCA[l])])
+        l = int(aux[AUX_LEV + kl])
+        aux[AUX_CEXP + l] = math.exp(-S[S_D + int(LCA[l])]) if LCA[l] >= 0.0 else 0.0
     for a in range(A):
-        if not want[int(AF[a, F_ACTOR])]:
+        if aux[AUX_WANT + int(AF[a, F_ACTOR])] == 0.0:
             continue
         u = 0.0
         for kl in range(nlev):
-            l = lev[kl]
+            l = int(aux[AUX_LEV + kl])
             x = S[S_LEV + l]
-            u += x * (LU[l, a] + LUC[l, a] * cexp[l])
+            u += x * (LU[l, a] + LUC[l, a] * aux[AUX_CEXP + l])
         lut[a] = u
         hostile = AF[a, F_HOSTILE] > 0.0
         e = 0.0
