@@ -225,3 +225,52 @@ def test_cli_sweep_json(tmp_path, monkeypatch):
         return
     kinds = sorted(r["kind"] for r in RunStore(db).list())
     assert kinds == ["sweep", "sweep-point", "sweep-point"]
+
+
+CAMPAIGN = """
+extends: april-2024
+name: tiny-campaign
+raid:
+  - {threat: emad, count: 30, launch: shiraz, window_min: [0, 5], aim: {nevatim: 1}}
+campaign:
+  days: 2
+  waves_per_day: 2
+  depot: {israel: {arrow-3: 10}}
+"""
+
+
+def test_campaign_sweep_point_equals_a_plain_campaign(tmp_path):
+    """`campaign: true` flies the whole campaign per point; campaign.<path> parameters change the block."""
+    from redline.campaign import read_campaign, run_campaign
+
+    (tmp_path / "tiny.yaml").write_text(CAMPAIGN)
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text("""
+name: tiny-campaign-sweep
+scenario: tiny.yaml
+campaign: true
+trials: 60
+seed: 4
+params: prior
+design: {method: grid}
+parameters:
+  - {name: campaign.depot.israel.arrow-3, values: [0, 200]}
+outputs: [daily.-1.impacted_cumulative, daily.-1.remaining.israel/arrow-3, reserve_reached.israel/arrow-3.p_within]
+""")
+    from redline.sweep import read_sweep_spec
+
+    res = run_sweep(read_sweep_spec(spec_file), tmp_path / "out", workers=1, plots=False, no_store=True)
+    assert res.complete
+    left = res.outputs("daily.-1.remaining.israel/arrow-3")
+    assert left[1] > left[0]
+    sc, camp = read_campaign(tmp_path / "tiny.yaml")
+    camp = camp.model_copy(update={"depot": {"israel": {"arrow-3": 200}}})
+    plain = run_campaign(sc, camp, trials=60, seed=point_seed(4, 1), params="prior").summary()
+    rec = res.records[1]["summary"]
+    assert rec["daily"] == plain["daily"] and rec["reserve_reached"] == plain["reserve_reached"]
+
+
+def test_campaign_parameter_needs_campaign_sweep():
+    bad = SPEC.replace("pk.arrow-3.ballistic, values", "campaign.launcher_attrition_per_day, values")
+    with pytest.raises(InputError, match="campaign: true"):
+        run_sweep(parse_sweep_spec(bad), "/nonexistent/never-created", workers=1)

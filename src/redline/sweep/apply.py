@@ -10,7 +10,9 @@ Targets (``ParameterSpec.name``):
 - ``scenario.<path>``: a scenario field, e.g. ``scenario.doctrine.look_s``,
   ``scenario.fire_units[arrow3-central].magazine`` (list items by ``name``,
   index or ``*`` for all), ``scenario.raid[*].count``. Integer fields are
-  rounded to the nearest integer.
+  rounded to the nearest integer;
+- ``campaign.<path>``: a field of a campaign sweep's ``campaign`` block, e.g.
+  ``campaign.launcher_attrition_per_day``, ``campaign.depot.israel.arrow-3``.
 
 A parameter-set value replaces the entry for every draw of the base set
 (posterior draws keep their other parameters).
@@ -20,12 +22,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..campaign.schema import Campaign
 from ..catalog import THREAT_CLASSES, Catalog
 from ..engagement.params import ParamSet
 from ..errors import InputError
 from ..scenario.schema import Scenario
 
-__all__ = ["check_targets", "apply_point"]
+__all__ = ["check_targets", "apply_point", "apply_campaign"]
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
@@ -54,10 +57,10 @@ def _param_updates(cat: Catalog, name: str, value: float, file: str) -> tuple[st
         if rest not in cat.sensors:
             raise InputError(file, f"parameters.{name}", rest, f"unknown sensor type; use one of {', '.join(sorted(cat.sensors))}")
         return "pd", {rest: [value]}
-    if table == "scenario":
+    if table in ("scenario", "campaign"):
         return None
     raise InputError(file, f"parameters.{name}", name,
-                     "a parameter name starts with pk., reliability., cep_m., pd. or scenario.")
+                     "a parameter name starts with pk., reliability., cep_m., pd., scenario. or campaign.")
 
 
 def _tokens(path: str) -> list[str]:
@@ -101,7 +104,8 @@ def apply_point(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ..
     for name, v in zip(names, values):
         upd = _param_updates(cat, name, float(v), file)
         if upd is None:
-            scen_paths.append((name, float(v)))
+            if name.startswith("scenario."):
+                scen_paths.append((name, float(v)))
         else:
             tables.setdefault(upd[0], {}).update(upd[1])
     if scen_paths:
@@ -116,8 +120,28 @@ def apply_point(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ..
     return sc, ps
 
 
-def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], X, file: str) -> None:
+def apply_campaign(camp: Campaign | None, names: tuple[str, ...], values: tuple[float, ...],
+                   file: str = "<sweep>") -> Campaign | None:
+    """The campaign block of one design point (``campaign.<path>`` parameters applied)."""
+    paths = [(n, float(v)) for n, v in zip(names, values) if n.startswith("campaign.")]
+    if not paths:
+        return camp
+    if camp is None:
+        raise InputError(file, f"parameters.{paths[0][0]}", paths[0][0],
+                         "campaign parameters need a campaign sweep; add `campaign: true` to the spec")
+    raw = camp.model_dump(mode="json")
+    for name, v in paths:
+        _set(raw, _tokens(name.partition(".")[2]), v, name, file)
+    try:
+        return Campaign.model_validate(raw)
+    except Exception as exc:  # pydantic ValidationError: report the point's value
+        raise InputError(file, "parameters", dict(paths), f"the campaign is invalid at this point ({exc}); narrow the range") from None
+
+
+def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], X, file: str,
+                  campaign: Campaign | None = None) -> None:
     """Apply the first and last design points once so that bad names fail before any work starts."""
     if len(X):
-        apply_point(sc, cat, base, names, tuple(X[0]), file)
-        apply_point(sc, cat, base, names, tuple(X[-1]), file)
+        for row in (X[0], X[-1]):
+            apply_point(sc, cat, base, names, tuple(row), file)
+            apply_campaign(campaign, names, tuple(row), file)

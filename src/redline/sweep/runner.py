@@ -126,6 +126,12 @@ class SweepResult:
         }
 
 
+def _campaign_sha(sc, camp) -> str:
+    from ..campaign.runner import campaign_sha256
+
+    return campaign_sha256(sc, camp)
+
+
 def _base_params(spec: SweepSpec, cat) -> ParamSet:
     return default_params(cat) if spec.params == "default" else catalog_params(cat)
 
@@ -205,18 +211,24 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
         Write PNG plots into the folder when the design is complete.
     """
     t0 = time.perf_counter()
-    sc = load_scenario(spec.scenario)
+    camp = None
+    if spec.campaign:
+        from ..campaign import load_campaign
+
+        sc, camp = load_campaign(spec.scenario)
+    else:
+        sc = load_scenario(spec.scenario)
     cat = scenario_catalog(sc)
     base_ps = _base_params(spec, cat)
     names = tuple(p.name for p in spec.parameters)
     sha = spec_sha256(spec)
     X_new = design_matrix(spec)
-    check_targets(sc, cat, base_ps, names, X_new, spec.name)
+    check_targets(sc, cat, base_ps, names, X_new, spec.name, campaign=camp)
     meta = {
         "sweep": spec.name,
         "spec": spec.model_dump(mode="json"),
         "spec_sha256": sha,
-        "scenario_sha256": scenario_sha256(sc, cat),
+        "scenario_sha256": scenario_sha256(sc, cat) if camp is None else _campaign_sha(sc, camp),
         "params_sha256": params_sha256(base_ps),
         "params_label": base_ps.label,
         "version": __version__,
@@ -226,7 +238,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     X = folder.open(meta)
     records = folder.finished()
     base = SweepBase(sweep=spec.name, sweep_sha256=sha, scenario=sc, catalog=cat, params=base_ps, names=names,
-                     outputs=tuple(spec.outputs), trials=spec.trials, file=spec.name)
+                     outputs=tuple(spec.outputs), trials=spec.trials, file=spec.name, campaign=camp)
     todo = [Point(i, tuple(float(v) for v in X[i]), point_seed(spec.seed, i if spec.seeding == "per_point" else 0))
             for i in range(len(X)) if i not in records]
     failures: dict[int, dict] = {}

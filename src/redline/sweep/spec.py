@@ -39,8 +39,9 @@ class ParameterSpec(_Frozen):
     """One swept quantity.
 
     ``name`` is ``pk.<interceptor>.<class>``, ``reliability.<threat or class>``,
-    ``cep_m.<threat or class>``, ``pd.<sensor>`` or ``scenario.<path>`` (for
-    example ``scenario.fire_units[arrow3-central].magazine``). Give ``range``
+    ``cep_m.<threat or class>``, ``pd.<sensor>``, ``scenario.<path>`` (for
+    example ``scenario.fire_units[arrow3-central].magazine``) or, in a campaign
+    sweep, ``campaign.<path>`` (``campaign.depot.israel.arrow-3``). Give ``range``
     (all designs) or, for a grid, ``values`` or ``range`` with ``levels``.
     """
 
@@ -82,12 +83,18 @@ class DesignSpec(_Frozen):
 
 
 class SweepSpec(_Frozen):
-    """A sweep: a scenario, a design over parameters, outputs to measure."""
+    """A sweep: a scenario, a design over parameters, outputs to measure.
+
+    With ``campaign: true`` the scenario is read as a campaign file and every
+    point flies the whole campaign (:func:`redline.campaign.run_campaign`);
+    outputs are then paths into the campaign summary.
+    """
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: str = ""
     description: str = ""
     scenario: str
+    campaign: bool = False
     trials: PositiveInt = 1000
     seed: NonNegativeInt = 0
     params: Literal["default", "prior"] = "default"

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._version import __version__
+from ..campaign.schema import Campaign
 from ..catalog import Catalog
 from ..engagement.compile import compile_scenario
 from ..engagement.params import ParamSet
@@ -26,7 +27,7 @@ from ..engagement.runner import run_compiled
 from ..results import Result
 from ..scenario.io import scenario_sha256
 from ..scenario.schema import Scenario
-from .apply import apply_point
+from .apply import apply_campaign, apply_point
 
 __all__ = ["SweepBase", "Point", "run_point", "point_seed", "extract", "PointFn"]
 
@@ -47,6 +48,7 @@ class SweepBase:
     outputs: tuple[str, ...]
     trials: int
     file: str = "<sweep>"
+    campaign: Campaign | None = None
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,15 @@ def point_seed(seed: int, index: int) -> int:
 def extract(summary: dict, path: str) -> float:
     """The number at ``path`` in a run summary; a statistics mapping gives its mean.
 
-    ``by_class.ballistic.leaked`` -> the mean; ``by_class.ballistic.leaked.p95`` -> the 95th percentile.
+    ``by_class.ballistic.leaked`` -> the mean; ``by_class.ballistic.leaked.p95`` -> the 95th percentile;
+    a number indexes a list (``daily.-1.impacted_cumulative``: the last day's). A missing value
+    (``None``, e.g. a day a stock never reached) is NaN.
     """
     node: Any = summary
     for part in path.split("."):
+        if isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+            node = node[int(part)]
+            continue
         if not isinstance(node, dict) or part not in node:
             have = ", ".join(sorted(node)) if isinstance(node, dict) else type(node).__name__
             raise KeyError(f"output {path!r}: no {part!r} in the summary here (have: {have})")
@@ -82,7 +89,7 @@ def extract(summary: dict, path: str) -> float:
         if "mean" not in node:
             raise KeyError(f"output {path!r} is a table, not a number; add a key, e.g. {path}.{next(iter(node))}")
         node = node["mean"]
-    return float(node)
+    return float("nan") if node is None else float(node)
 
 
 def _pk_zero(ps: ParamSet) -> tuple:
@@ -101,10 +108,35 @@ def _get_compiled(sc: Scenario, cat: Catalog, ps: ParamSet):
     return key[0], comp
 
 
+def _run_campaign_point(base: SweepBase, point: Point, sc: Scenario, ps: ParamSet) -> tuple[dict, dict]:
+    from ..campaign.runner import campaign_sha256, run_campaign
+
+    camp = apply_campaign(base.campaign, base.names, point.values, base.file)
+    assert camp is not None
+    res = run_campaign(sc, camp, trials=base.trials, seed=point.seed, params=ps)
+    manifest = {k: v for k, v in res.manifest.items() if k != "elapsed_s"}
+    manifest.update({"campaign_sha256": campaign_sha256(sc, camp), "sweep": base.sweep, "sweep_sha256": base.sweep_sha256,
+                     "point": point.index, "values": dict(zip(base.names, point.values))})
+    summary = dict(res.summary())
+    summary["manifest"] = manifest
+    return summary, manifest
+
+
 def run_point(base: SweepBase, point: Point) -> dict:
     """Run one design point; return its record (values, outputs, summary, manifest, timing)."""
     t0 = time.perf_counter()
     sc, ps = apply_point(base.scenario, base.catalog, base.params, base.names, point.values, base.file)
+    if base.campaign is not None:
+        summary, manifest = _run_campaign_point(base, point, sc, ps)
+        return {
+            "index": point.index,
+            "values": dict(zip(base.names, point.values)),
+            "seed": point.seed,
+            "outputs": {o: extract(summary, o) for o in base.outputs},
+            "summary": summary,
+            "manifest": manifest,
+            "timing": {"elapsed_s": round(time.perf_counter() - t0, 4), "pid": os.getpid(), "host": socket.gethostname()},
+        }
     sha, comp = _get_compiled(sc, base.catalog, ps)
     raw = run_compiled(comp, ps, base.trials, point.seed, workers=1)
     manifest = {
