@@ -152,3 +152,9 @@ def test_interrupted_save_leaves_no_half_written_run(tmp_path, sig, delay):
     save_run("run", {"i": -1}, {}, arrays=_arrays(-1), store=st)
     assert _check_consistent(st) == 2
     assert not [p for p in st.arrays_dir.iterdir() if p.name.startswith(".tmp-")]   # leftovers swept
+
+
+def test_list_is_an_alias_of_list_runs(tmp_path):
+    st = RunStore(tmp_path / "a.duckdb")
+    save_run("validate", {"x": 1}, {}, store=st)
+    assert st.list() == st.list_runs()

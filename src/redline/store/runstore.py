@@ -410,3 +410,5 @@ class RunStore:
             shutil.copyfile(src, dst)
             written.append(dst)
         return written
+
+    list = list_runs  # noqa: A003 - the short name other modules use: RunStore().list()
