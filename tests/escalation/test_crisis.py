@@ -23,6 +23,9 @@ def test_run_crisis_shape():
     assert all(isinstance(m, str) and ":" in m for p in s["top_paths"] for m in p["moves"])
     assert set(s["losses"]) >= {"iran", "israel", "united-states"}
     assert {"mean", "p05", "p95"} <= set(s["interceptors_used"]["arrow-3"])
+    st = s["stocks"]
+    assert st["day"][0] == 0.0 and st["day"][-1] == 180
+    assert len(st["series"]["israel-upper"]["mean"]) == len(st["day"])
     m = s["manifest"]
     assert m["seed"] == 2 and m["paths"] == 1000 and m["model_sha256"] and m["posterior"]["calibration_window"]["end"] == "2024-04-19"
     json.dumps(s)                                   # JSON-ready

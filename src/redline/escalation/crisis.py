@@ -133,6 +133,24 @@ def _max_rung(model: Model, res: Paths) -> np.ndarray:
     return rung[res.moves].max(axis=1)
 
 
+def _stock_series(model: Model, res: Paths, horizon_days: float, points: int = 13) -> dict[str, Any]:
+    """Stock levels on a day grid (traced paths; the level after the last move before each day)."""
+    tr = res.trace                              # (records, paths, 1 + NST)
+    days = np.linspace(0.0, horizon_days, points)
+    t = tr[:, :, 0]
+    out = {}
+    # index of the last record whose clock is <= day, per path (the clock only grows)
+    idx = np.stack([(t <= d).sum(axis=0) - 1 for d in days])          # (points, paths)
+    idx = np.maximum(idx, 0)
+    cols = np.arange(tr.shape[1])
+    for k, name in enumerate(model.stocks):
+        vals = tr[idx, cols[None, :], 1 + k]                          # (points, paths)
+        q = np.percentile(vals, [5, 95], axis=1)
+        out[name] = {"mean": np.round(vals.mean(axis=1), 2).tolist(), "p05": np.round(q[0], 2).tolist(),
+                     "p95": np.round(q[1], 2).tolist()}
+    return {"day": np.round(days, 1).tolist(), "series": out}
+
+
 def _setup(start: str, policy: str | dict, draws: int | None, paths: int, model: Model | None):
     model = model or default_model()
     levers = policy_levers(policy, model.book)
@@ -164,7 +182,7 @@ def _run(start: str, policy, horizon_days: float, paths: int, seed: int, rounds:
         raise InputError("<crisis>", "paths", paths, "give at least one path")
     m2, S0, TH, post, levers = _setup(start, policy, draws, paths, model)
     rng = np.random.default_rng(seed)
-    res = simulate(m2, S0, TH, paths, rounds, horizon_days, rng)
+    res = simulate(m2, S0, TH, paths, rounds, horizon_days, rng, trace=min(paths, 2000))
     return m2, S0, TH, post, levers, res
 
 
@@ -233,6 +251,7 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
     }
     out["interceptors_used"] = {t: _stats(res.interceptors[:, k]) for k, t in enumerate(m2.interceptor_types)}
     out["stocks_end"] = {s: _stats(res.states[:, S_STK + k]) for k, s in enumerate(m2.stocks)}
+    out["stocks"] = _stock_series(m2, res, horizon_days)
     out["manifest"] = _manifest(m2, post, seed=seed, paths=paths, draws=nd, rounds=rounds, rounds_run=res.rounds_run,
                                 start=start, policy=out["policy"], horizon_days=horizon_days)
     return out

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import kernel as K
 from .compile import Model
-from .layout import SDIM
+from .layout import NST, S_STK, S_TIME, SDIM
 
 __all__ = ["Paths", "simulate"]
 
@@ -27,10 +27,11 @@ class Paths:
     moves: np.ndarray           # (paths, rounds) global action index per round (-1: none)
     interceptors: np.ndarray    # (paths, NI) interceptors used by type
     rounds_run: int
+    trace: np.ndarray | None = None   # (rounds + 1, traced paths, 1 + NST): clock [days] and stocks after each round
 
 
 def simulate(model: Model, state0: np.ndarray, TH: np.ndarray, paths: int, rounds: int, horizon_days: float,
-             rng: np.random.Generator, chunk: int = 200_000) -> Paths:
+             rng: np.random.Generator, trace: int = 0) -> Paths:
     """Simulate ``paths`` crisis paths from ``state0``.
 
     Parameters
@@ -47,6 +48,8 @@ def simulate(model: Model, state0: np.ndarray, TH: np.ndarray, paths: int, round
         A path ends when the next move would come after this many days [days].
     rng : numpy.random.Generator
         The only source of randomness.
+    trace : int
+        Record the clock and the stocks of the first ``trace`` paths after every round.
     """
     if state0.shape != (SDIM,):
         raise ValueError(f"state0 must have shape ({SDIM},)")
@@ -57,11 +60,17 @@ def simulate(model: Model, state0: np.ndarray, TH: np.ndarray, paths: int, round
     acc = np.zeros((paths, len(model.interceptor_types)))
     moves = np.full((paths, rounds), -1, np.int64)
     TH = np.ascontiguousarray(TH)
+    cols = [S_TIME] + list(range(S_STK, S_STK + NST))
+    ntr = min(trace, paths)
+    rec = [SS[:ntr, cols].copy()] if ntr else []
     done = 0
     for r in range(rounds):
         U = rng.random((paths, K.NU))
         running = K.simulate_round(SS, U, didx, TH, model.T, acc, moves, r, float(horizon_days))
         done = r + 1
+        if ntr:
+            rec.append(SS[:ntr, cols].copy())
         if running == 0:
             break
-    return Paths(states=SS, draw=didx, moves=moves, interceptors=acc, rounds_run=done)
+    return Paths(states=SS, draw=didx, moves=moves, interceptors=acc, rounds_run=done,
+                 trace=np.array(rec) if ntr else None)
