@@ -21,6 +21,8 @@ import numpy as np
 
 from .._version import __version__
 from ..api import default_params
+from ..campaign.io import load_campaign
+from ..campaign.runner import campaign_sha256
 from ..engagement.params import ParamSet, catalog_params
 from ..scenario.io import load_scenario, scenario_catalog, scenario_sha256
 from .apply import check_targets
@@ -126,12 +128,6 @@ class SweepResult:
         }
 
 
-def _campaign_sha(sc, camp) -> str:
-    from ..campaign.runner import campaign_sha256
-
-    return campaign_sha256(sc, camp)
-
-
 def _base_params(spec: SweepSpec, cat) -> ParamSet:
     return default_params(cat) if spec.params == "default" else catalog_params(cat)
 
@@ -213,8 +209,6 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     t0 = time.perf_counter()
     camp = None
     if spec.campaign:
-        from ..campaign import load_campaign
-
         sc, camp = load_campaign(spec.scenario)
     else:
         sc = load_scenario(spec.scenario)
@@ -228,7 +222,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
         "sweep": spec.name,
         "spec": spec.model_dump(mode="json"),
         "spec_sha256": sha,
-        "scenario_sha256": scenario_sha256(sc, cat) if camp is None else _campaign_sha(sc, camp),
+        "scenario_sha256": scenario_sha256(sc, cat) if camp is None else campaign_sha256(sc, camp),
         "params_sha256": params_sha256(base_ps),
         "params_label": base_ps.label,
         "version": __version__,
