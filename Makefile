@@ -6,7 +6,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench setup clean browser
+
+# Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser).
+CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -17,10 +20,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "note: Debian chromium not installed (needs root and apt); browser tests will be skipped"
+
 demo: $(STAMP)
 	$(VENV)/bin/redline run april-2024 --trials 20000 --seed 1
+	@mkdir -p build
+	$(VENV)/bin/redline report april-2024 --trials 20000 --seed 1 -o build/april-2024.html
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
 
 bench: $(STAMP)

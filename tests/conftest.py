@@ -50,6 +50,12 @@ def fixed_params(scenario, pk=None, reliability=1.0, pd=1.0, cep_m=10.0):
     )
 
 
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path, monkeypatch):
+    """Every test writes runs to its own store, never the user's."""
+    monkeypatch.setenv("REDLINE_STORE", str(tmp_path / "runs.duckdb"))
+
+
 @pytest.fixture(scope="session")
 def april():
     return redline.load_scenario("april-2024")

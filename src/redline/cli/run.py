@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from ._common import console, fail, print_json, progress_bar, user_errors
+from .store import no_store_option, save_after, store_option
 
 
 def _fmt(s: dict, money: bool = False) -> str:
@@ -60,6 +61,8 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
         workers: Optional[int] = typer.Option(None, "--workers", help="Threads; results do not depend on it."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        store: Optional[str] = store_option(),
+        no_store: bool = no_store_option(),
     ) -> None:
         """Run a raid against a defence posture and summarise what leaks through."""
         from ..api import run as api_run
@@ -79,6 +82,7 @@ def register(app: typer.Typer) -> None:
             print_json(summary)
         else:
             render_summary(summary)
+        save_after("run", res, store, no_store)
 
     @app.command()
     def scenarios(as_json: bool = typer.Option(False, "--json")) -> None:
