@@ -5,7 +5,17 @@ import numpy as np
 import pytest
 
 from redline.escalation import compile_model, default_model, parse_game
-from redline.escalation.layout import NDUR, NPAR, P_BASE, P_DURH, P_DURQ, P_EPS, P_LAM, P_PREC, P_RHO
+from redline.escalation.layout import (
+    NDUR,
+    NPAR,
+    P_BASE,
+    P_DURH,
+    P_DURQ,
+    P_EPS,
+    P_LAM,
+    P_PREC,
+    P_RHO,
+)
 from redline.escalation.schema import LeverBook
 
 LADDER = """

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from redline.errors import InputError
-from redline.escalation import compare_policies, policy_packages, run_crisis, start_states
+from redline.escalation import (
+    compare_policies,
+    policy_packages,
+    run_crisis,
+    start_states,
+)
 from redline.escalation.crisis import interval_from_draws
 
 INTERVAL = {"mean", "p05", "p95"}

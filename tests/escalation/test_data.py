@@ -6,7 +6,14 @@ import datetime as dt
 import pytest
 
 from redline.errors import InputError
-from redline.escalation import load_game, load_history, load_levers, load_states, parse_game, parse_moves
+from redline.escalation import (
+    load_game,
+    load_history,
+    load_levers,
+    load_states,
+    parse_game,
+    parse_moves,
+)
 from redline.escalation.io import data_path, parse_levers
 from redline.escalation.schema import ContextRow, Move
 

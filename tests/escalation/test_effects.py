@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from redline.escalation.effects import (
-    Effect, EffectsCache, compute_table, evaluate, load_table, raid_variants, severity_from_totals,
+    Effect,
+    EffectsCache,
+    compute_table,
+    load_table,
+    raid_variants,
+    severity_from_totals,
 )
 from redline.escalation.io import load_game, load_levers
 

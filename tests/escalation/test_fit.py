@@ -7,9 +7,15 @@ import numpy as np
 import pytest
 
 from redline.errors import InputError
-from redline.escalation import default_model
 from redline.escalation.fit import (
-    CALIBRATION_END, duration_counts, fit, load_posterior, log_prior, n_free, posterior_matrix, theta,
+    CALIBRATION_END,
+    duration_counts,
+    fit,
+    load_posterior,
+    log_prior,
+    n_free,
+    posterior_matrix,
+    theta,
 )
 from redline.escalation.history import replay
 from redline.escalation.io import data_path, file_sha256, load_history

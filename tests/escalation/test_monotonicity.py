@@ -17,7 +17,7 @@ from redline.escalation import compile_model
 from redline.escalation.exact import one_step_war_probability
 from redline.escalation.fit import load_posterior, posterior_matrix
 from redline.escalation.history import replay
-from redline.escalation.io import load_game, load_history, load_levers, parse_levers
+from redline.escalation.io import load_game, load_history, parse_levers
 from redline.escalation.layout import S_HIT, S_LEV, S_NHI, S_TIME
 
 
@@ -55,7 +55,7 @@ TEST_LEVER = """
 
 
 def _model_with_test_lever(lo: int):
-    import redline.escalation.io as io
+    from redline.escalation import io
 
     raw = io.data_path("levers.yaml").read_text(encoding="utf-8")
     raw = raw.replace("\nlevers:\n", "\nlevers:\n" + TEST_LEVER.format(lo=lo), 1)

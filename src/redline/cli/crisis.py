@@ -5,14 +5,13 @@ The commands parse options, call :mod:`redline.escalation` and format; no model 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
 
 from ._common import console, fail, print_json, user_errors
 
-__all__ = ["register", "render_crisis", "render_compare", "render_backtest"]
+__all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
 
 
 def _p(x: dict, pct: bool = True) -> str:
@@ -98,7 +97,7 @@ def render_backtest(s: dict) -> None:
     console.print(t)
 
 
-def _save(kind: str, summary: dict, store: Optional[str], no_store: bool) -> None:
+def _save(kind: str, summary: dict, store: str | None, no_store: bool) -> None:
     try:
         from .store import save_after
     except ImportError:  # pragma: no cover - the store is optional
@@ -116,9 +115,9 @@ def register(app: typer.Typer) -> None:
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Simulated crisis paths (at least 50 per posterior draw are used)."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
-        draws: Optional[int] = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-        store: Optional[str] = typer.Option(None, "--store", help="Run store (DuckDB file); see `redline runs`.", show_default=False),
+        store: str | None = typer.Option(None, "--store", help="Run store (DuckDB file); see `redline runs`.", show_default=False),
         no_store: bool = typer.Option(False, "--no-store", help="Do not save this run in the run store."),
     ) -> None:
         """Simulate the confrontation from a start state: P(regional war), paths, losses, interceptors."""
@@ -138,14 +137,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def compare(
-        policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated packages (default: all)."),
+        policies: str | None = typer.Option(None, "--policies", help="Comma-separated packages (default: all)."),
         start: str = typer.Option("april-2024", "--start", help="Start state."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Paths per package."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
-        draws: Optional[int] = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
-        store: Optional[str] = typer.Option(None, "--store", help="Run store (DuckDB file); see `redline runs`.", show_default=False),
+        store: str | None = typer.Option(None, "--store", help="Run store (DuckDB file); see `redline runs`.", show_default=False),
         no_store: bool = typer.Option(False, "--no-store", help="Do not save this run in the run store."),
     ) -> None:
         """Compare policy packages side by side on common random numbers, with intervals."""
@@ -164,8 +163,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def backtest(
-        moves: Optional[Path] = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the calibration history."),
-        draws: Optional[int] = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        moves: Path | None = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the calibration history."),  # noqa: B008
+        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     ) -> None:
         """Score the escalation model's next-move predictions (log score, Brier) on coded moves."""

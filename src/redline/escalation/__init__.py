@@ -21,35 +21,44 @@ from .compile import Model, compile_model
 from .crisis import compare_policies, default_model, policy_levers, run_crisis
 from .exact import enumerate_game
 from .history import replay, start_state
-from .io import load_game, load_history, load_levers, load_states, parse_game, parse_moves, read_game, read_moves
+from .io import (
+    load_game,
+    load_history,
+    load_levers,
+    load_states,
+    parse_game,
+    parse_moves,
+    read_game,
+    read_moves,
+)
 from .runner import simulate
 from .schema import Game, LeverBook, MovesFile
 
 __all__ = [
-    "run_crisis",
-    "compare_policies",
-    "backtest",
-    "policy_packages",
-    "start_states",
-    "load_game",
-    "load_levers",
-    "load_states",
-    "load_history",
-    "parse_game",
-    "read_game",
-    "parse_moves",
-    "read_moves",
-    "compile_model",
-    "default_model",
-    "policy_levers",
-    "start_state",
-    "replay",
-    "simulate",
-    "enumerate_game",
-    "Model",
     "Game",
     "LeverBook",
+    "Model",
     "MovesFile",
+    "backtest",
+    "compare_policies",
+    "compile_model",
+    "default_model",
+    "enumerate_game",
+    "load_game",
+    "load_history",
+    "load_levers",
+    "load_states",
+    "parse_game",
+    "parse_moves",
+    "policy_levers",
+    "policy_packages",
+    "read_game",
+    "read_moves",
+    "replay",
+    "run_crisis",
+    "simulate",
+    "start_state",
+    "start_states",
 ]
 
 

@@ -42,7 +42,7 @@ def score_moves(model: Model, states: np.ndarray, movers: np.ndarray, actions: n
     PM = np.zeros((len(movers), NA))
     K.predictive_movers(np.ascontiguousarray(states), np.ascontiguousarray(TH), model.T, PM)
     rows = []
-    acc = {k: [] for k in ("log", "brier", "ulog", "ubrier", "rlog", "rbrier", "urlog", "urbrier", "mlog", "umlog")}
+    acc: dict[str, list[float]] = {k: [] for k in ("log", "brier", "ulog", "ubrier", "rlog", "rbrier", "urlog", "urbrier", "mlog", "umlog")}
     n_movers = int(np.sum((ACT[:, 0] >= 0) & (ACT[:, 0] <= 1)))
     for m, (i, a) in enumerate(zip(movers, actions)):
         f0 = int(ACT[i, C_FIRSTA])

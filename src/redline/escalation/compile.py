@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -18,18 +16,91 @@ from ..errors import InputError
 from .effects import Effect, combo_variant, lever_variants, load_table, table_effect
 from .io import load_game, load_levers
 from .layout import (
-    C_AUTON, C_FAMILY, C_FIRSTA, C_FLOSS, C_FTGT, C_GAZAM, C_GAZASENS, C_NACT, C_OILS, C_PATRON, C_PLOGIT,
-    C_PSLOT, C_RESOLVE, C_ROLE, C_WARC, F_ACTOR, F_CAP, F_DCOST, F_ECON, F_HOSTILE, F_NUC, F_OIL, F_PROXYFRONT,
-    F_RUNG, F_TARGET, F_THIRD, F_VIA, F_OWNSTK, F_DEFSTK, F_TFAM, G_DEFHL, G_DEPL, G_DOWN, G_DUR, G_GAZALEV, G_GRHL, G_GRL, G_GRR, G_L0,
-    G_NUCH, G_NUCV, G_PRECHL, G_PRET, G_PSLOT0, G_QUIETN, G_RAIDFAM, G_WARCNT, G_WARDAYS, G_WARMIN, NA, NC, NCOMBO, NF, NG,
-    NLEV, NST, NVAR, ROLE_NONE, S_CEASE, S_GAZA, S_HIT, S_LASTHT, S_LEV, S_NUC, S_PS, S_STK, SDIM,
+    C_AUTON,
+    C_FAMILY,
+    C_FIRSTA,
+    C_FLOSS,
+    C_FTGT,
+    C_GAZAM,
+    C_GAZASENS,
+    C_NACT,
+    C_OILS,
+    C_PATRON,
+    C_PLOGIT,
+    C_PSLOT,
+    C_RESOLVE,
+    C_ROLE,
+    C_WARC,
+    F_ACTOR,
+    F_CAP,
+    F_DCOST,
+    F_DEFSTK,
+    F_ECON,
+    F_HOSTILE,
+    F_NUC,
+    F_OIL,
+    F_OWNSTK,
+    F_PROXYFRONT,
+    F_RUNG,
+    F_TARGET,
+    F_TFAM,
+    F_THIRD,
+    F_VIA,
+    G_DEFHL,
+    G_DEPL,
+    G_DOWN,
+    G_DUR,
+    G_GAZALEV,
+    G_GRHL,
+    G_GRL,
+    G_GRR,
+    G_L0,
+    G_NUCH,
+    G_NUCV,
+    G_PRECHL,
+    G_PRET,
+    G_PSLOT0,
+    G_QUIETN,
+    G_RAIDFAM,
+    G_WARCNT,
+    G_WARDAYS,
+    G_WARMIN,
+    NA,
+    NC,
+    NCOMBO,
+    NF,
+    NG,
+    NLEV,
+    NST,
+    NVAR,
+    ROLE_NONE,
+    S_CEASE,
+    S_GAZA,
+    S_HIT,
+    S_LASTHT,
+    S_LEV,
+    S_NUC,
+    S_PS,
+    S_STK,
+    SDIM,
 )
 from .schema import (
-    CommitmentEffect, Game, GazaEffect, LeverBook, MisperceptionEffect, NuclearEffect, PartnersEffect,
-    StartState, StocksEffect, UtilityEffect, VariantEffect, WarCostEffect,
+    Action,
+    CommitmentEffect,
+    Game,
+    GazaEffect,
+    LeverBook,
+    MisperceptionEffect,
+    NuclearEffect,
+    PartnersEffect,
+    StartState,
+    StocksEffect,
+    UtilityEffect,
+    VariantEffect,
+    WarCostEffect,
 )
 
-__all__ = ["Model", "compile_model", "blank_state", "set_levers", "apply_context", "set_stocks"]
+__all__ = ["Model", "apply_context", "blank_state", "compile_model", "set_levers", "set_stocks"]
 
 ROLE_CODE = {"decide": 0.0, "proxy": 1.0, "partner": 2.0}
 
@@ -89,13 +160,13 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     # interceptor types: from the game's map and from every effect
     itypes: list[str] = list(game.interceptors)
     for rid in game.raids:
-        for vn, e in table.get("entries", {}).get(rid, {}).items():
+        for e in table.get("entries", {}).get(rid, {}).values():
             for k in e.get("interceptors_used", {}):
                 if k not in itypes:
                     itypes.append(k)
-    for a in game.actors.values():
-        if a.front:
-            for k in a.front.interceptors_per_day:
+    for actor_def in game.actors.values():
+        if actor_def.front:
+            for k in actor_def.front.interceptors_per_day:
                 if k not in itypes:
                     itypes.append(k)
     tid = {t: k for k, t in enumerate(itypes)}
@@ -105,7 +176,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             imap[tid[t]] = sid[s]
 
     names: list[str] = []
-    rows = []
+    rows: list[tuple[int, Action]] = []
     ACT = np.zeros((NA, NC))
     ACT[:, C_ROLE] = ROLE_NONE
     ACT[:, C_PATRON] = -1
@@ -115,21 +186,21 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         ACT[k, C_FAMILY] = k
     partners = list(game.partners)
     for k, name in enumerate(actors):
-        x = game.actors[name]
-        ACT[k, C_ROLE] = ROLE_CODE[x.role]
-        ACT[k, C_PATRON] = aid[x.patron] if x.patron else -1
-        ACT[k, C_AUTON] = x.autonomy if x.role == "proxy" else 1.0
-        ACT[k, C_RESOLVE] = x.resolve
-        ACT[k, C_WARC] = x.war_cost
-        ACT[k, C_GAZAM] = x.gaza_motive
-        ACT[k, C_OILS] = x.oil_sensitivity
-        ACT[k, C_FAMILY] = aid[x.patron] if x.patron else k
-        if x.front is not None:
-            ACT[k, C_FTGT] = aid[x.front.target]
-            ACT[k, C_FLOSS] = x.front.loss_per_day
-        ACT[k, C_PLOGIT] = x.participation_logit
-        ACT[k, C_GAZASENS] = x.gaza_sensitivity
-        if x.role == "partner":
+        ax = game.actors[name]
+        ACT[k, C_ROLE] = ROLE_CODE[ax.role]
+        ACT[k, C_PATRON] = aid[ax.patron] if ax.patron else -1
+        ACT[k, C_AUTON] = ax.autonomy if ax.role == "proxy" else 1.0
+        ACT[k, C_RESOLVE] = ax.resolve
+        ACT[k, C_WARC] = ax.war_cost
+        ACT[k, C_GAZAM] = ax.gaza_motive
+        ACT[k, C_OILS] = ax.oil_sensitivity
+        ACT[k, C_FAMILY] = aid[ax.patron] if ax.patron else k
+        if ax.front is not None:
+            ACT[k, C_FTGT] = aid[ax.front.target]
+            ACT[k, C_FLOSS] = ax.front.loss_per_day
+        ACT[k, C_PLOGIT] = ax.participation_logit
+        ACT[k, C_GAZASENS] = ax.gaza_sensitivity
+        if ax.role == "partner":
             ACT[k, C_PSLOT] = partners.index(name)
         acts = game.actions.get(name, {})
         ACT[k, C_FIRSTA] = len(names)
@@ -140,11 +211,11 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             names.append(f"{name}:{an}")
             rows.append((k, act))
     for k, name in enumerate(actors):
-        x = game.actors[name]
-        if x.role == "proxy":
-            p = aid[x.patron]
-            ACT[k, C_RESOLVE] = x.autonomy * x.resolve + (1 - x.autonomy) * game.actors[x.patron].resolve
-            ACT[k, C_WARC] = x.autonomy * x.war_cost + (1 - x.autonomy) * game.actors[x.patron].war_cost
+        ax = game.actors[name]
+        if ax.role == "proxy":
+            assert ax.patron is not None
+            ACT[k, C_RESOLVE] = ax.autonomy * ax.resolve + (1 - ax.autonomy) * game.actors[ax.patron].resolve
+            ACT[k, C_WARC] = ax.autonomy * ax.war_cost + (1 - ax.autonomy) * game.actors[ax.patron].war_cost
     A = len(names)
     NI = len(itypes)
     AF = np.zeros((A, NF))
@@ -328,11 +399,11 @@ def set_levers(S: np.ndarray, model: Model, levers: dict[str, float]) -> None:
         l = model.levers.index(ln)
         S[S_LEV + l] = float(x)
         is_gaza = any(isinstance(e, GazaEffect) for e in model.book.levers[ln].effects)
-        if is_gaza:
-            if x > 0 and S[S_GAZA] > 0:
-                from .kernel import set_gaza
-                set_gaza(S, False, model.T)
-                S[S_CEASE] = 1.0
+        if is_gaza and x > 0 and S[S_GAZA] > 0:
+            from .kernel import set_gaza
+
+            set_gaza(S, False, model.T)
+            S[S_CEASE] = 1.0
 
 
 def apply_context(S: np.ndarray, model: Model, gaza_war: bool | None = None, nuclear_status: int | None = None,

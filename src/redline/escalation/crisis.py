@@ -20,12 +20,30 @@ from ..errors import InputError
 from .compile import Model, compile_model
 from .fit import load_posterior, posterior_matrix
 from .history import start_state
-from .io import load_levers, load_states
-from .layout import S_DCOST, S_LEV, S_LOSS, S_SEV, S_STATUS, S_STK, S_TIME, ST_DEESC, ST_HORIZON, ST_RUNNING, ST_WAR
+from .io import load_levers
+from .layout import (
+    S_DCOST,
+    S_LEV,
+    S_LOSS,
+    S_SEV,
+    S_STATUS,
+    S_STK,
+    S_TIME,
+    ST_DEESC,
+    ST_HORIZON,
+    ST_RUNNING,
+    ST_WAR,
+)
 from .runner import Paths, simulate
 
-__all__ = ["run_crisis", "compare_policies", "default_model", "policy_levers", "interval_from_draws",
-           "STATUS_NAMES"]
+__all__ = [
+    "STATUS_NAMES",
+    "compare_policies",
+    "default_model",
+    "interval_from_draws",
+    "policy_levers",
+    "run_crisis",
+]
 
 STATUS_NAMES = {ST_WAR: "regional-war", ST_DEESC: "de-escalation", ST_HORIZON: "horizon", ST_RUNNING: "ongoing"}
 MIN_PATHS_PER_DRAW = 50
@@ -136,6 +154,7 @@ def _max_rung(model: Model, res: Paths) -> np.ndarray:
 def _stock_series(model: Model, res: Paths, horizon_days: float, points: int = 13) -> dict[str, Any]:
     """Stock levels on a day grid (traced paths; the level after the last move before each day)."""
     tr = res.trace                              # (records, paths, 1 + NST)
+    assert tr is not None, "simulate(..., trace=N) records the stocks"
     days = np.linspace(0.0, horizon_days, points)
     t = tr[:, :, 0]
     out = {}
@@ -215,7 +234,7 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
         uncertainty, mc_se), ``top_paths``, ``losses`` by actor, ``interceptors_used`` by type,
         ``stocks_end``, ``moves``, ``days_to_war`` and a ``manifest``.
     """
-    m2, S0, TH, post, levers, res = _run(start, policy, horizon_days, paths, seed, rounds, draws, model)
+    m2, S0, TH, post, _levers, res = _run(start, policy, horizon_days, paths, seed, rounds, draws, model)
     nd = TH.shape[0]
     status = res.states[:, S_STATUS]
     n = np.bincount(res.draw, minlength=nd)
@@ -274,14 +293,14 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
         names = ["status-quo"] + names
     runs = {}
     for p in names:
-        m2, S0, TH, post, levers, res = _run(start, p, horizon_days, paths, seed, rounds, draws, model)
+        _m2, _S0, TH, _post, _levers, res = _run(start, p, horizon_days, paths, seed, rounds, draws, model)
         runs[p] = res
     nd = TH.shape[0]
     base = runs["status-quo"].states[:, S_STATUS]
     base_top = _max_rung(model, runs["status-quo"])
     draw = runs["status-quo"].draw
     n = np.bincount(draw, minlength=nd)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in names:
         st = runs[p].states[:, S_STATUS]
         war = st == ST_WAR

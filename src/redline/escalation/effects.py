@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
 
 import numpy as np
 
@@ -28,8 +28,18 @@ from ..errors import InputError
 from .io import data_path, load_game, load_levers
 from .schema import THREAT_CLASSES, Game, LeverBook, Raid, Variant, VariantEffect
 
-__all__ = ["Effect", "EffectsCache", "build_scenario", "severity_from_totals", "evaluate",
-           "raid_variants", "compute_table", "load_table", "regenerate", "TABLE_FILE"]
+__all__ = [
+    "TABLE_FILE",
+    "Effect",
+    "EffectsCache",
+    "build_scenario",
+    "compute_table",
+    "evaluate",
+    "load_table",
+    "raid_variants",
+    "regenerate",
+    "severity_from_totals",
+]
 
 TABLE_FILE = "effects.json"
 
@@ -53,7 +63,7 @@ class Effect:
         return d
 
     @classmethod
-    def from_json(cls, d: dict) -> "Effect":
+    def from_json(cls, d: dict) -> Effect:
         d = dict(d)
         d["severity"] = tuple(float(x) for x in d["severity"])
         return cls(**d)
@@ -94,7 +104,7 @@ def _transform(d: dict, raid: Raid, variants: list[Variant], threat_class: dict[
 
     raid_out = []
     for s in d["raid"]:
-        n = int(round(s["count"] * scale[threat_class[s["threat"]]]))
+        n = round(s["count"] * scale[threat_class[s["threat"]]])
         if n > 0:
             raid_out.append({**s, "count": n})
     if raid.retarget is not None:
@@ -111,7 +121,7 @@ def _transform(d: dict, raid: Raid, variants: list[Variant], threat_class: dict[
             sites[fl.site] = site
             split = []
             for s in raid_out:
-                nf = int(round(s["count"] * fl.fraction))
+                nf = round(s["count"] * fl.fraction)
                 aims_ok = all(_gc_km(fl.lat, fl.lon, sites[a]["lat"], sites[a]["lon"]) <= threat_range_km[s["threat"]]
                               for a in s["aim"])
                 if nf > 0 and aims_ok:
@@ -141,18 +151,18 @@ def _transform(d: dict, raid: Raid, variants: list[Variant], threat_class: dict[
             if u["kind"] == "fighter" and u["owner"] in var.scale_fighters:
                 f = var.scale_fighters[u["owner"]]
                 if u.get("aircraft") is not None:
-                    u["aircraft"] = max(1, int(round(u["aircraft"] * f)))
+                    u["aircraft"] = max(1, round(u["aircraft"] * f))
                 if u.get("magazine") is not None:
-                    u["magazine"] = max(1, int(round(u["magazine"] * f)))
-                u["channels"] = max(1, int(round(u["channels"] * f)))
+                    u["magazine"] = max(1, round(u["magazine"] * f))
+                u["channels"] = max(1, round(u["channels"] * f))
             if u["kind"] != "fighter" and u["owner"] in var.scale_magazines and u.get("magazine") is not None:
-                u["magazine"] = max(1, int(round(u["magazine"] * var.scale_magazines[u["owner"]])))
+                u["magazine"] = max(1, round(u["magazine"] * var.scale_magazines[u["owner"]]))
             new_units.append(u)
         units = new_units
     return {**d, "fire_units": units, "sensors": sensors, "doctrine": doctrine}
 
 
-def build_scenario(raid: Raid, variants: list[Variant] = (), name: str = "raid"):
+def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "raid"):
     """The engagement :class:`~redline.scenario.schema.Scenario` of a raid template (needs the engine)."""
     from ..scenario import load_scenario
     from ..scenario.io import scenario_catalog
@@ -199,7 +209,7 @@ def evaluate(scenario, aim: str, thresholds: tuple[float, float], trials: int = 
     ``run`` defaults to :func:`redline.run`; tests pass a stand-in.
     """
     if run is None:
-        from .. import run as run  # lazy: the engine is only needed here
+        from ..api import run  # lazy: the engine is only needed here
     from ..scenario.io import scenario_sha256
 
     sha = scenario_sha256(scenario)

@@ -16,8 +16,21 @@ import numpy as np
 
 from . import kernel as K
 from .compile import Model
-from .layout import C_FIRSTA, F_HOSTILE, F_RUNG, F_VIA, G_DUR, NA, NDUR, S_CEASE, S_GAZA, S_NUC, S_STATUS, S_TIME, \
-    ST_HORIZON, ST_RUNNING
+from .layout import (
+    C_FIRSTA,
+    F_HOSTILE,
+    F_RUNG,
+    F_VIA,
+    G_DUR,
+    NA,
+    NDUR,
+    S_CEASE,
+    S_NUC,
+    S_STATUS,
+    S_TIME,
+    ST_HORIZON,
+    ST_RUNNING,
+)
 
 __all__ = ["enumerate_game", "one_step_war_probability"]
 
@@ -44,7 +57,6 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
     st = np.empty(A)
     aux = np.empty(K.NCACHE_EXTRA)
     ob = np.empty(3)
-    buf = np.empty(16)
     ubuf = np.empty(16)
     pbuf = np.empty(16)
     acc = np.zeros(nI)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import yaml
@@ -31,11 +31,30 @@ from .compile import Model, compile_model
 from .history import Replay, replay
 from .io import data_path, file_sha256, load_history
 from .layout import (
-    DECISION_PARAMS, NA, NDUR, NPAR, P_BASE, P_DURH, P_DURQ, P_EPS, P_LAM, P_PREC, P_RHO,
+    DECISION_PARAMS,
+    NDUR,
+    NPAR,
+    P_BASE,
+    P_DURH,
+    P_DURQ,
+    P_EPS,
+    P_LAM,
+    P_PREC,
+    P_RHO,
 )
 
-__all__ = ["CALIBRATION_END", "load_priors", "log_prior", "theta", "duration_counts", "fit", "write_posterior",
-           "load_posterior", "posterior_matrix", "POSTERIOR_FILE"]
+__all__ = [
+    "CALIBRATION_END",
+    "POSTERIOR_FILE",
+    "duration_counts",
+    "fit",
+    "load_posterior",
+    "load_priors",
+    "log_prior",
+    "posterior_matrix",
+    "theta",
+    "write_posterior",
+]
 
 CALIBRATION_END = dt.date(2024, 4, 19)
 POSTERIOR_FILE = "posterior.json"
@@ -143,7 +162,7 @@ def _hessian(f: Callable, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
 
 def _rhat(chains: np.ndarray) -> np.ndarray:
     """Split R-hat per parameter; chains (m, n, d)."""
-    m, n, d = chains.shape
+    n = chains.shape[1]
     half = n // 2
     c = np.concatenate([chains[:, :half], chains[:, half:2 * half]], axis=0)
     mc = c.mean(axis=1)
@@ -242,7 +261,7 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
         "method": "MAP (L-BFGS-B), Laplace covariance, random-walk Metropolis "
                   f"({chains} chains x {iters} iterations, {burn} burn-in, adapted step), thinned to {draws} draws",
         "calibration_window": {"start": str(history.start.date if history.start else rp.moves[0].date), "end": str(until)},
-        "moves": int(len(rp.movers)),
+        "moves": len(rp.movers),
         "inputs": {
             "history_sha256": file_sha256(data_path("history.yaml")),
             "priors_sha256": file_sha256(data_path("priors.yaml")),

@@ -15,10 +15,26 @@ import numpy as np
 
 from ..errors import InputError
 from . import kernel as K
-from .compile import Model, apply_context, blank_state, set_levers, set_stocks, with_production
+from .compile import (
+    Model,
+    apply_context,
+    blank_state,
+    set_levers,
+    set_stocks,
+    with_production,
+)
 from .io import load_history, load_states
 from .layout import (
-    NA, S_DCOST, S_HIT, S_LOSS, S_PART, S_SEV, S_STATUS, S_TIME, ST_RUNNING, S_LASTHOST,
+    NA,
+    S_DCOST,
+    S_HIT,
+    S_LASTHOST,
+    S_LOSS,
+    S_PART,
+    S_SEV,
+    S_STATUS,
+    S_TIME,
+    ST_RUNNING,
 )
 from .schema import OUTCOMES, ContextRow, Move, MovesFile, StartState
 
@@ -135,6 +151,7 @@ def start_state(model: Model, name: str = "april-2024", levers: dict[str, float]
         raise InputError("<start>", "start", name, f"unknown start state; use one of: {', '.join(sorted(states))}")
     st = states[name]
     rp = replay(model, history or load_history(), until=st.history_until)
+    assert rp.final is not None
     S = rp.final.copy()
     if levers:
         set_levers(S, model, levers)

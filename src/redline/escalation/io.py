@@ -17,13 +17,34 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError
 from .schema import (
-    MAX_ACTORS, MAX_PARTNERS, MAX_STOCKS, ContextRow, Game, LeverBook, Move, MovesFile, StartState,
-    UtilityEffect, CommitmentEffect, MisperceptionEffect, VariantEffect, StocksEffect,
+    MAX_ACTORS,
+    MAX_PARTNERS,
+    MAX_STOCKS,
+    CommitmentEffect,
+    ContextRow,
+    Game,
+    LeverBook,
+    MisperceptionEffect,
+    Move,
+    MovesFile,
+    StartState,
+    StocksEffect,
+    UtilityEffect,
+    VariantEffect,
 )
 
 __all__ = [
-    "data_path", "file_sha256", "parse_game", "read_game", "load_game", "parse_levers", "load_levers",
-    "load_states", "parse_moves", "read_moves", "load_history",
+    "data_path",
+    "file_sha256",
+    "load_game",
+    "load_history",
+    "load_levers",
+    "load_states",
+    "parse_game",
+    "parse_levers",
+    "parse_moves",
+    "read_game",
+    "read_moves",
 ]
 
 
@@ -118,21 +139,21 @@ def _check_game(g: Game, file: str) -> None:
         if not any(x.rung == 0 for x in acts.values()):
             raise InputError(file, f"actions.{a}", list(acts), "each actor needs a rung-0 action (restraint or hold)")
     for a, acts in g.actions.items():
-        for k, x in acts.items():
-            if x.target is not None:
-                _one_of(file, f"actions.{a}.{k}.target", x.target, names, "actor")
-                if x.target == a:
-                    raise InputError(file, f"actions.{a}.{k}.target", x.target, "an actor cannot target itself")
-            if x.raid is not None:
-                _one_of(file, f"actions.{a}.{k}.raid", x.raid, g.raids, "raid template")
-    for r, t in g.raids.items():
-        if t.base is not None and t.via_partners and not g.partners:
+        for k, act in acts.items():
+            if act.target is not None:
+                _one_of(file, f"actions.{a}.{k}.target", act.target, names, "actor")
+                if act.target == a:
+                    raise InputError(file, f"actions.{a}.{k}.target", act.target, "an actor cannot target itself")
+            if act.raid is not None:
+                _one_of(file, f"actions.{a}.{k}.raid", act.raid, g.raids, "raid template")
+    for r, raid in g.raids.items():
+        if raid.base is not None and raid.via_partners and not g.partners:
             raise InputError(file, f"raids.{r}.via_partners", True, "no partner actors are defined")
     for s, d in g.stocks.items():
         _one_of(file, f"stocks.{s}.owner", d.owner, names, "actor")
-    for t, s in g.interceptors.items():
-        if s != "none":
-            _one_of(file, f"interceptors.{t}", s, list(g.stocks) + ["none"], "stock")
+    for itype, stock in g.interceptors.items():
+        if stock != "none":
+            _one_of(file, f"interceptors.{itype}", stock, list(g.stocks) + ["none"], "stock")
 
 
 def parse_game(text: str, file: str = "<string>") -> Game:

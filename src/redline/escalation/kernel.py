@@ -42,18 +42,106 @@ import numpy as np
 from numba import njit, prange
 
 from .layout import (
-    C_ROLE, C_PATRON, C_AUTON, C_RESOLVE, C_WARC, C_GAZAM, C_OILS, C_FTGT, C_FLOSS,
-    C_PLOGIT, C_GAZASENS, C_PSLOT, C_FAMILY, C_FIRSTA, C_NACT,
-    F_ACTOR, F_RUNG, F_TARGET, F_HOSTILE, F_VIA, F_CAP, F_NUC, F_ECON, F_OIL, F_THIRD, F_DCOST, F_PROXYFRONT,
-    F_OWNSTK, F_DEFSTK, F_TFAM,
-    G_L0, G_GRR, G_GRL, G_GRHL, G_DEFHL, G_WARDAYS, G_WARCNT, G_WARMIN, G_QUIETN, G_DOWN, G_NUCH, G_NUCV,
-    G_DEPL, G_PRET, G_PSLOT0, G_GAZALEV, G_RAIDFAM, G_PRECHL, G_DUR,
-    NA, NST, NLEV, NDUR, NCOMBO,
-    P_LAM, P_ESC, P_THIRD, P_RECIP, P_DET, P_DOM, P_GAZA, P_MIL, P_ECON, P_REPLY, P_EPS, P_RHO,
-    P_PREC, P_BASE, P_DURH, P_DURQ,
-    S_G, S_D, S_PR, S_PS, S_LOSS, S_SEV, S_POST, S_STK, S_LEV, S_PART, S_PG, S_GAZA, S_CEASE, S_NUC,
-    S_HIT, S_NHI, S_NMOV, S_QUIET, S_TIME, S_STATUS, S_LASTM, S_LASTA, S_LASTHT, S_LASTHOST, S_DCOST, S_NORM, S_FLAG,
-    ST_RUNNING, ST_WAR, ST_DEESC, ST_HORIZON,
+    C_AUTON,
+    C_FAMILY,
+    C_FIRSTA,
+    C_FLOSS,
+    C_FTGT,
+    C_GAZAM,
+    C_GAZASENS,
+    C_NACT,
+    C_OILS,
+    C_PATRON,
+    C_PLOGIT,
+    C_PSLOT,
+    C_RESOLVE,
+    C_ROLE,
+    C_WARC,
+    F_ACTOR,
+    F_CAP,
+    F_DCOST,
+    F_DEFSTK,
+    F_ECON,
+    F_HOSTILE,
+    F_NUC,
+    F_OIL,
+    F_OWNSTK,
+    F_RUNG,
+    F_TARGET,
+    F_TFAM,
+    F_THIRD,
+    F_VIA,
+    G_DEFHL,
+    G_DEPL,
+    G_DOWN,
+    G_DUR,
+    G_GAZALEV,
+    G_GRHL,
+    G_GRL,
+    G_GRR,
+    G_L0,
+    G_NUCH,
+    G_NUCV,
+    G_PRECHL,
+    G_PRET,
+    G_PSLOT0,
+    G_QUIETN,
+    G_RAIDFAM,
+    G_WARCNT,
+    G_WARDAYS,
+    G_WARMIN,
+    NA,
+    NCOMBO,
+    NDUR,
+    NLEV,
+    NST,
+    P_BASE,
+    P_DET,
+    P_DOM,
+    P_DURH,
+    P_DURQ,
+    P_ECON,
+    P_EPS,
+    P_ESC,
+    P_GAZA,
+    P_LAM,
+    P_MIL,
+    P_PREC,
+    P_RECIP,
+    P_REPLY,
+    P_RHO,
+    P_THIRD,
+    S_CEASE,
+    S_D,
+    S_DCOST,
+    S_FLAG,
+    S_G,
+    S_GAZA,
+    S_HIT,
+    S_LASTA,
+    S_LASTHOST,
+    S_LASTHT,
+    S_LASTM,
+    S_LEV,
+    S_LOSS,
+    S_NHI,
+    S_NMOV,
+    S_NORM,
+    S_NUC,
+    S_PART,
+    S_PG,
+    S_POST,
+    S_PR,
+    S_PS,
+    S_QUIET,
+    S_SEV,
+    S_STATUS,
+    S_STK,
+    S_TIME,
+    ST_DEESC,
+    ST_HORIZON,
+    ST_RUNNING,
+    ST_WAR,
 )
 
 LN2 = math.log(2.0)
@@ -166,8 +254,7 @@ def outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out):
         if changed:
             tot = 0.0
             for k in range(3):
-                if out[k] < 0.0:
-                    out[k] = 0.0
+                out[k] = max(out[k], 0.0)
                 tot += out[k]
             for k in range(3):
                 out[k] /= tot
@@ -180,8 +267,7 @@ def outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out):
                 have = S[S_STK + s]
                 if have < need:
                     f = 1.0 - max(have, 0.0) / need
-                    if f > shift:
-                        shift = f
+                    shift = max(shift, f)
         if shift > 0.0:
             m = GP[G_DEPL] * shift * out[0]
             out[0] -= m
@@ -375,8 +461,7 @@ def climb_cost(x, n, kappa, w, nu):
     only above the highest rung the actor has recently used or suffered.
     """
     e = x - n
-    if e < 0.0:
-        e = 0.0
+    e = max(e, 0.0)
     return w * kappa * ((1.0 - nu) * x * x + nu * e * e)
 
 
@@ -461,8 +546,7 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
                     continue
                 xb = AF[b, F_RUNG] / 8.0
                 eb = xb - nt
-                if eb < 0.0:
-                    eb = 0.0
+                eb = max(eb, 0.0)
                 v -= wesc * kt * ((1.0 - nu) * xb * xb + nu * eb * eb)
                 if AF[b, F_HOSTILE] > 0.0:
                     v += wdom * dg * xb
@@ -476,8 +560,7 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
                 if aux[row + int(AF[b, F_RUNG])] > 0.0:
                     v -= wct
                 pbuf[kb] = v
-                if v > vmax:
-                    vmax = v
+                vmax = max(vmax, v)
             tot = 0.0
             for kb in range(m):
                 if pbuf[kb] > UNAVAILABLE:
@@ -502,8 +585,7 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
                         harm += pb * (1.0 - auton) * eloss[b]
         u -= wc * pw + th[P_REPLY] * harm / 4.0
         ubuf[k] = u
-        if u > umax:
-            umax = u
+        umax = max(umax, u)
     tot = 0.0
     for k in range(n):
         if ubuf[k] > UNAVAILABLE:
@@ -657,8 +739,7 @@ def advance(S, days, T, acc):
                 if x != 0.0:
                     m *= 1.0 + x * (LPROD[l, s] - 1.0)
             S[S_STK + s] += PROD[s] * m * days
-        if S[S_STK + s] < 0.0:
-            S[S_STK + s] = 0.0
+        S[S_STK + s] = max(S[S_STK + s], 0.0)
     S[S_TIME] += days
 
 
@@ -691,8 +772,7 @@ def apply_move(S, i, a, dperc, q, o, T, acc):
         S[S_PR + i] = 0.0
         S[S_PS + i] = -1.0
     if hostile:
-        if r > S[S_NORM + i]:
-            S[S_NORM + i] = r
+        S[S_NORM + i] = max(S[S_NORM + i], r)
         if ACT[t, C_ROLE] >= 0.0 and r > S[S_NORM + t]:
             S[S_NORM + t] = r
     if hostile and t >= 0:

@@ -10,15 +10,40 @@ is known.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "MAX_ACTORS", "MAX_PARTNERS", "MAX_STOCKS", "RUNGS", "OUTCOMES", "THREAT_CLASSES",
-    "Rung", "Front", "Actor", "Action", "Retarget", "Assumed", "Raid", "Variant", "Dynamics",
-    "StockDef", "Game", "LeverEffect", "Lever", "Package", "LeverBook", "StockInit", "StartState",
-    "Source", "Move", "ContextChange", "ContextRow", "MovesStart", "MovesFile",
+    "MAX_ACTORS",
+    "MAX_PARTNERS",
+    "MAX_STOCKS",
+    "OUTCOMES",
+    "RUNGS",
+    "THREAT_CLASSES",
+    "Action",
+    "Actor",
+    "Assumed",
+    "ContextChange",
+    "ContextRow",
+    "Dynamics",
+    "Front",
+    "Game",
+    "Lever",
+    "LeverBook",
+    "LeverEffect",
+    "Move",
+    "MovesFile",
+    "MovesStart",
+    "Package",
+    "Raid",
+    "Retarget",
+    "Rung",
+    "Source",
+    "StartState",
+    "StockDef",
+    "StockInit",
+    "Variant",
 ]
 
 MAX_ACTORS = 8          # the kernel's fixed state layout holds at most this many actors
@@ -76,7 +101,7 @@ class Actor(_Frozen):
     absent_variant: str | None = None                       # partners only: engine variant if absent
 
     @model_validator(mode="after")
-    def _check(self) -> "Actor":
+    def _check(self) -> Actor:
         if self.role == "proxy" and not self.patron:
             raise ValueError("a proxy needs a patron (the deciding actor it acts for)")
         if self.role != "proxy" and self.patron:
@@ -104,7 +129,7 @@ class Action(_Frozen):
         return _prob3(v)
 
     @model_validator(mode="after")
-    def _check(self) -> "Action":
+    def _check(self) -> Action:
         if self.rung >= 2:
             if self.target is None:
                 raise ValueError("a hostile action (rung >= 2) needs a target")
@@ -152,7 +177,7 @@ class Raid(_Frozen):
     note: str = ""
 
     @model_validator(mode="after")
-    def _check(self) -> "Raid":
+    def _check(self) -> Raid:
         if (self.base is None) == (self.assumed is None):
             raise ValueError("a raid template needs exactly one of base (an engagement scenario) or assumed (its effect)")
         if any(v < 0 for v in self.scale.values()):
@@ -195,7 +220,7 @@ class Dynamics(_Frozen):
     precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: {"half_life_days": 365.0})
 
     @model_validator(mode="after")
-    def _check(self) -> "Dynamics":
+    def _check(self) -> Dynamics:
         if len(self.duration_bins_days) != 8 or any(b <= 0 for b in self.duration_bins_days):
             raise ValueError("duration_bins_days needs exactly 8 positive values")
         if list(self.duration_bins_days) != sorted(self.duration_bins_days):
@@ -296,8 +321,7 @@ class WarCostEffect(_Frozen):
 
 
 LeverEffect = Annotated[
-    Union[UtilityEffect, CommitmentEffect, MisperceptionEffect, PartnersEffect, VariantEffect,
-          GazaEffect, StocksEffect, NuclearEffect, WarCostEffect],
+    UtilityEffect | CommitmentEffect | MisperceptionEffect | PartnersEffect | VariantEffect | GazaEffect | StocksEffect | NuclearEffect | WarCostEffect,
     Field(discriminator="type"),
 ]
 
@@ -328,7 +352,7 @@ class StockInit(_Frozen):
     note: str = ""
 
     @model_validator(mode="after")
-    def _check(self) -> "StockInit":
+    def _check(self) -> StockInit:
         if self.source is None and self.confidence != "assumption":
             raise ValueError("a stock level needs a source key or confidence: assumption (with a note)")
         if self.range is not None and not self.range[0] <= self.level <= self.range[1]:
@@ -391,12 +415,12 @@ class MovesFile(_Frozen):
     title: str = ""
     start: MovesStart | None = None
     sources: dict[str, Source] = Field(default_factory=dict)
-    moves: tuple[Union[Move, ContextRow], ...]
+    moves: tuple[Move | ContextRow, ...]
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     @model_validator(mode="after")
-    def _order(self) -> "MovesFile":
+    def _order(self) -> MovesFile:
         dates = [m.date for m in self.moves]
         for k in range(1, len(dates)):
             if dates[k] < dates[k - 1]:
