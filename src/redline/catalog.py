@@ -87,6 +87,7 @@ class ThreatType(_Frozen):
     warhead_kg: Quantity
     cost_usd: Quantity
     boost_s: Quantity | None = None            # ballistic: boost-phase duration
+    boost_failure_share: Quantity | None = None  # ballistic: share of failures during boost
     description: str = ""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

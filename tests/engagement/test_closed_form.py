@@ -58,3 +58,16 @@ def test_cep_sets_the_share_of_leakers_inside_the_site_radius(build):
     res = redline.run(sc, trials=10_000, seed=5, params=fixed_params(sc, cep_m=50_000.0))
     frac = res.counts("ballistic", "impacted").sum() / res.counts("ballistic", "leaked").sum()
     assert abs(frac - 0.5) < 4.5 * math.sqrt(0.25 / 20_000)
+
+
+def test_failure_time_puts_the_boost_share_in_boost():
+    import numpy as np
+    from redline.engagement.kernel import failure_time
+
+    u = np.random.default_rng(0).random(20_000)
+    t = np.array([failure_time(x, 700.0, 100.0, 0.6) for x in u])
+    assert t.min() >= 0 and t.max() <= 700.0
+    assert abs((t < 100.0).mean() - 0.6) < 0.02
+    # air-breathing threats (share 0): uniform over the whole flight
+    t0 = np.array([failure_time(x, 3600.0, 0.0, 0.0) for x in u])
+    assert abs(t0.mean() - 1800.0) < 30.0

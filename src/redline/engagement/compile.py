@@ -79,6 +79,8 @@ class Compiled:
     th_class: np.ndarray
     th_t0: np.ndarray
     th_T: np.ndarray
+    th_boost: np.ndarray             # boost-phase duration [s] (0 for air-breathing threats)
+    th_boost_fail: np.ndarray        # share of failures during boost (0 for air-breathing threats)
     th_track: np.ndarray
     th_aim: np.ndarray
     th_salvo: np.ndarray
@@ -282,6 +284,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     th_track = np.array(th_track, dtype=np.int64)
     th_T = np.array([tracks[k].flight_time_s for k in th_track], dtype=float)
 
+    def _q(t, field):
+        q = getattr(cat.threats[threat_types[t]], field)
+        return q.value if q is not None else 0.0
+    th_boost = np.array([_q(t, "boost_s") for t in th_type], dtype=float)
+    th_boost_fail = np.array([_q(t, "boost_failure_share") for t in th_type], dtype=float)
+
     # --- sensors: per track, usable-track time since launch for every sensor that sees it
     sens_pos = [(_pt(sc, s.site) if s.site else s.at) for s in sc.sensors]
     sens_type = np.array([sensor_types.index(s.type) for s in sc.sensors], dtype=np.int64)
@@ -430,7 +438,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         scenario=sc, catalog=cat,
         threat_types=threat_types, interceptor_types=interceptor_types, sensor_types=sensor_types,
         nations=nations, site_names=site_names, unit_names=[u.name for u in units], tracks=tracks,
-        th_type=th_type, th_class=th_class, th_t0=th_t0, th_T=th_T, th_track=th_track,
+        th_type=th_type, th_class=th_class, th_t0=th_t0, th_T=th_T, th_boost=th_boost, th_boost_fail=th_boost_fail,
+        th_track=th_track,
         th_aim=np.array(th_aim, dtype=np.int64), th_salvo=np.array(th_salvo, dtype=np.int64),
         trk_sens_ptr=np.array(ptr, dtype=np.int64), trk_sens_idx=np.array(idx, dtype=np.int64),
         trk_sens_t=np.array(tt, dtype=float), sens_type=sens_type,

@@ -2,8 +2,9 @@
 
 Semantics (shared with :mod:`redline.engagement.reference`):
 
-1. Per threat: it fails with probability 1 - reliability, at a time uniform
-   over its flight; its impact point is the aim point plus a circular
+1. Per threat: it fails with probability 1 - reliability, at a time given
+   by :func:`failure_time` (a share of ballistic failures in boost, the rest
+   uniform over the remaining flight); its impact point is the aim point plus a circular
    normal error (sigma = CEP / 1.1774); its defended value is the value of
    the most valuable site whose radius contains the impact point if the
    doctrine predicts impact points for its class, else the aim site's
@@ -38,14 +39,27 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["simulate_chunk", "MAX_ENG_PER_THREAT"]
+__all__ = ["simulate_chunk", "failure_time", "MAX_ENG_PER_THREAT"]
 
 MAX_ENG_PER_THREAT = 32
 
 
+@njit(cache=True)
+def failure_time(u, flight_s, boost_s, boost_share):
+    """Time after launch [s] at which a failing threat fails, from one uniform ``u``.
+
+    With probability ``boost_share`` uniform over the boost phase, otherwise
+    uniform over the rest of the flight (air-breathing threats: share 0,
+    uniform over the whole flight).
+    """
+    if u < boost_share:
+        return u / boost_share * boost_s
+    return boost_s + (u - boost_share) / (1.0 - boost_share) * (flight_s - boost_s)
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def simulate_chunk(rng, trial0, n_trials, n_sample,
-                   th_type, th_class, th_t0, th_T, th_track, th_aim,
+                   th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve,
                    ev_threat, ev_unit, ev_pair, ev_L, ev_t, grp_ptr, grp_time, n_pairs,
@@ -99,7 +113,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
         for i in range(n):
             ty = th_type[i]
             if rng.random() < 1.0 - rel_p[pi, ty]:
-                t_fail[i] = th_t0[i] + rng.random() * th_T[i]
+                t_fail[i] = th_t0[i] + failure_time(rng.random(), th_T[i], th_boost[i], th_boost_fail[i])
             else:
                 t_fail[i] = inf
             sg = sigma_p[pi, ty]

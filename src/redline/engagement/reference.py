@@ -60,7 +60,12 @@ def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rng: np.random.Generator
     out = []
     for i in range(c.n_threats):
         ty = int(c.th_type[i])
-        t_fail = c.th_t0[i] + rng.random() * c.th_T[i] if rng.random() < 1.0 - rel[pi, ty] else math.inf
+        if rng.random() < 1.0 - rel[pi, ty]:
+            u = rng.random()
+            share, boost, flight = c.th_boost_fail[i], c.th_boost[i], c.th_T[i]
+            t_fail = c.th_t0[i] + (u / share * boost if u < share else boost + (u - share) / (1 - share) * (flight - boost))
+        else:
+            t_fail = math.inf
         dx = rng.standard_normal() * sigma[pi, ty]
         dy = rng.standard_normal() * sigma[pi, ty]
         aim = int(c.th_aim[i])

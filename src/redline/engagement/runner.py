@@ -80,7 +80,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
     pk, rel, sigma, pd = arrays
     simulate_chunk(
         chunk_rng(seed, chunk), t0, t1 - t0, ns_local,
-        c.th_type, c.th_class, c.th_t0, c.th_T, c.th_track, c.th_aim,
+        c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
         c.un_type, _mag0(c, magazines, t0, t1), c.un_chan, c.un_react, c.un_shots, c.un_reserve,
         c.ev_threat, c.ev_unit, c.ev_pair, c.ev_L, c.ev_t, c.grp_ptr, c.grp_time, c.n_pairs,
