@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.console import Console
 
 from ._common import console, fail, print_json, progress_bar, user_errors
+from .store import no_store_option, save_after, store_option
 
 
 def _wide() -> Console:
@@ -132,6 +133,8 @@ def register(app: typer.Typer) -> None:
         trials: int = typer.Option(20000, "--trials", "-n", help="Monte Carlo trials per event."),
         seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed (default: each event scenario's own)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        store: Optional[str] = store_option(),
+        no_store: bool = no_store_option(),
     ) -> None:
         """Score the model against observed events: intervals, coverage and CRPS."""
         from ..calibration.events import load_event
@@ -145,7 +148,9 @@ def register(app: typer.Typer) -> None:
                 report = score(evs, params=params, trials=trials, seed=seed, progress=cb)
         if as_json:
             print_json(report)
+            save_after("validate", report, store, no_store)
             return
+        save_after("validate", report, store, no_store)
         for ev, le in zip(report["events"], evs):
             for o, spec in zip(ev["observations"], le.event.observations):
                 o["_range"] = spec.range

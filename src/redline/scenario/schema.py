@@ -186,3 +186,4 @@ class Scenario(_Frozen):
     doctrine: Doctrine = Field(default_factory=Doctrine)
     trials: PositiveInt = 10_000
     seed: NonNegativeInt = 0
+    campaign: dict | None = None               # schedule over days, read by redline.campaign (one wave otherwise)
