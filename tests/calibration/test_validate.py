@@ -59,7 +59,7 @@ def test_ranges_count_as_inside_when_they_overlap_the_interval(write_event, toy_
 def test_validate_json_is_exactly_the_documented_object():
     r = runner.invoke(app, ["validate", EVENTS, "--json", "--trials", "2000", "--seed", "3"])
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     assert set(out) == {"events", "coverage", "mean_crps"}
     assert len(out["events"]) == 1 and set(out["events"][0]) == {"name", "observations"}
     n = len(load_event("april-2024").event.observations)

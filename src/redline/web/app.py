@@ -247,9 +247,11 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         out = []
         for name, title in builtin_scenarios().items():
             try:
-                load_scenario(name)
+                sc = load_scenario(name)
             except RedlineError:
-                continue      # e.g. campaign files, which `redline campaign` runs
+                continue
+            if sc.campaign is not None:
+                continue      # campaigns run with `redline campaign`, not as one raid
             out.append({"name": name, "title": title})
         return out
 
