@@ -71,7 +71,7 @@ def test_validate_json_is_exactly_the_documented_object():
     inside = [o["inside"] for o in out["events"][0]["observations"]]
     assert out["coverage"] == pytest.approx(np.mean(inside), abs=1e-6)
     # same seed, same report
-    again = json.loads(runner.invoke(app, ["validate", EVENTS, "--json", "--trials", "2000", "--seed", "3"]).output)
+    again = json.loads(runner.invoke(app, ["validate", EVENTS, "--json", "--trials", "2000", "--seed", "3"]).stdout)
     assert again == out
 
 
