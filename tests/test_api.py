@@ -8,6 +8,7 @@ def test_all_is_the_curated_surface():
     assert sorted(redline.__all__) == sorted([
         "__version__", "load_scenario", "read_scenario", "parse_scenario", "builtin_scenarios", "run", "Result",
         "Scenario", "Catalog", "load_catalog", "ParamSet", "catalog_params", "default_params", "InputError", "RedlineError",
+        "validate", "calibrate", "run_crisis", "compare_policies", "run_campaign", "run_sweep",
     ])
     for name in redline.__all__:
         assert hasattr(redline, name)
