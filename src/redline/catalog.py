@@ -19,10 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError
+from .yamlio import field_path as _field_path
+from .yamlio import load_mapping, read_text
 
 __all__ = [
     "Quantity",
@@ -159,36 +160,15 @@ class Catalog(_Frozen):
         raise KeyError(f"unknown catalog entry {key!r}; known: {', '.join(known)}")
 
 
-def _field_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse_catalog(text: str, file: str = "<string>") -> Catalog:
     """Build a :class:`Catalog` from YAML text (keys ``threats``, ``interceptors``, ``sensors``)."""
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "document"
-        raise InputError(file, where, None, f"malformed YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
-    if not isinstance(raw, dict):
-        raise InputError(file, "<top>", type(raw).__name__, "a catalog is a mapping with threats, interceptors, sensors")
+    raw = load_mapping(text, file, "a catalog is a mapping with threats, interceptors, sensors", allow_empty=True)
     raw = {k: raw.get(k) or {} for k in ("threats", "interceptors", "sensors")}
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise InputError(file, _field_path(err["loc"]), err.get("input"), err["msg"]) from None
-
-
-def _read(path: Path | str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), "<file>", None, f"cannot read file ({exc.strerror})") from None
 
 
 @lru_cache(maxsize=1)
@@ -204,5 +184,5 @@ def load_catalog(*overrides: Path | str) -> Catalog:
     """Return the shipped catalog, with entries from user files added or replacing ours."""
     cat = _builtin()
     for path in overrides:
-        cat = cat.merged(parse_catalog(_read(path), str(path)))
+        cat = cat.merged(parse_catalog(read_text(path, "catalog file"), str(path)))
     return cat

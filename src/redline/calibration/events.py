@@ -37,6 +37,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
+from ..yamlio import field_path as _field_path
+from ..yamlio import load_mapping, read_text
 
 __all__ = ["Observation", "Event", "LoadedEvent", "parse_events", "read_events", "builtin_events", "load_event",
            "event_scenario"]
@@ -123,18 +125,6 @@ class LoadedEvent:
         return Path(self.file).name.rsplit(".", 1)[0]
 
 
-def _field_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after", "function-before"):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "<top>"
-
-
 _FIXES = {
     "missing": "required field is missing; add it",
     "extra_forbidden": "unknown field; allowed are metric, value, range, sd, fit, source, note "
@@ -151,16 +141,7 @@ def parse_events(text: str, file: str = "<string>", base_dir: Path | None = None
     Metric paths are checked against a scenario later, by
     :func:`redline.calibration.metrics.metric_sampler`.
     """
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(file, where, None, f"malformed YAML ({problem}); fix the syntax there") from None
-    if not isinstance(raw, dict):
-        raise InputError(file, "<top>", type(raw).__name__,
-                         "an event file is a YAML mapping with name, scenario and observations")
+    raw = load_mapping(text, file, "an event file is a YAML mapping with name, scenario and observations")
     try:
         ev = Event.model_validate(raw)
     except ValidationError as exc:
@@ -189,11 +170,7 @@ def builtin_events() -> dict[str, str]:
 def read_events(path: str | Path) -> LoadedEvent:
     """Read an event file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(p), "<file>", None, f"cannot read event file ({exc.strerror}); check the path") from None
-    return parse_events(text, str(p), p.parent)
+    return parse_events(read_text(p, "event file"), str(p), p.parent)
 
 
 def load_event(name_or_path: str | Path) -> LoadedEvent:

@@ -33,6 +33,7 @@ import numpy as np
 from ..catalog import Catalog
 from ..engagement.params import ParamSet
 from ..errors import InputError
+from ..yamlio import read_text
 from .priors import catalog_specs
 
 __all__ = ["Posterior", "read_posterior", "shipped_posterior", "SHIPPED_FILE", "FORMAT"]
@@ -108,10 +109,7 @@ class Posterior:
 def read_posterior(path: str | Path) -> Posterior:
     """Read a posterior file written by ``redline calibrate``."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(p), "<file>", None, f"cannot read posterior file ({exc.strerror}); check the path") from None
+    text = read_text(p, "posterior file")
     return Posterior.from_json(text, str(p))
 
 

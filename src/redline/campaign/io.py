@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from ..catalog import Catalog
 from ..errors import InputError
+from ..yamlio import read_text
 from ..scenario.io import _load_yaml, _pydantic_to_input_error, builtin_scenarios, parse_scenario, scenario_catalog
 from ..scenario.schema import Scenario
 from .schema import Campaign
@@ -73,10 +74,7 @@ def parse_campaign(text: str, file: str = "<string>", base_dir: Path | None = No
 def read_campaign(path: str | Path) -> tuple[Scenario, Campaign]:
     """Read and check a campaign file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(p), "<file>", None, f"cannot read campaign file ({exc.strerror}); check the path") from None
+    text = read_text(p, "campaign file")
     return parse_campaign(text, str(p), p.parent)
 
 

@@ -12,10 +12,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError
+from ..yamlio import field_path as _field_path
+from ..yamlio import load_mapping, read_text
+
+
+def _load_yaml(text: str, file: str) -> dict:
+    return load_mapping(text, file, "expected a YAML mapping at the top level")
+
+
+def _read(path: str | Path) -> str:
+    return read_text(path)
 from .schema import (
     MAX_ACTORS,
     MAX_PARTNERS,
@@ -57,18 +66,6 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _field_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif str(part).startswith(("function-", "tagged-union")):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "<top>"
-
-
 def _validation_error(exc: ValidationError, file: str, prefix: str = "") -> InputError:
     err = exc.errors()[0]
     field = _field_path(err["loc"])
@@ -76,26 +73,6 @@ def _validation_error(exc: ValidationError, file: str, prefix: str = "") -> Inpu
         field = prefix if field == "<top>" else f"{prefix}.{field}"
     msg = err["msg"].removeprefix("Value error, ")
     return InputError(file, field, err.get("input"), f"{msg}; fix it in the file")
-
-
-def _load_yaml(text: str, file: str) -> dict:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(file, where, None, f"malformed YAML ({problem}); fix the syntax there") from None
-    if not isinstance(raw, dict):
-        raise InputError(file, "<top>", type(raw).__name__, "expected a YAML mapping at the top level")
-    return raw
-
-
-def _read(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), "<file>", None, f"cannot read file ({exc.strerror}); check the path") from None
 
 
 def _validate(model: type[BaseModel], raw: Any, file: str, prefix: str = "") -> Any:

@@ -24,8 +24,10 @@ from pydantic import ValidationError
 
 from ..catalog import Catalog, load_catalog
 from ..errors import InputError
+from ..yamlio import field_path as _field_path
+from ..yamlio import load_mapping, read_text
 from ..geo.sphere import distance_m
-from .schema import Point, Scenario
+from .schema import Scenario
 
 __all__ = [
     "parse_scenario",
@@ -58,18 +60,6 @@ def _builtin_titles() -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def _field_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after", "function-before", "tagged-union"):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "<top>"
-
-
 _FIXES = {
     "missing": "required field is missing; add it",
     "extra_forbidden": "unknown field; remove it or check its spelling",
@@ -89,16 +79,7 @@ def _pydantic_to_input_error(exc: ValidationError, file: str) -> InputError:
 
 
 def _load_yaml(text: str, file: str) -> dict:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(file, where, None, f"malformed YAML ({problem}); fix the syntax there") from None
-    if not isinstance(raw, dict):
-        raise InputError(file, "<top>", type(raw).__name__, "a scenario file is a YAML mapping with name, sites and raid")
-    return raw
+    return load_mapping(text, file, "a scenario file is a YAML mapping with name, sites and raid")
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -183,8 +164,8 @@ def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
             for j, place in enumerate(allowed):
                 if place not in places:
                     raise InputError(file, f"doctrine.airspace.{nation}[{j}]", place,
-                                     f"unknown country; use a slug such as israel, jordan, iraq, syria, saudi-arabia or 'sea' "
-                                     f"(all: redline.geo.countries.country_names())")
+                                     "unknown country; use a slug such as israel, jordan, iraq, syria, saudi-arabia or 'sea' "
+                                     "(all: redline.geo.countries.country_names())")
     for i, s in enumerate(sc.raid):
         known(cat.threats, s.threat, f"raid[{i}].threat", "threat type")
         site_or_fail(s.launch, f"raid[{i}].launch")
@@ -226,10 +207,7 @@ def parse_scenario(text: str, file: str = "<string>", base_dir: Path | None = No
     except ValidationError as exc:
         raise _pydantic_to_input_error(exc, file) from None
     if catalog is None:
-        try:
-            catalog = scenario_catalog(sc, base_dir)
-        except InputError:
-            raise
+        catalog = scenario_catalog(sc, base_dir)
     _check_references(sc, catalog, file)
     return sc
 
@@ -237,11 +215,7 @@ def parse_scenario(text: str, file: str = "<string>", base_dir: Path | None = No
 def read_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(p), "<file>", None, f"cannot read scenario file ({exc.strerror}); check the path") from None
-    return parse_scenario(text, str(p), p.parent)
+    return parse_scenario(read_text(p, "scenario file"), str(p), p.parent)
 
 
 @lru_cache(maxsize=32)

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
 
 from ..errors import InputError
+from ..yamlio import read_text
 
 __all__ = ["ParameterSpec", "DesignSpec", "SweepSpec", "parse_sweep_spec", "read_sweep_spec", "load_sweep_spec",
            "spec_sha256", "builtin_sweeps"]
@@ -152,10 +153,7 @@ def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = 
 def read_sweep_spec(path: str | Path) -> SweepSpec:
     """Read a sweep file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(p), "<file>", None, f"cannot read sweep file ({exc.strerror}); check the path") from None
+    text = read_text(p, "sweep file")
     return parse_sweep_spec(text, str(p), p.parent)
 
 
