@@ -317,15 +317,7 @@ def available_arr(S, i, a, AF, ASTK, STKOWN):
 @njit(cache=True)
 def available(S, i, a, T):
     """False when the action needs more of the mover's own stock than it holds."""
-    AF = T[0]
-    ASTK = T[17]
-    STKOWN = T[18]
-    if AF[a, F_OWNSTK] == 0.0:
-        return True
-    for s in range(NST):
-        if STKOWN[s] == i and ASTK[a, s] > 0.0 and S[S_STK + s] < ASTK[a, s]:
-            return False
-    return True
+    return available_arr(S, i, a, T[0], T[17], T[18])
 
 
 @njit(cache=True)
