@@ -128,15 +128,7 @@ def run_point(base: SweepBase, point: Point) -> dict:
     sc, ps = apply_point(base.scenario, base.catalog, base.params, base.names, point.values, base.file)
     if base.campaign is not None:
         summary, manifest = _run_campaign_point(base, point, sc, ps)
-        return {
-            "index": point.index,
-            "values": dict(zip(base.names, point.values)),
-            "seed": point.seed,
-            "outputs": {o: extract(summary, o) for o in base.outputs},
-            "summary": summary,
-            "manifest": manifest,
-            "timing": {"elapsed_s": round(time.perf_counter() - t0, 4), "pid": os.getpid(), "host": socket.gethostname()},
-        }
+        return _record(base, point, summary, manifest, t0)
     sha, comp = _get_compiled(sc, base.catalog, ps)
     raw = run_compiled(comp, ps, base.trials, point.seed, workers=1)
     manifest = {
@@ -154,6 +146,11 @@ def run_point(base: SweepBase, point: Point) -> dict:
         "values": dict(zip(base.names, point.values)),
     }
     summary = Result(comp, raw, manifest).summary()
+    return _record(base, point, summary, manifest, t0)
+
+
+def _record(base: SweepBase, point: Point, summary: dict, manifest: dict, t0: float) -> dict:
+    """A finished point's record: values, outputs, summary, manifest and timing."""
     return {
         "index": point.index,
         "values": dict(zip(base.names, point.values)),
