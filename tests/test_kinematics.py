@@ -49,3 +49,14 @@ def test_cruise_iran_israel_about_2_hours(april):
     # ~2 h cruise missile flight [A21] (S).
     h = _track_time(april, "paveh") / 3600
     assert 1.2 <= h <= 2.5
+
+
+def test_routes_report_countries_overflown_from_shipped_boundaries(april):
+    # Drones seen over Iraq and downed over Jordan [A16][A23]; the route goes via the tri-border.
+    routes = redline.run(april, trials=10, seed=1).summary()["routes"]
+    drone = next(r for r in routes if r["threat"] == "shahed-136" and r["launch"] == "kermanshah")
+    assert drone["countries"][0] == "iran" and drone["countries"][-1] == "israel"
+    assert "iraq" in drone["countries"] and "jordan" in drone["countries"]
+    bm = next(r for r in routes if r["threat"] == "emad")
+    assert 11.0 <= bm["flight_time_min"] <= 13.0 and bm["apogee_km"] > 300
+    assert sum(r["threats"] for r in routes) == 320

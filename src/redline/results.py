@@ -101,6 +101,28 @@ class Result:
         total = sum(c.catalog.threats[c.threat_types[t]].cost_usd.value for t in c.th_type)
         return np.full(self.trials, float(total))
 
+    def routes(self) -> list[dict[str, Any]]:
+        """One row per distinct route: threat type, launch and aim sites, length, flight time,
+        apogee and the countries overflown (Natural Earth boundaries shipped with the package)."""
+        from .geo.countries import countries_along
+
+        c = self.compiled
+        counts = np.bincount(c.th_track, minlength=len(c.tracks))
+        out = []
+        for k, trk in enumerate(c.tracks):
+            out.append({
+                "threat": trk.threat,
+                "launch": trk.launch,
+                "aim": trk.aim,
+                "via": [w if isinstance(w, str) else [w.lat, w.lon] for w in trk.waypoints],
+                "threats": int(counts[k]),
+                "length_km": round(trk.length_m / 1e3, 1),
+                "flight_time_min": round(trk.flight_time_s / 60.0, 2),
+                "apogee_km": round(float(trk.alt_m.max()) / 1e3, 1),
+                "countries": countries_along(trk.lat, trk.lon),
+            })
+        return out
+
     # ---- summaries
     def summary(self) -> dict[str, Any]:
         """The JSON-ready summary printed by ``redline run --json``."""
@@ -127,6 +149,7 @@ class Result:
                 "exchange_ratio": round(ratio, 6),
             },
             "hits_by_site": {s: stats(self.raw.site_hits[:, k], p50=False) for k, s in enumerate(c.site_names)},
+            "routes": self.routes(),
             "manifest": self.manifest,
         }
         self._cache["summary"] = out
