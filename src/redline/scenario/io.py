@@ -244,6 +244,7 @@ def scenario_sha256(scenario: Scenario, catalog: Catalog | None = None) -> str:
         "interceptors": {k: cat.interceptors[k].model_dump(mode="json") for k in sorted({u.type for u in scenario.fire_units})},
         "sensors": {k: cat.sensors[k].model_dump(mode="json") for k in sorted({s.type for s in scenario.sensors})},
     }
-    doc = {"scenario": scenario.model_dump(mode="json", exclude={"trials", "seed"}), "catalog": used}
+    # unset optional fields are left out, so adding an optional field to the schema keeps old hashes
+    doc = {"scenario": scenario.model_dump(mode="json", exclude={"trials", "seed"}, exclude_none=True), "catalog": used}
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()
