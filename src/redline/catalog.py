@@ -35,7 +35,8 @@ __all__ = [
     "THREAT_CLASSES",
 ]
 
-THREAT_CLASSES = ("drone", "cruise", "ballistic")
+ThreatClass = Literal["drone", "cruise", "ballistic"]
+THREAT_CLASSES: tuple[ThreatClass, ...] = ("drone", "cruise", "ballistic")
 Confidence = Literal["W", "S", "E", "C", "D", "assumption", "derived"]
 
 

@@ -125,7 +125,7 @@ def exact(cands: list[Candidate], weight: dict[int, float], channels: dict[int, 
     if not res.success:  # pragma: no cover - the empty set is always feasible
         raise RuntimeError(f"exact allocation failed: {res.message}")
     chosen: list[int] = []
-    for k in np.flatnonzero(res.x > 0.5):
+    for k in np.flatnonzero(res.x > 0.5).tolist():
         chosen.extend(subsets[k][1])
     # commit in the greedy's order of preference so draws are comparable
     return sorted(chosen, key=lambda c: (-weight[cands[c].threat] * cands[c].p_kill, c))

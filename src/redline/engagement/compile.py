@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from ..catalog import THREAT_CLASSES, Catalog
+from ..catalog import THREAT_CLASSES, Catalog, Quantity
 from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate, to_unit_vectors
 from ..kinematics import airbreathing_profile, ballistic_profile
-from ..scenario.schema import LAYERS, Point, Scenario
+from ..scenario.schema import LAYERS, FireUnit, Patrol, Point, Scenario
 from .params import ParamSet
 
 __all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FATES"]
@@ -178,14 +178,33 @@ def _route(points: list[Point], n: int, length_share: np.ndarray | None = None):
     return lat, lon, total
 
 
+def _v(q: Quantity | None) -> float:
+    """The value of a quantity the schema guarantees is present."""
+    assert q is not None
+    return q.value
+
+
+def _where(sc: Scenario, site: str | None, at: Point | None) -> Point:
+    """The position of a placement given by a site name or a point (the schema requires one)."""
+    if site is not None:
+        return sc.sites[site]
+    assert at is not None
+    return at
+
+
+def _patrol(u: FireUnit) -> Patrol:
+    assert u.patrol is not None
+    return u.patrol
+
+
 def _build_track(sc: Scenario, cat: Catalog, threat: str, launch: str, aim: str, waypoints: tuple, n: int) -> Track:
     tt = cat.threats[threat]
     pts = [sc.sites[launch]] + [_pt(sc, w) for w in waypoints] + [sc.sites[aim]]
     lat0, lon0, total = _route(pts, 2)
     if tt.klass == "ballistic":
-        prof = ballistic_profile(total, n, boost_s=tt.boost_s.value, boost_frac=BOOST_FRAC)
+        prof = ballistic_profile(total, n, boost_s=_v(tt.boost_s), boost_frac=BOOST_FRAC)
     else:
-        prof = airbreathing_profile(total, tt.speed_kmh.value / 3.6, tt.altitude_m.value, n)
+        prof = airbreathing_profile(total, _v(tt.speed_kmh) / 3.6, _v(tt.altitude_m), n)
     lat, lon, _ = _route(pts, n, length_share=np.clip(prof.ground_m / total, 0, 1))
     return Track(threat, launch, aim, waypoints, prof.time_s, lat, lon, prof.alt_m, total)
 
@@ -262,7 +281,11 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     # --- threats and tracks
     tracks: list[Track] = []
     track_key: dict[tuple, int] = {}
-    th_type, th_t0, th_track, th_aim, th_salvo = [], [], [], [], []
+    l_type: list[int] = []
+    l_t0: list[float] = []
+    l_track: list[int] = []
+    th_aim: list[int] = []
+    th_salvo: list[int] = []
     for si, salvo in enumerate(sc.raid):
         aims = _assign_aims(salvo.aim, salvo.count)
         w0, w1 = salvo.window_min
@@ -273,15 +296,15 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             if key not in track_key:
                 track_key[key] = len(tracks)
                 tracks.append(_build_track(sc, cat, salvo.threat, salvo.launch, aims[j], salvo.waypoints, n_samples))
-            th_type.append(threat_types.index(salvo.threat))
-            th_t0.append(t0s[j])
-            th_track.append(track_key[key])
+            l_type.append(threat_types.index(salvo.threat))
+            l_t0.append(float(t0s[j]))
+            l_track.append(track_key[key])
             th_aim.append(site_index[aims[j]])
             th_salvo.append(si)
-    th_type = np.array(th_type, dtype=np.int64)
+    th_type = np.array(l_type, dtype=np.int64)
     th_class = np.array([CLASS_INDEX[cat.threats[threat_types[t]].klass] for t in th_type], dtype=np.int64)
-    th_t0 = np.array(th_t0, dtype=float)
-    th_track = np.array(th_track, dtype=np.int64)
+    th_t0 = np.array(l_t0, dtype=float)
+    th_track = np.array(l_track, dtype=np.int64)
     th_T = np.array([tracks[k].flight_time_s for k in th_track], dtype=float)
 
     def _q(t, field):
@@ -291,7 +314,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     th_boost_fail = np.array([_q(t, "boost_failure_share") for t in th_type], dtype=float)
 
     # --- sensors: per track, usable-track time since launch for every sensor that sees it
-    sens_pos = [(_pt(sc, s.site) if s.site else s.at) for s in sc.sensors]
+    sens_pos = [_where(sc, s.site, s.at) for s in sc.sensors]
     sens_type = np.array([sensor_types.index(s.type) for s in sc.sensors], dtype=np.int64)
     ptr, idx, tt = [0], [], []
     for trk in tracks:
@@ -344,8 +367,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         from ..geo.countries import countries_at
         track_countries = []
         for trk in tracks:
-            c = countries_at(trk.lat, trk.lon)
-            track_countries.append(np.array(["sea" if x is None else x for x in c], dtype=object))
+            cty = countries_at(trk.lat, trk.lon)
+            track_countries.append(np.array(["sea" if x is None else x for x in cty], dtype=object))
 
     # --- opportunities per (track, unit), relative to launch; vectorised over tracks
     T_t = np.stack([trk.t_s for trk in tracks]) if tracks else np.zeros((0, n_samples))
@@ -365,11 +388,11 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         if rows.size == 0:
             continue
         if u.kind == "fighter":
-            centre = _pt(sc, u.patrol.site) if u.patrol.site else u.patrol.at
-            rmax = u.patrol.radius_km * 1e3 + it.max_range_km.value * 1e3
+            centre = _where(sc, _patrol(u).site, _patrol(u).at)
+            rmax = _patrol(u).radius_km * 1e3 + it.max_range_km.value * 1e3
             rmin = 0.0
         else:
-            centre = _pt(sc, u.site) if u.site else u.at
+            centre = _where(sc, u.site, u.at)
             rmax, rmin = it.max_range_km.value * 1e3, it.min_range_km.value * 1e3
         amin, amax = it.min_alt_km.value * 1e3, it.max_alt_km.value * 1e3
         alt, tt_s = T_alt[rows], T_t[rows]
@@ -380,12 +403,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         cos_min = np.cos(min(rmin / EARTH_RADIUS_M, np.pi))
         mask = (cos_c >= cos_max) & (cos_c <= cos_min) & (alt >= amin) & (alt <= amax) & (tt_s > 0)
         if track_countries is not None:
-            allowed = list(doc.airspace.get(u.owner, ()))
+            allowed = list((doc.airspace or {}).get(u.owner, ()))
             mask &= np.isin(T_cty[rows], allowed) | above_ceiling[rows]
         L = np.full(mask.shape, -np.inf)
         d = EARTH_RADIUS_M * np.arccos(np.clip(cos_c[mask], -1.0, 1.0))     # great-circle distance [m]
         if u.kind == "fighter":
-            d = np.maximum(d - u.patrol.radius_km * 1e3, 0.0)
+            d = np.maximum(d - _patrol(u).radius_km * 1e3, 0.0)
         L[mask] = tt_s[mask] - np.hypot(d, alt[mask]) / it.flyout_speed_mps.value
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
@@ -411,8 +434,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     ev_unit = opp_u[rep]
     ev_t = th_t0[ev_threat] + opp_t[rep]
     ev_L = th_t0[ev_threat] + opp_L[rep]
-    on = np.array([u.patrol.on_station_min[0] * 60.0 if u.kind == "fighter" else -np.inf for u in units])
-    off = np.array([u.patrol.on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
+    on = np.array([_patrol(u).on_station_min[0] * 60.0 if u.kind == "fighter" else -np.inf for u in units])
+    off = np.array([_patrol(u).on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
     if units:
         keep = (ev_t >= on[ev_unit]) & (ev_t <= off[ev_unit])
         ev_threat, ev_unit, ev_t, ev_L = ev_threat[keep], ev_unit[keep], ev_t[keep], ev_L[keep]

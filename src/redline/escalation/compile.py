@@ -131,7 +131,8 @@ class Model:
 def _effect_of(game: Game, table: dict, raid_id: str, variant: str) -> Effect:
     raid = game.raids[raid_id]
     if raid.assumed is not None:
-        return Effect(severity=tuple(raid.assumed.outcome), launched=dict(raid.assumed.launched),
+        o = raid.assumed.outcome
+        return Effect(severity=(o[0], o[1], o[2]), launched={str(k): v for k, v in raid.assumed.launched.items()},
                       interceptors_used=dict(raid.assumed.interceptors),
                       cost_usd={"attacker": raid.assumed.cost_usd_bn * 1e9, "defender": 0.0},
                       provenance="assumption")

@@ -172,7 +172,7 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
         raise ValueError(f"raid template {name!r} has an assumed effect and no engagement scenario")
     base = load_scenario(raid.base)
     cat = scenario_catalog(base)
-    tclass = {k: t.klass for k, t in cat.threats.items()}
+    tclass: dict[str, str] = {k: t.klass for k, t in cat.threats.items()}
     trange = {k: t.range_km.high for k, t in cat.threats.items()}
     d = base.model_dump(mode="json", by_alias=True)
     d = _transform(d, raid, list(variants), tclass, trange)
@@ -209,7 +209,9 @@ def evaluate(scenario, aim: str, thresholds: tuple[float, float], trials: int = 
     ``run`` defaults to :func:`redline.run`; tests pass a stand-in.
     """
     if run is None:
-        from ..api import run  # lazy: the engine is only needed here
+        from ..api import run as engine_run  # lazy: the engine is only needed here
+
+        run = engine_run
     from ..scenario.io import scenario_sha256
 
     sha = scenario_sha256(scenario)
@@ -259,10 +261,11 @@ def lever_variants(book: LeverBook) -> list[str]:
 
 def combo_variant(game: Game, q: int) -> str:
     """Variant name for partner combination ``q`` (bit k set: partner slot k takes part)."""
-    names = []
+    names: list[str] = []
     for slot, p in enumerate(game.partners):
-        if not (q >> slot) & 1 and game.actors[p].absent_variant:
-            names.append(game.actors[p].absent_variant)
+        absent = game.actors[p].absent_variant
+        if not (q >> slot) & 1 and absent:
+            names.append(absent)
     return "+".join(sorted(set(names))) or "default"
 
 
@@ -298,7 +301,8 @@ def compute_table(game: Game | None = None, book: LeverBook | None = None, trial
             sc = build_scenario(raid, parts, name=f"{rid}--{vn}")
             if progress:
                 progress(f"{rid} / {vn}")
-            eff = evaluate(sc, raid.aim, tuple(game.severity_thresholds[raid.aim]), trials, seed, cache, run)
+            lo, hi = game.severity_thresholds[raid.aim]
+            eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run)
             entries[rid][vn] = eff.to_json()
     return {
         "format": "redline-effects/1",

@@ -54,6 +54,11 @@ OUTCOMES = ("contained", "damaging", "severe")
 THREAT_CLASSES = ("drone", "cruise", "ballistic")
 
 
+
+_PRECEDENT: dict[Literal["half_life_days"], float] = {"half_life_days": 365.0}
+_SEVERITY_THRESHOLDS: dict[Literal["military", "infrastructure", "cities"], tuple[float, float]] = {
+    "military": (10, 40), "infrastructure": (3, 15), "cities": (1, 8)}
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -217,7 +222,7 @@ class Dynamics(_Frozen):
     nuclear: dict[Literal["hazard_per_day", "value_per_status"], float]
     depletion: dict[Literal["max_shift"], float]
     partner_retaliation: float = 0.5
-    precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: {"half_life_days": 365.0})
+    precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: dict(_PRECEDENT))
 
     @model_validator(mode="after")
     def _check(self) -> Dynamics:
@@ -248,7 +253,7 @@ class Game(_Frozen):
     raids: dict[str, Raid] = Field(default_factory=dict)
     variants: dict[str, Variant] = Field(default_factory=dict)
     severity_thresholds: dict[Literal["military", "infrastructure", "cities"], tuple[float, float]] = Field(
-        default_factory=lambda: {"military": (10, 40), "infrastructure": (3, 15), "cities": (1, 8)})
+        default_factory=lambda: dict(_SEVERITY_THRESHOLDS))
     stocks: dict[str, StockDef] = Field(default_factory=dict)
     interceptors: dict[str, str] = Field(default_factory=dict)
     dynamics: Dynamics

@@ -166,21 +166,21 @@ def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
                     raise InputError(file, f"doctrine.airspace.{nation}[{j}]", place,
                                      "unknown country; use a slug such as israel, jordan, iraq, syria, saudi-arabia or 'sea' "
                                      "(all: redline.geo.countries.country_names())")
-    for i, s in enumerate(sc.raid):
-        known(cat.threats, s.threat, f"raid[{i}].threat", "threat type")
-        site_or_fail(s.launch, f"raid[{i}].launch")
-        for w, wp in enumerate(s.waypoints):
+    for i, salvo in enumerate(sc.raid):
+        known(cat.threats, salvo.threat, f"raid[{i}].threat", "threat type")
+        site_or_fail(salvo.launch, f"raid[{i}].launch")
+        for w, wp in enumerate(salvo.waypoints):
             if isinstance(wp, str):
                 site_or_fail(wp, f"raid[{i}].waypoints[{w}]")
-        reach_m = cat.threats[s.threat].range_km.high * 1e3
-        for aim in s.aim:
+        reach_m = cat.threats[salvo.threat].range_km.high * 1e3
+        for aim in salvo.aim:
             site_or_fail(aim, f"raid[{i}].aim.{aim}")
-            pts = [sc.sites[s.launch]] + [sc.sites[w] if isinstance(w, str) else w for w in s.waypoints] + [sc.sites[aim]]
+            pts = [sc.sites[salvo.launch]] + [sc.sites[w] if isinstance(w, str) else w for w in salvo.waypoints] + [sc.sites[aim]]
             length = sum(float(distance_m(a.lat, a.lon, b.lat, b.lon)) for a, b in zip(pts, pts[1:]))
             if length > reach_m:
                 raise InputError(
                     file, f"raid[{i}].aim.{aim}", aim,
-                    f"route from {s.launch} is {length / 1e3:.0f} km but {s.threat} reaches at most "
+                    f"route from {salvo.launch} is {length / 1e3:.0f} km but {salvo.threat} reaches at most "
                     f"{reach_m / 1e3:.0f} km; choose a nearer launch site or aim point, or another threat type",
                 )
 

@@ -23,6 +23,8 @@ __all__ = [
 ]
 
 LAYERS = ("exo", "upper_endo", "middle", "lower", "naval", "air_to_air")
+Layer = Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"]
+_DEFAULT_SHOTS: dict[Layer, int] = {"exo": 1, "upper_endo": 2, "middle": 2, "lower": 2, "naval": 2, "air_to_air": 1}
 
 
 class _Frozen(BaseModel):
@@ -148,9 +150,7 @@ class Salvo(_Frozen):
 class Doctrine(_Frozen):
     """How the defence fights: salvo sizes, shoot-look-shoot, priorities, partner rules."""
 
-    shots: dict[Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"], PositiveInt] = Field(
-        default_factory=lambda: {"exo": 1, "upper_endo": 2, "middle": 2, "lower": 2, "naval": 2, "air_to_air": 1}
-    )
+    shots: dict[Layer, PositiveInt] = Field(default_factory=lambda: dict(_DEFAULT_SHOTS))
     shoot_look_shoot: bool = True
     max_engagements: PositiveInt = 2           # per threat and fire unit
     salvos_in_flight: PositiveInt = 1          # per threat, across all units (network shoot-look-shoot)

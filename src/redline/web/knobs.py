@@ -34,7 +34,7 @@ def _largest_remainder(weights: list[int], total: int) -> list[int]:
 def class_totals(sc: Scenario) -> dict[str, int]:
     """Threats per class in the scenario's raid."""
     cat = scenario_catalog(sc)
-    out = {c: 0 for c in THREAT_CLASSES}
+    out: dict[str, int] = {c: 0 for c in THREAT_CLASSES}
     for s in sc.raid:
         out[cat.threats[s.threat].klass] += s.count
     return out
