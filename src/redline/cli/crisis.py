@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ._common import console, fail, print_json, user_errors
+from .store import no_store_option, save_after, store_option
 
 __all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
 
@@ -97,14 +98,6 @@ def render_backtest(s: dict) -> None:
     console.print(t)
 
 
-def _save(kind: str, summary: dict, store: str | None, no_store: bool) -> None:
-    try:
-        from .store import save_after
-    except ImportError:  # pragma: no cover - the store is optional
-        return
-    save_after(kind, summary, store, no_store)
-
-
 def register(app: typer.Typer) -> None:
     """Add ``crisis``, ``compare`` and ``backtest`` to the ``redline`` command."""
 
@@ -117,8 +110,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-        store: str | None = typer.Option(None, "--store", help="Run store (DuckDB file); see `redline runs`.", show_default=False),
-        no_store: bool = typer.Option(False, "--no-store", help="Do not save this run in the run store."),
+        store: str | None = store_option(),
+        no_store: bool = no_store_option(),
     ) -> None:
         """Simulate the confrontation from a start state: P(regional war), paths, losses, interceptors."""
         from ..escalation import run_crisis
@@ -133,7 +126,7 @@ def register(app: typer.Typer) -> None:
             print_json(s)
         else:
             render_crisis(s)
-        _save("crisis", s, store, no_store)
+        save_after("crisis", s, store, no_store)
 
     @app.command()
     def compare(
@@ -144,8 +137,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
-        store: str | None = typer.Option(None, "--store", help="Run store (DuckDB file); see `redline runs`.", show_default=False),
-        no_store: bool = typer.Option(False, "--no-store", help="Do not save this run in the run store."),
+        store: str | None = store_option(),
+        no_store: bool = no_store_option(),
     ) -> None:
         """Compare policy packages side by side on common random numbers, with intervals."""
         from ..escalation import compare_policies
@@ -159,7 +152,7 @@ def register(app: typer.Typer) -> None:
             print_json(s)
         else:
             render_compare(s)
-        _save("compare", s, store, no_store)
+        save_after("compare", s, store, no_store)
 
     @app.command()
     def backtest(
