@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rebuild the escalation model's raid effects table with the engagement engine.
 
-        Runs the engine on every raid template under every variant (about a minute at 4000 trials).
+        Runs the engine on every raid template under every variant (10-60 s at 4000 trials).
 
         Run it when the engagement model, its calibration or a scenario changes; then refit.
         """
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Refit the escalation posterior to the coded history up to 19 April 2024.
 
-        MAP, Laplace covariance, then random-walk Metropolis (a few minutes on two cores).
+        MAP, Laplace covariance, then random-walk Metropolis (10-60 s on two cores).
 
         Run it after rebuilding the effects or when history, priors, game or levers change.
         """

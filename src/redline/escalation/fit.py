@@ -10,7 +10,7 @@ identifies, is drawn from its prior; the duration bins from their conjugate Diri
 The shipped ``posterior.json`` holds the thinned draws, the diagnostics and the hashes of the
 inputs, so every crisis run carries parameter uncertainty and says where it came from.
 
-Regenerate with ``redline maintain fit-escalation`` (a few minutes on two cores); it writes to the
+Regenerate with ``redline maintain fit-escalation`` (10-60 s on two cores); it writes to the
 user data folder unless told otherwise (:mod:`redline.userdata`), and ``$REDLINE_ESCALATION_POSTERIOR``
 points the crisis runner at such a file instead of the shipped one.
 """
@@ -339,7 +339,9 @@ def refit(path: str | Path | None = None, into_package: bool = False, effects: s
     if unknown:
         raise TypeError(f"refit() got unknown settings {sorted(unknown)}; use {sorted(SHIPPED_FIT)}")
     model = compile_model(table=load_table(effects))
-    doc = fit(model, progress=progress, **{**SHIPPED_FIT, **settings})
+    kw = {**SHIPPED_FIT, **settings}
+    doc = fit(model, draws=kw["draws"], chains=kw["chains"], iters=kw["iters"], burn=kw["burn"], seed=kw["seed"],
+              progress=progress)
     return write_posterior(doc, out, into_package=into_package), doc
 
 
