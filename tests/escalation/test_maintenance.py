@@ -97,6 +97,11 @@ def test_maintenance_refuses_to_write_into_the_package(command, tmp_path):
         r = runner.invoke(app, ["maintain", command, "--out", str(target)], env=_env())
         assert r.exit_code == 2, r.output
         assert "inside the installed redline package" in r.output and "--into-package" in r.output
+    if command == "rebuild-effects":
+        r = runner.invoke(app, ["maintain", command, "--out", str(tmp_path / "e.json"),
+                                "--cache", str(package_root() / "data" / "cache.json")], env=_env())
+        assert r.exit_code == 2 and "inside the installed redline package" in r.output
+        assert not (tmp_path / "e.json").exists()
     # the user data folder pointed into the package is refused too
     r = runner.invoke(app, ["maintain", command], env=_env(**{ENV_DATA_HOME: str(package_root() / "data")}))
     assert r.exit_code == 2 and "inside the installed redline package" in r.output

@@ -390,11 +390,14 @@ def regenerate(path: str | Path | None = None, trials: int = 4000, seed: int = 2
     Raises
     ------
     InputError
-        ``path`` lies inside the installed package and ``into_package`` is not set (checked
-        before any engine run).
+        ``path`` or ``cache_path`` lies inside the installed package and ``into_package`` is not
+        set (checked before any engine run).
     """
     out = output_path(path, ("escalation", TABLE_FILE), data_path(TABLE_FILE), into_package, "effects table")
-    cache = EffectsCache(cache_path) if cache_path else EffectsCache()
+    if cache_path:
+        cache = EffectsCache(output_path(cache_path, (), data_path(TABLE_FILE), into_package, "effects cache"))
+    else:
+        cache = EffectsCache()
     table = compute_table(trials=trials, seed=seed, cache=cache, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
