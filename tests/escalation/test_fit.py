@@ -40,9 +40,9 @@ def test_shipped_posterior_matches_its_inputs(model):
     post = load_posterior()
     assert post["calibration_window"]["end"] == str(CALIBRATION_END)
     assert post["inputs"]["history_sha256"] == file_sha256(data_path("history.yaml")), \
-        "history.yaml changed: refit with `python -m redline.escalation fit`"
+        "history.yaml changed: refit with `redline maintain fit-escalation --into-package`"
     assert post["inputs"]["model_sha256"] == model.sha256, \
-        "game, levers or effects changed: refit with `python -m redline.escalation fit`"
+        "game, levers or effects changed: refit with `redline maintain fit-escalation --into-package`"
     assert post["diagnostics"]["rhat_max"] < 1.1
     TH = posterior_matrix(post, model)
     assert TH.shape[0] == len(post["draws"]["lambda"]) and np.all(np.isfinite(TH))

@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 from ..yamlio import field_path as _field_path
-from ..yamlio import load_mapping, read_text
+from ..yamlio import load_mapping, parse_yaml, read_text
 
 __all__ = ["Observation", "Event", "LoadedEvent", "parse_events", "read_events", "builtin_events", "load_event",
            "event_scenario"]
@@ -162,7 +161,7 @@ def builtin_events() -> dict[str, str]:
     out = {}
     for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
-            raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            raw = parse_yaml(entry.read_text(encoding="utf-8"), entry.name) or {}
             out[entry.name[:-5]] = str(raw.get("name", ""))
     return out
 

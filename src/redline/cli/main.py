@@ -9,19 +9,13 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Redline: strikes against layered air and missile defence, and the escalation they feed.")
 
-# Command modules, in help order. A module that is not installed is skipped.
-_COMMAND_MODULES = ("run", "calibration", "crisis", "store", "report", "web", "sweep", "campaign")
+# Command modules, in help order; each has a ``register(app)``.
+_COMMAND_MODULES = ("run", "calibration", "crisis", "store", "report", "web", "sweep", "campaign", "maintain")
 
 
 def _register_all() -> None:
     for name in _COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(f"redline.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"redline.cli.{name}":
-                continue
-            raise
-        mod.register(app)
+        importlib.import_module(f"redline.cli.{name}").register(app)
 
 
 _register_all()

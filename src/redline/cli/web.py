@@ -32,10 +32,7 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
     ) -> None:
         """Start the local web app: pick or upload a scenario, turn the knobs, run, see map, charts and costs."""
-        try:
-            import uvicorn
-        except ImportError:
-            fail("redline serve needs uvicorn and fastapi; install them (pip install fastapi uvicorn)")
+        import uvicorn
         from pydantic import ValidationError
 
         from ..web.app import create_app

@@ -141,7 +141,7 @@ def _effect_of(game: Game, table: dict, raid_id: str, variant: str) -> Effect:
         eff = table_effect(table, raid_id, "default")
     if eff is None:
         raise InputError("escalation/effects.json", f"entries.{raid_id}.{variant}", None,
-                         "missing from the effects table; regenerate it: python -m redline.escalation effects")
+                         "missing from the effects table; rebuild it: redline maintain rebuild-effects")
     return eff
 
 

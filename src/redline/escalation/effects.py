@@ -10,25 +10,31 @@ outcome (from the total number of munitions that reached the ground, thresholds 
 scenario's SHA-256 (in memory, and in an optional JSON file).
 
 The crisis runner reads the precomputed table ``data/escalation/effects.json`` so that it never
-needs the engine; :func:`regenerate` rebuilds that table (``python -m redline.escalation effects``).
+needs the engine (``$REDLINE_EFFECTS_TABLE`` points it at another file); :func:`regenerate`
+rebuilds the table (``redline maintain rebuild-effects``) into the user data folder, or into the
+package only when asked to (see :mod:`redline.userdata`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
+from ..userdata import output_path
 from .io import data_path, load_game, load_levers
 from .schema import THREAT_CLASSES, Game, LeverBook, Raid, Variant, VariantEffect
 
 __all__ = [
+    "ENV_TABLE",
     "TABLE_FILE",
     "Effect",
     "EffectsCache",
@@ -39,9 +45,12 @@ __all__ = [
     "raid_variants",
     "regenerate",
     "severity_from_totals",
+    "table_path",
+    "table_scenarios",
 ]
 
 TABLE_FILE = "effects.json"
+ENV_TABLE = "REDLINE_EFFECTS_TABLE"      # an effects table to read instead of the shipped one
 
 
 @dataclass(frozen=True)
@@ -282,6 +291,24 @@ def raid_variants(game: Game, book: LeverBook) -> list[str]:
     return out
 
 
+def table_scenarios(game: Game | None = None, book: LeverBook | None = None) -> Iterator[tuple[str, str, Raid, Any]]:
+    """Every engine-backed (raid template, variant) of the table, with the scenario built for it.
+
+    Yields ``(raid_id, variant, raid, scenario)`` in table order; the variant is ``"default"`` or
+    variant names joined by ``+``. :func:`compute_table` runs the engine on these scenarios, and a
+    test checks that the shipped table's scenario hashes are the ones built here today.
+    """
+    game = game or load_game()
+    book = book or load_levers()
+    for rid, raid in game.raids.items():
+        if raid.base is None:
+            continue
+        names = raid_variants(game, book) if raid.via_partners else ["default"]
+        for vn in names:
+            parts = [] if vn == "default" else [game.variants[x] for x in vn.split("+")]
+            yield rid, vn, raid, build_scenario(raid, parts, name=f"{rid}--{vn}")
+
+
 def compute_table(game: Game | None = None, book: LeverBook | None = None, trials: int = 4000,
                   seed: int = 20240413, cache: EffectsCache | None = None, run: Callable | None = None,
                   progress: Callable[[str], None] | None = None) -> dict:
@@ -289,21 +316,13 @@ def compute_table(game: Game | None = None, book: LeverBook | None = None, trial
     from .._version import __version__
 
     game = game or load_game()
-    book = book or load_levers()
     entries: dict[str, dict] = {}
-    for rid, raid in game.raids.items():
-        if raid.base is None:
-            continue
-        names = raid_variants(game, book) if raid.via_partners else ["default"]
-        entries[rid] = {}
-        for vn in names:
-            parts = [] if vn == "default" else [game.variants[x] for x in vn.split("+")]
-            sc = build_scenario(raid, parts, name=f"{rid}--{vn}")
-            if progress:
-                progress(f"{rid} / {vn}")
-            lo, hi = game.severity_thresholds[raid.aim]
-            eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run)
-            entries[rid][vn] = eff.to_json()
+    for rid, vn, raid, sc in table_scenarios(game, book):
+        if progress:
+            progress(f"{rid} / {vn}")
+        lo, hi = game.severity_thresholds[raid.aim]
+        eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run)
+        entries.setdefault(rid, {})[vn] = eff.to_json()
     return {
         "format": "redline-effects/1",
         "provenance": {
@@ -323,11 +342,18 @@ def _load_table_cached(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def table_path(path: str | Path | None = None) -> Path:
+    """The effects table to read: ``path``, else ``$REDLINE_EFFECTS_TABLE``, else the shipped file."""
+    raw = path if path not in (None, "") else os.environ.get(ENV_TABLE) or None
+    return Path(raw).expanduser() if raw is not None else data_path(TABLE_FILE)
+
+
 def load_table(path: str | Path | None = None) -> dict:
-    """The shipped effects table (or a user's regenerated file)."""
-    p = Path(path) if path is not None else data_path(TABLE_FILE)
+    """The effects table: ``path``, else ``$REDLINE_EFFECTS_TABLE``, else the shipped table."""
+    p = table_path(path)
     if not p.is_file():
-        raise InputError(str(p), "<file>", None, "no effects table; run `python -m redline.escalation effects`")
+        raise InputError(str(p), "<file>", None,
+                         "no effects table there; check the path, or build one with `redline maintain rebuild-effects`")
     return _load_table_cached(str(p))
 
 
@@ -337,29 +363,43 @@ def table_effect(table: dict, raid_id: str, variant: str) -> Effect | None:
 
 
 def regenerate(path: str | Path | None = None, trials: int = 4000, seed: int = 20240413,
-               cache_path: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-    """Rebuild the effects table from the engine and write it (default: the shipped file)."""
-    out = Path(path) if path is not None else data_path(TABLE_FILE)
-    cache = EffectsCache(cache_path) if cache_path else EffectsCache()
+               cache_path: str | Path | None = None, progress: Callable[[str], None] | None = None,
+               into_package: bool = False) -> Path:
+    """Rebuild the effects table from the engine and write it.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Output file. Default: ``escalation/effects.json`` in the user data folder
+        (:func:`redline.userdata.data_home`).
+    trials, seed : int
+        Engine trials per (template, variant) and the seed of every run; 4000 and 20240413
+        reproduce the shipped table.
+    cache_path : path-like, optional
+        JSON cache of effects by scenario hash, trials, seed and thresholds (reused across calls).
+    progress : callable, optional
+        Called with ``"raid / variant"`` before each engine run.
+    into_package : bool
+        Allow writing inside the installed package; without ``path``, overwrite the shipped table.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        ``path`` or ``cache_path`` lies inside the installed package and ``into_package`` is not
+        set (checked before any engine run).
+    """
+    out = output_path(path, ("escalation", TABLE_FILE), data_path(TABLE_FILE), into_package, "effects table")
+    if cache_path:
+        cache = EffectsCache(output_path(cache_path, (), data_path(TABLE_FILE), into_package, "effects cache"))
+    else:
+        cache = EffectsCache()
     table = compute_table(trials=trials, seed=seed, cache=cache, progress=progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     _load_table_cached.cache_clear()
     return out
-
-
-def _main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description="Regenerate the escalation model's raid effects table from the engine.")
-    ap.add_argument("--out", default=None, help="output path (default: the shipped table)")
-    ap.add_argument("--trials", type=int, default=4000)
-    ap.add_argument("--seed", type=int, default=20240413)
-    ap.add_argument("--cache", default=None, help="optional JSON cache file of effects by scenario hash")
-    a = ap.parse_args(argv)
-    p = regenerate(a.out, a.trials, a.seed, a.cache, progress=lambda s: print("  engine:", s, flush=True))
-    print(f"wrote {p}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(_main())

@@ -10,22 +10,26 @@ identifies, is drawn from its prior; the duration bins from their conjugate Diri
 The shipped ``posterior.json`` holds the thinned draws, the diagnostics and the hashes of the
 inputs, so every crisis run carries parameter uncertainty and says where it came from.
 
-Regenerate with ``python -m redline.escalation fit`` (a few minutes on two cores).
+Regenerate with ``redline maintain fit-escalation`` (10-60 s on two cores); it writes to the
+user data folder unless told otherwise (:mod:`redline.userdata`), and ``$REDLINE_ESCALATION_POSTERIOR``
+points the crisis runner at such a file instead of the shipped one.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import math
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy import optimize, special
 
 from ..errors import InputError
+from ..userdata import output_path
+from ..yamlio import load_mapping, read_text
 from . import kernel as K
 from .compile import Model, compile_model
 from .history import Replay, replay
@@ -45,26 +49,33 @@ from .layout import (
 
 __all__ = [
     "CALIBRATION_END",
+    "ENV_POSTERIOR",
     "POSTERIOR_FILE",
+    "SHIPPED_FIT",
     "duration_counts",
     "fit",
     "load_posterior",
     "load_priors",
     "log_prior",
     "posterior_matrix",
+    "posterior_path",
+    "refit",
     "theta",
     "write_posterior",
 ]
 
 CALIBRATION_END = dt.date(2024, 4, 19)
 POSTERIOR_FILE = "posterior.json"
+ENV_POSTERIOR = "REDLINE_ESCALATION_POSTERIOR"     # a posterior to read instead of the shipped one
+#: The settings of the shipped ``posterior.json``: ``fit(**SHIPPED_FIT)`` reproduces it.
+SHIPPED_FIT: dict[str, int] = {"draws": 400, "chains": 4, "iters": 8000, "burn": 2000, "seed": 20240419}
 ND = len(DECISION_PARAMS)          # lambda and the nine weights sit at P_LAM .. P_REPLY
 
 
 @lru_cache(maxsize=1)
 def load_priors(path: str | None = None) -> dict:
     p = Path(path) if path else data_path("priors.yaml")
-    return yaml.safe_load(p.read_text(encoding="utf-8"))
+    return load_mapping(read_text(p, "priors file"), str(p), "a priors file is a YAML mapping with decision, movers, precedent, misperception, durations")
 
 
 def _movers(model: Model) -> list[int]:
@@ -299,8 +310,61 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
     return doc
 
 
-def write_posterior(doc: dict, path: str | Path | None = None) -> Path:
-    p = Path(path) if path else data_path(POSTERIOR_FILE)
+def refit(path: str | Path | None = None, into_package: bool = False, effects: str | Path | None = None,
+          progress: Callable[[str], None] | None = None, **settings: int) -> tuple[Path, dict]:
+    """Fit the posterior and write it: :func:`fit` then :func:`write_posterior`.
+
+    The output path is checked before fitting, so a refused path costs nothing.
+
+    Parameters
+    ----------
+    path, into_package
+        As for :func:`write_posterior` (default: the user data folder).
+    effects : path-like, optional
+        Effects table the model is compiled with (default: :func:`redline.escalation.effects.load_table`'s).
+    progress : callable, optional
+        Called with one line per stage.
+    **settings
+        ``draws``, ``chains``, ``iters``, ``burn``, ``seed``; missing ones take :data:`SHIPPED_FIT`.
+
+    Returns
+    -------
+    (Path, dict)
+        The file written and the posterior document.
+    """
+    from .effects import load_table
+
+    out = output_path(path, ("escalation", POSTERIOR_FILE), data_path(POSTERIOR_FILE), into_package, "posterior")
+    unknown = set(settings) - set(SHIPPED_FIT)
+    if unknown:
+        raise TypeError(f"refit() got unknown settings {sorted(unknown)}; use {sorted(SHIPPED_FIT)}")
+    model = compile_model(table=load_table(effects))
+    kw = {**SHIPPED_FIT, **settings}
+    doc = fit(model, draws=kw["draws"], chains=kw["chains"], iters=kw["iters"], burn=kw["burn"], seed=kw["seed"],
+              progress=progress)
+    return write_posterior(doc, out, into_package=into_package), doc
+
+
+def write_posterior(doc: dict, path: str | Path | None = None, into_package: bool = False) -> Path:
+    """Write a posterior document from :func:`fit`.
+
+    Parameters
+    ----------
+    doc : dict
+        The document.
+    path : path-like, optional
+        Output file. Default: ``escalation/posterior.json`` in the user data folder
+        (:func:`redline.userdata.data_home`).
+    into_package : bool
+        Allow writing inside the installed package; without ``path``, overwrite the shipped posterior.
+
+    Raises
+    ------
+    InputError
+        ``path`` lies inside the installed package and ``into_package`` is not set.
+    """
+    p = output_path(path, ("escalation", POSTERIOR_FILE), data_path(POSTERIOR_FILE), into_package, "posterior")
+    p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     _load_cached.cache_clear()
     return p
@@ -311,10 +375,18 @@ def _load_cached(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def posterior_path(path: str | Path | None = None) -> Path:
+    """The posterior to read: ``path``, else ``$REDLINE_ESCALATION_POSTERIOR``, else the shipped file."""
+    raw = path if path not in (None, "") else os.environ.get(ENV_POSTERIOR) or None
+    return Path(raw).expanduser() if raw is not None else data_path(POSTERIOR_FILE)
+
+
 def load_posterior(path: str | Path | None = None) -> dict:
-    p = Path(path) if path else data_path(POSTERIOR_FILE)
+    """The escalation posterior: ``path``, else ``$REDLINE_ESCALATION_POSTERIOR``, else the shipped one."""
+    p = posterior_path(path)
     if not p.is_file():
-        raise InputError(str(p), "<file>", None, "no posterior; run `python -m redline.escalation fit`")
+        raise InputError(str(p), "<file>", None,
+                         "no posterior there; check the path, or fit one with `redline maintain fit-escalation`")
     return _load_cached(str(p))
 
 
@@ -339,26 +411,3 @@ def posterior_matrix(doc: dict, model: Model, max_draws: int | None = None) -> n
     TH[:, P_DURH:P_DURH + NDUR] = np.asarray(dr["duration_after_hostile"])[keep]
     TH[:, P_DURQ:P_DURQ + NDUR] = np.asarray(dr["duration_after_quiet"])[keep]
     return TH
-
-
-def _main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description="Fit the escalation model to the coded history (to 19 April 2024).")
-    ap.add_argument("--out", default=None)
-    ap.add_argument("--draws", type=int, default=400)
-    ap.add_argument("--iters", type=int, default=8000)
-    ap.add_argument("--burn", type=int, default=2000)
-    ap.add_argument("--seed", type=int, default=20240419)
-    a = ap.parse_args(argv)
-    doc = fit(draws=a.draws, iters=a.iters, burn=a.burn, seed=a.seed, progress=lambda s: print(" ", s, flush=True))
-    p = write_posterior(doc, a.out)
-    print(f"wrote {p}: acceptance {doc['diagnostics']['acceptance']}, R-hat max {doc['diagnostics']['rhat_max']}, "
-          f"ESS min {doc['diagnostics']['ess_min']}")
-    for n, s in doc["summary"].items():
-        print(f"  {n:15s} {s['mean']:8.3f}  [{s['p05']:.3f}, {s['p95']:.3f}]")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(_main())

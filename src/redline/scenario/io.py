@@ -19,13 +19,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..catalog import Catalog, load_catalog
 from ..errors import InputError
 from ..yamlio import field_path as _field_path
-from ..yamlio import load_mapping, read_text
+from ..yamlio import load_mapping, parse_yaml, read_text
 from ..geo.sphere import distance_m
 from .schema import Scenario
 
@@ -55,7 +54,7 @@ def _builtin_titles() -> tuple[tuple[str, str], ...]:
     out = {}
     for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name.rsplit(".", 1)[0]):
         if entry.name.endswith(".yaml"):
-            raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            raw = parse_yaml(entry.read_text(encoding="utf-8"), entry.name) or {}
             out[entry.name[:-5]] = str(raw.get("title", ""))
     return tuple(out.items())
 

@@ -22,11 +22,10 @@ import json
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
 
 from ..errors import InputError
-from ..yamlio import read_text
+from ..yamlio import parse_yaml, read_text
 
 __all__ = ["ParameterSpec", "DesignSpec", "SweepSpec", "parse_sweep_spec", "read_sweep_spec", "load_sweep_spec",
            "spec_sha256", "builtin_sweeps"]
@@ -132,10 +131,7 @@ def _to_input_error(exc: ValidationError, file: str) -> InputError:
 
 def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = None) -> SweepSpec:
     """Build a :class:`SweepSpec` from YAML text; a relative scenario path is made relative to ``base_dir``."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(file, "<document>", None, f"malformed YAML ({str(exc).splitlines()[0]}); fix the syntax") from None
+    raw = parse_yaml(text, file)
     if not isinstance(raw, dict):
         raise InputError(file, "<top>", type(raw).__name__, "a sweep file is a YAML mapping with scenario, design, parameters, outputs")
     try:
@@ -168,7 +164,7 @@ def builtin_sweeps() -> dict[str, str]:
     out = {}
     for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
-            raw = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            raw = parse_yaml(entry.read_text(encoding="utf-8"), entry.name) or {}
             out[entry.name[:-5]] = str(raw.get("title", ""))
     return out
 

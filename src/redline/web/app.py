@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..errors import InputError, RedlineError
+from ..yamlio import parse_yaml
 from .jobs import Busy, JobManager
 from .knobs import apply_knobs, scenario_knobs
 from .models import CompareRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
@@ -97,8 +98,8 @@ def _yaml_guard(text: str, limits: Limits) -> None:
                 aliases += 1
                 if aliases > 100:
                     raise ApiError(400, "scenario_yaml uses more than 100 YAML aliases; write the values out")
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError:
+        raw = parse_yaml(text, "scenario_yaml")
+    except (yaml.YAMLError, InputError):
         return  # parse_scenario reports the syntax error with its line and column
     if isinstance(raw, dict):
         if raw.get("catalog"):
