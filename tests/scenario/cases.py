@@ -71,7 +71,7 @@ KNOBS = {
 }
 
 
-def knob_cases() -> dict[str, dict[str, str]]:
+def knobs_cases() -> dict[str, dict[str, str]]:
     """The web app's knobs on built-in scenarios and on april-2024 without partner airspace rules."""
     from redline.scenario.io import load_scenario
     from redline.web.knobs import apply_knobs
@@ -120,7 +120,7 @@ def sweep_cases() -> dict[str, dict[str, str]]:
 
 
 def all_cases() -> dict[str, dict[str, dict[str, str]]]:
-    return {"effects": effects_cases(), "builtin": builtin_cases(), "knobs": knob_cases(), "sweep": sweep_cases()}
+    return {"effects": effects_cases(), "builtin": builtin_cases(), "knobs": knobs_cases(), "sweep": sweep_cases()}
 
 
 if __name__ == "__main__":  # pragma: no cover
