@@ -21,12 +21,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InputError
 from .io import data_path, load_game, load_levers
 from .schema import THREAT_CLASSES, Game, LeverBook, Raid, Variant, VariantEffect
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
 
 __all__ = [
     "TABLE_FILE",
@@ -80,7 +84,7 @@ def severity_from_totals(totals: np.ndarray, thresholds: tuple[float, float]) ->
 
 
 # ------------------------------------------------------------------------------ scenarios
-def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "raid"):
+def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "raid") -> Scenario:
     """The engagement :class:`~redline.scenario.schema.Scenario` of a raid template.
 
     Parameters

@@ -78,6 +78,9 @@ def set_paths(model: M, values: Sequence[tuple[str, float]], file: str = "<sweep
         _set(raw, _tokens(name.partition(".")[2]), v, name, file)
     try:
         return type(model).model_validate(raw)
-    except ValidationError as exc:  # report the point's value
+    except ValidationError as exc:  # report the point's value and the first broken field, on one line
         what = values[0][0].partition(".")[0]
-        raise InputError(file, "parameters", dict(values), f"the {what} is invalid at this point ({exc}); narrow the range") from None
+        err = exc.errors()[0]
+        where = ".".join(map(str, err["loc"])) or what
+        raise InputError(file, "parameters", dict(values),
+                         f"the {what} is invalid at this point ({where}: {err['msg']}); narrow the range") from None
