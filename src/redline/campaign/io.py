@@ -5,7 +5,7 @@
 also knows the built-in names. The ``campaign`` block is taken out and the
 rest is read as a scenario, so ``extends: april-2024`` and
 ``exclude_owners`` work as in any scenario. A scenario without the block
-gets the default :class:`~redline.campaign.schema.Campaign` (its raid once a
+gets the default :class:`~redline.scenario.campaign.Campaign` (its raid once a
 day for seven days, no production).
 """
 from __future__ import annotations
@@ -13,13 +13,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from ..catalog import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
-from ..scenario.io import _load_yaml, _pydantic_to_input_error, builtin_scenarios, parse_scenario, scenario_catalog
+from ..scenario.io import _load_yaml, _parse_raw, _pydantic_to_input_error, builtin_scenarios, scenario_catalog
 from ..scenario.schema import Scenario
 from .schema import Campaign
 
@@ -58,10 +57,15 @@ def check_campaign(camp: Campaign, sc: Scenario, cat: Catalog, file: str) -> Non
 
 
 def parse_campaign(text: str, file: str = "<string>", base_dir: Path | None = None) -> tuple[Scenario, Campaign]:
-    """Build ``(scenario, campaign)`` from the YAML text of a campaign (or plain scenario) file."""
+    """Build ``(scenario, campaign)`` from the YAML text of a campaign (or plain scenario) file.
+
+    The campaign is the file's own ``campaign`` block (a file that ``extends``
+    a campaign file and gives no block gets the default campaign); the
+    scenario is the rest of the file, read as by :func:`~redline.scenario.parse_scenario`.
+    """
     raw = _load_yaml(text, file)
     block = raw.pop("campaign", None)
-    sc = parse_scenario(yaml.safe_dump(raw, sort_keys=False), file, base_dir)
+    sc = _parse_raw(raw, file, base_dir)
     try:
         camp = Campaign.model_validate(block or {})
     except ValidationError as exc:

@@ -2,7 +2,8 @@
 
 A raid template (``game.yaml: raids``) names an engagement scenario and transforms (scale the
 weapon counts by class, re-aim salvos, remove a partner's units, deepen magazines, launch part of
-each salvo from a forward site). :func:`build_scenario` applies them to the scenario data;
+each salvo from a forward site). :func:`build_scenario` applies them with the scenario transforms
+of :mod:`redline.scenario.transforms`;
 :func:`evaluate` runs the engine (imported lazily: this module works without it) and reduces the
 per-trial results to an :class:`Effect`: the probabilities of a contained, damaging or severe
 outcome (from the total number of munitions that reached the ground, thresholds by aim in
@@ -18,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from ..errors import InputError
 from ..userdata import output_path
 from .io import data_path, load_game, load_levers
 from .schema import THREAT_CLASSES, Game, LeverBook, Raid, Variant, VariantEffect
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
 
 __all__ = [
     "ENV_TABLE",
@@ -88,107 +91,68 @@ def severity_from_totals(totals: np.ndarray, thresholds: tuple[float, float]) ->
     return (c, d, max(0.0, 1.0 - c - d))
 
 
-# ------------------------------------------------------------------------------ transforms
-def _gc_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+# ------------------------------------------------------------------------------ scenarios
+def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "raid") -> Scenario:
+    """The engagement :class:`~redline.scenario.schema.Scenario` of a raid template.
 
+    Parameters
+    ----------
+    raid : Raid
+        The template: a base scenario, scale factors by threat class and an
+        optional new aim point.
+    variants : sequence of Variant
+        Engagement-level variants, applied in order.
+    name : str
+        The built scenario's name (part of its hash).
 
-def _transform(d: dict, raid: Raid, variants: list[Variant], threat_class: dict[str, str],
-               threat_range_km: dict[str, float]) -> dict:
-    """Apply a template's and variants' transforms to a scenario dict (mode='json' dump)."""
-    scale = {k: 1.0 for k in THREAT_CLASSES}
-    for k, v in raid.scale.items():
-        scale[k] *= v
-    for var in variants:
-        for k, v in var.scale.items():
-            scale[k] *= v
-    sites = dict(d["sites"])
-
-    def reach(salvo: dict, site: dict) -> bool:
-        launch = sites[salvo["launch"]]
-        return _gc_km(launch["lat"], launch["lon"], site["lat"], site["lon"]) <= threat_range_km[salvo["threat"]]
-
-    raid_out = []
-    for s in d["raid"]:
-        n = round(s["count"] * scale[threat_class[s["threat"]]])
-        if n > 0:
-            raid_out.append({**s, "count": n})
-    if raid.retarget is not None:
-        rt = raid.retarget
-        site = {"lat": rt.lat, "lon": rt.lon, "kind": rt.kind, "radius_km": rt.radius_km, "value": rt.value,
-                "note": "raid template aim point (escalation model)"}
-        sites[rt.site] = site
-        raid_out = [{**s, "aim": {rt.site: 1.0}, "waypoints": []} if reach(s, site) else s for s in raid_out]
-    for var in variants:
-        if var.forward_launch is not None:
-            fl = var.forward_launch
-            site = {"lat": fl.lat, "lon": fl.lon, "kind": "launch_area", "radius_km": 20.0, "value": 0.0,
-                    "note": "forward launch area (escalation model)"}
-            sites[fl.site] = site
-            split = []
-            for s in raid_out:
-                nf = round(s["count"] * fl.fraction)
-                aims_ok = all(_gc_km(fl.lat, fl.lon, sites[a]["lat"], sites[a]["lon"]) <= threat_range_km[s["threat"]]
-                              for a in s["aim"])
-                if nf > 0 and aims_ok:
-                    split.append({**s, "count": nf, "launch": fl.site, "waypoints": []})
-                    if s["count"] - nf > 0:
-                        split.append({**s, "count": s["count"] - nf})
-                else:
-                    split.append(s)
-            raid_out = split
-    if not raid_out:
-        raise InputError("escalation/game.yaml", "raids", raid.base, "the transforms leave no munitions; raise a scale factor")
-    d = {**d, "sites": sites, "raid": raid_out}
-    units = list(d.get("fire_units", []))
-    sensors = list(d.get("sensors", []))
-    doctrine = dict(d.get("doctrine", {}))
-    for var in variants:
-        if var.exclude_owners:
-            units = [u for u in units if u["owner"] not in var.exclude_owners]
-            sensors = [s for s in sensors if s["owner"] not in var.exclude_owners]
-        if var.close_airspace and doctrine.get("airspace"):
-            air = {k: [c for c in v if c != var.close_airspace] for k, v in doctrine["airspace"].items()
-                   if k != var.close_airspace}
-            doctrine["airspace"] = air
-        new_units = []
-        for u in units:
-            u = dict(u)
-            if u["kind"] == "fighter" and u["owner"] in var.scale_fighters:
-                f = var.scale_fighters[u["owner"]]
-                if u.get("aircraft") is not None:
-                    u["aircraft"] = max(1, round(u["aircraft"] * f))
-                if u.get("magazine") is not None:
-                    u["magazine"] = max(1, round(u["magazine"] * f))
-                u["channels"] = max(1, round(u["channels"] * f))
-            if u["kind"] != "fighter" and u["owner"] in var.scale_magazines and u.get("magazine") is not None:
-                u["magazine"] = max(1, round(u["magazine"] * var.scale_magazines[u["owner"]]))
-            new_units.append(u)
-        units = new_units
-    return {**d, "fire_units": units, "sensors": sensors, "doctrine": doctrine}
-
-
-def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "raid"):
-    """The engagement :class:`~redline.scenario.schema.Scenario` of a raid template (needs the engine)."""
+    Notes
+    -----
+    The edits are those of :mod:`redline.scenario.transforms`, in this order:
+    salvo counts scaled by the product of the template's and the variants'
+    factors per class (:func:`~redline.scenario.transforms.scale_classes`);
+    salvos in range re-aimed at the template's aim point
+    (:func:`~redline.scenario.transforms.retarget`); each variant's forward
+    launch share (:func:`~redline.scenario.transforms.forward_launch`); then
+    per variant, partners removed, airspace closed (the closing country stands
+    down), fighters and magazines scaled.
+    """
+    from ..catalog import THREAT_CLASSES as CLASSES
     from ..scenario import load_scenario
+    from ..scenario import transforms as T
     from ..scenario.io import scenario_catalog
-    from ..scenario.schema import Scenario
+    from ..scenario.schema import Site
 
     if raid.base is None:
         raise ValueError(f"raid template {name!r} has an assumed effect and no engagement scenario")
     base = load_scenario(raid.base)
     cat = scenario_catalog(base)
-    tclass: dict[str, str] = {k: t.klass for k, t in cat.threats.items()}
-    trange = {k: t.range_km.high for k, t in cat.threats.items()}
-    d = base.model_dump(mode="json", by_alias=True)
-    d = _transform(d, raid, list(variants), tclass, trange)
-    d["name"] = name
-    d["hypothetical"] = True
-    d["title"] = f"Escalation raid template {name} (from {raid.base})"
-    return Scenario.model_validate(d)
+    factors = {k: 1.0 for k in CLASSES}
+    for k, v in raid.scale.items():
+        factors[k] *= v
+    for var in variants:
+        for k, v in var.scale.items():
+            factors[k] *= v
+    sc = T.scale_classes(base, factors, cat)
+    if raid.retarget is not None:
+        rt = raid.retarget
+        aim = Site(lat=rt.lat, lon=rt.lon, kind=rt.kind, radius_km=rt.radius_km, value=rt.value,
+                   note="raid template aim point (escalation model)")
+        sc = T.retarget(sc, rt.site, aim, cat)
+    for var in variants:
+        if var.forward_launch is not None:
+            fl = var.forward_launch
+            area = Site(lat=fl.lat, lon=fl.lon, kind="launch_area", radius_km=20.0, value=0.0,
+                        note="forward launch area (escalation model)")
+            sc = T.forward_launch(sc, fl.site, area, fl.fraction, cat)
+    if not sc.raid:
+        raise InputError("escalation/game.yaml", "raids", raid.base, "the transforms leave no munitions; raise a scale factor")
+    for var in variants:
+        sc = T.exclude_owners(sc, var.exclude_owners)
+        if var.close_airspace:
+            sc = T.close_airspace(sc, [var.close_airspace], stand_down=True)
+        sc = T.scale_magazines(T.scale_fighters(sc, var.scale_fighters), var.scale_magazines)
+    return sc.model_copy(update={"name": name, "hypothetical": True,
+                                 "title": f"Escalation raid template {name} (from {raid.base})"})
 
 
 class EffectsCache:

@@ -23,16 +23,10 @@ def _plt():
 
 
 def _circle(lat: float, lon: float, r_km: float, n: int = 90) -> tuple[list[float], list[float]]:
-    d = r_km / 6371.0088
-    la, lo = math.radians(lat), math.radians(lon)
-    xs, ys = [], []
-    for i in range(n + 1):
-        b = 2 * math.pi * i / n
-        la2 = math.asin(math.sin(la) * math.cos(d) + math.cos(la) * math.sin(d) * math.cos(b))
-        lo2 = lo + math.atan2(math.sin(b) * math.sin(d) * math.cos(la), math.cos(d) - math.sin(la) * math.sin(la2))
-        xs.append(math.degrees(lo2))
-        ys.append(math.degrees(la2))
-    return xs, ys
+    from ..geo.sphere import destination
+
+    la, lo = destination(lat, lon, [360.0 * i / n for i in range(n + 1)], r_km * 1e3)
+    return lo.tolist(), la.tolist()
 
 
 def _map(v: Mapping[str, Any], path: Path) -> None:

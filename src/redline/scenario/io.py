@@ -8,7 +8,8 @@ file, the field, the value and the fix.
 A scenario may start with ``extends: NAME`` (a built-in name or a path):
 mappings are merged recursively over the base, lists replace the base's,
 and ``exclude_owners: [nation, ...]`` drops those nations' fire units and
-sensors (for what-if variants).
+sensors (for what-if variants). Both edits are the transforms of
+:mod:`redline.scenario.transforms`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -27,6 +28,7 @@ from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
 from ..geo.sphere import distance_m
 from .schema import Scenario
+from .transforms import exclude_owners, merge_documents
 
 __all__ = [
     "parse_scenario",
@@ -81,29 +83,28 @@ def _load_yaml(text: str, file: str) -> dict:
     return load_mapping(text, file, "a scenario file is a YAML mapping with name, sites and raid")
 
 
-def _merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = _merge(base[k], v) if k in base else v
-        return out
-    return over
+class _Resolved(NamedTuple):
+    """A document with its ``extends`` chain merged in, and the owners its chain excludes."""
+
+    raw: dict
+    drop_units: frozenset[str]      # owners whose fire units are removed
+    drop_sensors: frozenset[str]    # owners whose sensors are removed
 
 
-def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) -> dict:
+def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) -> _Resolved:
     parent = raw.pop("extends", None)
     if parent is None:
-        return raw
+        return _Resolved(raw, frozenset(), frozenset())
     if depth > 5:
         raise InputError(file, "extends", parent, "chain of extends is too deep (more than 5); flatten it")
     ptext, pfile, pdir = _locate(str(parent), base_dir, file, "extends")
-    praw = _resolve_raw(_load_yaml(ptext, pfile), pfile, pdir, depth + 1)
-    exclude = raw.pop("exclude_owners", None) or []
-    merged = _merge(praw, raw)
-    if exclude:
-        merged["fire_units"] = [u for u in merged.get("fire_units", []) if u.get("owner") not in exclude]
-        merged["sensors"] = [s for s in merged.get("sensors", []) if s.get("owner") not in exclude]
-    return merged
+    base = _resolve_raw(_load_yaml(ptext, pfile), pfile, pdir, depth + 1)
+    exclude = frozenset(raw.pop("exclude_owners", None) or [])
+    # a level's exclude_owners applies to the lists in force at that level: a list the child
+    # gives itself replaces the parent's, and with it the exclusions the parent's chain made
+    units = frozenset() if "fire_units" in raw else base.drop_units
+    sensors = frozenset() if "sensors" in raw else base.drop_sensors
+    return _Resolved(merge_documents(base.raw, raw), units | exclude, sensors | exclude)
 
 
 def _locate(name: str, base_dir: Path | None, file: str, field: str) -> tuple[str, str, Path | None]:
@@ -200,11 +201,17 @@ def parse_scenario(text: str, file: str = "<string>", base_dir: Path | None = No
         Catalog to check type names against (default: shipped catalog plus
         the scenario's own catalog files).
     """
-    raw = _resolve_raw(_load_yaml(text, file), file, base_dir)
+    return _parse_raw(_load_yaml(text, file), file, base_dir, catalog)
+
+
+def _parse_raw(raw: dict, file: str, base_dir: Path | None, catalog: Catalog | None = None) -> Scenario:
+    """:func:`parse_scenario` of a parsed YAML mapping (``raw`` is consumed)."""
+    res = _resolve_raw(raw, file, base_dir)
     try:
-        sc = Scenario.model_validate(raw)
+        sc = Scenario.model_validate(res.raw)
     except ValidationError as exc:
         raise _pydantic_to_input_error(exc, file) from None
+    sc = exclude_owners(sc, res.drop_units, res.drop_sensors)
     if catalog is None:
         catalog = scenario_catalog(sc, base_dir)
     _check_references(sc, catalog, file)

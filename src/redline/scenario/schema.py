@@ -1,14 +1,31 @@
-"""Scenario data model: sites, sensors, fire units, raid, doctrine.
+"""Scenario data model: sites, sensors, fire units, raid, doctrine, campaign block.
 
 Scenarios are frozen pydantic models with no behaviour. Files use friendly
 units whose names say so (``_km``, ``_min``, ``_deg``); the engine converts
-them to SI once, in :mod:`redline.engagement.compile`.
+them to SI once, in :mod:`redline.engagement.compile`. Edits of a scenario
+(variants, knobs, sweep points) are the pure functions of
+:mod:`redline.scenario.transforms`.
 """
 from __future__ import annotations
 
-from typing import Literal
+from copy import deepcopy
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    model_validator,
+)
+
+from .campaign import Campaign
 
 __all__ = [
     "Site",
@@ -19,6 +36,7 @@ __all__ = [
     "Salvo",
     "Doctrine",
     "Scenario",
+    "Campaign",
     "LAYERS",
 ]
 
@@ -171,7 +189,20 @@ class Doctrine(_Frozen):
 
 
 class Scenario(_Frozen):
-    """A raid against a defence posture, with everything needed to run it."""
+    """A raid against a defence posture, with everything needed to run it.
+
+    ``campaign`` is the optional schedule over days read by
+    :mod:`redline.campaign` (a plain run flies the raid once).
+
+    Notes
+    -----
+    The campaign block is typed (:class:`~redline.scenario.campaign.Campaign`),
+    but it serialises as it was written (the mapping the file gave, numbers
+    as the file wrote them), so that scenario hashes, which were taken over
+    the written block when it was an untyped mapping, do not change. A block
+    replaced in code (``model_copy(update={"campaign": ...})``) or built as a
+    ``Campaign`` object serialises from the model.
+    """
 
     name: str
     title: str = ""
@@ -186,4 +217,21 @@ class Scenario(_Frozen):
     doctrine: Doctrine = Field(default_factory=Doctrine)
     trials: PositiveInt = 10_000
     seed: NonNegativeInt = 0
-    campaign: dict | None = None               # schedule over days, read by redline.campaign (one wave otherwise)
+    campaign: Campaign | None = None           # schedule over days, read by redline.campaign (one wave otherwise)
+    _campaign_as_written: tuple[Campaign, dict] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_campaign_as_written(cls, data: Any, handler: ModelWrapValidatorHandler["Scenario"]) -> "Scenario":
+        sc = handler(data)
+        block = data.get("campaign") if isinstance(data, dict) else None
+        if isinstance(block, dict) and sc.campaign is not None:
+            sc._campaign_as_written = (sc.campaign, deepcopy(block))
+        return sc
+
+    @field_serializer("campaign", mode="wrap")
+    def _campaign_as_read(self, camp: Campaign | None, handler: SerializerFunctionWrapHandler) -> Any:
+        written = self._campaign_as_written
+        if camp is not None and written is not None and written[0] is camp:
+            return deepcopy(written[1])
+        return handler(camp)

@@ -15,23 +15,19 @@ Targets (``ParameterSpec.name``):
   ``campaign.launcher_attrition_per_day``, ``campaign.depot.israel.arrow-3``.
 
 A parameter-set value replaces the entry for every draw of the base set
-(posterior draws keep their other parameters).
+(posterior draws keep their other parameters). Scenario and campaign paths
+are set by :func:`redline.scenario.transforms.set_paths`.
 """
 from __future__ import annotations
-
-import re
-from typing import Any
 
 from ..campaign.schema import Campaign
 from ..catalog import THREAT_CLASSES, Catalog
 from ..engagement.params import ParamSet
 from ..errors import InputError
 from ..scenario.schema import Scenario
+from ..scenario.transforms import set_paths
 
 __all__ = ["check_targets", "apply_point", "apply_campaign"]
-
-_TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
-
 
 def _threats_for(cat: Catalog, key: str, name: str, file: str) -> list[str]:
     if key in THREAT_CLASSES:
@@ -63,39 +59,6 @@ def _param_updates(cat: Catalog, name: str, value: float, file: str) -> tuple[st
                      "a parameter name starts with pk., reliability., cep_m., pd., scenario. or campaign.")
 
 
-def _tokens(path: str) -> list[str]:
-    return [a or b for a, b in _TOKEN.findall(path)]
-
-
-def _set(node: Any, tokens: list[str], value: float, name: str, file: str) -> None:
-    key, rest = tokens[0], tokens[1:]
-    targets: list[Any]
-    if isinstance(node, list):
-        if key == "*":
-            targets = list(range(len(node)))
-        elif key.lstrip("-").isdigit() and -len(node) <= int(key) < len(node):
-            targets = [int(key)]
-        else:
-            targets = [i for i, item in enumerate(node) if isinstance(item, dict) and item.get("name") == key]
-        if not targets:
-            raise InputError(file, f"parameters.{name}", key, "no list item with this name or index; check the path")
-    elif isinstance(node, dict):
-        if key not in node:
-            raise InputError(file, f"parameters.{name}", key,
-                             f"no such field; fields here are {', '.join(sorted(map(str, node)))}")
-        targets = [key]
-    else:
-        raise InputError(file, f"parameters.{name}", key, "path goes past a plain value; shorten it")
-    for t in targets:
-        if rest:
-            _set(node[t], rest, value, name, file)
-        else:
-            old = node[t]
-            if isinstance(old, bool) or isinstance(old, (dict, list)):
-                raise InputError(file, f"parameters.{name}", old, "only numeric fields can be swept")
-            node[t] = int(round(value)) if isinstance(old, int) else float(value)
-
-
 def apply_point(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], values: tuple[float, ...],
                 file: str = "<sweep>") -> tuple[Scenario, ParamSet]:
     """The scenario and parameter set of one design point."""
@@ -108,14 +71,7 @@ def apply_point(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ..
                 scen_paths.append((name, float(v)))
         else:
             tables.setdefault(upd[0], {}).update(upd[1])
-    if scen_paths:
-        raw = sc.model_dump(mode="json")
-        for name, v in scen_paths:
-            _set(raw, _tokens(name.partition(".")[2]), v, name, file)
-        try:
-            sc = Scenario.model_validate(raw)
-        except Exception as exc:  # pydantic ValidationError: report the point's value
-            raise InputError(file, "parameters", dict(scen_paths), f"the scenario is invalid at this point ({exc}); narrow the range") from None
+    sc = set_paths(sc, scen_paths, file)
     ps = base.with_values(**tables) if tables else base
     return sc, ps
 
@@ -129,13 +85,7 @@ def apply_campaign(camp: Campaign | None, names: tuple[str, ...], values: tuple[
     if camp is None:
         raise InputError(file, f"parameters.{paths[0][0]}", paths[0][0],
                          "campaign parameters need a campaign sweep; add `campaign: true` to the spec")
-    raw = camp.model_dump(mode="json")
-    for name, v in paths:
-        _set(raw, _tokens(name.partition(".")[2]), v, name, file)
-    try:
-        return Campaign.model_validate(raw)
-    except Exception as exc:  # pydantic ValidationError: report the point's value
-        raise InputError(file, "parameters", dict(paths), f"the campaign is invalid at this point ({exc}); narrow the range") from None
+    return set_paths(camp, paths, file)
 
 
 def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], X, file: str,

@@ -1,7 +1,8 @@
 """Apply the web app's knobs to a scenario, and describe a scenario's knobs.
 
-Knobs edit the scenario's data only (the same edits a scenario file can
-make with ``extends``); nothing here computes physics. Excluding owners
+Knobs edit the scenario's data only, with the transforms of
+:mod:`redline.scenario.transforms` (the same edits a scenario file makes
+with ``extends``); nothing here computes physics. Excluding owners
 matches ``exclude_owners`` in a scenario file exactly, so a run with
 ``exclude_owners: [jordan]`` here equals ``redline run`` of a file that
 ``extends`` the scenario with ``exclude_owners: [jordan]``.
@@ -10,25 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..catalog import THREAT_CLASSES
 from ..errors import InputError
+from ..scenario import transforms as T
 from ..scenario.io import scenario_catalog
 from ..scenario.schema import LAYERS, Scenario
 from .models import Knobs
 
 __all__ = ["apply_knobs", "scenario_knobs", "class_totals"]
-
-
-def _largest_remainder(weights: list[int], total: int) -> list[int]:
-    s = sum(weights)
-    raw = [total * w / s for w in weights]
-    out = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - out[i]), i))
-    for i in order[: total - sum(out)]:
-        out[i] += 1
-    return out
 
 
 def class_totals(sc: Scenario) -> dict[str, int]:
@@ -48,60 +38,26 @@ def _countries() -> list[str]:
 
 def apply_knobs(sc: Scenario, knobs: Knobs, file: str = "knobs") -> Scenario:
     """The scenario with ``knobs`` applied; :class:`~redline.errors.InputError` for a knob that does not fit it."""
-    d: dict[str, Any] = sc.model_dump(mode="python")
-    cat = scenario_catalog(sc)
-
     if knobs.raid:
-        salvos = [dict(s) for s in d["raid"]]
-        for klass, total in knobs.raid.items():
-            idx = [i for i, s in enumerate(salvos) if cat.threats[s["threat"]].klass == klass]
-            current = [salvos[i]["count"] for i in idx]
-            if total == sum(current):
-                continue
-            if not idx or sum(current) == 0:
-                if total == 0:
-                    continue
-                raise InputError(file, f"raid.{klass}", total,
-                                 f"the scenario has no {klass} salvo to scale; upload a scenario with one")
-            for i, n in zip(idx, _largest_remainder(current, total)):
-                salvos[i]["count"] = n
-        d["raid"] = tuple(salvos)
-
+        sc = T.set_class_totals(sc, knobs.raid, scenario_catalog(sc), file)
     if knobs.exclude_owners:
-        owners = sorted({u.owner for u in sc.fire_units} | {s.owner for s in sc.sensors})
-        for o in knobs.exclude_owners:
-            if o not in owners:
-                raise InputError(file, "exclude_owners", o, f"no fire unit or sensor has this owner; owners are: {', '.join(owners)}")
-        drop = set(knobs.exclude_owners)
-        d["fire_units"] = tuple(u for u in d["fire_units"] if u["owner"] not in drop)
-        d["sensors"] = tuple(s for s in d["sensors"] if s["owner"] not in drop)
-
-    doc = dict(d["doctrine"])
+        T.check_owners(sc, knobs.exclude_owners, file)
+        sc = T.exclude_owners(sc, knobs.exclude_owners)
     if knobs.closed_airspace:
         known = set(_countries()) | {"sea"}
         for c in knobs.closed_airspace:
             if c not in known:
                 raise InputError(file, "closed_airspace", c, "unknown country; use a slug such as jordan, iraq, "
                                  "saudi-arabia, syria, or 'sea'")
-        closed = set(knobs.closed_airspace)
-        nations = sorted({u["owner"] for u in d["fire_units"]})
-        airspace = doc.get("airspace")
-        if airspace is None:
-            everywhere = tuple(sorted(known))
-            airspace = {n: everywhere for n in nations}
-        doc["airspace"] = {n: tuple(c for c in allowed if c not in closed) for n, allowed in airspace.items()}
+        sc = T.close_airspace(sc, knobs.closed_airspace, everywhere=sorted(known))
+    doctrine: dict[str, Any] = {}
     if knobs.shoot_look_shoot is not None:
-        doc["shoot_look_shoot"] = knobs.shoot_look_shoot
+        doctrine["shoot_look_shoot"] = knobs.shoot_look_shoot
     if knobs.shots:
-        doc["shots"] = {**doc["shots"], **knobs.shots}
+        doctrine["shots"] = knobs.shots
     if knobs.impact_prediction is not None:
-        doc["impact_prediction"] = tuple(knobs.impact_prediction)
-    d["doctrine"] = doc
-    try:
-        return Scenario.model_validate(d)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(file, ".".join(str(p) for p in err["loc"]), err.get("input"), err["msg"]) from None
+        doctrine["impact_prediction"] = tuple(knobs.impact_prediction)
+    return T.set_doctrine(sc, doctrine, file)
 
 
 def scenario_knobs(sc: Scenario) -> dict[str, Any]:
