@@ -86,6 +86,15 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class _FieldProblem(ValueError):
+    """A cross-field check that failed, naming the field and value for the InputError."""
+
+    def __init__(self, field: str, value: Any, message: str):
+        self.field = field
+        self.value = value
+        super().__init__(message)
+
+
 class GazetteerSource(_Frozen):
     """One public source named in the gazetteer's header.
 
@@ -108,11 +117,12 @@ class GazetteerSource(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> "GazetteerSource":
         if not _SOURCE_KEY.match(self.key):
-            raise ValueError(f"source key {self.key!r} is not a letter and two digits, e.g. G20")
+            raise _FieldProblem("key", self.key, "a source key is a letter and two digits, e.g. G20")
         if self.published is not None and not _DATE.match(self.published):
-            raise ValueError(f"published {self.published!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+            raise _FieldProblem("published", self.published, "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
         if self.published is None and not self.date_note:
-            raise ValueError("give published (YYYY-MM-DD) or a date_note saying what is known of the date")
+            raise _FieldProblem("published", None, "give published (YYYY-MM-DD) or a date_note saying what is "
+                                "known of the date")
         return self
 
 
@@ -175,17 +185,21 @@ class GazetteerSite(_Frozen):
     def _check(self) -> "GazetteerSite":
         for name in (self.key, *self.aliases):
             if not _KEY.match(name):
-                raise ValueError(f"{name!r} is not a kebab-case key (lowercase letters, digits and '-')")
+                raise _FieldProblem("key" if name == self.key else "aliases", name,
+                                    "not a kebab-case key; use lowercase letters, digits and '-'")
         if self.country not in ISO_ALPHA3_TO_NUMERIC:
-            raise ValueError(f"country {self.country!r} is not a known ISO 3166-1 alpha-3 code; use one of "
-                             f"{', '.join(sorted(ISO_ALPHA3_TO_NUMERIC))} or add it to ISO_ALPHA3_TO_NUMERIC")
+            raise _FieldProblem("country", self.country,
+                                f"not a known ISO 3166-1 alpha-3 code; use one of "
+                                f"{', '.join(sorted(ISO_ALPHA3_TO_NUMERIC))} or add it to ISO_ALPHA3_TO_NUMERIC")
         if self.confidence == "assumption":
             if not self.note.startswith("ASSUMPTION"):
-                raise ValueError("an assumed position needs a note starting 'ASSUMPTION:' with the reason")
+                raise _FieldProblem("note", self.note, "an assumed position needs a note starting 'ASSUMPTION:' "
+                                    "with the reason")
         elif not self.coords_from:
-            raise ValueError("give coords_from (the source keys of the position) or tag it confidence: assumption")
+            raise _FieldProblem("coords_from", [], "give the source keys of the position, or tag it "
+                                "confidence: assumption with an ASSUMPTION note")
         if not self.source_keys:
-            raise ValueError("cite at least one source key in coords_from or sources")
+            raise _FieldProblem("sources", [], "cite at least one source key in coords_from or sources")
         return self
 
 
@@ -207,19 +221,24 @@ class Gazetteer(_Frozen):
         keys = [s.key for s in self.sources]
         doubled = sorted({k for k in keys if keys.count(k) > 1})
         if doubled:
-            raise ValueError(f"source keys listed twice: {', '.join(doubled)}")
+            raise _FieldProblem("sources", doubled, f"source keys listed twice: {', '.join(doubled)}; keep one of each")
         known = set(keys)
         for s in self.sources:
-            if s.published is not None and s.published[:len(self.window_end)] > self.window_end:
-                raise ValueError(f"source {s.key} published {s.published}, after the window's end {self.window_end}")
+            if s.published is not None and s.published > self.window_end[:len(s.published)]:
+                raise _FieldProblem(f"sources.{s.key}.published", s.published,
+                                    f"published after the calibration window's end ({self.window_end}); "
+                                    "use only sources published on or before it")
         names: dict[str, str] = {}
         for key, entry in self.sites.items():
             missing = [k for k in entry.source_keys if k not in known]
             if missing:
-                raise ValueError(f"site {key!r} cites {', '.join(missing)}, not in the sources list; add them there")
+                where = "coords_from" if missing[0] in entry.coords_from else "sources"
+                raise _FieldProblem(f"sites.{key}.{where}", missing[0],
+                                    "source key not in the sources list; add it there with its URL and date")
             for name in (key, *entry.aliases):
                 if name in names:
-                    raise ValueError(f"name {name!r} of site {key!r} is already used by site {names[name]!r}")
+                    raise _FieldProblem(f"sites.{key}.aliases", name,
+                                        f"name already used by site {names[name]!r}; choose another")
                 names[name] = key
         return self
 
@@ -266,6 +285,11 @@ def parse_gazetteer(text: str, file: str = "<string>") -> Gazetteer:
         return Gazetteer.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
+        problem = (err.get("ctx") or {}).get("error")
+        if isinstance(problem, _FieldProblem):
+            where = field_path(err["loc"]) if err["loc"] else ""
+            field = f"{where}.{problem.field}" if where else problem.field
+            raise InputError(file, field, problem.value, str(problem)) from None
         raise InputError(file, field_path(err["loc"]), err.get("input"), err["msg"]) from None
 
 
