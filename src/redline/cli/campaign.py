@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ._common import console, fail, print_json, progress_bar, user_errors
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
 
 
 def _fmt(s: dict) -> str:
@@ -22,11 +22,12 @@ def render_campaign(res) -> None:
     from ..campaign.plot import sparkline
 
     s = res.summary()
-    m = s["manifest"]
+    m = res.manifest
     if s["hypothetical"]:
         console.print("[bold yellow]HYPOTHETICAL scenario[/] (assumed stocks and rates; see its file)")
-    console.print(f"[bold]{m['campaign']}[/]  {s['days']} days x {s['waves_per_day']} waves  trials={m['trials']:,} "
-                  f"seed={m['seed']} params={m['params']} ({m['param_draws']} draws)  {m['elapsed_s']:.1f} s")
+    elapsed = "" if m.elapsed_s is None else f"  {m.elapsed_s:.1f} s"
+    console.print(f"[bold]{m.subject}[/]  {s['days']} days x {s['waves_per_day']} waves  trials={m.samples.count:,} "
+                  f"seed={m.seed} params={m.params} ({m.details['param_draws']} draws){elapsed}")
     t = Table(title="Per day: mean [5%–95%] over trials")
     for col in ("day", "launched", "leaked", "impacted", "impacts to date", "defence US$ M"):
         t.add_column(col, justify="right")
@@ -72,8 +73,8 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
         png: Optional[str] = typer.Option(None, "--png", help="Also save the stock curve and daily leakers as a PNG here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-        store: Optional[str] = typer.Option(None, "--store", help="Run store (DuckDB file) to save the campaign in."),
-        no_store: bool = typer.Option(False, "--no-store", help="Do not save this campaign in the run store (also: REDLINE_NO_STORE=1)."),
+        store: Optional[str] = store_option(),
+        no_store: bool = no_store_option(),
     ) -> None:
         """Fly a campaign of raids over days, carrying interceptor and missile stocks, and print the stock curve."""
         from ..campaign import load_campaign, run_campaign
@@ -102,8 +103,4 @@ def register(app: typer.Typer) -> None:
             out = plot_campaign(res, png)
             if not as_json:
                 console.print(f"saved {out}")
-        try:
-            from .store import save_after
-        except ImportError:  # the run store is optional
-            return
-        save_after("campaign", res.summary(), store, no_store)
+        save_after(res.record(), store, no_store)

@@ -14,7 +14,7 @@ def render_sweep(res) -> None:
     """Print a sweep's state, sensitivity table and where its files are."""
     s = res.summary()
     console.print(f"[bold]{s['sweep']}[/]  {s['design']['method']} design, {s['points']} points x "
-                  f"{s['manifest']['trials_per_point']:,} trials  on {s['backend']}  {s['elapsed_s']:.1f} s")
+                  f"{res.manifest.details['trials_per_point']:,} trials  on {s['backend']}  {res.elapsed_s:.1f} s")
     console.print(f"finished {s['finished']}/{s['points']} (computed now: {s['computed_now']}; "
                   f"read back: {s['finished'] - s['computed_now']})", highlight=False)
     for o in s["outputs"]:
