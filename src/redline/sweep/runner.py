@@ -22,7 +22,7 @@ from ..api import default_params
 from ..campaign.io import load_campaign
 from ..engagement.params import ParamSet, catalog_params
 from ..hashing import campaign_sha256, params_sha256, scenario_sha256, spec_sha256
-from ..manifest import Manifest, now_utc
+from ..manifest import Manifest, make_manifest, now_utc
 from ..records import SweepSummary, parse_summary
 from ..scenario.io import load_scenario, scenario_catalog
 from ..store import RunStore, save_run, store_disabled
@@ -257,9 +257,10 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
             backend.map(base, todo, point_fn, on_done, on_fail, spec.retries, stop)
     finally:
         writer.close()
-    manifest = Manifest(kind="sweep", version=__version__, created=created, subject=spec.name, seed=spec.seed,
-                        samples={"count": len(X), "unit": "points"}, inputs=inputs, params=base_ps.label,
-                        details={"trials_per_point": spec.trials, "seeding": spec.seeding, "method": spec.design.method})
+    manifest = make_manifest("sweep", spec.name, seed=spec.seed, samples=len(X), unit="points", inputs=inputs,
+                             params=base_ps.label, created=created,
+                             details={"trials_per_point": spec.trials, "seeding": spec.seeding,
+                                      "method": spec.design.method})
     res = SweepResult(spec=spec, folder=folder.root, X=X, records=records, failures=failures, computed=computed,
                       elapsed_s=time.perf_counter() - t0, backend=backend.describe(), manifest=manifest,
                       stopped=stop() and len(records) < len(X))
