@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .calibration.posterior import shipped_posterior
 from .catalog import Catalog
 from .engagement.compile import compile_scenario
 from .engagement.params import ParamSet, catalog_params
@@ -25,6 +24,8 @@ def default_params(catalog: Catalog) -> ParamSet:
     The shipped April 2024 posterior when one is installed (see
     :mod:`redline.calibration`), else the catalog's best values.
     """
+    from .calibration.posterior import shipped_posterior  # here, not at the top: it needs scipy, `redline --help` does not
+
     post = shipped_posterior(catalog)
     return post if post is not None else catalog_params(catalog)
 

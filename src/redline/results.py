@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,7 +11,9 @@ from .catalog import THREAT_CLASSES
 from .engagement.compile import Compiled
 from .engagement.runner import RawOutcome
 from .manifest import Manifest
-from .records import RunSummary
+
+if TYPE_CHECKING:
+    from .records import RunSummary
 
 __all__ = ["Result", "stats", "COUNTS"]
 
@@ -135,6 +137,8 @@ class Result:
 
     def record(self) -> RunSummary:
         """The typed summary: counts by class, intercepts, interceptors used, costs, site hits, routes."""
+        from .records import RunSummary  # here: `import redline` stays light
+
         if "record" in self._cache:
             return self._cache["record"]
         c = self.compiled

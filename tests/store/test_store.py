@@ -94,8 +94,9 @@ def test_maybe_store_respects_no_store(tmp_path, monkeypatch):
     monkeypatch.setenv("REDLINE_NO_STORE", "1")
     assert maybe_store(tiny_record(1), p) is None
     monkeypatch.delenv("REDLINE_NO_STORE")
-    rid = maybe_store(tiny_record(1), p)
-    assert RunStore(p).get(rid).manifest == tiny_record(1).manifest
+    rec = tiny_record(1)
+    rid = maybe_store(rec, p)
+    assert RunStore(p).get(rid).manifest == rec.manifest
 
 
 def test_only_typed_records_are_saved(tmp_path):

@@ -1,13 +1,15 @@
 """`redline calibrate` and `redline validate`."""
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..records import ValidateSummary
+if TYPE_CHECKING:
+    from ..records import ValidateSummary
+
 from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
 
 

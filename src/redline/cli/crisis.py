@@ -5,11 +5,14 @@ The commands parse options, call :mod:`redline.escalation` and format; no model 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
+if TYPE_CHECKING:
+    from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
+
 from ._common import console, fail, no_store_option, print_json, save_after, store_option, user_errors
 
 __all__ = ["register", "render_backtest", "render_compare", "render_crisis"]

@@ -1,12 +1,14 @@
 """`redline run`, `redline scenarios`, `redline catalog`."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
-from ..records import RunSummary
+if TYPE_CHECKING:
+    from ..records import RunSummary
+
 from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
 
 

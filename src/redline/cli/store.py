@@ -11,7 +11,6 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ..records import RunSummary
 from ._common import NO_STORE_HELP, STORE_HELP, console, fail, no_store_option, print_json, save_after, store_option
 from .run import render_summary
 
@@ -27,6 +26,8 @@ def _print_run(run) -> None:
     console.print(f"[bold]{run.run_id}[/]  kind={run.kind}  saved {run.created_utc:%Y-%m-%d %H:%M:%S} UTC")
     if run.headline:
         console.print(run.headline, highlight=False)
+    from ..records import RunSummary
+
     record = run.record
     if isinstance(record, RunSummary):
         render_summary(record)
