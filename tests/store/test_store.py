@@ -243,3 +243,41 @@ def test_a_saved_summary_of_another_shape_is_an_error_with_a_message(tmp_path, s
     run = RunStore(db).get("20250102-030405")
     with pytest.raises(StoreError, match=r"not a run summary \(RunSummary\): .*Field required"):
         run.record
+
+
+LEGACY_DIR = __import__("pathlib").Path(__file__).parent / "legacy"
+#: kind -> (subject, samples, unit, input roles) expected from the real outputs of the version before typed
+#: records, kept in tests/store/legacy/ (`--json` output of each command as it was saved then)
+LEGACY_EXPECT = {
+    "run": ("april-2024", 2000, "trials", {"scenario"}),
+    "campaign": ("twelve-day-campaign", 200, "trials", {"scenario", "campaign"}),
+    "crisis": ("april-2024", 2000, "paths", {"model"}),
+    "compare": ("april-2024", 1000, "paths", {"model"}),
+    "validate": ("13-14 April 2024 Iranian strike on Israel", 0, "trials", set()),
+    "sweep": ("test-grid", 2, "points", {"spec"}),
+    "sweep-point": ("april-2024", 96, "trials", {"scenario", "spec"}),
+}
+
+
+def test_real_legacy_outputs_of_every_kind_are_read(tmp_path):
+    from redline.records import SUMMARIES
+
+    rows = []
+    for k, kind in enumerate(LEGACY_EXPECT):
+        summary = json.loads((LEGACY_DIR / f"{kind}.json").read_text())
+        rows.append((f"20250102-0304{k:02d}-abcdef", kind, summary, summary.get("manifest", {})))
+    db = tmp_path / "old.duckdb"
+    _legacy_store(db, rows)
+    st = RunStore(db)
+    for rid, kind, summary, _ in rows:
+        run = st.get(rid)
+        subject, count, unit, roles = LEGACY_EXPECT[kind]
+        m = run.manifest
+        assert run.legacy and m.kind == kind and m.version == "0.1.0", kind
+        assert (m.subject, m.samples.count, m.samples.unit, set(m.inputs)) == (subject, count, unit, roles), kind
+        want = SUMMARIES["run" if kind == "sweep-point" else kind]
+        assert type(run.record) is want, kind
+        assert {k: v for k, v in run.record.to_json().items() if k != "manifest"} == \
+            {k: v for k, v in summary.items() if k not in ("manifest", "elapsed_s")}, kind
+    assert st.get(rows[-1][0]).manifest.details["point"] == 0       # legacy keys that fit no field go under details
+    assert st.get(rows[5][0]).manifest.elapsed_s is not None          # a sweep's elapsed time sat in its summary

@@ -23,7 +23,7 @@ sweep-point            the run or campaign keys above and sweep, sweep_sha256, p
 :data:`LEGACY_FIELDS` (``version`` from ``version`` or ``redline_version``; ``subject`` from
 ``scenario``, ``campaign``, ``start`` or ``sweep``; ``samples`` from ``trials`` or ``paths``;
 every ``<role>_sha256`` into ``inputs[role]``, with ``sweep_sha256`` as ``spec``; ``created`` from
-the row's save time). Every other key goes under ``details``, so nothing is lost.
+the row's save time; a version the manifest lacks from the row's ``version`` column). Every other key goes under ``details``, so nothing is lost.
 :func:`legacy_summary` puts that manifest into the summary and moves a sweep's top-level
 ``elapsed_s`` into it. Nothing else in Redline reads the old shapes.
 """
@@ -57,8 +57,12 @@ def _first(d: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any
 
 
 def legacy_manifest(kind: str, manifest: Mapping[str, Any], summary: Mapping[str, Any],
-                    created: _dt.datetime) -> Manifest:
-    """The :class:`Manifest` of a run saved in the legacy shape (see the module notes)."""
+                    created: _dt.datetime, row_version: str | None = None) -> Manifest:
+    """The :class:`Manifest` of a run saved in the legacy shape (see the module notes).
+
+    ``created`` and ``row_version`` are the row's save time and version column (the version
+    fills in for manifests that did not record one, such as validate's).
+    """
     if kind not in KINDS:
         raise ValueError(f"legacy run of kind {kind!r}: the store knows {', '.join(KINDS)}")
     used: set[str] = set()
@@ -92,7 +96,7 @@ def legacy_manifest(kind: str, manifest: Mapping[str, Any], summary: Mapping[str
     seed = values["seed"]
     return Manifest(
         kind=kind,  # type: ignore[arg-type]
-        version=str(values["version"] or "unknown"),
+        version=str(values["version"] or row_version or "unknown"),
         created=created.replace(microsecond=0).isoformat() + "Z",
         subject=str(values["subject"] or ""),
         seed=None if seed is None else int(seed),

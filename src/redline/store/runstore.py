@@ -351,11 +351,11 @@ class RunStore:
         rid = self.resolve(run_id)
         with self._connect() as con:
             r = con.execute("SELECT run_id, kind, created_utc, summary, manifest, context, arrays, headline, "
-                            "record_version FROM runs WHERE run_id = ?", [rid]).fetchone()
+                            "record_version, version FROM runs WHERE run_id = ?", [rid]).fetchone()
         summary, manifest_j, legacy = json.loads(r[3]), json.loads(r[4]), r[8] is None
         try:
             if legacy:
-                manifest = legacy_manifest(r[1], manifest_j, summary, r[2])
+                manifest = legacy_manifest(r[1], manifest_j, summary, r[2], r[9])
                 summary = legacy_summary(r[1], summary, manifest)
             else:
                 manifest = Manifest.model_validate(manifest_j)
