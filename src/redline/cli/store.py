@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
     def runs_list(
         ctx: typer.Context,
         store: Optional[str] = store_option(),
-        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (run, crisis, compare, validate)."),
+        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (run, campaign, crisis, compare, validate, sweep, sweep-point)."),
         limit: int = typer.Option(50, "--limit", "-l", help="How many of the newest runs to list (0: all)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON array instead of a table."),
     ) -> None:
