@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         particles: Optional[int] = typer.Option(None, "--particles", help="Particles per round (default 4 x draws, at least 200)."),
         rounds: Optional[int] = typer.Option(None, "--rounds", help="Rounds of adaptive importance sampling (default 8)."),
         trials: Optional[int] = typer.Option(None, "--trials", help="Trials per particle in the likelihood estimate (default 32)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON instead of tables."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object (manifest, file, label and the posterior's own manifest) instead of tables."),
     ) -> None:
         """Fit the uncertain parameters to observed events; write posterior draws with a manifest."""
         import dataclasses
