@@ -21,28 +21,28 @@ def render_campaign(res) -> None:
     """Print a campaign's per-day outcome, stock curve and days to reserve."""
     from ..campaign.plot import sparkline
 
-    s = res.summary()
-    m = res.manifest
-    if s["hypothetical"]:
+    s = res.record()
+    m = s.manifest
+    if s.hypothetical:
         console.print("[bold yellow]HYPOTHETICAL scenario[/] (assumed stocks and rates; see its file)")
     elapsed = "" if m.elapsed_s is None else f"  {m.elapsed_s:.1f} s"
-    console.print(f"[bold]{m.subject}[/]  {s['days']} days x {s['waves_per_day']} waves  trials={m.samples.count:,} "
+    console.print(f"[bold]{m.subject}[/]  {s.days} days x {s.waves_per_day} waves  trials={m.samples.count:,} "
                   f"seed={m.seed} params={m.params} ({m.details['param_draws']} draws){elapsed}")
     t = Table(title="Per day: mean [5%–95%] over trials")
     for col in ("day", "launched", "leaked", "impacted", "impacts to date", "defence US$ M"):
         t.add_column(col, justify="right")
-    for d in s["daily"]:
-        t.add_row(str(d["day"]), str(sum(d["launched"].values())), _fmt(d["leaked"]), _fmt(d["impacted"]),
-                  _fmt(d["impacted_cumulative"]), f"{d['defender_cost_usd_mean'] / 1e6:,.0f}")
+    for d in s.daily:
+        t.add_row(str(d.day), str(sum(d.launched.values())), _fmt(d.leaked), _fmt(d.impacted),
+                  _fmt(d.impacted_cumulative), f"{d.defender_cost_usd_mean / 1e6:,.0f}")
     console.print(t)
     curve = res.stock_curve("type")
-    start = {k: sum(v["initial"] for v in s["stocks"].values() if v["type"] == k) for k in curve}
+    start = {k: sum(v.initial for v in s.stocks.values() if v.type == k) for k in curve}
     t = Table(title="Interceptor stock left at the end of each day, by type: mean [5%–95%]")
     t.add_column("day", justify="right")
     for k in curve:
         t.add_column(k, justify="right")
     t.add_row("start", *(f"{start[k]:,}" for k in curve), end_section=True)
-    for i in range(s["days"]):
+    for i in range(s.days):
         t.add_row(str(i + 1), *(_fmt0(curve[k][i]) for k in curve))
     console.print(t)
     console.print("[bold]Stock curve[/] (mean stock left / starting stock, one character per day)")
@@ -54,10 +54,10 @@ def render_campaign(res) -> None:
     t.add_column("stock", no_wrap=True)
     for col in ("start", "reserve", "P(by end)", "day p05", "p50", "p95"):
         t.add_column(col, justify="right")
-    for lab, r in s["reserve_reached"].items():
-        day = r["day"]
+    for lab, r in s.reserve_reached.items():
+        day = r.day
         cell = lambda v: "—" if v is None else f"{v:g}"  # noqa: E731
-        t.add_row(lab, f"{s['stocks'][lab]['initial']:,}", str(r["reserve_level"]), f"{r['p_within']:.0%}",
+        t.add_row(lab, f"{s.stocks[lab].initial:,}", str(r.reserve_level), f"{r.p_within:.0%}",
                   cell(day["p05"]), cell(day["p50"]), cell(day["p95"]))
     console.print(t)
     console.print("'—': not within the campaign for that share of trials.")
