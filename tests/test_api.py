@@ -24,7 +24,10 @@ def test_summary_has_the_documented_keys():
     assert {"united-states", "israel", "jordan", "united-kingdom", "france"} <= set(s["intercepts_by_nation"])
     assert {"arrow-3", "sm-3", "fighter-aam"} <= set(s["interceptors_used"])
     assert {"mean", "p05", "p95"} <= set(s["cost_usd"]["defender"]) and s["cost_usd"]["exchange_ratio"] > 0
-    assert {"scenario", "scenario_sha256", "seed", "trials", "engine", "version", "elapsed_s"} <= set(s["manifest"])
+    m = s["manifest"]
+    assert set(m) == {"kind", "version", "created", "subject", "seed", "samples", "inputs", "params", "elapsed_s", "details"}
+    assert m["kind"] == "run" and m["samples"] == {"count": 500, "unit": "trials"} and set(m["inputs"]) == {"scenario"}
+    assert set(m["details"]) == {"engine", "param_draws"}
 
 
 def test_to_frame_has_one_row_per_trial():

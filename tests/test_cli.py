@@ -16,7 +16,7 @@ def test_run_json_prints_the_documented_object():
     p = _run("run", "april-2024", "--trials", "1000", "--seed", "1", "--json")
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
-    assert s["manifest"]["trials"] == 1000 and s["manifest"]["seed"] == 1
+    assert s["manifest"]["samples"] == {"count": 1000, "unit": "trials"} and s["manifest"]["seed"] == 1
     assert s["by_class"]["ballistic"]["launched"]["mean"] == 120
 
 

@@ -5,13 +5,14 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ._version import __version__
 from .catalog import Catalog
 from .engagement.compile import compile_scenario
 from .engagement.params import ParamSet, catalog_params
 from .engagement.runner import run_compiled
+from .hashing import scenario_sha256
+from .manifest import make_manifest
 from .results import Result
-from .scenario.io import load_scenario, scenario_catalog, scenario_sha256
+from .scenario.io import load_scenario, scenario_catalog
 from .scenario.schema import Scenario
 
 __all__ = ["load_scenario", "run", "default_params"]
@@ -23,10 +24,8 @@ def default_params(catalog: Catalog) -> ParamSet:
     The shipped April 2024 posterior when one is installed (see
     :mod:`redline.calibration`), else the catalog's best values.
     """
-    try:
-        from .calibration.posterior import shipped_posterior  # type: ignore[import-not-found]
-    except ImportError:
-        return catalog_params(catalog)
+    from .calibration.posterior import shipped_posterior  # here, not at the top: it needs scipy, `redline --help` does not
+
     post = shipped_posterior(catalog)
     return post if post is not None else catalog_params(catalog)
 
@@ -68,15 +67,7 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
     comp = compile_scenario(sc, cat, ps)
     raw = run_compiled(comp, ps, n, s, engine=engine, workers=workers, progress=progress, magazines=magazines)
     elapsed = time.perf_counter() - t0
-    manifest = {
-        "scenario": sc.name,
-        "scenario_sha256": scenario_sha256(sc, cat),
-        "seed": s,
-        "trials": n,
-        "engine": engine,
-        "version": __version__,
-        "params": ps.label,
-        "param_draws": ps.size,
-        "elapsed_s": round(elapsed, 3),
-    }
+    manifest = make_manifest("run", sc.name, seed=s, samples=n, unit="trials",
+                             inputs={"scenario": scenario_sha256(sc, cat)}, params=ps.label, elapsed_s=elapsed,
+                             details={"engine": engine, "param_draws": ps.size})
     return Result(comp, raw, manifest)

@@ -84,6 +84,10 @@ class Manifest(BaseModel):
         """The manifest as JSON data without the fields that change from run to run."""
         return self.model_dump(mode="json", exclude=set(VOLATILE))
 
+    def get(self, name: str, default: Any = None) -> Any:
+        """The field ``name`` (``default`` if there is no such field), for code that reads manifests by name."""
+        return getattr(self, name, default) if name in type(self).model_fields else default
+
     def replace(self, **changes: Any) -> "Manifest":
         """A copy with some fields changed (validated)."""
         return Manifest.model_validate({**self.model_dump(), **changes})

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .catalog import THREAT_CLASSES
 from .engagement.compile import Compiled
 from .engagement.runner import RawOutcome
+from .manifest import Manifest
+
+if TYPE_CHECKING:
+    from .records import RunSummary
 
 __all__ = ["Result", "stats", "COUNTS"]
 
@@ -38,13 +42,14 @@ class Result:
     raw : RawOutcome
         Per-trial arrays (``raw.cls`` is (trials, 3, 5): launched, failed,
         intercepted, leaked, impacted per class).
-    manifest : dict
-        Scenario name and hash, seed, trials, engine, version, parameters, elapsed time.
+    manifest : Manifest
+        Kind ``run`` (or ``sweep-point``): scenario name and hash, seed, trials, parameters,
+        version, elapsed time; ``details`` holds the engine and the number of parameter draws.
     """
 
     compiled: Compiled
     raw: RawOutcome
-    manifest: dict[str, Any]
+    manifest: Manifest
     _cache: dict = field(default_factory=dict, repr=False)
 
     # ---- per-trial derived arrays
@@ -125,9 +130,17 @@ class Result:
 
     # ---- summaries
     def summary(self) -> dict[str, Any]:
-        """The JSON-ready summary printed by ``redline run --json``."""
-        if "summary" in self._cache:
-            return self._cache["summary"]
+        """The JSON-ready summary printed by ``redline run --json`` (:meth:`record` as JSON)."""
+        if "summary" not in self._cache:
+            self._cache["summary"] = self.record().to_json()
+        return self._cache["summary"]
+
+    def record(self) -> RunSummary:
+        """The typed summary: counts by class, intercepts, interceptors used, costs, site hits, routes."""
+        from .records import RunSummary  # here: `import redline` stays light
+
+        if "record" in self._cache:
+            return self._cache["record"]
         c = self.compiled
         present = sorted({THREAT_CLASSES[k] for k in c.th_class.tolist()}, key=THREAT_CLASSES.index)
         by_class = {k: {w: stats(self.counts(k, w)) for w in COUNTS} for k in present}
@@ -152,8 +165,9 @@ class Result:
             "routes": self.routes(),
             "manifest": self.manifest,
         }
-        self._cache["summary"] = out
-        return out
+        rec = RunSummary.model_validate(out)
+        self._cache["record"] = rec
+        return rec
 
     def to_frame(self):
         """Per-trial table (pandas): one row per trial, one column per count."""

@@ -69,8 +69,8 @@ def test_redline_run_defaults_to_the_shipped_posterior():
                 assert lo <= x.min() and x.max() <= hi, name
     assert redline.default_params(cat).label == "posterior:april-2024"
     res = redline.run("april-2024", trials=500, seed=1)
-    assert res.manifest["params"] == "posterior:april-2024" and res.manifest["param_draws"] == 1000
-    assert redline.run("april-2024", trials=50, seed=1, params="prior").manifest["params"] == "catalog"
+    assert res.manifest.params == "posterior:april-2024" and res.manifest.details["param_draws"] == 1000
+    assert redline.run("april-2024", trials=50, seed=1, params="prior").manifest.params == "catalog"
 
 
 def test_edited_catalog_entries_fall_back_to_the_catalog_value():

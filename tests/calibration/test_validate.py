@@ -34,8 +34,8 @@ def test_model_generated_event_scores_better_than_a_shifted_one(write_event):
     raw = run_compiled(comp, ps, trials=2000, seed=1)
     truth = rounded_means(raw, {m: metric_sampler(comp, m) for m in TOY_METRICS})
     shifted = {k: round(v * 1.25 + 3) for k, v in truth.items()}
-    a = validate([write_event(truth, fname="truth.yaml")], params=ps, trials=3000, seed=2)
-    b = validate([write_event(shifted, fname="shifted.yaml")], params=ps, trials=3000, seed=2)
+    a = validate([write_event(truth, fname="truth.yaml")], params=ps, trials=3000, seed=2).to_json()
+    b = validate([write_event(shifted, fname="shifted.yaml")], params=ps, trials=3000, seed=2).to_json()
     assert a["coverage"] == 1.0 and b["coverage"] < 0.5
     assert a["mean_crps"] < 0.5 * b["mean_crps"]
     # per observation, too
@@ -50,7 +50,7 @@ def test_ranges_count_as_inside_when_they_overlap_the_interval(write_event, toy_
         "  - {metric: by_class.ballistic.launched, value: 100, range: [90, 149]}\n")   # below the point forecast
     from redline.calibration.events import read_events
 
-    r = validate([read_events(toy_dir / "r.yaml")], params="prior", trials=200, seed=1)
+    r = validate([read_events(toy_dir / "r.yaml")], params="prior", trials=200, seed=1).to_json()
     obs = r["events"][0]["observations"]
     assert [o["inside"] for o in obs] == [True, False]
     assert obs[0]["p05"] == obs[0]["p95"] == 150 and obs[0]["crps"] == 50     # scored against the best value
@@ -60,7 +60,10 @@ def test_validate_json_is_exactly_the_documented_object():
     r = runner.invoke(app, ["validate", EVENTS, "--json", "--trials", "2000", "--seed", "3"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert set(out) == {"events", "coverage", "mean_crps"}
+    assert set(out) == {"events", "coverage", "mean_crps", "manifest"}
+    m = out.pop("manifest")
+    assert m["kind"] == "validate" and m["seed"] == 3 and m["samples"] == {"count": 2000, "unit": "trials"}
+    assert set(m["inputs"]) == {"events", "scenario"} and m["params"] == "posterior:april-2024"
     assert len(out["events"]) == 1 and set(out["events"][0]) == {"name", "observations"}
     n = len(load_event("april-2024").event.observations)
     assert len(out["events"][0]["observations"]) == n
@@ -72,12 +75,14 @@ def test_validate_json_is_exactly_the_documented_object():
     assert out["coverage"] == pytest.approx(np.mean(inside), abs=1e-6)
     # same seed, same report
     again = json.loads(runner.invoke(app, ["validate", EVENTS, "--json", "--trials", "2000", "--seed", "3"]).stdout)
-    assert again == out
+    again_m = again.pop("manifest")
+    assert again == out and {k: v for k, v in again_m.items() if k not in ("created", "elapsed_s")} == \
+        {k: v for k, v in m.items() if k not in ("created", "elapsed_s")}
 
 
 def test_posterior_scores_better_than_the_uncalibrated_catalog_values():
-    post = validate([EVENTS], params="posterior", trials=4000, seed=5)
-    prior = validate([EVENTS], params="prior", trials=4000, seed=5)
+    post = validate([EVENTS], params="posterior", trials=4000, seed=5).to_json()
+    prior = validate([EVENTS], params="prior", trials=4000, seed=5).to_json()
     assert post["mean_crps"] < prior["mean_crps"]
     assert post["coverage"] >= prior["coverage"]
 

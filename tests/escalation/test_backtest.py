@@ -22,7 +22,7 @@ moves:
 
 @pytest.fixture(scope="module")
 def calibration():
-    return backtest()
+    return backtest().to_json()
 
 
 def test_scores_finite_and_better_than_uniform(calibration):
@@ -40,10 +40,11 @@ def test_scores_finite_and_better_than_uniform(calibration):
 def test_continuation_file(tmp_path):
     p = tmp_path / "later.yaml"
     p.write_text(CONTINUATION, encoding="utf-8")
-    s = backtest(p, draws=50)
+    s = backtest(p, draws=50).to_json()
     assert s["moves"] == 3 and s["out_of_sample"] == 3
     assert [r["action"] for r in s["per_move"]] == ["border-attacks", "strike-hezbollah", "restraint"]
-    assert s["manifest"]["draws"] == 50 and len(s["manifest"]["moves_sha256"]) == 64
+    assert s["manifest"]["details"]["draws"] == 50 and len(s["manifest"]["inputs"]["moves"]) == 64
+    assert s["manifest"]["kind"] == "backtest" and s["manifest"]["samples"] == {"count": 3, "unit": "moves"}
 
 
 def test_bad_moves_file(tmp_path):

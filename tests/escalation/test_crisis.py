@@ -18,8 +18,13 @@ from redline.escalation.crisis import interval_from_draws
 INTERVAL = {"mean", "p05", "p95"}
 
 
+def _reproducible(record) -> str:
+    """A record's JSON without the manifest's creation and wall times."""
+    return json.dumps({**record.to_json(), "manifest": record.manifest.reproducible()}, sort_keys=True)
+
+
 def test_run_crisis_shape():
-    s = run_crisis(paths=1000, seed=2, horizon_days=180)
+    s = run_crisis(paths=1000, seed=2, horizon_days=180).to_json()
     for k in ("p_regional_war", "p_deescalation", "p_neither", "p_major_strike", "p_direct_strike"):
         assert INTERVAL <= set(s[k]), k
         assert 0.0 <= s[k]["p05"] <= s[k]["mean"] <= s[k]["p95"] <= 1.0, (k, s[k])
@@ -32,7 +37,8 @@ def test_run_crisis_shape():
     assert st["day"][0] == 0.0 and st["day"][-1] == 180
     assert len(st["series"]["israel-upper"]["mean"]) == len(st["day"])
     m = s["manifest"]
-    assert m["seed"] == 2 and m["paths"] == 1000 and m["model_sha256"] and m["posterior"]["calibration_window"]["end"] == "2024-04-19"
+    assert m["kind"] == "crisis" and m["seed"] == 2 and m["samples"] == {"count": 1000, "unit": "paths"}
+    assert len(m["inputs"]["model"]) == 64 and m["details"]["posterior"]["calibration_window"]["end"] == "2024-04-19"
     json.dumps(s)                                   # JSON-ready
 
 
@@ -40,26 +46,26 @@ def test_same_seed_same_output_and_different_seed_differs():
     a = run_crisis(paths=600, seed=7, horizon_days=120)
     b = run_crisis(paths=600, seed=7, horizon_days=120)
     c = run_crisis(paths=600, seed=8, horizon_days=120)
-    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-    assert json.dumps(a, sort_keys=True) != json.dumps(c, sort_keys=True)
+    assert _reproducible(a) == _reproducible(b)
+    assert _reproducible(a) != _reproducible(c)
 
 
 def test_policy_as_levers_and_status_quo_keeps_history_levers():
     s = run_crisis(policy={"us-iran-channel": 1.0}, paths=200, seed=1, horizon_days=60)
-    assert s["levers"]["us-iran-channel"] == 1.0
+    assert s.levers["us-iran-channel"] == 1.0
     sq = run_crisis(paths=200, seed=1, horizon_days=60)
-    assert sq["levers"]["us-deterrent-threat"] == 0.5      # as set by the history (October 2023)
+    assert sq.levers["us-deterrent-threat"] == 0.5      # as set by the history (October 2023)
 
 
 def test_compare_shape_and_common_random_numbers():
-    s = compare_policies(["status-quo", "diplomacy-first"], paths=1000, seed=3, horizon_days=180)
+    s = compare_policies(["status-quo", "diplomacy-first"], paths=1000, seed=3, horizon_days=180).to_json()
     rows = {r["name"]: r for r in s["policies"]}
     assert set(rows) == {"status-quo", "diplomacy-first"}
     for r in rows.values():
         assert INTERVAL <= set(r["p_regional_war"]) and INTERVAL <= set(r["delta_vs_status_quo"])
     sq = rows["status-quo"]["delta_vs_status_quo"]
     assert sq["mean"] == 0.0 and sq["p05"] == 0.0 and sq["p95"] == 0.0 and sq["p_lower"] == 0.5   # paired with itself
-    assert s["manifest"]["common_random_numbers"] is True
+    assert s["manifest"]["details"]["common_random_numbers"] is True
     assert sorted(s["ranking"]) == sorted(rows)
 
 

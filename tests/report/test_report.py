@@ -9,31 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from redline.cli.main import app
-from redline.report import view_of_result, view_of_stored, view_of_summary, write_report
+from redline.report import view_of_record, view_of_result, view_of_stored, write_report
 from redline.report.html import render_html
 from redline.report.mapdata import region_bbox
 from redline.store import RunStore, save_result
 
 from ._browser import Recorder
-
-CRISIS = {
-    "p_regional_war": {"mean": 0.12, "p05": 0.08, "p95": 0.17},
-    "top_paths": [{"path": ["iran: limited strike", "israel: calibrated retaliation", "quiet"], "p": 0.31},
-                  [["iran: proxy attack", "israel: major strike"], 0.1]],
-    "stocks": {"t": [0, 1, 2, 3], "arrow-3": {"mean": [100, 80, 60, 50], "p05": [100, 70, 50, 30], "p95": [100, 90, 70, 60]},
-               "iran-mrbm": [3000, 2800, 2700, 2650]},
-    "rounds_mean": 6.3,
-    "manifest": {"seed": 3, "paths": 10000, "version": "0.1.0"},
-}
-COMPARE = {
-    "policies": [
-        {"name": "status-quo", "p_regional_war": {"mean": 0.2, "p05": 0.15, "p95": 0.26}, "delta_vs_status_quo": 0.0},
-        {"name": "gaza-ceasefire", "p_regional_war": {"mean": 0.12, "p05": 0.08, "p95": 0.17}, "delta_vs_status_quo": -0.08,
-         "top_paths": [{"path": "iran: signal → israel: restraint", "p": 0.4}]},
-    ],
-    "manifest": {"seed": 1},
-}
-
 
 def _embedded(html: str) -> dict:
     m = re.search(r'<script type="application/json" id="redline-data">(.*?)</script>', html, re.S)
@@ -128,11 +109,12 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
         rec.close()
 
 
-@pytest.mark.parametrize("kind,summary", [("crisis", CRISIS), ("compare", COMPARE)])
-def test_escalation_reports_render(browser, tmp_path, kind, summary):
-    v = view_of_summary(kind, summary, run_id="x1")
-    assert v["kind"] == kind
-    assert [r["name"] for r in v["p_war"]] == (["crisis"] if kind == "crisis" else ["status-quo", "gaza-ceasefire"])
+@pytest.mark.parametrize("kind", ["crisis", "compare"])
+def test_escalation_reports_render(browser, tmp_path, kind, request):
+    record = request.getfixturevalue(f"{kind}_record")
+    v = view_of_record(record, run_id="x1")
+    assert v["kind"] == kind and v["manifest"] == record.manifest.model_dump(mode="json")
+    assert [r["name"] for r in v["p_war"]] == (["status-quo"] if kind == "crisis" else ["status-quo", "diplomacy-first"])
     out = write_report(v, tmp_path / f"{kind}.html", png=True)
     assert [p.name for p in out[1:]] == ([f"{kind}-p-war.png", f"{kind}-stocks.png"] if kind == "crisis" else [f"{kind}-p-war.png"])
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in out[1:])
@@ -147,22 +129,32 @@ def test_escalation_reports_render(browser, tmp_path, kind, summary):
         assert got == first["p95"]
         assert rec.page.locator("#chart-pwar .main-svg").count() >= 1
         if kind == "crisis":
-            assert rec.page.locator("[data-testid=paths] tbody tr").count() == 2
-            assert "iran: limited strike → israel: calibrated retaliation → quiet" in rec.page.inner_text("[data-testid=paths]")
+            assert rec.page.locator("[data-testid=paths] tbody tr").count() == len(record.top_paths)
+            assert " → ".join(record.top_paths[0].moves) in rec.page.inner_text("[data-testid=paths]")
             assert rec.page.locator("#chart-stocks .main-svg").count() >= 1
-            assert rec.page.get_attribute("[data-key='rounds_mean']", "data-value") == "6.3"
+            got = float(rec.page.get_attribute("[data-key='summary statistics.moves.mean']", "data-value"))
+            assert got == record.moves.mean
         else:
-            assert rec.page.get_attribute("[data-key='p_war.gaza-ceasefire.delta']", "data-value") == "-0.08"
+            got = float(rec.page.get_attribute("[data-key='p_war.diplomacy-first.delta']", "data-value"))
+            assert got == record.policies[1].delta_vs_status_quo.mean
         assert rec.errors == [] and rec.external == []
     finally:
         rec.close()
 
 
-def test_escalation_view_reads_liberally():
-    v = view_of_summary("crisis", {"p_regional_war": 0.3, "paths": {"a → b": 0.5}, "stock_depletion": [{"name": "x", "y": [3, 2]}]})
-    assert v["p_war"][0]["mean"] == 0.3 and v["p_war"][0]["p05"] is None
-    assert v["paths"] == [{"policy": None, "path": "a → b", "end": None, "p": 0.5}]
-    assert v["stocks"][0]["y"] == [3.0, 2.0]
+def test_escalation_view_reads_the_typed_fields(crisis_record):
+    v = view_of_record(crisis_record)
+    assert v["p_war"][0]["mean"] == crisis_record.p_regional_war.mean and v["p_war"][0]["delta"] is None
+    assert v["paths"][0] == {"policy": None, "path": " → ".join(crisis_record.top_paths[0].moves),
+                             "end": crisis_record.top_paths[0].end, "p": crisis_record.top_paths[0].probability}
+    series = crisis_record.stocks.series
+    name = next(iter(series))
+    assert v["stocks"][0] == {"name": name, "t": crisis_record.stocks.day, "y": series[name].mean,
+                              "lo": series[name].p05, "hi": series[name].p95}
+    with pytest.raises(TypeError, match="CrisisSummary or a CompareSummary"):
+        from redline.report import escalation_view
+
+        escalation_view({"p_regional_war": 0.3})
 
 
 def test_cli_report_from_scenario_then_from_store(tmp_path, monkeypatch):
@@ -185,29 +177,24 @@ def test_cli_report_from_scenario_then_from_store(tmp_path, monkeypatch):
     assert r.exit_code == 0 and _embedded(out2.read_text())["run_id"] is None
 
 
-def test_cli_report_of_a_stored_crisis_run(tmp_path):
+def test_cli_report_of_a_stored_crisis_run(tmp_path, crisis_record):
     from redline.store import save_run
 
-    rid = save_run("crisis", CRISIS)          # the private store of this test (REDLINE_STORE)
+    rid = save_run(crisis_record)          # the private store of this test (REDLINE_STORE)
     out = tmp_path / "crisis.html"
     r = CliRunner().invoke(app, ["report", rid, "-o", str(out)])
     assert r.exit_code == 0, r.output
     v = _embedded(out.read_text())
-    assert v["kind"] == "crisis" and v["run_id"] == rid and v["p_war"][0]["p95"] == 0.17
+    assert v["kind"] == "crisis" and v["run_id"] == rid and v["p_war"][0]["p95"] == crisis_record.p_regional_war.p95
 
 
-def test_report_of_the_real_escalation_model(tmp_path):
-    esc = pytest.importorskip("redline.escalation")
-    if not hasattr(esc, "compare_policies"):
-        pytest.skip("redline.escalation has no compare_policies")
-    crisis = esc.run_crisis(paths=300, seed=2)
-    v = view_of_summary("crisis", crisis)
-    assert v["p_war"][0]["name"] == crisis["policy"] and v["p_war"][0]["mean"] == crisis["p_regional_war"]["mean"]
-    assert v["paths"] and v["paths"][0]["p"] == crisis["top_paths"][0]["probability"]
+def test_report_of_the_real_escalation_model(tmp_path, crisis_record, compare_record):
+    v = view_of_record(crisis_record)
+    assert v["p_war"][0]["name"] == crisis_record.policy and v["p_war"][0]["mean"] == crisis_record.p_regional_war.mean
+    assert v["paths"] and v["paths"][0]["p"] == crisis_record.top_paths[0].probability
     assert {t["key"] for t in v["tables"]} >= {"stocks_end", "interceptors_used"}
-    cmp = esc.compare_policies(["status-quo", "diplomacy-first"], paths=200, seed=2)
-    v = view_of_summary("compare", cmp)
+    v = view_of_record(compare_record)
     assert [r["name"] for r in v["p_war"]] == ["status-quo", "diplomacy-first"]
-    assert v["p_war"][1]["delta"] == cmp["policies"][1]["delta_vs_status_quo"]["mean"]
+    assert v["p_war"][1]["delta"] == compare_record.policies[1].delta_vs_status_quo.mean
     html = write_report(v, tmp_path / "cmp.html")[0].read_text()
     assert _embedded(html)["p_war"] == json.loads(json.dumps(v["p_war"]))

@@ -10,6 +10,16 @@ def small_result():
     return redline.run("april-2024", trials=300, seed=5)
 
 
+@pytest.fixture(scope="session")
+def crisis_record():
+    return redline.run_crisis(paths=300, seed=3, horizon_days=90)
+
+
+@pytest.fixture(scope="session")
+def compare_record():
+    return redline.compare_policies(["status-quo", "diplomacy-first"], paths=200, seed=4, horizon_days=90)
+
+
 @pytest.fixture(autouse=True)
 def _private_store(tmp_path, monkeypatch):
     """Never write to the user's run store from tests."""

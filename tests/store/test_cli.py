@@ -12,10 +12,10 @@ from redline.cli.store import no_store_option, save_after, store_option
 from redline.store import RunStore, save_result, save_run
 
 
-def test_runs_list_show_export_delete(tmp_path, small_result):
+def test_runs_list_show_export_delete(tmp_path, small_result, crisis_record):
     db = tmp_path / "cli.duckdb"
     rid = save_result(small_result, store=db)
-    cid = save_run("crisis", {"p_regional_war": {"mean": 0.25, "p05": 0.2, "p95": 0.3}}, {"seed": 9}, store=db)
+    cid = save_run(crisis_record, store=db)
     runner = CliRunner()
     r = runner.invoke(app, ["runs", "--store", str(db), "--json"])
     assert r.exit_code == 0, r.output
@@ -26,7 +26,7 @@ def test_runs_list_show_export_delete(tmp_path, small_result):
     shown = json.loads(r.stdout)
     assert shown["summary"]["by_class"] == json.loads(json.dumps(small_result.summary()["by_class"]))
     r = runner.invoke(app, ["runs", "show", "latest", "--store", str(db)])
-    assert r.exit_code == 0 and "P(regional war) 0.250" in r.stdout
+    assert r.exit_code == 0 and crisis_record.headline() in r.stdout
     out = tmp_path / "export"
     r = runner.invoke(app, ["runs", "--store", str(db), "export", rid[:17], "--parquet", str(out)])
     assert r.exit_code == 0, r.output
@@ -44,7 +44,7 @@ def test_env_store_and_no_store(tmp_path, monkeypatch, small_result):
 
     @cli.command()
     def fake(store: str = store_option(), no_store: bool = no_store_option()) -> None:
-        rid = save_after("run", small_result, store, no_store)
+        rid = save_after(small_result, store, no_store)
         typer.echo(f"id={rid}")
 
     runner = CliRunner()

@@ -56,8 +56,11 @@ def reference(spec, tmp_path_factory):
 
 
 def _bits(res) -> dict:
-    """Everything a point produced except where and how long it ran."""
-    return {i: {k: v for k, v in r.items() if k != "timing"} for i, r in sorted(res.records.items())}
+    """Everything a point produced except where and how long it ran, and when its sweep started."""
+    def steady(r):
+        m = {k: v for k, v in r["manifest"].items() if k != "created"}
+        return {**{k: v for k, v in r.items() if k != "timing"}, "manifest": m, "summary": {**r["summary"], "manifest": m}}
+    return {i: steady(r) for i, r in sorted(res.records.items())}
 
 
 def _ran(markers: Path) -> list[int]:
@@ -225,6 +228,13 @@ def test_cli_sweep_json(tmp_path, monkeypatch):
         return
     kinds = sorted(r["kind"] for r in RunStore(db).list())
     assert kinds == ["sweep", "sweep-point", "sweep-point"]
+    st = RunStore(db)
+    point = st.get(next(r["run_id"] for r in st.list() if r["kind"] == "sweep-point"))
+    assert point.manifest.details["of"] == "run" and point.manifest.inputs["spec"] == s["manifest"]["inputs"]["spec"]
+    assert point.record.by_class["ballistic"]["leaked"]["mean"] in [r["outputs"]["by_class.ballistic.leaked"]
+                                                                    for r in s["results"].values()]
+    sweep = st.get(next(r["run_id"] for r in st.list() if r["kind"] == "sweep"))
+    assert sweep.record.results is None and sweep.record.finished == 2 and sweep.manifest.samples.unit == "points"
 
 
 CAMPAIGN = """

@@ -101,14 +101,12 @@ def _bad_requests():
         ("yaml too long", "post", "/api/scenarios/parse", {"scenario_yaml": big_yaml}, 422, "scenario_yaml"),
         ("not json", "post", "/api/runs", "{not json", 422, ""),
         ("unknown job", "get", "/api/runs/deadbeef", None, 404, "no run job"),
-        ("compare unavailable", "post", "/api/compare", {"paths": 10}, 501, "not available"),
+        ("unknown package", "post", "/api/compare", {"policies": ["nope"], "paths": 10}, 400, "shipped packages are"),
     ]
 
 
 @pytest.mark.parametrize("name,method,url,body,status,message", _bad_requests(), ids=[b[0] for b in _bad_requests()])
 def test_bad_input_is_a_4xx_json_message_and_the_server_stays_up(client, monkeypatch, name, method, url, body, status, message):
-    if name == "compare unavailable":
-        monkeypatch.setattr("redline.web.app._escalation", lambda: (None, "redline.escalation has no compare_policies yet"))
     if isinstance(body, str):
         r = client.request(method, url, content=body, headers={"content-type": "application/json"})
     else:
@@ -156,32 +154,41 @@ def test_job_manager_refuses_when_full():
     assert jm.submit(1, lambda progress: {}).job_id
 
 
-def test_compare_with_an_escalation_model(client, monkeypatch):
+def test_compare_calls_the_escalation_model_with_the_request(client, monkeypatch):
+    """The app calls redline.escalation.compare_policies directly, with exactly the options the request sets."""
+    import redline.escalation as esc
+
     calls = {}
+    real = esc.compare_policies
 
-    class FakeEscalation:
-        @staticmethod
-        def policy_packages():
-            return ["status-quo", "gaza-ceasefire"]
+    def recording(policies=None, **kw):
+        calls.update(policies=policies, **kw)
+        return real(policies, **kw)
 
-        @staticmethod
-        def compare_policies(policies=None, paths=1000, seed=None):
-            calls.update(policies=policies, paths=paths, seed=seed)
-            return {"policies": [
-                {"name": p, "p_regional_war": {"mean": 0.2 - 0.05 * i, "p05": 0.1, "p95": 0.3},
-                 "delta_vs_status_quo": -0.05 * i} for i, p in enumerate(policies or ["status-quo"])],
-                "manifest": {"seed": seed, "paths": paths}}
-
-    monkeypatch.setattr("redline.web.app._escalation", lambda: (FakeEscalation, None))
-    info = client.get("/api/escalation").json()
-    assert info == {"available": True, "reason": None, "policies": ["status-quo", "gaza-ceasefire"], "start_states": []}
-    r = client.post("/api/compare", json={"policies": ["status-quo", "gaza-ceasefire"], "paths": 300, "seed": 5})
+    monkeypatch.setattr(esc, "compare_policies", recording)
+    r = client.post("/api/compare", json={"policies": ["status-quo", "diplomacy-first"], "paths": 300, "seed": 5})
     assert r.status_code == 200, r.text
-    assert calls == {"policies": ["status-quo", "gaza-ceasefire"], "paths": 300, "seed": 5}
-    v = r.json()["view"]
-    assert v["kind"] == "compare" and [x["name"] for x in v["p_war"]] == ["status-quo", "gaza-ceasefire"]
-    assert v["p_war"][1]["delta"] == pytest.approx(-0.05)
-    assert client.get("/api/store/runs").json()[0]["kind"] == "compare"
+    assert calls == {"policies": ["status-quo", "diplomacy-first"], "paths": 300, "seed": 5}
+    body = r.json()
+    v = body["view"]
+    assert v["kind"] == "compare" and [x["name"] for x in v["p_war"]] == ["status-quo", "diplomacy-first"]
+    assert v["p_war"][1]["delta"] == body["summary"]["policies"][1]["delta_vs_status_quo"]["mean"]
+    assert body["summary"]["manifest"]["kind"] == "compare" and body["store_warning"] is None
+    stored = client.get("/api/store/runs").json()[0]
+    assert stored["kind"] == "compare" and stored["run_id"] == body["run_id"]
+
+
+def test_compare_reports_a_store_failure(client, monkeypatch):
+    from redline.store import StoreError
+
+    def broken(*a, **kw):
+        raise StoreError("cannot open run store /x.duckdb: disk on fire")
+
+    monkeypatch.setattr("redline.store.save_run", broken)
+    r = client.post("/api/compare", json={"policies": ["diplomacy-first"], "paths": 100, "seed": 1, "horizon_days": 30})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["run_id"] is None and "not saved" in body["store_warning"] and "disk on fire" in body["store_warning"]
 
 
 def test_knobs_edit_only_what_they_name(april):

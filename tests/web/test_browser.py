@@ -87,43 +87,33 @@ def test_app_run_with_a_knob_matches_the_cli(browser, live_server, tmp_path):
         rec.close()
 
 
-def test_compare_page_says_when_escalation_is_missing(browser, live_server, monkeypatch):
-    monkeypatch.setattr("redline.web.app._escalation", lambda: (None, "redline.escalation has no compare_policies yet"))
-    rec = Recorder(browser)
-    try:
-        rec.page.goto(live_server + "/compare")
-        rec.page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-        assert "needs the escalation model" in rec.page.inner_text("#availability")
-        assert rec.page.is_disabled("[data-testid=compare]")
-        assert rec.external == []
-    finally:
-        rec.close()
-
-
 def test_compare_page_shows_policy_packages(browser, live_server, monkeypatch):
-    class FakeEscalation:
-        @staticmethod
-        def policy_packages():
-            return ["status-quo", "red-lines"]
+    import redline.escalation as esc
 
-        @staticmethod
-        def compare_policies(policies=None, paths=1000, seed=None):
-            return {"policies": [{"name": p, "p_regional_war": {"mean": 0.3 - 0.1 * i, "p05": 0.2 - 0.1 * i, "p95": 0.4 - 0.1 * i},
-                                  "delta_vs_status_quo": -0.1 * i} for i, p in enumerate(policies)],
-                    "top_paths": [{"path": ["iran: signal", "israel: restraint"], "p": 0.6}], "manifest": {"paths": paths}}
+    got = {}
+    real = esc.compare_policies
 
-    monkeypatch.setattr("redline.web.app._escalation", lambda: (FakeEscalation, None))
+    def small(policies=None, **kw):
+        got["record"] = real(policies, **{**kw, "paths": 200})
+        return got["record"]
+
+    monkeypatch.setattr(esc, "compare_policies", small)
     rec = Recorder(browser)
     try:
         page = rec.page
         page.goto(live_server + "/compare")
         page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        for box in page.locator("[data-policy]").all():
+            if box.get_attribute("data-policy") not in ("status-quo", "diplomacy-first"):
+                box.uncheck()
         page.click("[data-testid=compare]")
-        page.wait_for_selector("#results[data-state='done']", timeout=20_000)
+        page.wait_for_selector("#results[data-state='done']", timeout=60_000)
+        record = got["record"]
+        assert [p.name for p in record.policies] == ["status-quo", "diplomacy-first"]
         assert page.locator("[data-testid=p-war] tbody tr").count() == 2
-        assert float(page.get_attribute("[data-key='p_war.red-lines.mean']", "data-value")) == pytest.approx(0.2)
+        want = record.policies[1].p_regional_war.mean
+        assert float(page.get_attribute("[data-key='p_war.diplomacy-first.mean']", "data-value")) == pytest.approx(want)
         assert page.locator("#chart-pwar .main-svg").count() >= 1
-        assert "iran: signal → israel: restraint" in page.inner_text("[data-testid=paths]")
         assert rec.errors == [] and rec.external == []
     finally:
         rec.close()

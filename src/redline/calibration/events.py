@@ -28,7 +28,6 @@ file, the field, the value and the fix.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
+from ..hashing import text_sha256
 from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
 
@@ -148,8 +148,7 @@ def parse_events(text: str, file: str = "<string>", base_dir: Path | None = None
         fix = _FIXES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
         value = err.get("input") if err["type"] != "missing" else None
         raise InputError(file, _field_path(err["loc"]), value, fix) from None
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedEvent(ev, file, digest, base_dir)
+    return LoadedEvent(ev, file, text_sha256(text), base_dir)
 
 
 def _builtin_root():

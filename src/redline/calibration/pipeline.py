@@ -10,14 +10,16 @@ import numpy as np
 from .._version import __version__
 from ..catalog import Catalog
 from ..engagement.compile import compile_scenario
-from ..scenario.io import scenario_sha256
+from ..hashing import scenario_sha256
+from ..manifest import make_manifest
+from ..records import CalibrateSummary
 from .events import LoadedEvent, event_scenario, load_event
 from .fit import FitSettings, FitTarget, fit
 from .metrics import metric_sampler
 from .posterior import Posterior
 from .priors import PriorModel, build_prior
 
-__all__ = ["calibrate", "prepare_targets", "default_settings", "against_bound", "METHOD", "DEFAULT_SEED"]
+__all__ = ["calibrate", "calibrate_record", "prepare_targets", "default_settings", "against_bound", "METHOD", "DEFAULT_SEED"]
 
 METHOD = ("ABC with a measurement-error kernel: adaptive multiple importance sampling (AMIS) of a simulated "
           "likelihood; priors on the catalog ranges (uniform for assumption-tagged quantities, PERT for sourced "
@@ -171,3 +173,23 @@ def calibrate(events: Sequence[LoadedEvent | str | Path], draws: int = 1000, see
         "parameters": params,
     }
     return Posterior(label, manifest, out_draws)
+
+
+def calibrate_record(post: Posterior, events: Sequence[LoadedEvent], file: str | Path,
+                     elapsed_s: float | None = None) -> CalibrateSummary:
+    """The typed record of a finished calibration (what ``redline calibrate --json`` prints).
+
+    The manifest's ``inputs`` are the SHA-256 of each event file and of its scenario (roles
+    ``events`` and ``scenario``, or ``events:<stem>`` and ``scenario:<stem>`` for several events),
+    as the posterior's own manifest records them; ``posterior`` is that manifest, unchanged.
+    """
+    recs = post.manifest["events"]
+    inputs: dict[str, str] = {}
+    for le, rec in zip(events, recs):
+        tag = "" if len(recs) == 1 else f":{le.stem}"
+        inputs[f"events{tag}"] = rec["sha256"]
+        inputs[f"scenario{tag}"] = rec["scenario_sha256"]
+    manifest = make_manifest("calibrate", ", ".join(r["name"] for r in recs), seed=post.manifest["seed"],
+                             samples=post.manifest["draws"], unit="draws", inputs=inputs, params=post.label,
+                             elapsed_s=elapsed_s, details={"settings": post.manifest["settings"]})
+    return CalibrateSummary(manifest=manifest, file=str(file), label=post.label, posterior=post.manifest)

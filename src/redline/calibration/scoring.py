@@ -28,6 +28,7 @@ prediction, and estimation. *J. Am. Stat. Assoc.* 102(477), 359-378, §4.2, eq. 
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -38,6 +39,9 @@ from ..engagement.compile import compile_scenario
 from ..engagement.params import ParamSet, catalog_params
 from ..engagement.runner import run_compiled
 from ..errors import InputError
+from ..hashing import scenario_sha256
+from ..manifest import make_manifest
+from ..records import ValidateSummary
 from .events import LoadedEvent, event_scenario, load_event
 from .metrics import is_count_metric, metric_sampler
 
@@ -95,7 +99,7 @@ def resolve_params(spec: str | ParamSet, cat: Catalog, file: str = "--params") -
 
 def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet = "posterior",
              trials: int = DEFAULT_TRIALS, seed: int | None = None,
-             progress: Callable[[int], None] | None = None) -> dict:
+             progress: Callable[[int], None] | None = None) -> ValidateSummary:
     """Score the model on observed events.
 
     Parameters
@@ -112,19 +116,34 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
 
     Returns
     -------
-    dict
-        ``{events: [{name, observations: [{metric, observed, mean, p05, p95, inside, crps}]}],
-        coverage, mean_crps}``; ``observed`` is the best value.
+    ValidateSummary
+        ``events: [{name, observations: [{metric, observed, mean, p05, p95, inside, crps}]}]``,
+        ``coverage``, ``mean_crps`` and a manifest; ``observed`` is the best value. The manifest's
+        ``samples`` are the trials per event; its ``inputs`` are the SHA-256 of each event file and
+        of its scenario (roles ``events`` and ``scenario``, or ``events:<stem>`` and
+        ``scenario:<stem>`` when there are several events); ``seed`` is the seed every event ran
+        with (None when they ran with different scenario seeds, listed in ``details.seeds``).
     """
+    t0 = time.perf_counter()
     if trials < 1:
         raise ValueError(f"trials must be at least 1, got {trials}")
     evs = [e if isinstance(e, LoadedEvent) else load_event(e) for e in events]
     out_events = []
     inside_all, crps_counts, crps_all = [], [], []
     done = 0
+    inputs: dict[str, str] = {}
+    seeds: list[int] = []
+    labels: list[str] = []
+    draws: list[int] = []
     for le in evs:
         sc, cat = event_scenario(le)
         ps = resolve_params(params, cat)
+        tag = "" if len(evs) == 1 else f":{le.stem}"
+        inputs[f"events{tag}"] = le.sha256
+        inputs[f"scenario{tag}"] = scenario_sha256(sc, cat)
+        seeds.append(int(seed if seed is not None else sc.seed))
+        labels.append(ps.label)
+        draws.append(ps.size)
         comp = compile_scenario(sc, cat, ps)
         samplers = [metric_sampler(comp, o.metric, le.file, f"observations[{i}].metric")
                     for i, o in enumerate(le.event.observations)]
@@ -133,7 +152,7 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
             if progress:
                 progress(base + n)
 
-        raw = run_compiled(comp, ps, trials, int(seed if seed is not None else sc.seed), progress=cb)
+        raw = run_compiled(comp, ps, trials, seeds[-1], progress=cb)
         done += trials
         rows = []
         for o, f in zip(le.event.observations, samplers):
@@ -150,8 +169,14 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
                 crps_counts.append(crps)
         out_events.append({"name": le.event.name, "observations": rows})
     pool = crps_counts if crps_counts else crps_all
-    return {
+    manifest = make_manifest("validate", ", ".join(le.event.name for le in evs),
+                             seed=seeds[0] if len(set(seeds)) == 1 else None, samples=trials, unit="trials",
+                             inputs=inputs, params=labels[0] if len(set(labels)) == 1 else "+".join(labels),
+                             elapsed_s=time.perf_counter() - t0,
+                             details={"events": [le.stem for le in evs], "seeds": seeds, "param_draws": draws})
+    return ValidateSummary.model_validate({
         "events": out_events,
         "coverage": round(float(np.mean(inside_all)), 6),
         "mean_crps": round(float(np.mean(pool)), 6),
-    }
+        "manifest": manifest,
+    })

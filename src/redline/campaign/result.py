@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..manifest import Manifest
+from ..records import CampaignSummary
 from ..results import COUNTS
 from ..scenario.schema import Scenario
 from .histogram import IntHistogram
@@ -48,7 +50,7 @@ class CampaignResult:
     final_remaining: np.ndarray
     used_total: np.ndarray
     unit_cost_usd: dict[str, float]
-    manifest: dict[str, Any]
+    manifest: Manifest
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -81,9 +83,15 @@ class CampaignResult:
         }
 
     def summary(self) -> dict[str, Any]:
-        """The JSON-ready summary printed by ``redline campaign --json``."""
-        if "summary" in self._cache:
-            return self._cache["summary"]
+        """The JSON-ready summary printed by ``redline campaign --json`` (:meth:`record` as JSON)."""
+        if "summary" not in self._cache:
+            self._cache["summary"] = self.record().to_json()
+        return self._cache["summary"]
+
+    def record(self) -> CampaignSummary:
+        """The typed summary: per-day outcomes, stocks, the day each stock reaches its reserve."""
+        if "record" in self._cache:
+            return self._cache["record"]
         g = self.groups
         daily = []
         for d in range(1, self.days + 1):
@@ -118,8 +126,9 @@ class CampaignResult:
             "reserve_reached": {lab: self.reserve_day(lab) for lab in g.labels},
             "manifest": self.manifest,
         }
-        self._cache["summary"] = out
-        return out
+        rec = CampaignSummary.model_validate(out)
+        self._cache["record"] = rec
+        return rec
 
     def stock_curve(self, by: str = "type") -> dict[str, list[dict[str, float]]]:
         """Remaining stock per day: ``{name: [stats of day 1, day 2, ...]}``, by ``"type"`` or ``"group"``."""

@@ -9,28 +9,27 @@ campaign uses parameter draw ``j % P`` as in a single run.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from typing import Callable
 
 import numpy as np
 
-from .._version import __version__
 from ..api import default_params
 from ..catalog import THREAT_CLASSES
 from ..engagement.compile import Compiled, compile_scenario
 from ..engagement.params import ParamSet, catalog_params
 from ..engagement.runner import run_compiled
+from ..hashing import campaign_sha256, scenario_sha256
+from ..manifest import make_manifest
 from ..results import COUNTS
-from ..scenario.io import scenario_catalog, scenario_sha256
+from ..scenario.io import scenario_catalog
 from ..scenario.schema import Scenario
 from .histogram import IntHistogram
 from .result import CampaignResult
 from .schema import Campaign
 from .stocks import WavePlan, plan_waves, release, reload, stock_groups
 
-__all__ = ["run_campaign", "BLOCK_TRIALS", "wave_seed", "campaign_sha256"]
+__all__ = ["run_campaign", "BLOCK_TRIALS", "wave_seed"]
 
 BLOCK_TRIALS = 16384
 """Trials per campaign block (fixed: a multiple of the engine's chunk; changing it changes results)."""
@@ -59,12 +58,6 @@ def _resolve_params(params, cat) -> ParamSet:
     if isinstance(params, ParamSet):
         return params
     raise ValueError(f"params must be a ParamSet, 'default' or 'prior', got {params!r}")
-
-
-def campaign_sha256(sc: Scenario, camp: Campaign) -> str:
-    """SHA-256 of the scenario's hash together with the campaign block."""
-    doc = {"scenario": scenario_sha256(sc), "campaign": camp.model_dump(mode="json")}
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 class _Days:
@@ -179,20 +172,11 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
         used_total[t0:t1] = used_cum
         for k, lab in enumerate(grp.labels):
             reached_h[lab].add(reached[:, k])
-    manifest = {
-        "campaign": sc.name,
-        "scenario_sha256": scenario_sha256(sc, cat),
-        "campaign_sha256": campaign_sha256(sc, campaign),
-        "seed": s,
-        "trials": n,
-        "block_trials": BLOCK_TRIALS,
-        "engine": "fast",
-        "version": __version__,
-        "params": ps.label,
-        "param_draws": ps.size,
-        "compiled_waves": len(cache),
-        "elapsed_s": round(time.perf_counter() - t_start, 3),
-    }
+    manifest = make_manifest("campaign", sc.name, seed=s, samples=n, unit="trials",
+                             inputs={"scenario": scenario_sha256(sc, cat), "campaign": campaign_sha256(sc, campaign)},
+                             params=ps.label, elapsed_s=time.perf_counter() - t_start,
+                             details={"engine": "fast", "param_draws": ps.size, "block_trials": BLOCK_TRIALS,
+                                      "compiled_waves": len(cache)})
     return CampaignResult(scenario=sc, campaign=campaign, groups=grp, plans=plans, missile_stocks=missile_curve,
                           classes=present, sites=[site_names[j] for j in site_keep], types=types,
                           histograms=days.h, reached=reached_h, final_remaining=final_remaining, used_total=used_total,

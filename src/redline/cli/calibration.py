@@ -1,15 +1,16 @@
 """`redline calibrate` and `redline validate`."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from ..records import ValidateSummary
 
-from ._common import console, fail, print_json, progress_bar, user_errors
-from .store import no_store_option, save_after, store_option
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
 
 
 def _wide() -> Console:
@@ -25,25 +26,24 @@ def _num(x: float) -> str:
     return f"{x:,.3g}" if abs(x) < 10 else f"{x:,.1f}"
 
 
-def render_validation(report: dict, params: str) -> None:
-    """Print a validation report as rich tables."""
+def render_validation(report: ValidateSummary, ranges: Sequence[Sequence[tuple[float, float] | None]]) -> None:
+    """Print a validation report as rich tables (``ranges[i][j]``: the range of event i's observation j)."""
     con = _wide()
-    for ev in report["events"]:
-        t = Table(title=f"{ev['name']}  (params: {params})")
+    for ev, ev_ranges in zip(report.events, ranges):
+        t = Table(title=f"{ev.name}  (params: {report.manifest.params})")
         t.add_column("metric", no_wrap=True)
         for col in ("observed", "mean", "5%–95%"):
             t.add_column(col, justify="right")
         t.add_column("in", justify="center")
         t.add_column("CRPS", justify="right")
-        for o in ev["observations"]:
-            rng = o.get("_range")
-            obs = _num(o["observed"]) + (f" [{_num(rng[0])}–{_num(rng[1])}]" if rng else "")
-            t.add_row(o["metric"], obs, _num(o["mean"]), f"{_num(o['p05'])}–{_num(o['p95'])}",
-                      "[green]✓[/]" if o["inside"] else "[red]✗[/]", _num(o["crps"]))
+        for o, rng in zip(ev.observations, ev_ranges):
+            obs = _num(o.observed) + (f" [{_num(rng[0])}–{_num(rng[1])}]" if rng else "")
+            t.add_row(o.metric, obs, _num(o.mean), f"{_num(o.p05)}–{_num(o.p95)}",
+                      "[green]✓[/]" if o.inside else "[red]✗[/]", _num(o.crps))
         con.print(t)
-    n = sum(len(ev["observations"]) for ev in report["events"])
-    con.print(f"coverage of the 5–95% intervals: [bold]{report['coverage']:.0%}[/] of {n} observations   "
-                  f"mean CRPS (count metrics): [bold]{report['mean_crps']:.3f}[/]")
+    n = sum(len(ev.observations) for ev in report.events)
+    con.print(f"coverage of the 5–95% intervals: [bold]{report.coverage:.0%}[/] of {n} observations   "
+              f"mean CRPS (count metrics): [bold]{report.mean_crps:.3f}[/]")
 
 
 def render_posterior(post) -> None:
@@ -93,14 +93,15 @@ def register(app: typer.Typer) -> None:
         particles: Optional[int] = typer.Option(None, "--particles", help="Particles per round (default 4 x draws, at least 200)."),
         rounds: Optional[int] = typer.Option(None, "--rounds", help="Rounds of adaptive importance sampling (default 8)."),
         trials: Optional[int] = typer.Option(None, "--trials", help="Trials per particle in the likelihood estimate (default 32)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON instead of tables."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object (manifest, file, label and the posterior's own manifest) instead of tables."),
     ) -> None:
         """Fit the uncertain parameters to observed events; write posterior draws with a manifest."""
         import dataclasses
+        import time
         from pathlib import Path
 
         from ..calibration.events import load_event
-        from ..calibration.pipeline import calibrate as fit_events, default_settings, prepare_targets
+        from ..calibration.pipeline import calibrate as fit_events, calibrate_record, default_settings, prepare_targets
 
         if draws < 1:
             fail(f"--draws = {draws}: must be at least 1")
@@ -114,12 +115,13 @@ def register(app: typer.Typer) -> None:
                                                                ("trials", trials)) if v is not None})
             prepared = prepare_targets(evs)
             total = s.particles * s.rounds
+            t0 = time.perf_counter()
             with progress_bar(total, "calibrating (particles)", enabled=not as_json) as cb:
                 post = fit_events(evs, draws=draws, seed=seed, settings=s, progress=cb, prepared=prepared)
             path = Path(out) if out else Path(f"posterior-{evs[0].stem}.json")
             post.write(path)
         if as_json:
-            print_json({"file": str(path), "label": post.label, "manifest": post.manifest})
+            print_json(calibrate_record(post, evs, path, elapsed_s=time.perf_counter() - t0).to_json())
             return
         render_posterior(post)
         console.print(f"wrote [bold]{path}[/]")
@@ -147,11 +149,7 @@ def register(app: typer.Typer) -> None:
             with progress_bar(trials * len(evs), "validating (trials)", enabled=not as_json) as cb:
                 report = score(evs, params=params, trials=trials, seed=seed, progress=cb)
         if as_json:
-            print_json(report)
-            save_after("validate", report, store, no_store)
-            return
-        save_after("validate", report, store, no_store)
-        for ev, le in zip(report["events"], evs):
-            for o, spec in zip(ev["observations"], le.event.observations):
-                o["_range"] = spec.range
-        render_validation(report, params)
+            print_json(report.to_json())
+        else:
+            render_validation(report, [[o.range for o in le.event.observations] for le in evs])
+        save_after(report, store, no_store)

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ._common import console, fail, print_json, progress_bar, user_errors
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
 
 
 def _fmt(s: dict) -> str:
@@ -21,27 +21,28 @@ def render_campaign(res) -> None:
     """Print a campaign's per-day outcome, stock curve and days to reserve."""
     from ..campaign.plot import sparkline
 
-    s = res.summary()
-    m = s["manifest"]
-    if s["hypothetical"]:
+    s = res.record()
+    m = s.manifest
+    if s.hypothetical:
         console.print("[bold yellow]HYPOTHETICAL scenario[/] (assumed stocks and rates; see its file)")
-    console.print(f"[bold]{m['campaign']}[/]  {s['days']} days x {s['waves_per_day']} waves  trials={m['trials']:,} "
-                  f"seed={m['seed']} params={m['params']} ({m['param_draws']} draws)  {m['elapsed_s']:.1f} s")
+    elapsed = "" if m.elapsed_s is None else f"  {m.elapsed_s:.1f} s"
+    console.print(f"[bold]{m.subject}[/]  {s.days} days x {s.waves_per_day} waves  trials={m.samples.count:,} "
+                  f"seed={m.seed} params={m.params} ({m.details['param_draws']} draws){elapsed}")
     t = Table(title="Per day: mean [5%–95%] over trials")
     for col in ("day", "launched", "leaked", "impacted", "impacts to date", "defence US$ M"):
         t.add_column(col, justify="right")
-    for d in s["daily"]:
-        t.add_row(str(d["day"]), str(sum(d["launched"].values())), _fmt(d["leaked"]), _fmt(d["impacted"]),
-                  _fmt(d["impacted_cumulative"]), f"{d['defender_cost_usd_mean'] / 1e6:,.0f}")
+    for d in s.daily:
+        t.add_row(str(d.day), str(sum(d.launched.values())), _fmt(d.leaked), _fmt(d.impacted),
+                  _fmt(d.impacted_cumulative), f"{d.defender_cost_usd_mean / 1e6:,.0f}")
     console.print(t)
     curve = res.stock_curve("type")
-    start = {k: sum(v["initial"] for v in s["stocks"].values() if v["type"] == k) for k in curve}
+    start = {k: sum(v.initial for v in s.stocks.values() if v.type == k) for k in curve}
     t = Table(title="Interceptor stock left at the end of each day, by type: mean [5%–95%]")
     t.add_column("day", justify="right")
     for k in curve:
         t.add_column(k, justify="right")
     t.add_row("start", *(f"{start[k]:,}" for k in curve), end_section=True)
-    for i in range(s["days"]):
+    for i in range(s.days):
         t.add_row(str(i + 1), *(_fmt0(curve[k][i]) for k in curve))
     console.print(t)
     console.print("[bold]Stock curve[/] (mean stock left / starting stock, one character per day)")
@@ -53,10 +54,10 @@ def render_campaign(res) -> None:
     t.add_column("stock", no_wrap=True)
     for col in ("start", "reserve", "P(by end)", "day p05", "p50", "p95"):
         t.add_column(col, justify="right")
-    for lab, r in s["reserve_reached"].items():
-        day = r["day"]
+    for lab, r in s.reserve_reached.items():
+        day = r.day
         cell = lambda v: "—" if v is None else f"{v:g}"  # noqa: E731
-        t.add_row(lab, f"{s['stocks'][lab]['initial']:,}", str(r["reserve_level"]), f"{r['p_within']:.0%}",
+        t.add_row(lab, f"{s.stocks[lab].initial:,}", str(r.reserve_level), f"{r.p_within:.0%}",
                   cell(day["p05"]), cell(day["p50"]), cell(day["p95"]))
     console.print(t)
     console.print("'—': not within the campaign for that share of trials.")
@@ -72,8 +73,8 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
         png: Optional[str] = typer.Option(None, "--png", help="Also save the stock curve and daily leakers as a PNG here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-        store: Optional[str] = typer.Option(None, "--store", help="Run store (DuckDB file) to save the campaign in."),
-        no_store: bool = typer.Option(False, "--no-store", help="Do not save this campaign in the run store (also: REDLINE_NO_STORE=1)."),
+        store: Optional[str] = store_option(),
+        no_store: bool = no_store_option(),
     ) -> None:
         """Fly a campaign of raids over days, carrying interceptor and missile stocks, and print the stock curve."""
         from ..campaign import load_campaign, run_campaign
@@ -102,8 +103,4 @@ def register(app: typer.Typer) -> None:
             out = plot_campaign(res, png)
             if not as_json:
                 console.print(f"saved {out}")
-        try:
-            from .store import save_after
-        except ImportError:  # the run store is optional
-            return
-        save_after("campaign", res.summary(), store, no_store)
+        save_after(res.record(), store, no_store)

@@ -5,96 +5,97 @@ The commands parse options, call :mod:`redline.escalation` and format; no model 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from ._common import console, fail, print_json, user_errors
-from .store import no_store_option, save_after, store_option
+if TYPE_CHECKING:
+    from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
+
+from ._common import console, fail, no_store_option, print_json, save_after, store_option, user_errors
 
 __all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
 
 
-def _p(x: dict, pct: bool = True) -> str:
+def _p(x: Interval | Stats, pct: bool = True) -> str:
     if pct:
-        return f"{100 * x['mean']:.2f}%  [{100 * x['p05']:.2f}–{100 * x['p95']:.2f}]"
-    return f"{x['mean']:,.1f}  [{x['p05']:,.1f}–{x['p95']:,.1f}]"
+        return f"{100 * x.mean:.2f}%  [{100 * x.p05:.2f}–{100 * x.p95:.2f}]"
+    return f"{x.mean:,.1f}  [{x.p05:,.1f}–{x.p95:,.1f}]"
 
 
-def _dp(x: dict) -> str:
-    return f"{100 * x['mean']:+.2f}  [{100 * x['p05']:+.2f}, {100 * x['p95']:+.2f}]"
+def _dp(x: Delta) -> str:
+    return f"{100 * x.mean:+.2f}  [{100 * x.p05:+.2f}, {100 * x.p95:+.2f}]"
 
 
-def render_crisis(s: dict) -> None:
+def render_crisis(s: CrisisSummary) -> None:
     """Print a ``run_crisis`` summary as rich tables."""
-    m = s["manifest"]
-    console.print(f"[bold]crisis[/] from {s['start']}, policy [bold]{s['policy']}[/], horizon {s['horizon_days']:g} days, "
-                  f"{s['paths']:,} paths over {s['draws']} posterior draws, seed {m['seed']}")
+    console.print(f"[bold]crisis[/] from {s.start}, policy [bold]{s.policy}[/], horizon {s.horizon_days:g} days, "
+                  f"{s.paths:,} paths over {s.draws} posterior draws, seed {s.manifest.seed}")
     t = Table(title="Outcome within the horizon: mean [90% interval over parameter uncertainty]")
     t.add_column("outcome")
     t.add_column("probability", justify="right")
-    for k, label in (("p_regional_war", "regional war"), ("p_deescalation", "durable de-escalation"),
-                     ("p_neither", "neither (still contested)"), ("p_major_strike", "a major strike (rung >= 5)"),
-                     ("p_direct_strike", "a direct strike (rung >= 4)")):
-        if k in s:
-            t.add_row(label, _p(s[k]))
+    for x, label in ((s.p_regional_war, "regional war"), (s.p_deescalation, "durable de-escalation"),
+                     (s.p_neither, "neither (still contested)"), (s.p_major_strike, "a major strike (rung >= 5)"),
+                     (s.p_direct_strike, "a direct strike (rung >= 4)")):
+        t.add_row(label, _p(x))
     console.print(t)
     t = Table(title="Most likely paths (first three moves and the end)")
     t.add_column("moves")
     t.add_column("end")
     t.add_column("share", justify="right")
-    for p in s["top_paths"]:
-        t.add_row(" → ".join(p["moves"]) or "(no move)", p["end"], f"{100 * p['probability']:.2f}%")
+    for p in s.top_paths:
+        t.add_row(" → ".join(p.moves) or "(no move)", p.end, f"{100 * p.probability:.2f}%")
     console.print(t)
     t = Table(title="Losses suffered (loss points: contained 0.2, damaging 1, severe 4)")
     for c in ("actor", "loss points", "P(severe hit)", "defence cost US$ bn"):
         t.add_column(c, justify="right" if c != "actor" else "left")
-    for a, v in s["losses"].items():
-        t.add_row(a, _p(v["loss_points"], pct=False), f"{100 * v['p_severe_hit']:.1f}%", f"{v['defender_cost_usd_bn']:.2f}")
+    for a, v in s.losses.items():
+        t.add_row(a, _p(v.loss_points, pct=False), f"{100 * v.p_severe_hit:.1f}%", f"{v.defender_cost_usd_bn:.2f}")
     console.print(t)
     t = Table(title="Interceptors used and stocks at the end")
     t.add_column("interceptor / stock")
     t.add_column("mean [5%–95%]", justify="right")
-    for k, v in s["interceptors_used"].items():
-        t.add_row(k, _p(v, pct=False))
-    for k, v in s["stocks_end"].items():
-        t.add_row(f"stock {k}", _p(v, pct=False))
+    for k, st in s.interceptors_used.items():
+        t.add_row(k, _p(st, pct=False))
+    for k, st in s.stocks_end.items():
+        t.add_row(f"stock {k}", _p(st, pct=False))
     console.print(t)
 
 
-def render_compare(s: dict) -> None:
+def render_compare(s: CompareSummary) -> None:
     """Print a ``compare_policies`` summary as a rich table."""
-    console.print(f"[bold]compare[/] from {s['start']}, horizon {s['horizon_days']:g} days, {s['paths']:,} paths per "
-                  f"package over {s['draws']} posterior draws, common random numbers")
+    console.print(f"[bold]compare[/] from {s.start}, horizon {s.horizon_days:g} days, {s.paths:,} paths per "
+                  f"package over {s.draws} posterior draws, common random numbers")
     t = Table(title="Policy packages: probability within the horizon, mean [90% interval]; differences in points vs status-quo")
     for c in ("package", "P(regional war)", "Δ war vs status quo", "P(major strike)", "Δ major strike",
               "P(de-escalation)"):
         t.add_column(c, justify="left" if c == "package" else "right")
-    for r in s["policies"]:
-        t.add_row(r["name"], _p(r["p_regional_war"]), _dp(r["delta_vs_status_quo"]), _p(r["p_major_strike"]),
-                  _dp(r["delta_major_strike_vs_status_quo"]), _p(r["p_deescalation"]))
+    for r in s.policies:
+        t.add_row(r.name, _p(r.p_regional_war), _dp(r.delta_vs_status_quo), _p(r.p_major_strike),
+                  _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation))
     console.print(t)
-    console.print("ranked by P(regional war): " + " < ".join(s["ranking"]))
+    console.print("ranked by P(regional war): " + " < ".join(s.ranking))
 
 
-def render_backtest(s: dict) -> None:
+def render_backtest(s: BacktestSummary) -> None:
     """Print a ``backtest`` summary."""
-    console.print(f"[bold]backtest[/] {s['file']}: {s['moves']} moves ({s['in_sample']} in the calibration window, "
-                  f"{s['out_of_sample']} after it)")
+    console.print(f"[bold]backtest[/] {s.file}: {s.moves} moves ({s.in_sample} in the calibration window, "
+                  f"{s.out_of_sample} after it)")
     t = Table(title="Mean scores per move (log score: higher is better; Brier: lower is better)")
     for c in ("prediction of", "log score", "uniform", "Brier", "uniform "):
         t.add_column(c, justify="left" if c == "prediction of" else "right")
-    t.add_row("action", f"{s['log_score']['model']:.3f}", f"{s['log_score']['uniform']:.3f}",
-              f"{s['brier']['model']:.3f}", f"{s['brier']['uniform']:.3f}")
-    t.add_row("rung", f"{s['rung_log_score']['model']:.3f}", f"{s['rung_log_score']['uniform']:.3f}",
-              f"{s['rung_brier']['model']:.3f}", f"{s['rung_brier']['uniform']:.3f}")
-    t.add_row("who moves", f"{s['mover_log_score']['model']:.3f}", f"{s['mover_log_score']['uniform']:.3f}", "", "")
+    t.add_row("action", f"{s.log_score.model:.3f}", f"{s.log_score.uniform:.3f}",
+              f"{s.brier.model:.3f}", f"{s.brier.uniform:.3f}")
+    t.add_row("rung", f"{s.rung_log_score.model:.3f}", f"{s.rung_log_score.uniform:.3f}",
+              f"{s.rung_brier.model:.3f}", f"{s.rung_brier.uniform:.3f}")
+    t.add_row("who moves", f"{s.mover_log_score.model:.3f}", f"{s.mover_log_score.uniform:.3f}", "", "")
     console.print(t)
     t = Table(title="Moves given the lowest probability")
     for c in ("date", "actor", "action", "P(action)", "model's top choice"):
         t.add_column(c)
-    for r in sorted(s["per_move"], key=lambda r: r["p"])[:8]:
-        t.add_row(r["date"], r["actor"], r["action"], f"{r['p']:.3f}", f"{r['top'][0][0]} ({r['top'][0][1]:.2f})")
+    for r in sorted(s.per_move, key=lambda r: r.p)[:8]:
+        t.add_row(r.date, r.actor, r.action, f"{r.p:.3f}", f"{r.top[0][0]} ({r.top[0][1]:.2f})")
     console.print(t)
 
 
@@ -123,10 +124,10 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
         if as_json:
-            print_json(s)
+            print_json(s.to_json())
         else:
             render_crisis(s)
-        save_after("crisis", s, store, no_store)
+        save_after(s, store, no_store)
 
     @app.command()
     def compare(
@@ -149,10 +150,10 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
         if as_json:
-            print_json(s)
+            print_json(s.to_json())
         else:
             render_compare(s)
-        save_after("compare", s, store, no_store)
+        save_after(s, store, no_store)
 
     @app.command()
     def backtest(
@@ -166,6 +167,6 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             s = run_backtest(moves, draws=draws)
         if as_json:
-            print_json(s)
+            print_json(s.to_json())
         else:
             render_backtest(s)

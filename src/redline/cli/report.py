@@ -6,8 +6,7 @@ from typing import Optional
 
 import typer
 
-from ._common import err_console, fail, progress_bar, user_errors
-from .store import save_after, store_option
+from ._common import err_console, fail, progress_bar, save_after, store_option, user_errors
 
 
 def _is_scenario(target: str) -> bool:
@@ -45,7 +44,7 @@ def register(app: typer.Typer) -> None:
                 n = trials or sc.trials
                 with progress_bar(n, sc.name) as cb:
                     res = api_run(sc, trials=n, seed=seed, params=params, progress=cb)
-            run_id = save_after("run", res, store, no_store)
+            run_id = save_after(res, store, no_store)
             view = view_of_result(res, run_id=run_id)
         else:
             if trials is not None or seed is not None:

@@ -1,13 +1,15 @@
 """`redline run`, `redline scenarios`, `redline catalog`."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
-from ._common import console, fail, print_json, progress_bar, user_errors
-from .store import no_store_option, save_after, store_option
+if TYPE_CHECKING:
+    from ..records import RunSummary
+
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
 
 
 def _fmt(s: dict, money: bool = False) -> str:
@@ -16,11 +18,13 @@ def _fmt(s: dict, money: bool = False) -> str:
     return f"{s['mean']:,.1f}  [{s['p05']:,.0f}–{s['p95']:,.0f}]"
 
 
-def render_summary(summary: dict) -> None:
+def render_summary(rec: RunSummary) -> None:
     """Print a run summary as rich tables."""
-    m = summary["manifest"]
-    console.print(f"[bold]{m['scenario']}[/]  trials={m['trials']:,} seed={m['seed']} engine={m['engine']} "
-                  f"params={m['params']} ({m['param_draws']} draws)  {m['elapsed_s']:.2f} s")
+    m = rec.manifest
+    elapsed = "" if m.elapsed_s is None else f"  {m.elapsed_s:.2f} s"
+    console.print(f"[bold]{m.subject}[/]  trials={m.samples.count:,} seed={m.seed} engine={m.details['engine']} "
+                  f"params={m.params} ({m.details['param_draws']} draws){elapsed}")
+    summary = rec.model_dump(mode="json")
     t = Table(title="Threats by class: mean [5%–95%]")
     t.add_column("class")
     for col in ("launched", "failed", "intercepted", "leaked", "impacted"):
@@ -77,12 +81,11 @@ def register(app: typer.Typer) -> None:
             n = trials or sc.trials
             with progress_bar(n, f"{sc.name}", enabled=not as_json) as cb:
                 res = api_run(sc, trials=n, seed=seed, engine=engine, params=params, workers=workers, progress=cb)
-        summary = res.summary()
         if as_json:
-            print_json(summary)
+            print_json(res.summary())
         else:
-            render_summary(summary)
-        save_after("run", res, store, no_store)
+            render_summary(res.record())
+        save_after(res, store, no_store)
 
     @app.command()
     def scenarios(as_json: bool = typer.Option(False, "--json")) -> None:

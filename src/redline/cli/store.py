@@ -1,4 +1,8 @@
-"""`redline runs`: list, show and export saved runs; helpers other commands use to save theirs."""
+"""`redline runs`: list, show and export saved runs.
+
+The ``--store`` / ``--no-store`` options and :func:`save_after`, which other commands use to save
+their results, live in :mod:`redline.cli._common` (re-exported here).
+"""
 from __future__ import annotations
 
 import json
@@ -7,42 +11,10 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ._common import console, err_console, fail, print_json
+from ._common import NO_STORE_HELP, STORE_HELP, console, fail, no_store_option, print_json, save_after, store_option
+from .run import render_summary
 
 __all__ = ["register", "store_option", "no_store_option", "save_after", "STORE_HELP", "NO_STORE_HELP"]
-
-STORE_HELP = ("Run store (DuckDB file). Default: $REDLINE_STORE, else ~/.local/share/redline/runs.duckdb "
-              "(or $XDG_DATA_HOME/redline/runs.duckdb).")
-NO_STORE_HELP = "Do not save this run in the run store (also: REDLINE_NO_STORE=1)."
-
-
-def store_option() -> Any:
-    """The ``--store PATH`` option, for commands that save runs."""
-    return typer.Option(None, "--store", help=STORE_HELP, show_default=False)
-
-
-def no_store_option() -> Any:
-    """The ``--no-store`` flag, for commands that save runs."""
-    return typer.Option(False, "--no-store", help=NO_STORE_HELP)
-
-
-def save_after(kind: str, result_or_summary: Any, store: Optional[str], no_store: bool) -> Optional[str]:
-    """Save a finished command's result; say where on stderr. Exit 1 with a message if saving fails.
-
-    Call it after printing the results, so a store problem never hides them::
-
-        run_id = save_after("run", res, store, no_store)
-    """
-    from ..store import StoreError, maybe_store, resolve_store_path
-
-    try:
-        run_id = maybe_store(kind, result_or_summary, store, no_store)
-    except (StoreError, OSError) as exc:
-        fail(f"results were not saved: {exc}", code=1)
-        return None
-    if run_id is not None:
-        err_console.print(f"saved as run [bold]{run_id}[/] in {resolve_store_path(store)}", highlight=False)
-    return run_id
 
 
 def _short(s: Any, n: int = 70) -> str:
@@ -54,25 +26,24 @@ def _print_run(run) -> None:
     console.print(f"[bold]{run.run_id}[/]  kind={run.kind}  saved {run.created_utc:%Y-%m-%d %H:%M:%S} UTC")
     if run.headline:
         console.print(run.headline, highlight=False)
-    summary = dict(run.summary)
-    summary.setdefault("manifest", run.manifest)
-    if run.kind == "run" and "by_class" in summary:
-        from .run import render_summary
+    from ..records import RunSummary
 
-        render_summary(summary)
+    record = run.record
+    if isinstance(record, RunSummary):
+        render_summary(record)
     else:
         t = Table(title="Summary")
         t.add_column("field")
         t.add_column("value")
-        for k, v in summary.items():
+        for k, v in run.summary.items():
             if k == "manifest":
                 continue
             t.add_row(k, _short(json.dumps(v, default=str), 100))
         console.print(t)
-    t = Table(title="Manifest")
+    t = Table(title="Manifest" + (" (saved by an older Redline, read through the legacy adapter)" if run.legacy else ""))
     t.add_column("field")
     t.add_column("value")
-    for k, v in run.manifest.items():
+    for k, v in run.manifest.model_dump(mode="json").items():
         t.add_row(k, _short(json.dumps(v, default=str) if not isinstance(v, str) else v, 100))
     console.print(t)
     if run.arrays:
@@ -87,7 +58,7 @@ def register(app: typer.Typer) -> None:
     def runs_list(
         ctx: typer.Context,
         store: Optional[str] = store_option(),
-        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (run, crisis, compare, validate)."),
+        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (run, campaign, crisis, compare, validate, sweep, sweep-point)."),
         limit: int = typer.Option(50, "--limit", "-l", help="How many of the newest runs to list (0: all)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON array instead of a table."),
     ) -> None:
@@ -131,14 +102,15 @@ def register(app: typer.Typer) -> None:
 
         try:
             run = RunStore(_store_of(ctx, store)).get(run_id)
+            if as_json:
+                print_json({"run_id": run.run_id, "kind": run.kind, "created_utc": run.created_utc.isoformat(),
+                            "headline": run.headline, "summary": run.summary,
+                            "manifest": run.manifest.model_dump(mode="json"), "arrays": run.arrays,
+                            "legacy": run.legacy})
+                return
+            _print_run(run)
         except StoreError as exc:
             fail(str(exc))
-        if as_json:
-            print_json({"run_id": run.run_id, "kind": run.kind, "created_utc": run.created_utc.isoformat(),
-                        "headline": run.headline, "summary": run.summary, "manifest": run.manifest,
-                        "arrays": run.arrays})
-            return
-        _print_run(run)
 
     @runs.command("export")
     def runs_export(

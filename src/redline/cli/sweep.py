@@ -12,13 +12,13 @@ from ._common import console, err_console, fail, print_json, progress_bar, user_
 
 def render_sweep(res) -> None:
     """Print a sweep's state, sensitivity table and where its files are."""
-    s = res.summary()
-    console.print(f"[bold]{s['sweep']}[/]  {s['design']['method']} design, {s['points']} points x "
-                  f"{s['manifest']['trials_per_point']:,} trials  on {s['backend']}  {s['elapsed_s']:.1f} s")
-    console.print(f"finished {s['finished']}/{s['points']} (computed now: {s['computed_now']}; "
-                  f"read back: {s['finished'] - s['computed_now']})", highlight=False)
-    for o in s["outputs"]:
-        sens = s["sensitivity"].get(o)
+    s = res.record(results=False)
+    console.print(f"[bold]{s.sweep}[/]  {s.design['method']} design, {s.points} points x "
+                  f"{res.manifest.details['trials_per_point']:,} trials  on {s.backend}  {res.elapsed_s:.1f} s")
+    console.print(f"finished {s.finished}/{s.points} (computed now: {s.computed_now}; "
+                  f"read back: {s.finished - s.computed_now})", highlight=False)
+    for o in s.outputs:
+        sens = s.sensitivity.get(o)
         if not sens:
             continue
         imp = sens["importance"]
@@ -37,9 +37,9 @@ def render_sweep(res) -> None:
         if done.size:
             console.print(f"  {escape(o)} over the design: min {done.min():.3g}, mean {done.mean():.3g}, max {done.max():.3g}",
                           highlight=False)
-    for note in s["notes"]:
+    for note in s.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
-    console.print(f"points, results.csv, summary.json and plots in {s['folder']}", highlight=False)
+    console.print(f"points, results.csv, summary.json and plots in {s.folder}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,18 +15,21 @@ block, or from the history's state the day before its first entry.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._version import __version__
+from ..hashing import file_sha256
+from ..manifest import make_manifest
+from ..records import BacktestSummary
 from . import kernel as K
 from .compile import Model
-from .crisis import default_model
+from .crisis import POSTERIOR_LABEL, default_model, posterior_inputs
 from .fit import CALIBRATION_END, load_posterior, posterior_matrix
 from .history import replay
-from .io import file_sha256, load_history, read_moves
+from .io import load_history, read_moves
 from .layout import C_FIRSTA, C_NACT, F_RUNG, NA
 
 __all__ = ["backtest", "score_moves"]
@@ -83,7 +86,7 @@ def score_moves(model: Model, states: np.ndarray, movers: np.ndarray, actions: n
     }
 
 
-def backtest(moves_path: str | Path | None = None, draws: int | None = None, model: Model | None = None) -> dict[str, Any]:
+def backtest(moves_path: str | Path | None = None, draws: int | None = None, model: Model | None = None) -> BacktestSummary:
     """Score next-move predictions on a moves file (default: the shipped calibration history).
 
     Parameters
@@ -96,11 +99,12 @@ def backtest(moves_path: str | Path | None = None, draws: int | None = None, mod
 
     Returns
     -------
-    dict
+    BacktestSummary
         ``moves``, ``log_score``, ``brier``, ``rung_log_score``, ``rung_brier`` and
         ``mover_log_score`` (each ``{model, uniform}``, means per move), ``per_move`` details,
         ``in_sample`` and a ``manifest``.
     """
+    t0 = time.perf_counter()
     model = model or default_model()
     post = load_posterior()
     TH = posterior_matrix(post, model, draws)
@@ -123,18 +127,18 @@ def backtest(moves_path: str | Path | None = None, draws: int | None = None, mod
     for row, m in zip(out["per_move"], rp.moves):
         row["date"] = str(m.date)
     in_sample = sum(d <= CALIBRATION_END for d in dates)
-    return {
+    inputs = {**posterior_inputs(model, post),
+              "moves": file_sha256(moves_path) if moves_path is not None else post["inputs"]["history_sha256"]}
+    manifest = make_manifest("backtest", label, seed=None, samples=len(rp.movers), unit="moves", inputs=inputs,
+                             params=POSTERIOR_LABEL, elapsed_s=time.perf_counter() - t0,
+                             details={"draws": int(TH.shape[0]),
+                                      "posterior": {"method": post["method"],
+                                                    "calibration_window": post["calibration_window"]}})
+    return BacktestSummary.model_validate({
         "file": label,
         "moves": len(rp.movers),
         "in_sample": in_sample,
         "out_of_sample": len(rp.movers) - in_sample,
         **out,
-        "manifest": {
-            "schema": "redline-backtest/1",
-            "redline_version": __version__,
-            "moves_sha256": file_sha256(moves_path) if moves_path is not None else post["inputs"]["history_sha256"],
-            "model_sha256": model.sha256,
-            "posterior": {"method": post["method"], "calibration_window": post["calibration_window"]},
-            "draws": int(TH.shape[0]),
-        },
-    }
+        "manifest": manifest,
+    })

@@ -9,14 +9,16 @@ from Monte Carlo noise (docs/escalation.md, "Intervals").
 from __future__ import annotations
 
 import math
+import time
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-from .._version import __version__
 from ..errors import InputError
+from ..manifest import Manifest, make_manifest
+from ..records import CompareSummary, CrisisSummary
 from .compile import Model, compile_model
 from .fit import load_posterior, posterior_matrix
 from .history import start_state
@@ -181,16 +183,23 @@ def _setup(start: str, policy: str | dict, draws: int | None, paths: int, model:
     return m2, S0, TH, post, levers
 
 
-def _manifest(model: Model, post: dict, **kw: Any) -> dict:
-    return {
-        "schema": "redline-crisis/1",
-        "redline_version": __version__,
-        "model_sha256": model.sha256,
-        "effects": model.effects_provenance,
-        "posterior": {"method": post["method"], "calibration_window": post["calibration_window"],
-                      "inputs": post["inputs"], "rhat_max": post["diagnostics"]["rhat_max"]},
-        **kw,
-    }
+#: The ``params`` label of the shipped escalation posterior in manifests.
+POSTERIOR_LABEL = "posterior:escalation"
+
+
+def posterior_inputs(model: Model, post: dict) -> dict[str, str]:
+    """Input hashes of a result of the escalation model: the compiled model and the fitted history."""
+    return {"model": model.sha256, "history": post["inputs"]["history_sha256"],
+            "priors": post["inputs"]["priors_sha256"]}
+
+
+def _manifest(kind: str, model: Model, post: dict, start: str, seed: int, paths: int, elapsed_s: float,
+              **details: Any) -> Manifest:
+    return make_manifest(kind, start, seed=seed, samples=paths, unit="paths", inputs=posterior_inputs(model, post),
+                         params=POSTERIOR_LABEL, elapsed_s=elapsed_s,
+                         details={**details, "effects": model.effects_provenance,
+                                  "posterior": {"method": post["method"], "calibration_window": post["calibration_window"],
+                                                "rhat_max": post["diagnostics"]["rhat_max"]}})
 
 
 def _run(start: str, policy, horizon_days: float, paths: int, seed: int, rounds: int, draws: int | None,
@@ -207,7 +216,7 @@ def _run(start: str, policy, horizon_days: float, paths: int, seed: int, rounds:
 
 def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", horizon_days: float = 365.0,
                paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
-               model: Model | None = None) -> dict[str, Any]:
+               model: Model | None = None) -> CrisisSummary:
     """Simulate a crisis from a start state under a policy package.
 
     Parameters
@@ -229,11 +238,12 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
 
     Returns
     -------
-    dict
+    CrisisSummary
         ``p_regional_war``, ``p_deescalation`` and ``p_neither`` (mean, p05, p95 over parameter
         uncertainty, mc_se), ``top_paths``, ``losses`` by actor, ``interceptors_used`` by type,
         ``stocks_end``, ``moves``, ``days_to_war`` and a ``manifest``.
     """
+    t0 = time.perf_counter()
     m2, S0, TH, post, _levers, res = _run(start, policy, horizon_days, paths, seed, rounds, draws, model)
     nd = TH.shape[0]
     status = res.states[:, S_STATUS]
@@ -271,20 +281,21 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
     out["interceptors_used"] = {t: _stats(res.interceptors[:, k]) for k, t in enumerate(m2.interceptor_types)}
     out["stocks_end"] = {s: _stats(res.states[:, S_STK + k]) for k, s in enumerate(m2.stocks)}
     out["stocks"] = _stock_series(m2, res, horizon_days)
-    out["manifest"] = _manifest(m2, post, seed=seed, paths=paths, draws=nd, rounds=rounds, rounds_run=res.rounds_run,
-                                start=start, policy=out["policy"], horizon_days=horizon_days)
-    return out
+    out["manifest"] = _manifest("crisis", m2, post, start, seed, paths, time.perf_counter() - t0, policy=out["policy"],
+                                horizon_days=horizon_days, draws=nd, rounds=rounds, rounds_run=res.rounds_run)
+    return CrisisSummary.model_validate(out)
 
 
 def compare_policies(policies: list[str] | None = None, start: str = "april-2024", horizon_days: float = 365.0,
                      paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
-                     model: Model | None = None) -> dict[str, Any]:
+                     model: Model | None = None) -> CompareSummary:
     """Run packages side by side on common random numbers; differences to ``status-quo``.
 
     Every package sees the same uniforms and the same assignment of posterior draws to paths, so
     the differences are paired path by path; their interval is over parameter uncertainty, with
     the paired Monte Carlo noise removed (``mc_se`` reports it).
     """
+    t0 = time.perf_counter()
     model = model or default_model()
     names = list(policies) if policies else list(model.book.packages)
     for p in names:
@@ -319,13 +330,14 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
             "delta_major_strike_vs_status_quo": _paired_delta(top >= 5, base_top >= 5, draw, nd),
         })
     ranked = sorted(rows, key=lambda r: (r["p_regional_war"]["mean"], r["name"]))
-    return {
+    return CompareSummary.model_validate({
         "start": start,
         "horizon_days": horizon_days,
         "paths": paths,
         "draws": nd,
         "policies": rows,
         "ranking": [r["name"] for r in ranked],
-        "manifest": _manifest(model, load_posterior(), seed=seed, paths=paths, draws=nd, rounds=rounds, start=start,
-                              horizon_days=horizon_days, common_random_numbers=True),
-    }
+        "manifest": _manifest("compare", model, load_posterior(), start, seed, paths, time.perf_counter() - t0,
+                              policies=names, horizon_days=horizon_days, draws=nd, rounds=rounds,
+                              common_random_numbers=True),
+    })

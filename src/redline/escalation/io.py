@@ -6,7 +6,6 @@ shipped defaults (cached) or a user's file. Every problem is raised as a one-lin
 """
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError
+from ..hashing import file_sha256  # re-exported: its home is redline.hashing
 from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, read_text
 
@@ -60,10 +60,6 @@ __all__ = [
 def data_path(name: str) -> Path:
     """Path of a shipped file under ``redline/data/escalation``."""
     return Path(str(resources.files("redline") / "data" / "escalation" / name))
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _validation_error(exc: ValidationError, file: str, prefix: str = "") -> InputError:

@@ -7,8 +7,8 @@
     write_report(view_of_result(res), "april.html", png=True)
 
 A stored run (see :mod:`redline.store`) is reported with
-:func:`view_of_stored`; crisis and compare summaries with
-:func:`view_of_summary`.
+:func:`view_of_stored`; any other typed record (crisis, compare, campaign,
+validate...) with :func:`view_of_record`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from .escalation import escalation_view, is_escalation_summary
+from ..records import CompareSummary, CrisisSummary, Record, RunSummary
+from .escalation import escalation_view
 from .html import render_html
 from .sources import SOURCE_KEY, source_urls
 from .view import compiled_from_context, engagement_view, raw_arrays
@@ -24,7 +25,7 @@ from .view import compiled_from_context, engagement_view, raw_arrays
 __all__ = [
     "view_of_result",
     "view_of_stored",
-    "view_of_summary",
+    "view_of_record",
     "engagement_view",
     "escalation_view",
     "render_html",
@@ -45,35 +46,39 @@ def _with_urls(view: dict[str, Any]) -> dict[str, Any]:
 
 def view_of_result(result, run_id: str | None = None) -> dict[str, Any]:
     """The report view of a live engagement :class:`~redline.results.Result`."""
-    v = engagement_view(result.compiled, raw_arrays(result), result.summary())
+    v = engagement_view(result.compiled, raw_arrays(result), result.record())
     v["run_id"] = run_id
     return _with_urls(v)
 
 
-def view_of_summary(kind: str, summary: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
-    """The view of a summary without arrays: crisis and compare results, or any other command's JSON."""
-    if is_escalation_summary(summary):
-        v = escalation_view(kind, summary)
+def view_of_record(record: Record, run_id: str | None = None) -> dict[str, Any]:
+    """The view of a typed record without per-trial arrays: crisis and compare results get their
+    own view (:func:`escalation_view`); any other kind shows its summary and manifest as tables."""
+    if isinstance(record, (CrisisSummary, CompareSummary)):
+        v = escalation_view(record)
     else:
-        v = {"kind": kind, "summary": {k: x for k, x in summary.items() if k != "manifest"},
-             "manifest": dict(summary.get("manifest", {}))}
+        v = {"kind": record.kind, "summary": record.model_dump(mode="json", exclude={"manifest"}),
+             "manifest": record.manifest.model_dump(mode="json")}
     v["run_id"] = run_id
     return v
 
 
 def view_of_stored(run, store) -> dict[str, Any]:
-    """The report view of a stored run (:class:`~redline.store.StoredRun`) read from ``store``."""
-    summary = dict(run.summary)
-    summary.setdefault("manifest", run.manifest)
-    if run.kind == "run" and "by_class" in summary and run.context.get("scenario"):
+    """The report view of a stored run (:class:`~redline.store.StoredRun`) read from ``store``.
+
+    An engagement run saved with its scenario is redrawn in full (map, distributions) from its
+    arrays; any other record gets :func:`view_of_record`.
+    """
+    record = run.record
+    if isinstance(record, RunSummary) and run.context.get("scenario"):
         compiled = compiled_from_context(run.context)
         arrays = store.load_arrays(run.run_id, [n for n in ("cls", "unit_shots", "unit_kills", "site_hits", "fate",
                                                             "t_end", "killer", "impact_dx", "impact_dy")
                                                 if n in run.arrays])
-        v = engagement_view(compiled, arrays, summary)
+        v = engagement_view(compiled, arrays, record)
         v["run_id"] = run.run_id
         return _with_urls(v)
-    return view_of_summary(run.kind, summary, run_id=run.run_id)
+    return view_of_record(record, run_id=run.run_id)
 
 
 def write_report(view: Mapping[str, Any], output: str | os.PathLike, png: bool = False,

@@ -19,11 +19,12 @@ import numpy as np
 
 from ..catalog import THREAT_CLASSES
 from ..geo.sphere import EARTH_RADIUS_M
+from ..records import RunSummary
 from ..results import COUNTS
 from .mapdata import region_bbox, region_countries
 from .sources import catalog_sources
 
-__all__ = ["engagement_view", "compiled_from_context", "raw_arrays", "FATE_NAMES", "TIMELINE_BIN_S"]
+__all__ = ["engagement_map", "engagement_view", "compiled_from_context", "raw_arrays", "FATE_NAMES", "TIMELINE_BIN_S"]
 
 FATE_NAMES = ("failed", "intercepted", "leaked", "impacted")
 TIMELINE_BIN_S = 600.0
@@ -235,7 +236,24 @@ def _attack_costs(c) -> dict[str, Any]:
             "count": counts.tolist(), "unit_cost_usd": [cat.threats[t].cost_usd.value for t in c.threat_types]}
 
 
-def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: Mapping[str, Any],
+def engagement_map(compiled, arrays: Mapping[str, np.ndarray], kill_trials: int = KILL_SAMPLE_TRIALS) -> dict[str, Any]:
+    """The map layers of a scenario (with the kill points and impacts of ``arrays``, if any), its
+    bounding box, the countries in it and the nations that defend."""
+    c = compiled
+    layers = _map_layers(c, arrays, kill_trials)
+    pts = [(s["lat"], s["lon"]) for s in layers["sites"]]
+    pts += [(u["lat"], u["lon"]) for u in layers["units"]]
+    pts += [(s["lat"], s["lon"]) for s in layers["sensors"] if s["kind"] != "space"]
+    for t in layers["tracks"]:
+        pts += list(zip(t["lat"], t["lon"]))
+    bbox = region_bbox(pts)
+    layers["bbox"] = bbox
+    layers["countries"] = region_countries(bbox)
+    layers["nations"] = list(c.nations)
+    return layers
+
+
+def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: RunSummary,
                     kill_trials: int = KILL_SAMPLE_TRIALS) -> dict[str, Any]:
     """Everything a report or the web app draws for one engagement run.
 
@@ -247,8 +265,8 @@ def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: Mapping
         Per-trial arrays under their store names (``cls``, ``unit_shots``,
         ``site_hits``, ``fate``, ``t_end`` [s], ``killer``, ``impact_dx`` and
         ``impact_dy`` [m]); see :func:`raw_arrays`.
-    summary : mapping
-        ``Result.summary()`` of the same run.
+    summary : RunSummary
+        ``Result.record()`` of the same run.
     kill_trials : int
         Sample trials whose kill points and impacts go on the map.
 
@@ -260,25 +278,15 @@ def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: Mapping
     """
     c = compiled
     sc = c.scenario
-    layers = _map_layers(c, arrays, kill_trials)
-    pts = [(s["lat"], s["lon"]) for s in layers["sites"]]
-    pts += [(u["lat"], u["lon"]) for u in layers["units"]]
-    pts += [(s["lat"], s["lon"]) for s in layers["sensors"] if s["kind"] != "space"]
-    for t in layers["tracks"]:
-        pts += list(zip(t["lat"], t["lon"]))
-    bbox = region_bbox(pts)
-    layers["bbox"] = bbox
-    layers["countries"] = region_countries(bbox)
-    layers["nations"] = list(c.nations)
-
+    layers = engagement_map(c, arrays, kill_trials)
     charts: dict[str, Any] = {}
     cls = arrays.get("cls")
-    present = [cl for cl in THREAT_CLASSES if cl in summary.get("by_class", {})]
+    present = [cl for cl in THREAT_CLASSES if cl in summary.by_class]
     if cls is not None and cls.size:
         charts["leakers"] = {cl: _hist(cls[:, THREAT_CLASSES.index(cl), COUNTS.index("leaked")]) for cl in present}
     hits = arrays.get("site_hits")
     if hits is not None and hits.size:
-        charts["hits"] = {s: _hist(hits[:, c.site_names.index(s)]) for s in summary.get("hits_by_site", {})
+        charts["hits"] = {s: _hist(hits[:, c.site_names.index(s)]) for s in summary.hits_by_site
                           if s in c.site_names}
     charts["interceptors"] = _interceptor_table(c, arrays)
     charts["attack"] = _attack_costs(c)
@@ -288,8 +296,8 @@ def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: Mapping
         "kind": "run",
         "scenario": {"name": sc.name, "title": sc.title, "description": sc.description,
                      "hypothetical": sc.hypothetical, "sources": list(sc.sources)},
-        "manifest": dict(summary.get("manifest", {})),
-        "summary": {k: v for k, v in summary.items() if k != "manifest"},
+        "manifest": summary.manifest.model_dump(mode="json"),
+        "summary": summary.model_dump(mode="json", exclude={"manifest"}),
         "map": layers,
         "charts": charts,
         "sources": catalog_sources(c.catalog, threats=c.threat_types, interceptors=c.interceptor_types,

@@ -13,8 +13,6 @@ sensors (for what-if variants). Both edits are the transforms of
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,6 +25,7 @@ from ..errors import InputError
 from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
 from ..geo.sphere import distance_m
+from ..hashing import scenario_sha256  # re-exported: its home is redline.hashing
 from .schema import Scenario
 from .transforms import exclude_owners, merge_documents
 
@@ -240,17 +239,3 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         return read_scenario(p)
     known = ", ".join(builtin_scenarios())
     raise InputError(s, "scenario", s, f"no built-in scenario of that name and no such file; built-ins are: {known}")
-
-
-def scenario_sha256(scenario: Scenario, catalog: Catalog | None = None) -> str:
-    """SHA-256 of the scenario's canonical JSON together with the catalog entries it uses."""
-    cat = catalog or scenario_catalog(scenario)
-    used = {
-        "threats": {k: cat.threats[k].model_dump(mode="json", by_alias=True) for k in sorted({s.threat for s in scenario.raid})},
-        "interceptors": {k: cat.interceptors[k].model_dump(mode="json") for k in sorted({u.type for u in scenario.fire_units})},
-        "sensors": {k: cat.sensors[k].model_dump(mode="json") for k in sorted({s.type for s in scenario.sensors})},
-    }
-    # unset optional fields are left out, so adding an optional field to the schema keeps old hashes
-    doc = {"scenario": scenario.model_dump(mode="json", exclude={"trials", "seed"}, exclude_none=True), "catalog": used}
-    blob = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()

@@ -12,6 +12,11 @@ point therefore leaves either no row (and at worst a leftover folder, swept
 away by the next save) or a complete run. Readers only ever see runs whose
 row exists.
 
+A row holds a typed record (:mod:`redline.records`): its summary JSON and its
+:class:`~redline.manifest.Manifest`, with ``record_version`` set. Rows saved
+before typed records (``record_version`` NULL) are read through the one
+adapter in :mod:`redline.store.legacy`.
+
 DuckDB lets one process at a time open a file for writing; every operation
 here opens the file, does its work and closes it again, and waits (up to
 ``lock_timeout_s``) when another process holds it.
@@ -20,7 +25,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import os
 import secrets
 import shutil
@@ -34,12 +38,17 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from ..errors import RedlineError
+from ..manifest import Manifest
+from ..records import Record, RecordError, parse_summary
 from .arrays import table_to_value, value_to_table
+from .legacy import legacy_manifest, legacy_summary
 from .paths import arrays_root, resolve_store_path
 
-__all__ = ["RunStore", "StoredRun", "StoreError", "headline", "to_jsonable", "SCHEMA_VERSION"]
+__all__ = ["RunStore", "StoredRun", "StoreError", "to_jsonable", "SCHEMA_VERSION", "RECORD_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+RECORD_VERSION = 1
+"""Version of the saved record shape (summary with a typed manifest); NULL marks a legacy row."""
 _TMP_PREFIX = ".tmp-"
 _ORPHAN_AGE_S = 600.0
 _LOCK = threading.RLock()
@@ -61,7 +70,10 @@ CREATE TABLE IF NOT EXISTS runs (
     arrays          VARCHAR[]
 );
 CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS record_version INTEGER;
 """
+_COLUMNS = ("run_id, kind, created_utc, scenario, scenario_sha256, seed, trials, version, headline, summary, "
+            "manifest, context, arrays, record_version")
 
 
 class StoreError(RedlineError):
@@ -70,21 +82,36 @@ class StoreError(RedlineError):
 
 @dataclass
 class StoredRun:
-    """One saved run as read back from the store."""
+    """One saved run as read back from the store.
+
+    ``summary`` is the record's JSON (its ``manifest`` included) and ``manifest`` the typed
+    manifest, also for runs saved in the legacy shape (``legacy`` is then True).
+    """
 
     run_id: str
     kind: str
     created_utc: _dt.datetime
     summary: dict[str, Any]
-    manifest: dict[str, Any]
+    manifest: Manifest
     context: dict[str, Any] = field(default_factory=dict)
     arrays: list[str] = field(default_factory=list)
     headline: str = ""
     store_path: Path | None = None
+    legacy: bool = False
 
     @property
-    def scenario(self) -> str | None:
-        return self.manifest.get("scenario") or self.summary.get("scenario")
+    def scenario(self) -> str:
+        """What was run (the manifest's ``subject``)."""
+        return self.manifest.subject
+
+    @property
+    def record(self) -> Record:
+        """The typed summary; :class:`StoreError` if the saved JSON is not of its kind's shape."""
+        try:
+            return parse_summary(self.summary, f"run {self.run_id}")
+        except RecordError as exc:
+            raise StoreError(f"{exc}; the run was saved by another version of Redline "
+                             f"({self.manifest.version})") from None
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -104,38 +131,6 @@ def to_jsonable(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
         return to_jsonable(obj.model_dump(mode="json"))
     return obj
-
-
-def _fmt_stat(s: Any, digits: int = 1) -> str:
-    if isinstance(s, Mapping) and "mean" in s:
-        return f"{s['mean']:.{digits}f}"
-    if isinstance(s, (int, float)):
-        return f"{s:.{digits}f}"
-    return "?"
-
-
-def headline(kind: str, summary: Mapping[str, Any]) -> str:
-    """A one-line description of a summary for run listings."""
-    try:
-        if "by_class" in summary:
-            leaked = ", ".join(f"{k} {_fmt_stat(v['leaked'])}" for k, v in summary["by_class"].items())
-            hits = sum(v["mean"] for v in summary.get("hits_by_site", {}).values())
-            ratio = summary.get("cost_usd", {}).get("exchange_ratio")
-            r = f"; cost ratio {ratio:.2f}" if isinstance(ratio, (int, float)) and math.isfinite(ratio) else ""
-            return f"leaked {leaked}; site hits {hits:.1f}{r}"
-        if "policies" in summary and isinstance(summary["policies"], list):
-            parts = [f"{p.get('name', '?')} {_fmt_stat(p.get('p_regional_war'), 3)}" for p in summary["policies"][:4]]
-            more = "…" if len(summary["policies"]) > 4 else ""
-            return "P(regional war): " + ", ".join(parts) + more
-        if "p_regional_war" in summary:
-            p = summary["p_regional_war"]
-            if isinstance(p, Mapping) and "p05" in p:
-                return f"P(regional war) {p['mean']:.3f} [{p['p05']:.3f}–{p['p95']:.3f}]"
-            return f"P(regional war) {_fmt_stat(p, 3)}"
-        scalars = [(k, v) for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        return ", ".join(f"{k} {v:.4g}" for k, v in scalars[:4])
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return ""
 
 
 def _new_run_id(now: _dt.datetime) -> str:
@@ -217,18 +212,14 @@ class RunStore:
                 con.close()
 
     # ---- writing
-    def save(self, kind: str, summary: Mapping[str, Any], manifest: Mapping[str, Any] | None = None,
-             arrays: Mapping[str, Any] | None = None, context: Mapping[str, Any] | None = None) -> str:
+    def save(self, record: Record, arrays: Mapping[str, Any] | None = None,
+             context: Mapping[str, Any] | None = None) -> str:
         """Save one run atomically and return its id.
 
         Parameters
         ----------
-        kind : str
-            The command that produced it: ``run``, ``crisis``, ``compare``, ``validate``...
-        summary : mapping
-            The command's JSON summary.
-        manifest : mapping, optional
-            Seed, trials, scenario hash, version... (default: ``summary["manifest"]``).
+        record : Record
+            A typed summary (:mod:`redline.records`); its manifest's ``kind`` is the run's kind.
         arrays : mapping of name to array, optional
             Per-trial arrays (see :mod:`redline.store.arrays`), written to Parquet.
         context : mapping, optional
@@ -236,12 +227,14 @@ class RunStore:
         """
         import pyarrow.parquet as pq
 
-        if not kind or not isinstance(kind, str):
-            raise StoreError(f"kind = {kind!r}: give the command name, e.g. 'run'")
-        summary_j = to_jsonable(dict(summary))
-        manifest_j = to_jsonable(dict(manifest if manifest is not None else summary.get("manifest", {})))
+        if not isinstance(record, Record):
+            raise StoreError(f"cannot store a {type(record).__name__}: save a typed record from redline.records "
+                             "(Result.record(), run_crisis(...), ...)")
+        m = record.manifest
+        kind = m.kind
+        summary_j = record.to_json()
         context_j = to_jsonable(dict(context or {}))
-        texts = [json.dumps(x, allow_nan=True) for x in (summary_j, manifest_j, context_j)]
+        texts = [json.dumps(x, allow_nan=True) for x in (summary_j, summary_j["manifest"], context_j)]
         now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
         run_id = _new_run_id(now)
         names: list[str] = []
@@ -267,15 +260,12 @@ class RunStore:
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
-        scenario = manifest_j.get("scenario") or summary_j.get("scenario") or manifest_j.get("start") or summary_j.get("start")
-        trials = next((manifest_j[k] for k in ("trials", "paths") if isinstance(manifest_j.get(k), int)), None)
-        row = [run_id, kind, now, None if scenario is None else str(scenario), manifest_j.get("scenario_sha256"),
-               None if manifest_j.get("seed") is None else str(manifest_j.get("seed")), trials,
-               manifest_j.get("version") or manifest_j.get("redline_version"), headline(kind, summary_j), *texts, names]
+        row = [run_id, kind, now, m.subject, m.inputs.get("scenario"), None if m.seed is None else str(m.seed),
+               m.samples.count, m.version, record.headline(), *texts, names, RECORD_VERSION]
         try:
             with self._connect() as con:
                 con.execute("BEGIN TRANSACTION")
-                con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                con.execute(f"INSERT INTO runs ({_COLUMNS}) VALUES ({', '.join('?' * 14)})", row)
                 con.execute("COMMIT")
         except BaseException:
             if names:
@@ -360,11 +350,20 @@ class RunStore:
         """Read one run (an id, a unique prefix of one, or ``latest``)."""
         rid = self.resolve(run_id)
         with self._connect() as con:
-            r = con.execute("SELECT run_id, kind, created_utc, summary, manifest, context, arrays, headline "
-                            "FROM runs WHERE run_id = ?", [rid]).fetchone()
-        return StoredRun(run_id=r[0], kind=r[1], created_utc=r[2], summary=json.loads(r[3]),
-                         manifest=json.loads(r[4]), context=json.loads(r[5]) if r[5] else {},
-                         arrays=list(r[6] or []), headline=r[7] or "", store_path=self.path)
+            r = con.execute("SELECT run_id, kind, created_utc, summary, manifest, context, arrays, headline, "
+                            "record_version, version FROM runs WHERE run_id = ?", [rid]).fetchone()
+        summary, manifest_j, legacy = json.loads(r[3]), json.loads(r[4]), r[8] is None
+        try:
+            if legacy:
+                manifest = legacy_manifest(r[1], manifest_j, summary, r[2], r[9])
+                summary = legacy_summary(r[1], summary, manifest)
+            else:
+                manifest = Manifest.model_validate(manifest_j)
+        except ValueError as exc:
+            raise StoreError(f"run {rid} in {self.path}: its manifest cannot be read: {exc}") from None
+        return StoredRun(run_id=r[0], kind=r[1], created_utc=r[2], summary=summary, manifest=manifest,
+                         context=json.loads(r[5]) if r[5] else {}, arrays=list(r[6] or []), headline=r[7] or "",
+                         store_path=self.path, legacy=legacy)
 
     def array_path(self, run_id: str, name: str) -> Path:
         return self.arrays_dir / run_id / f"{name}.parquet"
@@ -398,7 +397,7 @@ class RunStore:
         meta = pa.table({
             "run_id": [run.run_id], "kind": [run.kind], "created_utc": [run.created_utc],
             "scenario": [run.scenario], "headline": [run.headline],
-            "summary_json": [json.dumps(run.summary)], "manifest_json": [json.dumps(run.manifest)],
+            "summary_json": [json.dumps(run.summary)], "manifest_json": [json.dumps(run.manifest.model_dump(mode="json"))],
             "context_json": [json.dumps(run.context)], "arrays": [run.arrays],
         })
         p = out_dir / "run.parquet"

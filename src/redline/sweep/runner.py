@@ -1,14 +1,12 @@
 """Run a sweep: plan its points, run the missing ones, save each as it finishes, summarise.
 
 The coordinator (this process) writes every finished point to the sweep's
-folder at once (:class:`~redline.sweep.store.SweepDir`) and, when the run
-store (:mod:`redline.store`) is installed and not switched off, saves it
-there too. Running the same sweep again into the same folder resumes it:
+folder at once (:class:`~redline.sweep.store.SweepDir`) and, unless the run
+store (:mod:`redline.store`) is switched off, saves it there too. Running the same sweep again into the same folder resumes it:
 finished points are read back, never recomputed.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import queue
 import threading
@@ -22,27 +20,20 @@ import numpy as np
 from .._version import __version__
 from ..api import default_params
 from ..campaign.io import load_campaign
-from ..campaign.runner import campaign_sha256
 from ..engagement.params import ParamSet, catalog_params
-from ..scenario.io import load_scenario, scenario_catalog, scenario_sha256
+from ..hashing import campaign_sha256, params_sha256, scenario_sha256, spec_sha256
+from ..manifest import Manifest, make_manifest, now_utc
+from ..records import SweepSummary, parse_summary
+from ..scenario.io import load_scenario, scenario_catalog
+from ..store import RunStore, save_run, store_disabled
 from .apply import check_targets
 from .backends import make_backend
 from .design import design_matrix, sensitivity
-from .spec import SweepSpec, spec_sha256
+from .spec import SweepSpec
 from .store import SweepDir
 from .worker import Point, PointFn, SweepBase, point_seed, run_point
 
-__all__ = ["run_sweep", "SweepResult", "params_sha256"]
-
-
-def params_sha256(ps: ParamSet) -> str:
-    """SHA-256 of a parameter set's label and arrays."""
-    h = hashlib.sha256(ps.label.encode())
-    for name in ("pk", "reliability", "cep_m", "pd"):
-        for k, v in sorted(getattr(ps, name).items(), key=lambda kv: str(kv[0])):
-            h.update(f"{name}:{k}".encode())
-            h.update(np.ascontiguousarray(np.asarray(v, dtype=float)).tobytes())
-    return h.hexdigest()
+__all__ = ["run_sweep", "SweepResult"]
 
 
 @dataclass
@@ -57,6 +48,7 @@ class SweepResult:
     computed: list[int]
     elapsed_s: float
     backend: str
+    manifest: Manifest
     stopped: bool = False
     sensitivity: dict[str, dict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -102,8 +94,13 @@ class SweepResult:
         return sorted(pairs, key=lambda kv: -np.nan_to_num(kv[1], nan=-np.inf))
 
     def summary(self) -> dict:
-        """The JSON-ready summary printed by ``redline sweep --json``."""
-        return {
+        """The JSON-ready summary printed by ``redline sweep --json`` (:meth:`record` as JSON)."""
+        return self.record().to_json()
+
+    def record(self, results: bool = True) -> SweepSummary:
+        """The typed summary (``results=False`` leaves out the per-point values and outputs)."""
+        return SweepSummary.model_validate({
+            "manifest": self.manifest.replace(elapsed_s=round(self.elapsed_s, 3)),
             "sweep": self.spec.name,
             "title": self.spec.title,
             "folder": str(self.folder),
@@ -117,15 +114,12 @@ class SweepResult:
             "failed": {str(i): f["error"] for i, f in sorted(self.failures.items())},
             "stopped": self.stopped,
             "backend": self.backend,
-            "elapsed_s": round(self.elapsed_s, 3),
             "sensitivity": self.sensitivity,
             "ranking": {o: [n for n, _ in self.ranking(o)] for o in self.spec.outputs if o in self.sensitivity},
             "notes": self.notes,
-            "manifest": {"spec_sha256": spec_sha256(self.spec), "version": __version__, "trials_per_point": self.spec.trials,
-                         "seed": self.spec.seed, "seeding": self.spec.seeding, "params": self.spec.params},
             "results": {str(i): {"values": dict(zip(self.names, self.X[i])), "outputs": r["outputs"]}
-                        for i, r in sorted(self.records.items())},
-        }
+                        for i, r in sorted(self.records.items())} if results else None,
+        })
 
 
 def _base_params(spec: SweepSpec, cat) -> ParamSet:
@@ -141,13 +135,7 @@ class _RunStoreWriter:
         self.save: Callable[..., str] | None = None
         self.errors: list[str] = []
         self.saved = 0
-        if no_store:
-            return
-        try:
-            from ..store import RunStore, save_run, store_disabled
-        except ImportError:
-            return
-        if store_disabled():
+        if no_store or store_disabled():
             return
         self._store = store if isinstance(store, RunStore) or store is None else RunStore(store)
         self.save = save_run
@@ -160,17 +148,17 @@ class _RunStoreWriter:
             item = self._q.get()
             if item is None:
                 return
-            kind, summary, manifest = item
+            index, summary = item
             assert self.save is not None
             try:
-                self.save(kind, summary, manifest, store=self._store)
+                self.save(parse_summary(summary, f"sweep point {index}"), store=self._store)
                 self.saved += 1
             except Exception as exc:  # reported in the sweep's notes
-                self.errors.append(f"{kind} {manifest.get('point', '')}: {type(exc).__name__}: {exc}")
+                self.errors.append(f"point {index}: {type(exc).__name__}: {exc}")
 
-    def put(self, kind: str, summary: dict, manifest: dict) -> None:
+    def put(self, index: int, summary: dict) -> None:
         if self.save is not None:
-            self._q.put((kind, summary, manifest))
+            self._q.put((index, summary))
 
     def close(self) -> None:
         if self.save is not None:
@@ -207,6 +195,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
         Write PNG plots into the folder when the design is complete.
     """
     t0 = time.perf_counter()
+    created = now_utc()
     camp = None
     if spec.campaign:
         sc, camp = load_campaign(spec.scenario)
@@ -218,12 +207,17 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     sha = spec_sha256(spec)
     X_new = design_matrix(spec)
     check_targets(sc, cat, base_ps, names, X_new, spec.name, campaign=camp)
+    inputs = {"spec": sha, "params": params_sha256(base_ps)}
+    if camp is None:
+        inputs["scenario"] = scenario_sha256(sc, cat)
+    else:
+        inputs["campaign"] = campaign_sha256(sc, camp)
     meta = {
         "sweep": spec.name,
         "spec": spec.model_dump(mode="json"),
         "spec_sha256": sha,
-        "scenario_sha256": scenario_sha256(sc, cat) if camp is None else campaign_sha256(sc, camp),
-        "params_sha256": params_sha256(base_ps),
+        "scenario_sha256": inputs.get("scenario") or inputs["campaign"],
+        "params_sha256": inputs["params"],
         "params_label": base_ps.label,
         "version": __version__,
         "design": {"names": list(names), "X": X_new.tolist()},
@@ -232,7 +226,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     X = folder.open(meta)
     records = folder.finished()
     base = SweepBase(sweep=spec.name, sweep_sha256=sha, scenario=sc, catalog=cat, params=base_ps, names=names,
-                     outputs=tuple(spec.outputs), trials=spec.trials, file=spec.name, campaign=camp)
+                     outputs=tuple(spec.outputs), trials=spec.trials, file=spec.name, campaign=camp, created=created)
     todo = [Point(i, tuple(float(v) for v in X[i]), point_seed(spec.seed, i if spec.seeding == "per_point" else 0))
             for i in range(len(X)) if i not in records]
     failures: dict[int, dict] = {}
@@ -245,7 +239,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
         records[p.index] = rec
         computed.append(p.index)
         failures.pop(p.index, None)
-        writer.put("sweep-point", rec["summary"], rec["manifest"])
+        writer.put(p.index, rec["summary"])
         if progress:
             progress(len(records), len(X))
 
@@ -263,15 +257,19 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
             backend.map(base, todo, point_fn, on_done, on_fail, spec.retries, stop)
     finally:
         writer.close()
+    manifest = make_manifest("sweep", spec.name, seed=spec.seed, samples=len(X), unit="points", inputs=inputs,
+                             params=base_ps.label, created=created,
+                             details={"trials_per_point": spec.trials, "seeding": spec.seeding,
+                                      "method": spec.design.method})
     res = SweepResult(spec=spec, folder=folder.root, X=X, records=records, failures=failures, computed=computed,
-                      elapsed_s=time.perf_counter() - t0, backend=backend.describe(), stopped=stop() and len(records) < len(X))
+                      elapsed_s=time.perf_counter() - t0, backend=backend.describe(), manifest=manifest,
+                      stopped=stop() and len(records) < len(X))
     if writer.errors:
         res.notes.append(f"run store: {len(writer.errors)} points not saved there (they are in the sweep folder): "
                          f"{writer.errors[0]}")
     _finish(res, folder, plots)
     if res.complete and writer.save is not None:
-        s = res.summary()
-        writer.save("sweep", {k: v for k, v in s.items() if k != "results"}, s["manifest"], store=writer._store)
+        writer.save(res.record(results=False), store=writer._store)
     return res
 
 

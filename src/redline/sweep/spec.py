@@ -17,14 +17,13 @@ See docs/sweeps.md for every field.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
 
 from ..errors import InputError
+from ..hashing import spec_sha256  # re-exported: its home is redline.hashing
 from ..yamlio import parse_yaml, read_text
 
 __all__ = ["ParameterSpec", "DesignSpec", "SweepSpec", "parse_sweep_spec", "read_sweep_spec", "load_sweep_spec",
@@ -114,13 +113,6 @@ class SweepSpec(_Frozen):
                 if p.range is None:
                     raise ValueError(f"parameter {p.name}: design {self.design.method} needs range: [low, high]")
         return self
-
-
-def spec_sha256(spec: SweepSpec) -> str:
-    """SHA-256 of the spec's canonical JSON (everything that decides the results)."""
-    blob = json.dumps(spec.model_dump(mode="json", exclude={"title", "description", "retries"}),
-                      sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()
 
 
 def _to_input_error(exc: ValidationError, file: str) -> InputError:

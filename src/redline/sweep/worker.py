@@ -18,14 +18,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._version import __version__
+from ..campaign.runner import run_campaign
 from ..campaign.schema import Campaign
 from ..catalog import Catalog
 from ..engagement.compile import compile_scenario
 from ..engagement.params import ParamSet
 from ..engagement.runner import run_compiled
+from ..hashing import scenario_sha256
+from ..manifest import Manifest, make_manifest
 from ..results import Result
-from ..scenario.io import scenario_sha256
 from ..scenario.schema import Scenario
 from .apply import apply_campaign, apply_point
 
@@ -49,6 +50,9 @@ class SweepBase:
     trials: int
     file: str = "<sweep>"
     campaign: Campaign | None = None
+    created: str | None = None
+    """When the sweep started: every point's manifest carries it, so a point's record does not
+    depend on when or where it ran (None: the time the point runs)."""
 
 
 @dataclass(frozen=True)
@@ -108,18 +112,13 @@ def _get_compiled(sc: Scenario, cat: Catalog, ps: ParamSet):
     return key[0], comp
 
 
-def _run_campaign_point(base: SweepBase, point: Point, sc: Scenario, ps: ParamSet) -> tuple[dict, dict]:
-    from ..campaign.runner import campaign_sha256, run_campaign
-
-    camp = apply_campaign(base.campaign, base.names, point.values, base.file)
-    assert camp is not None
-    res = run_campaign(sc, camp, trials=base.trials, seed=point.seed, params=ps)
-    manifest = {k: v for k, v in res.manifest.items() if k != "elapsed_s"}
-    manifest.update({"campaign_sha256": campaign_sha256(sc, camp), "sweep": base.sweep, "sweep_sha256": base.sweep_sha256,
-                     "point": point.index, "values": dict(zip(base.names, point.values))})
-    summary = dict(res.summary())
-    summary["manifest"] = manifest
-    return summary, manifest
+def _point_manifest(base: SweepBase, point: Point, of: str, subject: str, inputs: dict[str, str], ps: ParamSet,
+                    details: dict[str, Any]) -> Manifest:
+    """The manifest of a sweep point: kind ``sweep-point``; ``details.of`` says whether it ran once or a campaign."""
+    return make_manifest("sweep-point", subject, seed=point.seed, samples=base.trials, unit="trials",
+                         inputs={**inputs, "spec": base.sweep_sha256}, params=ps.label, created=base.created,
+                         details={"of": of, "sweep": base.sweep, "point": point.index,
+                                  "values": dict(zip(base.names, point.values)), **details})
 
 
 def run_point(base: SweepBase, point: Point) -> dict:
@@ -127,36 +126,29 @@ def run_point(base: SweepBase, point: Point) -> dict:
     t0 = time.perf_counter()
     sc, ps = apply_point(base.scenario, base.catalog, base.params, base.names, point.values, base.file)
     if base.campaign is not None:
-        summary, manifest = _run_campaign_point(base, point, sc, ps)
-        return _record(base, point, summary, manifest, t0)
+        camp = apply_campaign(base.campaign, base.names, point.values, base.file)
+        assert camp is not None
+        res = run_campaign(sc, camp, trials=base.trials, seed=point.seed, params=ps)
+        m = res.manifest
+        manifest = _point_manifest(base, point, "campaign", sc.name, m.inputs, ps,
+                                   {k: v for k, v in m.details.items()})
+        summary = res.record().model_copy(update={"manifest": manifest}).to_json()
+        return _record(base, point, summary, t0)
     sha, comp = _get_compiled(sc, base.catalog, ps)
     raw = run_compiled(comp, ps, base.trials, point.seed, workers=1)
-    manifest = {
-        "scenario": sc.name,
-        "scenario_sha256": sha,
-        "seed": point.seed,
-        "trials": base.trials,
-        "engine": "fast",
-        "version": __version__,
-        "params": ps.label,
-        "param_draws": ps.size,
-        "sweep": base.sweep,
-        "sweep_sha256": base.sweep_sha256,
-        "point": point.index,
-        "values": dict(zip(base.names, point.values)),
-    }
-    summary = Result(comp, raw, manifest).summary()
-    return _record(base, point, summary, manifest, t0)
+    manifest = _point_manifest(base, point, "run", sc.name, {"scenario": sha}, ps,
+                               {"engine": "fast", "param_draws": ps.size})
+    return _record(base, point, Result(comp, raw, manifest).summary(), t0)
 
 
-def _record(base: SweepBase, point: Point, summary: dict, manifest: dict, t0: float) -> dict:
-    """A finished point's record: values, outputs, summary, manifest and timing."""
+def _record(base: SweepBase, point: Point, summary: dict, t0: float) -> dict:
+    """A finished point's record: values, outputs, summary (with its manifest, also under ``manifest``) and timing."""
     return {
         "index": point.index,
         "values": dict(zip(base.names, point.values)),
         "seed": point.seed,
         "outputs": {o: extract(summary, o) for o in base.outputs},
         "summary": summary,
-        "manifest": manifest,
+        "manifest": summary["manifest"],
         "timing": {"elapsed_s": round(time.perf_counter() - t0, 4), "pid": os.getpid(), "host": socket.gethostname()},
     }

@@ -1,8 +1,7 @@
 """The FastAPI application of ``redline serve``.
 
 Pages: ``/`` (run a scenario with knobs: map, distributions, costs) and
-``/compare`` (policy packages, when :mod:`redline.escalation` provides
-``compare_policies``). The API lives under ``/api`` and is described by
+``/compare`` (policy packages of :mod:`redline.escalation`). The API lives under ``/api`` and is described by
 ``/openapi.json``; FastAPI's ``/docs`` and ``/redoc`` pages are switched off
 because they load their scripts from a CDN.
 
@@ -12,7 +11,6 @@ Every error is JSON: ``{"error": "one line", "detail": ...}``.
 """
 from __future__ import annotations
 
-import inspect
 import os
 import time
 from importlib import resources
@@ -133,43 +131,10 @@ def _check_size(sc, limits: Limits) -> None:
 def _preview(sc) -> dict[str, Any]:
     """Map layers of a scenario before any run (no kill points)."""
     from ..engagement.compile import compile_scenario
-    from ..report.view import engagement_view
+    from ..report.view import engagement_map
     from ..scenario.io import scenario_catalog
 
-    comp = compile_scenario(sc, scenario_catalog(sc))
-    return engagement_view(comp, {}, {"manifest": {}})["map"]
-
-
-def _escalation():
-    try:
-        import redline.escalation as esc  # noqa: PLC0415
-    except Exception as exc:  # noqa: BLE001 - any import failure means "not available", with the reason
-        return None, f"redline.escalation cannot be imported ({type(exc).__name__}: {exc})"
-    if not callable(getattr(esc, "compare_policies", None)):
-        return None, "redline.escalation has no compare_policies yet"
-    return esc, None
-
-
-def _policy_names(esc) -> list[str]:
-    for name in ("policy_packages", "builtin_policies", "list_policies", "policies"):
-        f = getattr(esc, name, None)
-        try:
-            val = f() if callable(f) else f
-        except Exception:  # noqa: BLE001
-            continue
-        if isinstance(val, dict):
-            return [str(k) for k in val]
-        if isinstance(val, (list, tuple)) and val:
-            return [str(getattr(p, "name", p)) for p in val]
-    return []
-
-
-def _call_with_supported(fn, **kwargs):
-    """Call ``fn`` with the keyword arguments it accepts (all of them if it takes ``**kwargs``)."""
-    sig = inspect.signature(fn)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
-        return fn(**{k: v for k, v in kwargs.items() if v is not None})
-    return fn(**{k: v for k, v in kwargs.items() if k in sig.parameters and v is not None})
+    return engagement_map(compile_scenario(sc, scenario_catalog(sc)), {})
 
 
 def create_app(store: str | os.PathLike | None = None, no_store: bool = False, limits: Limits | None = None) -> FastAPI:
@@ -247,10 +212,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
         out = []
         for name, title in builtin_scenarios().items():
-            try:
-                sc = load_scenario(name)
-            except RedlineError:
-                continue
+            sc = load_scenario(name)     # a built-in that does not load is a bug: answered as an error, not hidden
             if sc.campaign is not None:
                 continue      # campaigns run with `redline campaign`, not as one raid
             out.append({"name": name, "title": title})
@@ -347,47 +309,38 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
     @app.get("/api/escalation", tags=["escalation"])
     def escalation_info() -> dict[str, Any]:
-        """Whether policy packages can be compared here, and which."""
-        esc, why = _escalation()
-        if esc is None:
-            return {"available": False, "reason": why, "policies": [], "start_states": []}
-        starts: list[str] = []
-        f = getattr(esc, "start_states", None)
-        if callable(f):
-            try:
-                starts = [str(k) for k in f()]
-            except Exception:  # noqa: BLE001 - the list is optional; the comparison still works
-                starts = []
-        return {"available": True, "reason": None, "policies": _policy_names(esc), "start_states": starts}
+        """The policy packages and start states that can be compared."""
+        from .. import escalation as esc
 
-    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}, 501: {"model": ErrorBody}})
+        return {"available": True, "reason": None, "policies": list(esc.policy_packages()),
+                "start_states": list(esc.start_states())}
+
+    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}})
     def compare(req: CompareRequest) -> dict[str, Any]:
-        """Compare policy packages: P(regional war) per package with intervals, paths, stocks."""
-        esc, why = _escalation()
-        if esc is None:
-            raise ApiError(501, f"policy comparison is not available: {why}")
-        known = _policy_names(esc)
-        for p in req.policies or []:
-            if known and p not in known:
-                raise ApiError(400, f"policies: unknown package {p!r}; shipped packages are: {', '.join(known)}")
-        from ..report import view_of_summary
-        from ..store import to_jsonable
+        """Compare policy packages: P(regional war) per package with intervals.
 
+        The result is saved in the server's run store; if that fails, ``store_warning`` says why.
+        """
+        from .. import escalation as esc
+        from ..report import view_of_record
+
+        known = list(esc.policy_packages())
+        for p in req.policies or []:
+            if p not in known:
+                raise ApiError(400, f"policies: unknown package {p!r}; shipped packages are: {', '.join(known)}")
+        options = {k: v for k, v in (("start", req.start), ("horizon_days", req.horizon_days), ("seed", req.seed))
+                   if v is not None}      # unset: the model's defaults
         t0 = time.monotonic()
-        summary = _call_with_supported(esc.compare_policies, policies=req.policies, start=req.start,
-                                       horizon_days=req.horizon_days, paths=req.paths, seed=req.seed)
-        if not isinstance(summary, dict):
-            raise ApiError(500, f"compare_policies returned a {type(summary).__name__}, not a dict")
-        summary = to_jsonable(summary)
-        run_id = None
+        record = esc.compare_policies(req.policies, paths=req.paths, **options)  # type: ignore[arg-type]
+        run_id, warning = None, None
         if not app.state.no_store:
             from ..store import StoreError, save_run
 
             try:
-                run_id = save_run("compare", summary, summary.get("manifest", {}), store=app.state.store)
-            except (StoreError, OSError):
-                run_id = None
-        return {"run_id": run_id, "elapsed_s": round(time.monotonic() - t0, 3), "summary": summary,
-                "view": view_of_summary("compare", summary, run_id=run_id)}
+                run_id = save_run(record, store=app.state.store)
+            except (StoreError, OSError) as exc:
+                warning = f"the comparison was not saved: {exc}"
+        return {"run_id": run_id, "store_warning": warning, "elapsed_s": round(time.monotonic() - t0, 3),
+                "summary": record.to_json(), "view": view_of_record(record, run_id=run_id)}
 
     return app

@@ -99,7 +99,7 @@ class ParseRequest(_Strict):
 
 
 class CompareRequest(_Strict):
-    """Compare policy packages with the escalation model (when it is installed)."""
+    """Compare policy packages with the escalation model."""
 
     policies: Optional[list[str]] = Field(default=None, max_length=20, description="Package names (default: all shipped).")
     start: Optional[str] = Field(default=None, max_length=100, description="Named start state (default: the model's).")

@@ -79,8 +79,8 @@
     h("h1", null, head, opts.title || ("Redline report: " + sc.name));
     if (sc.title) h("p", { "class": "subtitle" }, head, sc.title);
     if (sc.hypothetical) h("p", { "class": "badge" }, head, "Hypothetical scenario");
-    h("p", { "class": "meta" }, head, m.trials.toLocaleString("en-US") + " trials · seed " + m.seed + " · engine " + m.engine +
-      " · parameters " + m.params + " (" + m.param_draws + " draws) · redline " + m.version + (v.run_id ? " · run " + v.run_id : ""));
+    h("p", { "class": "meta" }, head, m.samples.count.toLocaleString("en-US") + " trials · seed " + m.seed + " · engine " + m.details.engine +
+      " · parameters " + m.params + " (" + m.details.param_draws + " draws) · redline " + m.version + (v.run_id ? " · run " + v.run_id : ""));
 
     // headline numbers
     var cards = h("div", { "class": "rl-cards", "data-testid": "cards" }, root);
@@ -254,8 +254,9 @@
     if (v.title) h("p", { "class": "subtitle" }, head, v.title);
     var m = v.manifest || {};
     var bits = [];
-    ["scenario", "state", "paths", "trials", "rounds", "horizon", "seed", "version"].forEach(function (k) {
-      if (m[k] !== undefined && typeof m[k] !== "object") bits.push(k + " " + m[k]);
+    if (m.samples) bits.push(m.samples.unit + " " + m.samples.count);
+    ["subject", "seed", "params", "version"].forEach(function (k) {
+      if (m[k] !== undefined && m[k] !== null && typeof m[k] !== "object") bits.push(k + " " + m[k]);
     });
     if (bits.length || v.run_id) h("p", { "class": "meta" }, head, bits.join(" · ") + (v.run_id ? " · run " + v.run_id : ""));
 

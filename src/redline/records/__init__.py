@@ -1,0 +1,96 @@
+"""Typed results: one summary model per kind of run, each with the same :class:`~redline.manifest.Manifest`.
+
+The library produces these records; the store, the reports, the web app and the CLI read them.
+Nothing downstream guesses at shapes: :func:`parse_summary` turns a JSON object back into its
+record (by the manifest's ``kind``) or raises :class:`RecordError` naming the kind and the field.
+
+=============  ===========================  ====================================
+kind           model                        produced by
+=============  ===========================  ====================================
+run            :class:`RunSummary`          :meth:`redline.results.Result.record`
+campaign       :class:`CampaignSummary`     :meth:`redline.campaign.CampaignResult.record`
+crisis         :class:`CrisisSummary`       :func:`redline.escalation.run_crisis`
+compare        :class:`CompareSummary`      :func:`redline.escalation.compare_policies`
+backtest       :class:`BacktestSummary`     :func:`redline.escalation.backtest`
+validate       :class:`ValidateSummary`     :func:`redline.calibration.validate`
+calibrate      :class:`CalibrateSummary`    ``redline calibrate --json``
+sweep          :class:`SweepSummary`        :meth:`redline.sweep.SweepResult.record`
+sweep-point    :class:`RunSummary` or       a sweep's worker (``details.of`` says which)
+               :class:`CampaignSummary`
+=============  ===========================  ====================================
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from ..manifest import Manifest
+from .base import Interval, Record, RecordError, Stats
+from .engagement import CalibrateSummary, CampaignSummary, RunSummary, SweepSummary, ValidateSummary
+from .escalation import BacktestSummary, CompareSummary, CrisisSummary, Delta, PolicyRow, TopPath
+
+__all__ = [
+    "BacktestSummary",
+    "CalibrateSummary",
+    "CampaignSummary",
+    "CompareSummary",
+    "CrisisSummary",
+    "Delta",
+    "Interval",
+    "PolicyRow",
+    "Record",
+    "RecordError",
+    "RunSummary",
+    "SUMMARIES",
+    "Stats",
+    "SweepSummary",
+    "TopPath",
+    "ValidateSummary",
+    "parse_summary",
+    "summary_model",
+]
+
+SUMMARIES: dict[str, type[Record]] = {
+    "run": RunSummary,
+    "campaign": CampaignSummary,
+    "crisis": CrisisSummary,
+    "compare": CompareSummary,
+    "backtest": BacktestSummary,
+    "validate": ValidateSummary,
+    "calibrate": CalibrateSummary,
+    "sweep": SweepSummary,
+}
+
+
+def summary_model(manifest: Manifest) -> type[Record]:
+    """The summary model of a manifest's kind (a sweep point names its own in ``details.of``)."""
+    if manifest.kind == "sweep-point":
+        of = manifest.details.get("of")
+        if of not in ("run", "campaign"):
+            raise RecordError(f"a sweep-point manifest names what the point ran in details.of ('run' or "
+                              f"'campaign'); it has {of!r}")
+        return SUMMARIES[of]
+    return SUMMARIES[manifest.kind]
+
+
+def _where(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    return f"{path}: {err['msg']}"
+
+
+def parse_summary(data: Mapping[str, Any], what: str = "summary") -> Record:
+    """The typed record of a JSON summary (with its ``manifest``); :class:`RecordError` if it has another shape."""
+    if not isinstance(data, Mapping) or "manifest" not in data:
+        raise RecordError(f"{what}: a summary is a JSON object with a top-level 'manifest'; got "
+                          f"{type(data).__name__} with keys {sorted(data)[:8] if isinstance(data, Mapping) else '-'}")
+    try:
+        manifest = Manifest.model_validate(data["manifest"])
+    except ValidationError as exc:
+        raise RecordError(f"{what}: manifest.{_where(exc)}") from None
+    model = summary_model(manifest)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(f"{what}: not a {manifest.kind} summary ({model.__name__}): {_where(exc)}") from None

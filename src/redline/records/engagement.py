@@ -1,0 +1,197 @@
+"""Typed summaries of the engagement layer's commands: run, campaign, validate, calibrate, sweep."""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Union
+
+from .base import Num, Record, _Frozen
+
+__all__ = ["CalibrateSummary", "CampaignSummary", "Costs", "RunSummary", "SweepSummary", "ValidateSummary"]
+
+#: Mean and percentiles of a per-trial count: ``mean``, ``p05``, (``p50``,) ``p95``.
+StatMap = dict[str, float]
+
+
+def _f(x: float, digits: int = 1) -> str:
+    return f"{x:.{digits}f}"
+
+
+class Costs(_Frozen):
+    defender: StatMap
+    attacker: StatMap
+    exchange_ratio: float
+
+
+class Route(_Frozen):
+    threat: str
+    launch: str
+    aim: str
+    via: list[Union[str, list[float]]]
+    threats: int
+    length_km: float
+    flight_time_min: float
+    apogee_km: float
+    countries: list[str]
+
+
+class RunSummary(Record):
+    """``redline run --json``: what leaked, who intercepted, what it cost (kind ``run``, or a sweep point)."""
+
+    kinds = ("run", "sweep-point")
+
+    scenario: str
+    by_class: dict[str, dict[str, StatMap]]
+    intercepts_by_nation: dict[str, StatMap]
+    intercepts_by_layer: dict[str, StatMap]
+    intercepts_by_unit: dict[str, StatMap]
+    intercepts_detail: dict[str, dict[str, dict[str, StatMap]]]
+    interceptors_used: dict[str, StatMap]
+    cost_usd: Costs
+    hits_by_site: dict[str, StatMap]
+    routes: list[Route]
+
+    def headline(self) -> str:
+        leaked = ", ".join(f"{k} {_f(v['leaked']['mean'])}" for k, v in self.by_class.items())
+        hits = sum(v["mean"] for v in self.hits_by_site.values())
+        ratio = self.cost_usd.exchange_ratio
+        r = f"; cost ratio {ratio:.2f}" if math.isfinite(ratio) else ""
+        return f"leaked {leaked}; site hits {hits:.1f}{r}"
+
+
+class StockInfo(_Frozen):
+    owner: str
+    type: str
+    initial: int
+    depot: int
+    reserve_level: int
+    delivered: int
+
+
+class ReserveDay(_Frozen):
+    reserve_level: int
+    p_within: float
+    day: dict[str, Optional[float]]
+
+
+NumStats = dict[str, Num]
+
+
+class CampaignDay(_Frozen):
+    day: int
+    launched: dict[str, int]
+    missile_stocks: dict[str, int]
+    delivered: dict[str, int]
+    by_class: dict[str, dict[str, NumStats]]
+    leaked: NumStats
+    impacted: NumStats
+    impacted_cumulative: NumStats
+    interceptors_used: dict[str, NumStats]
+    remaining: dict[str, NumStats]
+    interceptors_used_by_type: dict[str, NumStats]
+    remaining_by_type: dict[str, NumStats]
+    hits_by_site: dict[str, NumStats]
+    defender_cost_usd_mean: float
+
+
+class CampaignSummary(Record):
+    """``redline campaign --json``: per-day outcomes, stocks and the day each stock reaches its reserve."""
+
+    kinds = ("campaign", "sweep-point")
+
+    campaign: str
+    title: str
+    hypothetical: bool
+    days: int
+    waves_per_day: int
+    stocks: dict[str, StockInfo]
+    daily: list[CampaignDay]
+    reserve_reached: dict[str, ReserveDay]
+
+    def headline(self) -> str:
+        last = self.daily[-1] if self.daily else None
+        impacts = f"; impacts {_f(last.impacted_cumulative['mean'])}" if last else ""
+        reached = [f"{k} {v.p_within:.0%}" for k, v in self.reserve_reached.items() if v.p_within > 0]
+        res = f"; reserve reached: {', '.join(reached[:3])}{'…' if len(reached) > 3 else ''}" if reached else ""
+        return f"{self.days} days x {self.waves_per_day} waves{impacts}{res}"
+
+
+class ObservationScore(_Frozen):
+    metric: str
+    observed: float
+    mean: float
+    p05: float
+    p95: float
+    inside: bool
+    crps: float
+
+
+class EventScore(_Frozen):
+    name: str
+    observations: list[ObservationScore]
+
+
+class ValidateSummary(Record):
+    """``redline validate --json``: each observation's predictive interval and CRPS, coverage, mean CRPS."""
+
+    kinds = ("validate",)
+
+    events: list[EventScore]
+    coverage: float
+    mean_crps: float
+
+    def headline(self) -> str:
+        n = sum(len(e.observations) for e in self.events)
+        return f"coverage {self.coverage:.0%} of {n} observations; mean CRPS {self.mean_crps:.3f}"
+
+
+class CalibrateSummary(Record):
+    """``redline calibrate --json``: the posterior file written, its label, and its own manifest.
+
+    ``posterior`` is the posterior file's internal manifest (format ``redline-posterior/1``), kept
+    as written so that the shipped file stays byte-identical.
+    """
+
+    kinds = ("calibrate",)
+
+    file: str
+    label: str
+    posterior: dict[str, Any]
+
+    def headline(self) -> str:
+        d = self.posterior.get("diagnostics", {})
+        return f"{self.label}: {self.manifest.samples.count} draws, pooled ESS {d.get('ess', float('nan')):.0f}"
+
+
+class SweepSummary(Record):
+    """``redline sweep --json``: the design, finished points, sensitivity indices and rankings.
+
+    ``results`` (every point's values and outputs) is in the ``--json`` output and the sweep
+    folder's ``summary.json``; the copy in the run store leaves it out.
+    """
+
+    kinds = ("sweep",)
+    omit_if_none = ("results",)
+
+    sweep: str
+    title: str
+    folder: str
+    scenario: str
+    design: dict[str, Any]
+    parameters: list[str]
+    outputs: list[str]
+    points: int
+    finished: int
+    computed_now: int
+    failed: dict[str, str]
+    stopped: bool
+    backend: str
+    sensitivity: dict[str, dict[str, Any]]
+    ranking: dict[str, list[str]]
+    notes: list[str]
+    results: Optional[dict[str, dict[str, dict[str, Optional[float]]]]] = None
+
+    def headline(self) -> str:
+        top = "; ".join(f"{o}: {r[0]}" for o, r in list(self.ranking.items())[:2] if r)
+        return f"{self.finished}/{self.points} points" + (f"; most important for {top}" if top else "")
+
+
