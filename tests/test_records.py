@@ -43,6 +43,9 @@ def _commands(tmp_path):
         "sweep": ["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "sweep"), "--no-plots"],
         "calibrate": ["calibrate", "april-2024", "--draws", "20", "--particles", "40", "--rounds", "1", "--trials", "4",
                       "--out", str(tmp_path / "post.json")],
+        "rebuild-effects": ["maintain", "rebuild-effects", "--trials", "2", "--out", str(tmp_path / "effects.json")],
+        "fit-escalation": ["maintain", "fit-escalation", "--draws", "6", "--chains", "2", "--iters", "120", "--burn", "40",
+                           "--out", str(tmp_path / "posterior.json")],
     }
 
 
@@ -66,7 +69,8 @@ def test_every_command_is_covered(outputs):
     assert set(outputs) | {"sweep-point"} == set(KINDS) == set(SUMMARIES) | {"sweep-point"}
 
 
-@pytest.mark.parametrize("kind", ["run", "campaign", "crisis", "compare", "validate", "backtest", "sweep", "calibrate"])
+@pytest.mark.parametrize("kind", ["run", "campaign", "crisis", "compare", "validate", "backtest", "sweep", "calibrate",
+                                  "rebuild-effects", "fit-escalation"])
 def test_manifest_has_exactly_the_manifest_fields(outputs, kind):
     out = outputs[kind]
     assert set(out["manifest"]) == FIELDS
@@ -83,7 +87,8 @@ def test_key_sets_are_identical_across_kinds(outputs):
 def test_units_say_what_a_sample_is(outputs):
     units = {k: o["manifest"]["samples"]["unit"] for k, o in outputs.items()}
     assert units == {"run": "trials", "campaign": "trials", "crisis": "paths", "compare": "paths", "validate": "trials",
-                     "backtest": "moves", "sweep": "points", "calibrate": "draws"}
+                     "backtest": "moves", "sweep": "points", "calibrate": "draws",
+                     "rebuild-effects": "trials", "fit-escalation": "draws"}
 
 
 def test_sweep_points_carry_a_sweep_point_manifest(outputs, tmp_path):

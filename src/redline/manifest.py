@@ -20,7 +20,8 @@ from ._version import __version__
 
 __all__ = ["KINDS", "UNITS", "Kind", "Manifest", "Samples", "make_manifest"]
 
-Kind = Literal["run", "campaign", "crisis", "compare", "validate", "backtest", "sweep", "sweep-point", "calibrate"]
+Kind = Literal["run", "campaign", "crisis", "compare", "validate", "backtest", "sweep", "sweep-point", "calibrate",
+               "rebuild-effects", "fit-escalation"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 Unit = Literal["trials", "paths", "points", "draws", "moves", "observations"]
@@ -83,10 +84,6 @@ class Manifest(BaseModel):
     def reproducible(self) -> dict[str, Any]:
         """The manifest as JSON data without the fields that change from run to run."""
         return self.model_dump(mode="json", exclude=set(VOLATILE))
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """The field ``name`` (``default`` if there is no such field), for code that reads manifests by name."""
-        return getattr(self, name, default) if name in type(self).model_fields else default
 
     def replace(self, **changes: Any) -> "Manifest":
         """A copy with some fields changed (validated)."""

@@ -117,7 +117,7 @@ def test_fit_escalation_small_writes_to_out(tmp_path):
     assert r.exit_code == 0, r.output
     assert _package_data_snapshot() == before and not (tmp_path / "xdg").exists()
     s = json.loads(r.stdout)
-    assert s["path"] == str(out) and s["seed"] == 3 and "2 chains x 120 iterations, 40 burn-in" in s["method"]
+    assert s["path"] == str(out) and s["manifest"]["seed"] == 3 and "2 chains x 120 iterations, 40 burn-in" in s["method"]
     from redline.escalation import default_model
 
     doc = load_posterior(out)

@@ -6,6 +6,8 @@ installed package unless ``--into-package`` is given (see :mod:`redline.userdata
 """
 from __future__ import annotations
 
+import time
+
 from collections.abc import Callable
 from typing import Optional
 
@@ -80,6 +82,8 @@ def register(app: typer.Typer) -> None:
         """
         from ..escalation.effects import load_table, regenerate
 
+        t0 = time.perf_counter()
+
         _check_positive(trials=trials)
         say = _progress("engine: ", as_json)
         with user_errors():
@@ -87,7 +91,7 @@ def register(app: typer.Typer) -> None:
             table = load_table(path)
         n = sum(len(v) for v in table["entries"].values())
         if as_json:
-            print_json({"path": str(path), "entries": n, "provenance": table["provenance"]})
+            print_json(_effects_record(path, table, trials, seed, elapsed_s=time.perf_counter() - t0).to_json())
             return
         console.print(f"wrote {path}: {n} effects of {len(table['entries'])} raid templates "
                       f"({trials:,} trials, seed {seed})", highlight=False, soft_wrap=True)
@@ -118,6 +122,8 @@ def register(app: typer.Typer) -> None:
         """
         from ..escalation.fit import refit
 
+        t0 = time.perf_counter()
+
         _check_positive(draws=draws, chains=chains, iters=iters)
         if not 0 <= burn < iters:
             fail(f"--burn = {burn}: must be at least 0 and below --iters ({iters})")
@@ -127,9 +133,7 @@ def register(app: typer.Typer) -> None:
                               draws=draws, chains=chains, iters=iters, burn=burn, seed=seed)
         d = doc["diagnostics"]
         if as_json:
-            print_json({"path": str(path), "method": doc["method"], "seed": doc["seed"], "moves": doc["moves"],
-                        "diagnostics": {k: d[k] for k in ("acceptance", "rhat_max", "ess_min")},
-                        "summary": doc["summary"]})
+            print_json(_fit_record(path, doc, elapsed_s=time.perf_counter() - t0).to_json())
             return
         console.print(f"wrote {path}: acceptance {d['acceptance']}, R-hat max {d['rhat_max']}, ESS min {d['ess_min']}",
                       highlight=False, soft_wrap=True)
@@ -139,3 +143,34 @@ def register(app: typer.Typer) -> None:
             console.print(f"use it with REDLINE_ESCALATION_POSTERIOR={path}", highlight=False, soft_wrap=True)
 
     app.add_typer(maintain, name="maintain")
+
+
+def _effects_record(path, table: dict, trials: int, seed: int, elapsed_s: float):
+    """The typed record of a rebuilt effects table (its inputs: the game and levers files it was built from)."""
+    from ..escalation.io import data_path
+    from ..hashing import file_sha256
+    from ..manifest import make_manifest
+    from ..records import EffectsTableSummary
+
+    n = sum(len(v) for v in table["entries"].values())
+    inputs = {"game": file_sha256(data_path("game.yaml")), "levers": file_sha256(data_path("levers.yaml"))}
+    manifest = make_manifest("rebuild-effects", "raid effects table", seed=seed, samples=trials, unit="trials",
+                             inputs=inputs, params=str(table["provenance"].get("engine_params")), elapsed_s=elapsed_s,
+                             details={"trials_per_effect": trials})
+    return EffectsTableSummary(manifest=manifest, path=str(path), templates=len(table["entries"]), entries=n,
+                               provenance=dict(table["provenance"]))
+
+
+def _fit_record(path, doc: dict, elapsed_s: float):
+    """The typed record of a refitted escalation posterior (its inputs: history, priors, compiled model)."""
+    from ..manifest import make_manifest
+    from ..records import EscalationFitSummary
+
+    d = doc["diagnostics"]
+    inputs = {k.removesuffix("_sha256"): v for k, v in doc["inputs"].items() if k.endswith("_sha256")}
+    manifest = make_manifest("fit-escalation", "escalation posterior", seed=doc["seed"], samples=len(doc["draws"][next(iter(doc["draws"]))]),
+                             unit="draws", inputs=inputs, params=doc["method"], elapsed_s=elapsed_s,
+                             details={"calibration_window": doc["calibration_window"]})
+    return EscalationFitSummary(manifest=manifest, path=str(path), method=doc["method"], moves=int(doc["moves"]),
+                                diagnostics={k: d[k] for k in ("acceptance", "rhat_max", "ess_min")},
+                                summary=doc["summary"])

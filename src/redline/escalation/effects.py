@@ -212,7 +212,7 @@ def evaluate(scenario, aim: str, thresholds: tuple[float, float], trials: int = 
         cost_usd={"defender": float(frame["cost_usd.defender"].mean()), "attacker": float(frame["cost_usd.attacker"].mean())},
         scenario=str(getattr(scenario, "name", "")),
         scenario_sha256=sha,
-        provenance=f"engine (params: {getattr(res, 'manifest', {}).get('params', 'unknown')})",
+        provenance=f"engine (params: {res.manifest.params})",
     )
     if cache is not None:
         cache.put(key, eff)

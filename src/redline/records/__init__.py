@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from ..manifest import Manifest
 from .base import Interval, Record, RecordError, Stats
 from .engagement import CalibrateSummary, CampaignSummary, RunSummary, SweepSummary, ValidateSummary
+from .maintenance import EffectsTableSummary, EscalationFitSummary
 from .escalation import BacktestSummary, CompareSummary, CrisisSummary, Delta, PolicyRow, TopPath
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "CompareSummary",
     "CrisisSummary",
     "Delta",
+    "EffectsTableSummary",
+    "EscalationFitSummary",
     "Interval",
     "PolicyRow",
     "Record",
@@ -60,6 +63,8 @@ SUMMARIES: dict[str, type[Record]] = {
     "validate": ValidateSummary,
     "calibrate": CalibrateSummary,
     "sweep": SweepSummary,
+    "rebuild-effects": EffectsTableSummary,
+    "fit-escalation": EscalationFitSummary,
 }
 
 
