@@ -91,7 +91,7 @@ def test_inlined_reply_utility_equals_util_after_the_move(model):
                 if AF[a, F_HOSTILE] == 0.0 or not is_mover(T.role[t]):
                     continue
                 r = AF[a, F_RUNG]
-                vmax = reply_utils(S, i, a, th, T, eloss, st, aux, pbuf)
+                vmax = reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf)
                 after = S.copy()                     # the target's state after a, as the mover foresees it
                 after[S_NORM + t] = max(S[S_NORM + t], r)
                 dg = GP[G_GRR] * r / 8 + GP[G_GRL] * eloss[a]
@@ -103,7 +103,7 @@ def test_inlined_reply_utility_equals_util_after_the_move(model):
                         assert pbuf[kb] == UNAVAILABLE
                         unavailable += 1
                         continue
-                    want = util(after, t, b, th, T, st, r, i, dg)
+                    want = util(after, t, b, th, AF, ACT, st, r, i, dg)
                     if war_trigger(S, r, AF[b, F_RUNG], GP):
                         want -= war_cost(S, t, T)
                         wars += 1

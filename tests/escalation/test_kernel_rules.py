@@ -322,16 +322,16 @@ def test_utility_of_answering_and_of_letting_go_by_hand(rules):
     S[S_D + BLUE] = 0.8
     st = np.zeros(T.action.shape[0])                 # static terms set to 0 to isolate the rest
     # strike (x = 3/8) answering red's rung 4: -3*0.3*(3/8)^2 + 1*0.8*3/8 - 2*(3/8 - 4/8)^2
-    u = util(S, BLUE, ix["blue:strike"], th, T, st, 4.0, RED, 0.0)
+    u = util(S, BLUE, ix["blue:strike"], th, T.action, T.actor, st, 4.0, RED, 0.0)
     assert u == pytest.approx(-0.1265625 + 0.3 - 0.03125)
     # with 0.2 extra grievance: + w_dom 0.5 * 0.2 * 3/8
-    u2 = util(S, BLUE, ix["blue:strike"], th, T, st, 4.0, RED, 0.2)
+    u2 = util(S, BLUE, ix["blue:strike"], th, T.action, T.actor, st, 4.0, RED, 0.2)
     assert u2 - u == pytest.approx(0.5 * 0.2 * 0.375)
     # restraint: only reciprocity's penalty for not answering, -2 * (4/8)^2
-    assert util(S, BLUE, ix["blue:hold"], th, T, st, 4.0, RED, 0.0) == pytest.approx(-0.5)
+    assert util(S, BLUE, ix["blue:hold"], th, T.action, T.actor, st, 4.0, RED, 0.0) == pytest.approx(-0.5)
     # with a precedent at rung 3, nu = 0.4 of the cost disappears at or below it
     S[S_NORM + BLUE] = 3.0
-    u3 = util(S, BLUE, ix["blue:strike"], th, T, st, 4.0, RED, 0.0)
+    u3 = util(S, BLUE, ix["blue:strike"], th, T.action, T.actor, st, 4.0, RED, 0.0)
     assert u3 - u == pytest.approx(3 * 0.3 * 0.4 * 0.140625)
 
 

@@ -90,14 +90,15 @@ def gaza_collapse_prob(S, days, T):
     linearly, and below 0.5 shrinks in proportion to the intensity (floored at 0.05).
     """
     GP = T.glob
+    LGAZA = T.gaza_half_life
     if S[S_CEASE] == 0.0:
         return 0.0
     l = int(GP[G_GAZALEV])
     if l < 0:
         return 0.0
     x = S[S_LEV + l]
-    full = T.gaza_half_life[l, 0]
-    pause = T.gaza_half_life[l, 1]
+    full = LGAZA[l, 0]
+    pause = LGAZA[l, 1]
     if x >= 0.5:
         hl = pause + (full - pause) * (x - 0.5) / 0.5
     else:
@@ -108,9 +109,11 @@ def gaza_collapse_prob(S, days, T):
 @njit(cache=True)
 def nuclear_prob(S, days, T):
     """Chance that Iran moves from 60% enrichment to breakout during ``days``."""
+    GP = T.glob
+    LNUC = T.nuclear_mult
     if S[S_NUC] != NUC_ENRICHING:
         return 0.0
-    h = T.glob[G_NUCH] * lever_mult(S, T.nuclear_mult)
+    h = GP[G_NUCH] * lever_mult(S, LNUC)
     return 1.0 - math.exp(-h * days)
 
 
@@ -154,6 +157,7 @@ def perception_probs(S, i, a, th, T, out):
     active misperception lever on the pair (i, target); never read into rung 8 or below rung 2.
     """
     AF = T.action
+    GP = T.glob
     MIS = T.misperception
     r = AF[a, F_RUNG]
     t = int(AF[a, F_TARGET])
@@ -169,7 +173,7 @@ def perception_probs(S, i, a, th, T, out):
             red *= 1.0 - x * MIS[l, i, t]
     e = th[P_EPS] * red
     up = e if r + 1.0 <= RUNG_WAR - 1 else 0.0
-    down = e * T.glob[G_DOWN] if r - 1.0 >= RUNG_HOSTILE else 0.0
+    down = e * GP[G_DOWN] if r - 1.0 >= RUNG_HOSTILE else 0.0
     out[0] = down
     out[2] = up
     out[1] = 1.0 - up - down
@@ -216,12 +220,12 @@ def variant_weights(S, T, vx):
 
 
 @njit(cache=True)
-def outcome_probs_vx(S, a, q, T, vx, out):
-    """Outcome probabilities given precomputed variant weights ``vx`` (see :func:`outcome_probs`)."""
-    AF = T.action
-    AO = T.outcome
-    ASTK = T.stock_use
-    STKOWN = T.stock_owner
+def outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out):
+    """Outcome probabilities given precomputed variant weights ``vx`` (see :func:`outcome_probs`).
+
+    Takes the tables it reads (``T.action``, ``T.outcome``, ``T.glob``, ``T.stock_use``,
+    ``T.stock_owner``) rather than ``T``: it runs in the decision's inner loop.
+    """
     for k in range(NOUT):
         out[k] = AO[a, q, k]
     if AF[a, F_VIA] > 0.0:
@@ -249,7 +253,7 @@ def outcome_probs_vx(S, a, q, T, vx, out):
                     f = 1.0 - max(have, 0.0) / need
                     shift = max(shift, f)
         if shift > 0.0:
-            m = T.glob[G_DEPL] * shift * out[OUT_CONTAINED]
+            m = GP[G_DEPL] * shift * out[OUT_CONTAINED]
             out[OUT_CONTAINED] -= m
             out[OUT_DAMAGING] += 0.5 * m
             out[OUT_SEVERE] += 0.5 * m
@@ -263,17 +267,21 @@ def outcome_probs(S, a, q, T, out):
     intensity (``p += x (p_variant - p_default)``, renormalised); a defender stock below what the
     raid needs turns a share of contained outcomes into damaging and severe ones.
     """
+    AF = T.action
+    AO = T.outcome
+    GP = T.glob
+    ASTK = T.stock_use
+    STKOWN = T.stock_owner
     vx = np.zeros(NVAR)
     variant_weights(S, T, vx)
-    outcome_probs_vx(S, a, q, T, vx, out)
+    outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out)
 
 
 @njit(cache=True)
-def depleted(S, a, T):
-    """Is any defender stock below what action ``a`` is expected to use?"""
-    ASTK = T.stock_use
-    STKOWN = T.stock_owner
-    me = T.action[a, F_ACTOR]
+def depleted(S, a, AF, ASTK, STKOWN):
+    """Is any defender stock below what action ``a`` is expected to use (tables ``T.action``,
+    ``T.stock_use``, ``T.stock_owner``)?"""
+    me = AF[a, F_ACTOR]
     for s in range(NST):
         need = ASTK[a, s]
         if need > 0.0 and STKOWN[s] >= 0 and STKOWN[s] != me and S[S_STK + s] < need:

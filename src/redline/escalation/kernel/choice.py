@@ -130,8 +130,11 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
     ``AUX_*`` offsets above; ``ob`` (NOUT,) scratch.
     """
     AF = T.action
+    AO = T.outcome
     ACT = T.actor
     GP = T.glob
+    LWAR = T.war_cost_mult
+    ELT = T.expected_loss
     LU = T.lever_utility
     LUC = T.lever_utility_cred
     LCA = T.lever_cred_actor
@@ -148,7 +151,7 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
         for rp in range(NRUNG):
             hp = 1 if rp >= mn else 0
             aux[AUX_TRIG + NRUNG * (rp + 1) + r] = 1.0 if (r >= RUNG_WAR or c1 + hp + hr >= cnt) else 0.0
-    wm = lever_mult(S, T.war_cost_mult)
+    wm = lever_mult(S, LWAR)
     for j in range(NA):
         aux[AUX_WARC + j] = ACT[j, C_WARC] * wm
     vx = aux[AUX_VX:AUX_VX + NVAR]
@@ -166,7 +169,6 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
         for a in range(f0, f0 + int(ACT[mover, C_NACT])):
             if AF[a, F_HOSTILE] > 0.0:
                 aux[AUX_WANT + int(AF[a, F_TARGET])] = 1.0
-    ELT = T.expected_loss
     L0 = GP[G_L0 + OUT_CONTAINED]
     L1 = GP[G_L0 + OUT_DAMAGING]
     L2 = GP[G_L0 + OUT_SEVERE]
@@ -185,16 +187,16 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
         hostile = AF[a, F_HOSTILE] > 0.0
         e = 0.0
         if hostile:
-            if AF[a, F_DEFSTK] > 0.0 and depleted(S, a, T):
+            if AF[a, F_DEFSTK] > 0.0 and depleted(S, a, AF, ASTK, STKOWN):
                 # defender depletion is state-dependent: use the full outcome model
                 if AF[a, F_VIA] > 0.0:
                     for q in range(NCOMBO):
                         if aux[AUX_PART + q] > 0.0:
-                            outcome_probs_vx(S, a, q, T, vx, ob)
+                            outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, ob)
                             e += aux[AUX_PART + q] * (ob[OUT_CONTAINED] * L0 + ob[OUT_DAMAGING] * L1
                                                       + ob[OUT_SEVERE] * L2)
                 else:
-                    outcome_probs_vx(S, a, NCOMBO - 1, T, vx, ob)
+                    outcome_probs_vx(S, a, NCOMBO - 1, AF, AO, GP, ASTK, STKOWN, vx, ob)
                     e = ob[OUT_CONTAINED] * L0 + ob[OUT_DAMAGING] * L1 + ob[OUT_SEVERE] * L2
             elif AF[a, F_VIA] > 0.0:
                 for q in range(NCOMBO):
@@ -236,14 +238,13 @@ def climb_cost(x, n, kappa, w, nu):
 
 
 @njit(cache=True)
-def util(S, i, a, th, T, st, p, s, dg):
+def util(S, i, a, th, AF, ACT, st, p, s, dg):
     """Utility of action ``a`` for actor ``i`` facing a pending provocation of perceived rung ``p``
     from actor ``s`` (p = 0: none), with ``dg`` extra grievance (a hypothetical provocation).
 
-    ``st`` holds the static terms filled by :func:`prepare`.
+    ``AF``, ``ACT`` are ``T.action`` and ``T.actor``; ``st`` holds the static terms filled by
+    :func:`prepare`.
     """
-    AF = T.action
-    ACT = T.actor
     x = AF[a, F_RUNG] / RUNG_WAR
     u = st[a] - climb_cost(x, S[S_NORM + i] / RUNG_WAR, ACT[i, C_RESOLVE], th[P_ESC], th[P_PREC])
     if AF[a, F_HOSTILE] > 0.0:
@@ -260,8 +261,8 @@ def util(S, i, a, th, T, st, p, s, dg):
     return u
 
 
-@njit(cache=True)
-def reply_utils(S, i, a, th, T, eloss, st, aux, pbuf):
+@njit(cache=True, inline="always")     # inlined into action_probs' loop, as it was written before
+def reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf):
     """Myopic utilities of the target's replies to the hostile action ``a`` of actor ``i``.
 
     Writes ``pbuf[kb]`` for the target's kb-th action (UNAVAILABLE if it cannot take it) and
@@ -269,10 +270,8 @@ def reply_utils(S, i, a, th, T, eloss, st, aux, pbuf):
     target's pending provocation ``a``'s rung from ``i``, its grievance raised by ``dg`` =
     ``a``'s expected effect, its precedent raised to ``a``'s rung) minus the target's war cost
     when the reply starts a regional war, written out here for speed (tested against util).
+    ``AF``, ``ACT``, ``GP`` are ``T.action``, ``T.actor``, ``T.glob``.
     """
-    AF = T.action
-    ACT = T.actor
-    GP = T.glob
     wdom = th[P_DOM]
     wdet = th[P_DET]
     wrec = th[P_RECIP]
@@ -331,6 +330,8 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
     """
     AF = T.action
     ACT = T.actor
+    GP = T.glob
+    role = T.role
     lam = th[P_LAM]
     first = int(ACT[i, C_FIRSTA])
     n = int(ACT[i, C_NACT])
@@ -345,18 +346,18 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
         if st[a] <= UNAVAILABLE:
             ubuf[k] = UNAVAILABLE
             continue
-        u = util(S, i, a, th, T, st, p0, s0, 0.0)
+        u = util(S, i, a, th, AF, ACT, st, p0, s0, 0.0)
         r = int(AF[a, F_RUNG])
         t = int(AF[a, F_TARGET])
         pw = 0.0
         harm = 0.0
         if aux[AUX_TRIG + r] > 0.0:
             pw = 1.0
-        elif AF[a, F_HOSTILE] > 0.0 and is_mover(T.role[t]):     # partners do not reply
+        elif AF[a, F_HOSTILE] > 0.0 and is_mover(role[t]):     # partners do not reply
             f2 = int(ACT[t, C_FIRSTA])
             m = int(ACT[t, C_NACT])
             row = AUX_TRIG + NRUNG * (r + 1)
-            vmax = reply_utils(S, i, a, th, T, eloss, st, aux, pbuf)
+            vmax = reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf)
             tot = 0.0
             for kb in range(m):
                 if pbuf[kb] > UNAVAILABLE:

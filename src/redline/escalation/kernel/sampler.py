@@ -53,9 +53,11 @@ NBUF = max(MAX_ACTIONS, NA, NDUR)   # probability buffer: durations, movers, one
 def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbuf):
     """One round of one path; returns the action taken (-1 if the path ended first)."""
     AF = T.action
+    ACT = T.actor
+    GP = T.glob
     duration_probs(S, th, buf)
     b = draw(buf, NDUR, u[U_DUR])
-    days = T.glob[G_DUR + b]
+    days = GP[G_DUR + b]
     if S[S_TIME] + days > horizon:
         S[S_STATUS] = ST_HORIZON
         return -1
@@ -70,7 +72,7 @@ def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbu
     prepare(S, th, T, i, lut, eloss, st, aux, ob)
     n = action_probs(S, i, th, T, lut, eloss, st, aux, buf, ubuf, pbuf)
     k = draw(buf, n, u[U_ACTION])
-    a = int(T.actor[i, C_FIRSTA]) + k
+    a = int(ACT[i, C_FIRSTA]) + k
     perception_probs(S, i, a, th, T, ob)
     d = draw(ob, NOUT, u[U_PERC]) - 1
     q = NCOMBO - 1
@@ -121,6 +123,7 @@ def simulate_round(SS, U, didx, TH, T, ACC, MOVES, rnd, horizon):
 @njit(cache=True)
 def move_logprobs(STATES, MOVERS, ACTS, th, T, out_mover, out_action):
     """Log-probabilities of observed movers and actions given the replayed pre-move states."""
+    ACT = T.actor
     A = T.action.shape[0]
     lut = np.empty(A)
     eloss = np.empty(A)
@@ -137,7 +140,7 @@ def move_logprobs(STATES, MOVERS, ACTS, th, T, out_mover, out_action):
         mover_probs(S, th, T, buf)
         out_mover[m] = math.log(max(buf[i], 1e-300))
         action_probs(S, i, th, T, lut, eloss, st, aux, buf, ubuf, pbuf)
-        k = ACTS[m] - int(T.actor[i, C_FIRSTA])
+        k = ACTS[m] - int(ACT[i, C_FIRSTA])
         out_action[m] = math.log(max(buf[k], 1e-300))
 
 

@@ -99,19 +99,21 @@ def war_trigger(S, r_prev, r, GP):
     return n >= int(GP[G_WARCNT])
 
 
-@njit(cache=True)
-def front_active(S, T, j):
-    """Is actor ``j`` a proxy whose latest move keeps its front active (posture >= RUNG_FRONT)?"""
-    return T.role[j] == ROLE_PROXY and S[S_POST + j] >= RUNG_FRONT
+@njit(cache=True, inline="always")
+def front_active(S, role, j):
+    """Is actor ``j`` (roles ``T.role``) a proxy whose latest move keeps its front active
+    (posture >= RUNG_FRONT)?"""
+    return role[j] == ROLE_PROXY and S[S_POST + j] >= RUNG_FRONT
 
 
 @njit(cache=True)
 def set_gaza(S, on, T):
     """Start (``on``) or stop the Gaza war; proxies with a Gaza motive are put on the spot."""
     ACT = T.actor
+    role = T.role
     S[S_GAZA] = 1.0 if on else 0.0
     for j in range(NA):
-        if T.role[j] == ROLE_PROXY and ACT[j, C_GAZAM] > 0.0:
+        if role[j] == ROLE_PROXY and ACT[j, C_GAZAM] > 0.0:
             S[S_FLAG + j] = 1.0
 
 
@@ -122,8 +124,10 @@ def advance(S, days, T, acc):
     ``acc`` (NI,) accumulates the interceptors the active fronts use.
     """
     ACT = T.actor
+    role = T.role
     GP = T.glob
     PROD = T.production
+    LPROD = T.production_mult
     FSTK = T.front_stock
     FINT = T.front_interceptors
     fg = 0.5 ** (days / GP[G_GRHL])
@@ -134,7 +138,7 @@ def advance(S, days, T, acc):
         S[S_D + j] *= fd
         S[S_NORM + j] *= fn
     for j in range(NA):
-        if front_active(S, T, j):
+        if front_active(S, role, j):
             ft = int(ACT[j, C_FTGT])
             if ft >= 0:
                 loss = ACT[j, C_FLOSS] * days
@@ -144,7 +148,6 @@ def advance(S, days, T, acc):
                     S[S_STK + s] -= FSTK[j, s] * days
                 for k in range(FINT.shape[1]):
                     acc[k] += FINT[j, k] * days
-    LPROD = T.production_mult
     for s in range(NST):
         if PROD[s] > 0.0:
             m = 1.0
@@ -245,7 +248,7 @@ def apply_move(S, i, a, dperc, q, o, T, acc):
     quiet = r <= RUNG_SIGNAL    # a quiet round: a non-hostile move while no proxy front is active
     if quiet:
         for j in range(NA):
-            if front_active(S, T, j):
+            if front_active(S, role, j):
                 quiet = False
                 break
     if quiet:

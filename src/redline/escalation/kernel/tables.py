@@ -46,7 +46,7 @@ class Tables(NamedTuple):
     expected_loss: np.ndarray       # (A, NCOMBO + NVAR) expected loss points of each outcome row
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lever_mult(S, arr):
     """Product over active levers of ``1 + x_l (arr[l] - 1)``: a multiplier scaled by intensity."""
     m = 1.0
@@ -57,7 +57,7 @@ def lever_mult(S, arr):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_mover(role):
     """Does an actor of role code ``role`` make moves (deciders and proxies; not partners or empty slots)?"""
     return role == ROLE_DECIDE or role == ROLE_PROXY
