@@ -337,3 +337,18 @@ def test_utility_of_answering_and_of_letting_go_by_hand(rules):
 
 def test_buffers_are_sized_by_named_constants(rules):
     assert NAUX == 4 + 9 * 10 + 8 + 4 + 8 + 12 + 12
+
+
+def test_tables_are_named_with_the_documented_shapes(rules):
+    from redline.escalation.kernel.tables import Tables
+    from redline.escalation.layout import NC, NCOMBO, NF, NG, NLEV, NOUT, NST, NVAR, ROLE_DECIDE, ROLE_NONE, ROLE_PARTNER, ROLE_PROXY
+
+    T = rules.tables
+    A, NI = len(rules.actions), len(rules.interceptor_types)
+    assert isinstance(T, Tables)
+    assert T.action.shape == (A, NF) and T.outcome.shape == (A, NCOMBO + NVAR, NOUT)
+    assert T.actor.shape == (NA, NC) and T.glob.shape == (NG,) and T.interceptors.shape == (A, NI)
+    assert T.lever_utility.shape == (NLEV, A) and T.commitment.shape == (NLEV, NA, NA)
+    assert T.production.shape == (NST,) and T.expected_loss.shape == (A, NCOMBO + NVAR)
+    assert T.role.dtype == np.int64
+    assert list(T.role) == [ROLE_DECIDE, ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER] + [ROLE_NONE] * (NA - 4)

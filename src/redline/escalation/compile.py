@@ -110,6 +110,7 @@ from .schema import (
 
 __all__ = ["Model", "apply_context", "blank_state", "compile_model", "set_levers", "set_stocks"]
 
+
 @dataclass(frozen=True)
 class Model:
     """A compiled game: names, inputs and the kernel tables."""
