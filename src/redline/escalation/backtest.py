@@ -30,7 +30,7 @@ from .crisis import POSTERIOR_LABEL, default_model, posterior_inputs
 from .fit import CALIBRATION_END, load_posterior, posterior_matrix
 from .history import replay
 from .io import load_history, read_moves
-from .layout import C_FIRSTA, C_NACT, F_RUNG, NA
+from .layout import C_FIRSTA, C_NACT, F_RUNG, MAX_ACTIONS, NA, ROLE_DECIDE, ROLE_PROXY
 
 __all__ = ["backtest", "score_moves"]
 
@@ -38,15 +38,15 @@ __all__ = ["backtest", "score_moves"]
 def score_moves(model: Model, states: np.ndarray, movers: np.ndarray, actions: np.ndarray,
                 TH: np.ndarray) -> dict[str, Any]:
     """Log and Brier scores of the posterior-mean predictions, with the uniform reference."""
-    ACT = model.T[3]
-    AF = model.T[0]
-    P = np.zeros((len(movers), 16))
-    K.predictive(np.ascontiguousarray(states), movers, np.ascontiguousarray(TH), model.T, P)
+    ACT = model.tables.actor
+    AF = model.tables.action
+    P = np.zeros((len(movers), MAX_ACTIONS))
+    K.predictive(np.ascontiguousarray(states), movers, np.ascontiguousarray(TH), model.tables, P)
     PM = np.zeros((len(movers), NA))
-    K.predictive_movers(np.ascontiguousarray(states), np.ascontiguousarray(TH), model.T, PM)
+    K.predictive_movers(np.ascontiguousarray(states), np.ascontiguousarray(TH), model.tables, PM)
     rows = []
     acc: dict[str, list[float]] = {k: [] for k in ("log", "brier", "ulog", "ubrier", "rlog", "rbrier", "urlog", "urbrier", "mlog", "umlog")}
-    n_movers = int(np.sum((ACT[:, 0] >= 0) & (ACT[:, 0] <= 1)))
+    n_movers = int(np.sum(np.isin(model.tables.role, (ROLE_DECIDE, ROLE_PROXY))))
     for m, (i, a) in enumerate(zip(movers, actions)):
         f0 = int(ACT[i, C_FIRSTA])
         n = int(ACT[i, C_NACT])

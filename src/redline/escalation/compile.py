@@ -1,7 +1,7 @@
 """Compile the game, the levers and the effects table into the kernel's arrays.
 
 :func:`compile_model` returns a :class:`Model`: the frozen inputs, names of actors and actions,
-and the tuple of tables ``T`` documented in :mod:`redline.escalation.kernel`. State vectors are
+and the named kernel tables :class:`~redline.escalation.kernel.tables.Tables`. State vectors are
 built with :func:`blank_state`, then set by context changes, lever settings and stock levels.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ import numpy as np
 from ..errors import InputError
 from .effects import Effect, combo_variant, lever_variants, load_table, table_effect
 from .io import load_game, load_levers
+from .kernel.state import set_gaza
+from .kernel.tables import Tables
 from .layout import (
     C_AUTON,
     C_FAMILY,
@@ -29,7 +31,6 @@ from .layout import (
     C_PLOGIT,
     C_PSLOT,
     C_RESOLVE,
-    C_ROLE,
     C_WARC,
     F_ACTOR,
     F_CAP,
@@ -65,15 +66,22 @@ from .layout import (
     G_WARCNT,
     G_WARDAYS,
     G_WARMIN,
+    MAX_ACTIONS,
     NA,
     NC,
     NCOMBO,
+    NDUR,
     NF,
     NG,
     NLEV,
+    NOUT,
+    NRING,
     NST,
     NVAR,
+    ROLE_CODE,
     ROLE_NONE,
+    RUNG_FRONT,
+    RUNG_HOSTILE,
     S_CEASE,
     S_GAZA,
     S_HIT,
@@ -102,8 +110,6 @@ from .schema import (
 
 __all__ = ["Model", "apply_context", "blank_state", "compile_model", "set_levers", "set_stocks"]
 
-ROLE_CODE = {"decide": 0.0, "proxy": 1.0, "partner": 2.0}
-
 
 @dataclass(frozen=True)
 class Model:
@@ -117,7 +123,7 @@ class Model:
     interceptor_types: tuple[str, ...]
     stocks: tuple[str, ...]
     levers: tuple[str, ...]
-    T: tuple
+    tables: Tables
     effects_provenance: dict
     sha256: str                              # of the game, levers and effects that built it
 
@@ -179,7 +185,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     names: list[str] = []
     rows: list[tuple[int, Action]] = []
     ACT = np.zeros((NA, NC))
-    ACT[:, C_ROLE] = ROLE_NONE
+    role = np.full(NA, ROLE_NONE, np.int64)
     ACT[:, C_PATRON] = -1
     ACT[:, C_FTGT] = -1
     ACT[:, C_PSLOT] = -1
@@ -188,7 +194,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     partners = list(game.partners)
     for k, name in enumerate(actors):
         ax = game.actors[name]
-        ACT[k, C_ROLE] = ROLE_CODE[ax.role]
+        role[k] = ROLE_CODE[ax.role]
         ACT[k, C_PATRON] = aid[ax.patron] if ax.patron else -1
         ACT[k, C_AUTON] = ax.autonomy if ax.role == "proxy" else 1.0
         ACT[k, C_RESOLVE] = ax.resolve
@@ -206,8 +212,9 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         acts = game.actions.get(name, {})
         ACT[k, C_FIRSTA] = len(names)
         ACT[k, C_NACT] = len(acts)
-        if len(acts) > 16:
-            raise InputError("game.yaml", f"actions.{name}", len(acts), "at most 16 actions per actor are supported")
+        if len(acts) > MAX_ACTIONS:
+            raise InputError("game.yaml", f"actions.{name}", len(acts),
+                             f"at most {MAX_ACTIONS} actions per actor are supported")
         for an, act in acts.items():
             names.append(f"{name}:{an}")
             rows.append((k, act))
@@ -220,7 +227,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     A = len(names)
     NI = len(itypes)
     AF = np.zeros((A, NF))
-    AO = np.zeros((A, NCOMBO + NVAR, 3))
+    AO = np.zeros((A, NCOMBO + NVAR, NOUT))
     AI = np.zeros((A, NI))
     ASTK = np.zeros((A, NST))
     raid_fam = -1.0
@@ -228,13 +235,13 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         AF[a, F_ACTOR] = k
         AF[a, F_RUNG] = act.rung
         AF[a, F_TARGET] = aid[act.target] if act.target else -1
-        AF[a, F_HOSTILE] = 1.0 if act.rung >= 2 else 0.0
+        AF[a, F_HOSTILE] = 1.0 if act.rung >= RUNG_HOSTILE else 0.0
         AF[a, F_CAP] = act.capability
         AF[a, F_NUC] = 1.0 if act.nuclear else 0.0
         AF[a, F_OIL] = act.oil_usd_bn
         AF[a, F_ECON] = act.cost_usd_bn
         AF[a, F_THIRD] = act.third_party
-        AF[a, F_PROXYFRONT] = 1.0 if (game.actors[actors[k]].role == "proxy" and act.rung >= 3) else 0.0
+        AF[a, F_PROXYFRONT] = 1.0 if (game.actors[actors[k]].role == "proxy" and act.rung >= RUNG_FRONT) else 0.0
         if act.raid is None:
             for q in range(NCOMBO + NVAR):
                 AO[a, q] = act.outcome if act.outcome is not None else (1.0, 0.0, 0.0)
@@ -272,7 +279,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
                     AF[a, F_DEFSTK] = 1.0
     GP = np.zeros(NG)
     dyn = game.dynamics
-    GP[G_L0:G_L0 + 3] = [dyn.loss_points["contained"], dyn.loss_points["damaging"], dyn.loss_points["severe"]]
+    GP[G_L0:G_L0 + NOUT] = [dyn.loss_points["contained"], dyn.loss_points["damaging"], dyn.loss_points["severe"]]
     GP[G_GRR] = dyn.grievance["per_rung"]
     GP[G_GRL] = dyn.grievance["per_loss_point"]
     GP[G_GRHL] = dyn.grievance["half_life_days"]
@@ -290,7 +297,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     GP[G_PSLOT0] = aid[partners[0]] if len(partners) > 0 else -1
     GP[G_PSLOT0 + 1] = aid[partners[1]] if len(partners) > 1 else -1
     GP[G_RAIDFAM] = raid_fam
-    GP[G_DUR:G_DUR + 8] = dyn.duration_bins_days
+    GP[G_DUR:G_DUR + NDUR] = dyn.duration_bins_days
     GP[G_GAZALEV] = -1
 
     LU = np.zeros((NLEV, A))
@@ -356,15 +363,18 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             FINT[k, tid[t]] = n
             if imap[tid[t]] >= 0:
                 FSTK[k, int(imap[tid[t]])] += n
-    ELT = AO @ GP[G_L0:G_L0 + 3]          # expected loss points per combination and variant
-    T = (AF, AO, AI, ACT, GP, LU, LUC, LCA, COM, MIS, LPART, LVAR, LGAZA, LNUC, LWAR, LPROD, PROD, ASTK,
-         STKOWN, FSTK, FINT, np.ascontiguousarray(ELT))
+    ELT = AO @ GP[G_L0:G_L0 + NOUT]          # expected loss points per combination and variant
+    T = Tables(action=AF, outcome=AO, interceptors=AI, actor=ACT, role=role, glob=GP, lever_utility=LU,
+               lever_utility_cred=LUC, lever_cred_actor=LCA, commitment=COM, misperception=MIS, partner_logit=LPART,
+               lever_variant=LVAR, gaza_half_life=LGAZA, nuclear_mult=LNUC, war_cost_mult=LWAR,
+               production_mult=LPROD, production=PROD, stock_use=ASTK, stock_owner=STKOWN, front_stock=FSTK,
+               front_interceptors=FINT, expected_loss=np.ascontiguousarray(ELT))
     blob = json.dumps({"game": game.model_dump(mode="json"), "levers": book.model_dump(mode="json"),
                        "effects": table.get("entries", {})}, sort_keys=True).encode()
     return Model(
         game=game, book=book, actors=tuple(actors), actions=tuple(names),
         action_index={n: k for k, n in enumerate(names)}, interceptor_types=tuple(itypes),
-        stocks=tuple(stocks), levers=tuple(levers), T=T,
+        stocks=tuple(stocks), levers=tuple(levers), tables=T,
         effects_provenance=dict(table.get("provenance", {})), sha256=hashlib.sha256(blob).hexdigest(),
     )
 
@@ -374,9 +384,7 @@ def with_production(model: Model, prod: dict[str, float]) -> Model:
     PROD = np.zeros(NST)
     for s, v in prod.items():
         PROD[model.stocks.index(s)] = v
-    T = list(model.T)
-    T[16] = PROD
-    return Model(**{**model.__dict__, "T": tuple(T)})
+    return Model(**{**model.__dict__, "tables": model.tables._replace(production=PROD)})
 
 
 # ------------------------------------------------------------------------------ states
@@ -385,7 +393,7 @@ def blank_state() -> np.ndarray:
     S = np.zeros(SDIM)
     S[S_PS:S_PS + NA] = -1.0
     S[S_LASTHT] = -1.0
-    S[S_HIT:S_HIT + 4] = -1e9
+    S[S_HIT:S_HIT + NRING] = -1e9
     S[S_STK:S_STK + NST] = 1e9       # unconstrained until a start state sets stocks
     return S
 
@@ -401,9 +409,7 @@ def set_levers(S: np.ndarray, model: Model, levers: dict[str, float]) -> None:
         S[S_LEV + l] = float(x)
         is_gaza = any(isinstance(e, GazaEffect) for e in model.book.levers[ln].effects)
         if is_gaza and x > 0 and S[S_GAZA] > 0:
-            from .kernel import set_gaza
-
-            set_gaza(S, False, model.T)
+            set_gaza(S, False, model.tables)
             S[S_CEASE] = 1.0
 
 
@@ -412,8 +418,7 @@ def apply_context(S: np.ndarray, model: Model, gaza_war: bool | None = None, nuc
     """A dated change of context from a moves file (history levers are set without ceasefire logic)."""
     if gaza_war is not None:
         if bool(S[S_GAZA]) != bool(gaza_war):
-            from .kernel import set_gaza
-            set_gaza(S, bool(gaza_war), model.T)
+            set_gaza(S, bool(gaza_war), model.tables)
         S[S_CEASE] = 0.0
     if nuclear_status is not None:
         S[S_NUC] = float(nuclear_status)

@@ -24,6 +24,7 @@ from .fit import load_posterior, posterior_matrix
 from .history import start_state
 from .io import load_levers
 from .layout import (
+    F_RUNG,
     S_DCOST,
     S_LEV,
     S_LOSS,
@@ -149,7 +150,7 @@ def _top_paths(model: Model, res: Paths, k: int = 3, top: int = 5) -> list[dict[
 
 def _max_rung(model: Model, res: Paths) -> np.ndarray:
     """Highest rung reached on each path (-1: no move)."""
-    rung = np.append(model.T[0][:, 1], -1.0)            # index -1 (no move) maps to -1
+    rung = np.append(model.tables.action[:, F_RUNG], -1.0)     # index -1 (no move) maps to -1
     return rung[res.moves].max(axis=1)
 
 

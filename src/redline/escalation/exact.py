@@ -1,7 +1,7 @@
 """Exact enumeration of small games: every chance and decision branch, with its probability.
 
 The enumerator walks the same nodes, in the same order, as the sampler's round
-(:func:`redline.escalation.kernel.simulate_round`): duration, Gaza ceasefire collapse, nuclear
+(:func:`redline.escalation.kernel.sampler.round_one`): duration, Gaza ceasefire collapse, nuclear
 breakout, who moves, which action, how it is read, whether partners join, what it does. It calls
 the same kernel functions for every probability and update, so sampled frequencies must agree
 with these probabilities up to Monte Carlo error (tested). Its cost grows exponentially with the
@@ -22,8 +22,13 @@ from .layout import (
     F_RUNG,
     F_VIA,
     G_DUR,
+    MAX_ACTIONS,
     NA,
+    NCOMBO,
     NDUR,
+    NOUT,
+    NUC_BREAKOUT,
+    OUT_CONTAINED,
     S_CEASE,
     S_NUC,
     S_STATUS,
@@ -43,10 +48,10 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
     "leaves": count}``; status codes as in :mod:`redline.escalation.layout` (0 still running,
     1 regional war, 2 de-escalation, 3 horizon reached).
     """
-    T = model.T
-    AF = T[0]
-    ACT = T[3]
-    GP = T[4]
+    T = model.tables
+    AF = T.action
+    ACT = T.actor
+    GP = T.glob
     A = AF.shape[0]
     nI = len(model.interceptor_types)
     status: dict[int, float] = defaultdict(float)
@@ -55,10 +60,10 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
     lut = np.empty(A)
     eloss = np.empty(A)
     st = np.empty(A)
-    aux = np.empty(K.NCACHE_EXTRA)
-    ob = np.empty(3)
-    ubuf = np.empty(16)
-    pbuf = np.empty(16)
+    aux = np.empty(K.NAUX)
+    ob = np.empty(NOUT)
+    ubuf = np.empty(MAX_ACTIONS)
+    pbuf = np.empty(MAX_ACTIONS)
     acc = np.zeros(nI)
 
     def leaf(S: np.ndarray, p: float) -> None:
@@ -98,18 +103,18 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
                         continue
                     S3 = S2.copy()
                     if nu:
-                        S3[S_NUC] = 2.0
+                        S3[S_NUC] = NUC_BREAKOUT
                     _decide(S3, prob * pb * pgz * pnu, r)
 
     def _decide(S: np.ndarray, prob: float, r: int) -> None:
-        pm = np.empty(16)
+        pm = np.empty(NA)
         K.mover_probs(S, th, T, pm)
         for i in range(NA):
             if pm[i] <= 0.0:
                 continue
             K.prepare(S, th, T, i, lut, eloss, st, aux, ob)
-            pq = aux[:4].copy()
-            pa = np.empty(16)
+            pq = aux[K.AUX_PART:K.AUX_PART + NCOMBO].copy()
+            pa = np.empty(MAX_ACTIONS)
             n = K.action_probs(S, i, th, T, lut, eloss, st, aux, pa, ubuf, pbuf)
             pa = pa[:n].copy()
             for k in range(n):
@@ -118,19 +123,20 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
                 a = int(ACT[i, C_FIRSTA]) + k
                 if r == 0:
                     first[model.actions[a]] += prob * pm[i] * pa[k]
-                pp = np.empty(3)
+                pp = np.empty(NOUT)
                 K.perception_probs(S, i, a, th, T, pp)
-                for d in range(3):
+                for d in range(NOUT):
                     if pp[d] <= 0.0:
                         continue
-                    qs = [(q, pq[q]) for q in range(4) if pq[q] > 0.0] if AF[a, F_VIA] > 0.0 else [(3, 1.0)]
+                    qs = ([(q, pq[q]) for q in range(NCOMBO) if pq[q] > 0.0] if AF[a, F_VIA] > 0.0
+                          else [(NCOMBO - 1, 1.0)])
                     for q, pqq in qs:
                         if AF[a, F_HOSTILE] > 0.0:
-                            po = np.empty(3)
+                            po = np.empty(NOUT)
                             K.outcome_probs(S, a, q, T, po)
-                            outs = [(o, po[o]) for o in range(3) if po[o] > 0.0]
+                            outs = [(o, po[o]) for o in range(NOUT) if po[o] > 0.0]
                         else:
-                            outs = [(0, 1.0)]
+                            outs = [(OUT_CONTAINED, 1.0)]
                         for o, poo in outs:
                             S4 = S.copy()
                             K.apply_move(S4, i, a, float(d - 1), q, o, T, acc)
@@ -142,13 +148,13 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
 
 def one_step_war_probability(model: Model, state: np.ndarray, th: np.ndarray, mover: int) -> float:
     """P(regional war) when ``mover`` makes one move from ``state`` (the one-step game)."""
-    T = model.T
-    A = T[0].shape[0]
+    T = model.tables
+    A = T.action.shape[0]
     lut, eloss, st = np.empty(A), np.empty(A), np.empty(A)
-    aux = np.empty(K.NCACHE_EXTRA)
-    ob = np.empty(3)
-    pa = np.empty(16)
+    aux = np.empty(K.NAUX)
+    ob = np.empty(NOUT)
+    pa = np.empty(MAX_ACTIONS)
     K.prepare(state, th, T, mover, lut, eloss, st, aux, ob)
-    n = K.action_probs(state, mover, th, T, lut, eloss, st, aux, pa, np.empty(16), np.empty(16))
-    f0 = int(T[3][mover, C_FIRSTA])
-    return float(sum(pa[k] * aux[K.AUX_TRIG + int(T[0][f0 + k, F_RUNG])] for k in range(n)))
+    n = K.action_probs(state, mover, th, T, lut, eloss, st, aux, pa, np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
+    f0 = int(T.actor[mover, C_FIRSTA])
+    return float(sum(pa[k] * aux[K.AUX_TRIG + int(T.action[f0 + k, F_RUNG])] for k in range(n)))

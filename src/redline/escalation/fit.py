@@ -144,7 +144,7 @@ class _LogPost:
 
     def loglik(self, z: np.ndarray) -> float:
         th = theta(z, self.model, 0.1, self.dur, self.dur)
-        K.move_logprobs(self.rp.states, self.rp.movers, self.rp.actions, th, self.model.T, self.om, self.oa)
+        K.move_logprobs(self.rp.states, self.rp.movers, self.rp.actions, th, self.model.tables, self.om, self.oa)
         self.evals += 1
         return float(self.om.sum() + self.oa.sum())
 

@@ -25,6 +25,7 @@ from .compile import (
 )
 from .io import load_history, load_states
 from .layout import (
+    F_VIA,
     NA,
     S_DCOST,
     S_HIT,
@@ -84,7 +85,7 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
     since : date, optional
         Date of ``state`` (days before the file's first entry pass on the clock).
     """
-    T = model.T
+    T = model.tables
     acc = np.zeros(len(model.interceptor_types))
     if state is None:
         S = blank_state()
@@ -126,7 +127,7 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
         o = OUTCOMES.index(m.outcome) if m.outcome is not None else 0
         K.apply_move(S, i, a, dperc, q, o, T, acc)
         for slot in unknown:
-            if model.T[0][a, 4] > 0:          # F_VIA: an unknown participation counts as half
+            if T.action[a, F_VIA] > 0:        # an unknown participation counts as half
                 S[S_PART + slot] = 0.5
                 S[S_PART + 2 + slot] = 0.5
         S[S_STATUS] = ST_RUNNING              # history does not end

@@ -2,7 +2,8 @@
 
 Module-level integers are compile-time constants for numba. The state of one crisis path is a
 float64 vector of length ``SDIM``; parameters of one posterior draw a vector of length ``NPAR``;
-the game is compiled into the tables listed in :mod:`redline.escalation.compile`.
+the game is compiled into the named tables of :class:`redline.escalation.kernel.tables.Tables`,
+whose 2-D tables have the fields below as column offsets (``T.action[a, F_RUNG]``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,17 @@ NDUR = 8        # duration bins
 NCOMBO = 4      # partner participation combinations (bit k: partner slot k takes part)
 NVAR = 4        # lever variants of raid effects (slots after the combos)
 NOUT = 3        # contained, damaging, severe
+MAX_ACTIONS = 16    # actions per actor (schema limit; size of the per-actor choice buffers)
+NRING = 4       # times of the latest moves at rung >= the war rule's min_rung kept in the state
+
+# ---- the ladder ----------------------------------------------------------------------
+NRUNG = 9           # rungs 0 .. 8
+RUNG_SIGNAL = 1     # signalling: leaves a pending provocation pending; rungs <= 1 are quiet
+RUNG_HOSTILE = 2    # actions on rung >= 2 are hostile; a move is never misread below it
+RUNG_FRONT = 3      # a proxy whose posture is at least this rung keeps its front active
+RUNG_WAR = 8        # sustained campaign: a move on it is a regional war; never misread into it
+OUT_CONTAINED, OUT_DAMAGING, OUT_SEVERE = 0, 1, 2
+NUC_CONSTRAINED, NUC_ENRICHING, NUC_BREAKOUT = 0.0, 1.0, 2.0    # values of S[S_NUC]
 
 # ---- state vector ----------------------------------------------------------------
 S_G = 0                 # grievance (domestic pressure) per actor
@@ -29,8 +41,8 @@ S_PG = S_PART + 2       # partner slots: Iran's grievance for that participation
 S_GAZA = S_PG + 2       # Gaza war on (1) or off (0)
 S_CEASE = S_GAZA + 1    # a lever-made ceasefire is in force
 S_NUC = S_CEASE + 1     # Iran's nuclear status 0, 1, 2
-S_HIT = S_NUC + 1       # ring of the times of the last 4 moves at rung >= the war rule's min_rung [days]
-S_NHI = S_HIT + 4       # moves at rung >= min_rung made
+S_HIT = S_NUC + 1       # ring of the times of the last NRING moves at rung >= the war rule's min_rung [days]
+S_NHI = S_HIT + NRING      # moves at rung >= min_rung made
 S_NMOV = S_NHI + 1      # moves made
 S_QUIET = S_NMOV + 1    # consecutive quiet rounds
 S_TIME = S_QUIET + 1    # days elapsed
@@ -75,10 +87,14 @@ NF = 15
 
 # ---- actor fields (ACT) ---------------------------------------------------------------
 # C_RESOLVE and C_WARC hold proxies' values already blended with the patron's by autonomy.
-(C_ROLE, C_PATRON, C_AUTON, C_RESOLVE, C_WARC, C_GAZAM, C_OILS, C_FTGT, C_FLOSS, C_PLOGIT,
- C_GAZASENS, C_PSLOT, C_FAMILY, C_FIRSTA, C_NACT) = range(15)
-NC = 15
-ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER, ROLE_NONE = 0.0, 1.0, 2.0, -1.0
+# Roles are not a field: they are the integer table ``Tables.role`` with the codes ROLE_*.
+(C_PATRON, C_AUTON, C_RESOLVE, C_WARC, C_GAZAM, C_OILS, C_FTGT, C_FLOSS, C_PLOGIT,
+ C_GAZASENS, C_PSLOT, C_FAMILY, C_FIRSTA, C_NACT) = range(14)
+NC = 14
+
+# ---- roles (Tables.role, int64) ---------------------------------------------------------
+ROLE_NONE, ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER = -1, 0, 1, 2
+ROLE_CODE = {"decide": ROLE_DECIDE, "proxy": ROLE_PROXY, "partner": ROLE_PARTNER}
 
 # ---- globals (GP) ---------------------------------------------------------------------
 (G_L0, G_L1, G_L2, G_GRR, G_GRL, G_GRHL, G_DEFHL, G_WARDAYS, G_WARCNT, G_WARMIN, G_QUIETN,

@@ -66,7 +66,7 @@ def simulate(model: Model, state0: np.ndarray, TH: np.ndarray, paths: int, round
     done = 0
     for r in range(rounds):
         U = rng.random((paths, K.NU))
-        running = K.simulate_round(SS, U, didx, TH, model.T, acc, moves, r, float(horizon_days))
+        running = K.simulate_round(SS, U, didx, TH, model.tables, acc, moves, r, float(horizon_days))
         done = r + 1
         if ntr:
             rec.append(SS[:ntr, cols].copy())

@@ -1,0 +1,395 @@
+"""The mover's decision: utilities and the logit quantal response with one-move look-ahead.
+
+:func:`prepare` fills the per-state caches once per state and draw; :func:`action_probs` turns
+them into choice probabilities. The utility terms are those of docs/escalation.md section 3.
+"""
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from ..layout import (
+    C_AUTON,
+    C_FAMILY,
+    C_FIRSTA,
+    C_GAZAM,
+    C_NACT,
+    C_OILS,
+    C_PATRON,
+    C_PSLOT,
+    C_RESOLVE,
+    C_WARC,
+    F_ACTOR,
+    F_CAP,
+    F_DEFSTK,
+    F_ECON,
+    F_HOSTILE,
+    F_NUC,
+    F_OIL,
+    F_OWNSTK,
+    F_RUNG,
+    F_TARGET,
+    F_TFAM,
+    F_THIRD,
+    F_VIA,
+    G_GRL,
+    G_GRR,
+    G_L0,
+    G_NUCV,
+    G_PRET,
+    G_RAIDFAM,
+    G_WARCNT,
+    G_WARMIN,
+    NA,
+    NCOMBO,
+    NLEV,
+    NRUNG,
+    NST,
+    NVAR,
+    OUT_CONTAINED,
+    OUT_DAMAGING,
+    OUT_SEVERE,
+    P_DET,
+    P_DOM,
+    P_ECON,
+    P_ESC,
+    P_GAZA,
+    P_LAM,
+    P_MIL,
+    P_PREC,
+    P_RECIP,
+    P_REPLY,
+    P_THIRD,
+    RUNG_WAR,
+    S_D,
+    S_G,
+    S_GAZA,
+    S_LEV,
+    S_NORM,
+    S_NUC,
+    S_PG,
+    S_PR,
+    S_PS,
+    S_STK,
+)
+from .chance import depleted, outcome_probs_vx, partner_probs, variant_weights
+from .state import recent_high
+from .tables import is_mover, lever_mult
+
+__all__ = ["AUX_CEXP", "AUX_LEV", "AUX_PART", "AUX_TRIG", "AUX_VX", "AUX_WANT", "AUX_WARC", "NAUX", "UNAVAILABLE",
+           "action_probs", "available", "climb_cost", "prepare", "reply_utils", "util", "war_cost"]
+
+# The aux cache of one state (filled by prepare): partner-combination probabilities; the war-trigger
+# table, 1 where a move on rung r after a hypothetical move on rung r_prev starts a regional war
+# (row r_prev + 1, row 0: no previous move); each actor's war cost; the lever-variant weights;
+# which actors' actions are needed; the indices of the active levers; their credibility factors.
+AUX_PART = 0
+AUX_TRIG = AUX_PART + NCOMBO
+AUX_WARC = AUX_TRIG + NRUNG * (NRUNG + 1)
+AUX_VX = AUX_WARC + NA
+AUX_WANT = AUX_VX + NVAR
+AUX_LEV = AUX_WANT + NA
+AUX_CEXP = AUX_LEV + NLEV
+NAUX = AUX_CEXP + NLEV
+UNAVAILABLE = -1e300        # utility of an action the mover cannot take
+
+
+@njit(cache=True)
+def available_arr(S, i, a, AF, ASTK, STKOWN):
+    if AF[a, F_OWNSTK] == 0.0:
+        return True
+    for s in range(NST):
+        if STKOWN[s] == i and ASTK[a, s] > 0.0 and S[S_STK + s] < ASTK[a, s]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def available(S, i, a, T):
+    """False when the action needs more of the mover's own stock than it holds."""
+    return available_arr(S, i, a, T.action, T.stock_use, T.stock_owner)
+
+
+@njit(cache=True)
+def war_cost(S, i, T):
+    """Actor ``i``'s cost of a regional war (proxies' blended with the patron's), times lever multipliers."""
+    return T.actor[i, C_WARC] * lever_mult(S, T.war_cost_mult)
+
+
+@njit(cache=True)
+def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
+    """Per-round caches for the mover's decision, computed once per state and draw.
+
+    Only the actions of ``mover`` and of the actors its hostile actions target are filled
+    (``mover = -1``: every action).
+
+    ``lut[a]`` lever utility, ``eloss[a]`` expected loss points inflicted, ``st[a]`` the part of
+    the utility that depends neither on a pending provocation nor on precedent (docs: utility
+    terms; UNAVAILABLE when the action is unavailable), ``aux`` the cache laid out by the
+    ``AUX_*`` offsets above; ``ob`` (NOUT,) scratch.
+    """
+    AF = T.action
+    AO = T.outcome
+    ACT = T.actor
+    GP = T.glob
+    LWAR = T.war_cost_mult
+    ELT = T.expected_loss
+    LU = T.lever_utility
+    LUC = T.lever_utility_cred
+    LCA = T.lever_cred_actor
+    ASTK = T.stock_use
+    STKOWN = T.stock_owner
+    A = AF.shape[0]
+    partner_probs(S, T, aux[AUX_PART:AUX_PART + NCOMBO])
+    mn = GP[G_WARMIN]
+    cnt = int(GP[G_WARCNT])
+    c1 = recent_high(S, GP)
+    for r in range(NRUNG):
+        hr = 1 if r >= mn else 0
+        aux[AUX_TRIG + r] = 1.0 if (r >= RUNG_WAR or c1 + hr >= cnt) else 0.0
+        for rp in range(NRUNG):
+            hp = 1 if rp >= mn else 0
+            aux[AUX_TRIG + NRUNG * (rp + 1) + r] = 1.0 if (r >= RUNG_WAR or c1 + hp + hr >= cnt) else 0.0
+    wm = lever_mult(S, LWAR)
+    for j in range(NA):
+        aux[AUX_WARC + j] = ACT[j, C_WARC] * wm
+    vx = aux[AUX_VX:AUX_VX + NVAR]
+    variant_weights(S, T, vx)
+    nlev = 0
+    for l in range(NLEV):
+        if S[S_LEV + l] != 0.0:
+            aux[AUX_LEV + nlev] = l
+            nlev += 1
+    for j in range(NA):
+        aux[AUX_WANT + j] = 1.0 if mover < 0 else 0.0
+    if mover >= 0:
+        aux[AUX_WANT + mover] = 1.0
+        f0 = int(ACT[mover, C_FIRSTA])
+        for a in range(f0, f0 + int(ACT[mover, C_NACT])):
+            if AF[a, F_HOSTILE] > 0.0:
+                aux[AUX_WANT + int(AF[a, F_TARGET])] = 1.0
+    L0 = GP[G_L0 + OUT_CONTAINED]
+    L1 = GP[G_L0 + OUT_DAMAGING]
+    L2 = GP[G_L0 + OUT_SEVERE]
+    for kl in range(nlev):
+        l = int(aux[AUX_LEV + kl])
+        aux[AUX_CEXP + l] = math.exp(-S[S_D + int(LCA[l])]) if LCA[l] >= 0.0 else 0.0
+    for a in range(A):
+        if aux[AUX_WANT + int(AF[a, F_ACTOR])] == 0.0:
+            continue
+        u = 0.0
+        for kl in range(nlev):
+            l = int(aux[AUX_LEV + kl])
+            x = S[S_LEV + l]
+            u += x * (LU[l, a] + LUC[l, a] * aux[AUX_CEXP + l])
+        lut[a] = u
+        hostile = AF[a, F_HOSTILE] > 0.0
+        e = 0.0
+        if hostile:
+            if AF[a, F_DEFSTK] > 0.0 and depleted(S, a, AF, ASTK, STKOWN):
+                # defender depletion is state-dependent: use the full outcome model
+                if AF[a, F_VIA] > 0.0:
+                    for q in range(NCOMBO):
+                        if aux[AUX_PART + q] > 0.0:
+                            outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, ob)
+                            e += aux[AUX_PART + q] * (ob[OUT_CONTAINED] * L0 + ob[OUT_DAMAGING] * L1
+                                                      + ob[OUT_SEVERE] * L2)
+                else:
+                    outcome_probs_vx(S, a, NCOMBO - 1, AF, AO, GP, ASTK, STKOWN, vx, ob)
+                    e = ob[OUT_CONTAINED] * L0 + ob[OUT_DAMAGING] * L1 + ob[OUT_SEVERE] * L2
+            elif AF[a, F_VIA] > 0.0:
+                for q in range(NCOMBO):
+                    e += aux[AUX_PART + q] * ELT[a, q]
+                for v in range(NVAR):
+                    if vx[v] > 0.0:
+                        e += vx[v] * (ELT[a, NCOMBO + v] - ELT[a, NCOMBO - 1])
+            else:
+                e = ELT[a, NCOMBO - 1]
+        eloss[a] = e
+        i = int(AF[a, F_ACTOR])
+        if not available_arr(S, i, a, AF, ASTK, STKOWN):
+            st[a] = UNAVAILABLE
+            continue
+        x = AF[a, F_RUNG] / RUNG_WAR
+        v = -th[P_THIRD] * (AF[a, F_THIRD] - u)
+        v -= th[P_ECON] * (AF[a, F_ECON] + AF[a, F_OIL] * ACT[i, C_OILS])
+        if hostile:
+            t = int(AF[a, F_TARGET])
+            v += th[P_DOM] * S[S_G + i] * x
+            v += th[P_GAZA] * S[S_GAZA] * ACT[i, C_GAZAM]
+            slot = int(ACT[t, C_PSLOT])
+            if slot >= 0 and ACT[i, C_FAMILY] == GP[G_RAIDFAM]:
+                v += th[P_RECIP] * GP[G_PRET] * S[S_PG + slot]
+            v += th[P_MIL] * (e / 4.0 + AF[a, F_CAP] * (1.0 + AF[a, F_NUC] * GP[G_NUCV] * S[S_NUC]))
+        st[a] = v
+
+
+@njit(cache=True)
+def climb_cost(x, n, kappa, w, nu):
+    """Cost of climbing to rung fraction ``x`` for an actor with precedent level ``n`` (both /8).
+
+    ``w kappa ((1 - nu) x^2 + nu max(0, x - n)^2)``: a share ``nu`` of the convex cost applies
+    only above the highest rung the actor has recently used or suffered.
+    """
+    e = x - n
+    e = max(e, 0.0)
+    return w * kappa * ((1.0 - nu) * x * x + nu * e * e)
+
+
+@njit(cache=True)
+def util(S, i, a, th, AF, ACT, st, p, s, dg):
+    """Utility of action ``a`` for actor ``i`` facing a pending provocation of perceived rung ``p``
+    from actor ``s`` (p = 0: none), with ``dg`` extra grievance (a hypothetical provocation).
+
+    ``AF``, ``ACT`` are ``T.action`` and ``T.actor``; ``st`` holds the static terms filled by
+    :func:`prepare`.
+    """
+    x = AF[a, F_RUNG] / RUNG_WAR
+    u = st[a] - climb_cost(x, S[S_NORM + i] / RUNG_WAR, ACT[i, C_RESOLVE], th[P_ESC], th[P_PREC])
+    if AF[a, F_HOSTILE] > 0.0:
+        u += th[P_DOM] * dg * x
+        t = int(AF[a, F_TARGET])
+        if p > 0.0 and s >= 0 and ACT[t, C_FAMILY] == ACT[s, C_FAMILY]:
+            u += th[P_DET] * S[S_D + i] * x
+            dx = x - p / RUNG_WAR
+            u -= th[P_RECIP] * dx * dx
+        elif p > 0.0:
+            u -= th[P_RECIP] * (p / RUNG_WAR) * (p / RUNG_WAR)
+    elif p > 0.0:
+        u -= th[P_RECIP] * (p / RUNG_WAR) * (p / RUNG_WAR)
+    return u
+
+
+@njit(cache=True, inline="always")     # inlined into action_probs' loop, as it was written before
+def reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf):
+    """Myopic utilities of the target's replies to the hostile action ``a`` of actor ``i``.
+
+    Writes ``pbuf[kb]`` for the target's kb-th action (UNAVAILABLE if it cannot take it) and
+    returns their maximum. The reply utility is :func:`util` in the state after ``a`` (the
+    target's pending provocation ``a``'s rung from ``i``, its grievance raised by ``dg`` =
+    ``a``'s expected effect, its precedent raised to ``a``'s rung) minus the target's war cost
+    when the reply starts a regional war, written out here for speed (tested against util).
+    ``AF``, ``ACT``, ``GP`` are ``T.action``, ``T.actor``, ``T.glob``.
+    """
+    wdom = th[P_DOM]
+    wdet = th[P_DET]
+    wrec = th[P_RECIP]
+    fam_i = ACT[i, C_FAMILY]
+    r = int(AF[a, F_RUNG])
+    t = int(AF[a, F_TARGET])
+    dg = GP[G_GRR] * r / RUNG_WAR + GP[G_GRL] * eloss[a]
+    f2 = int(ACT[t, C_FIRSTA])
+    m = int(ACT[t, C_NACT])
+    wct = aux[AUX_WARC + t]
+    row = AUX_TRIG + NRUNG * (r + 1)
+    pr = r / RUNG_WAR
+    pr2 = pr * pr
+    dt = S[S_D + t]
+    nt = max(S[S_NORM + t] / RUNG_WAR, pr)
+    kt = ACT[t, C_RESOLVE]
+    wesc = th[P_ESC]
+    nu = th[P_PREC]
+    vmax = -1e300
+    for kb in range(m):
+        b = f2 + kb
+        v = st[b]
+        if v <= UNAVAILABLE:
+            pbuf[kb] = UNAVAILABLE
+            continue
+        xb = AF[b, F_RUNG] / RUNG_WAR
+        eb = xb - nt
+        eb = max(eb, 0.0)
+        v -= wesc * kt * ((1.0 - nu) * xb * xb + nu * eb * eb)
+        if AF[b, F_HOSTILE] > 0.0:
+            v += wdom * dg * xb
+            if AF[b, F_TFAM] == fam_i:
+                dx = xb - pr
+                v += wdet * dt * xb - wrec * dx * dx
+            else:
+                v -= wrec * pr2
+        else:
+            v -= wrec * pr2
+        if aux[row + int(AF[b, F_RUNG])] > 0.0:
+            v -= wct
+        pbuf[kb] = v
+        vmax = max(vmax, v)
+    return vmax
+
+
+@njit(cache=True)
+def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
+    """Logit quantal response of actor ``i`` over its actions, with one-move look-ahead.
+
+    Writes ``out[k]`` for the actor's k-th action (global index ``first + k``) and returns the
+    number of actions. The utility adds to the static and provocation terms (:func:`util`) the
+    war risk (1 if the action itself starts a regional war, else the chance that the target's
+    reply does) times the war cost, and the expected harm of that reply. The target replies by
+    logit quantal response over its myopic utilities (:func:`reply_utils`; no look-ahead of its
+    own).
+    """
+    AF = T.action
+    ACT = T.actor
+    GP = T.glob
+    role = T.role
+    lam = th[P_LAM]
+    first = int(ACT[i, C_FIRSTA])
+    n = int(ACT[i, C_NACT])
+    wc = aux[AUX_WARC + i]
+    p0 = S[S_PR + i]
+    s0 = int(S[S_PS + i])
+    patron = int(ACT[i, C_PATRON])
+    auton = ACT[i, C_AUTON]
+    umax = -1e300
+    for k in range(n):
+        a = first + k
+        if st[a] <= UNAVAILABLE:
+            ubuf[k] = UNAVAILABLE
+            continue
+        u = util(S, i, a, th, AF, ACT, st, p0, s0, 0.0)
+        r = int(AF[a, F_RUNG])
+        t = int(AF[a, F_TARGET])
+        pw = 0.0
+        harm = 0.0
+        if aux[AUX_TRIG + r] > 0.0:
+            pw = 1.0
+        elif AF[a, F_HOSTILE] > 0.0 and is_mover(role[t]):     # partners do not reply
+            f2 = int(ACT[t, C_FIRSTA])
+            m = int(ACT[t, C_NACT])
+            row = AUX_TRIG + NRUNG * (r + 1)
+            vmax = reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf)
+            tot = 0.0
+            for kb in range(m):
+                if pbuf[kb] > UNAVAILABLE:
+                    pbuf[kb] = math.exp(lam * (pbuf[kb] - vmax))
+                    tot += pbuf[kb]
+                else:
+                    pbuf[kb] = 0.0
+            inv = 1.0 / tot
+            for kb in range(m):
+                pb = pbuf[kb]
+                if pb == 0.0:
+                    continue
+                pb *= inv
+                b = f2 + kb
+                if aux[row + int(AF[b, F_RUNG])] > 0.0:
+                    pw += pb
+                if AF[b, F_HOSTILE] > 0.0:
+                    tb = int(AF[b, F_TARGET])
+                    if tb == i:
+                        harm += pb * eloss[b]
+                    elif tb == patron:
+                        harm += pb * (1.0 - auton) * eloss[b]
+        u -= wc * pw + th[P_REPLY] * harm / 4.0
+        ubuf[k] = u
+        umax = max(umax, u)
+    tot = 0.0
+    for k in range(n):
+        if ubuf[k] > UNAVAILABLE:
+            out[k] = math.exp(lam * (ubuf[k] - umax))
+            tot += out[k]
+        else:
+            out[k] = 0.0
+    for k in range(n):
+        out[k] /= tot
+    return n
