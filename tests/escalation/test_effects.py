@@ -34,7 +34,9 @@ class _FakeResult:
             "cost_usd.defender": np.full(trials, 1e8),
             "cost_usd.attacker": np.full(trials, 2e7),
         })
-        self.manifest = {"params": "stand-in"}
+        from redline.manifest import make_manifest
+
+        self.manifest = make_manifest("run", scenario.name, seed=0, samples=trials, unit="trials", params="stand-in")
 
     def to_frame(self):
         return self.frame

@@ -28,7 +28,9 @@ def test_runs_list_show_export_delete(tmp_path, small_result, crisis_record):
     r = runner.invoke(app, ["runs", "show", "latest", "--store", str(db)])
     assert r.exit_code == 0 and crisis_record.headline() in r.stdout
     out = tmp_path / "export"
-    r = runner.invoke(app, ["runs", "--store", str(db), "export", rid[:17], "--parquet", str(out)])
+    # the shortest prefix of the run id that the other run does not share (both may be saved in one second)
+    prefix = next(rid[:n] for n in range(17, len(rid) + 1) if not cid.startswith(rid[:n]))
+    r = runner.invoke(app, ["runs", "--store", str(db), "export", prefix, "--parquet", str(out)])
     assert r.exit_code == 0, r.output
     assert (out / "run.parquet").exists() and pq.read_table(out / "unit_shots.parquet").num_rows == small_result.trials
     r = runner.invoke(app, ["runs", "show", "nope", "--store", str(db)])
