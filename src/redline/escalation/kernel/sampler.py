@@ -49,6 +49,14 @@ NU = 8
 NBUF = max(MAX_ACTIONS, NA, NDUR)   # probability buffer: durations, movers, one actor's actions
 
 
+
+@njit(cache=True)
+def scratch(A):
+    """Per-thread work buffers of one round for a game of ``A`` actions: the look-up, expected-loss
+    and stance tables, the auxiliary cache, the outcome, probability and two reply buffers."""
+    return (np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT), np.empty(NBUF),
+            np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
+
 @njit(cache=True)
 def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbuf):
     """One round of one path; returns the action taken (-1 if the path ended first)."""
@@ -100,14 +108,7 @@ def simulate_round(SS, U, didx, TH, T, ACC, MOVES, rnd, horizon):
     nblocks = (npaths + nchunk - 1) // nchunk
     running = np.zeros(nblocks, np.int64)
     for blk in prange(nblocks):
-        lut = np.empty(A)
-        eloss = np.empty(A)
-        st = np.empty(A)
-        aux = np.empty(NAUX)
-        ob = np.empty(NOUT)
-        buf = np.empty(NBUF)
-        ubuf = np.empty(MAX_ACTIONS)
-        pbuf = np.empty(MAX_ACTIONS)
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A)
         for p in range(blk * nchunk, min(npaths, (blk + 1) * nchunk)):
             S = SS[p]
             if S[S_STATUS] != ST_RUNNING:
@@ -125,14 +126,7 @@ def move_logprobs(STATES, MOVERS, ACTS, th, T, out_mover, out_action):
     """Log-probabilities of observed movers and actions given the replayed pre-move states."""
     ACT = T.actor
     A = T.action.shape[0]
-    lut = np.empty(A)
-    eloss = np.empty(A)
-    st = np.empty(A)
-    aux = np.empty(NAUX)
-    ob = np.empty(NOUT)
-    buf = np.empty(NBUF)
-    ubuf = np.empty(MAX_ACTIONS)
-    pbuf = np.empty(MAX_ACTIONS)
+    lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A)
     for m in range(STATES.shape[0]):
         S = STATES[m]
         i = MOVERS[m]
@@ -151,14 +145,7 @@ def predictive(STATES, MOVERS, TH, T, OUT):
     nm = STATES.shape[0]
     nd = TH.shape[0]
     for m in prange(nm):
-        lut = np.empty(A)
-        eloss = np.empty(A)
-        st = np.empty(A)
-        aux = np.empty(NAUX)
-        ob = np.empty(NOUT)
-        buf = np.empty(NBUF)
-        ubuf = np.empty(MAX_ACTIONS)
-        pbuf = np.empty(MAX_ACTIONS)
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A)
         S = STATES[m]
         i = MOVERS[m]
         for k in range(MAX_ACTIONS):
