@@ -107,6 +107,15 @@ class Compiled:
     grp_ptr: np.ndarray              # events of group g are grp_ptr[g]:grp_ptr[g+1]
     grp_time: np.ndarray             # start of group g's decision interval [s]
     n_pairs: int
+    # the kernel's index of the same events by threat: events of threat i are
+    # thr_ptr[i]:thr_ptr[i+1], in event order (so decision time never decreases)
+    thr_ptr: np.ndarray
+    tev_e: np.ndarray                # index of the event in ev_* (its rank in the group's order)
+    tev_g: np.ndarray                # its decision group
+    tev_unit: np.ndarray
+    tev_pair: np.ndarray
+    tev_L: np.ndarray
+    tev_t: np.ndarray
     # sites, in order of decreasing value; offsets from each aim site [m]
     site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
@@ -242,6 +251,23 @@ def _select_opportunities(t_s, L_s, mask, look_s, kmax):
                     q += 1
                     last = pos
     return out
+
+
+def _event_groups(grp_ptr: np.ndarray) -> np.ndarray:
+    """The decision group of every event, from the groups' CSR pointers."""
+    return np.repeat(np.arange(grp_ptr.size - 1, dtype=np.int64), np.diff(grp_ptr))
+
+
+def _threat_index(ev_threat: np.ndarray, n_threats: int) -> tuple[np.ndarray, np.ndarray]:
+    """Events grouped by threat, each threat's in event order: (thr_ptr (n+1,), event indices).
+
+    The kernel walks each threat's events with a cursor, so a trial touches a
+    threat's opportunities only while the threat is alive and in reach, never
+    the opportunities of threats already known dead.
+    """
+    tev = np.argsort(ev_threat, kind="stable").astype(np.int64)
+    thr_ptr = np.concatenate([[0], np.cumsum(np.bincount(ev_threat, minlength=n_threats))]).astype(np.int64)
+    return thr_ptr, tev
 
 
 def _assign_aims(aim: dict[str, float], count: int) -> list[str]:
@@ -457,6 +483,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         grp_time = np.zeros(0)
 
     predict = np.array([c in doc.impact_prediction for c in THREAT_CLASSES], dtype=bool)
+    thr_ptr, tev = _threat_index(ev_threat, len(th_type))
     return Compiled(
         scenario=sc, catalog=cat,
         threat_types=threat_types, interceptor_types=interceptor_types, sensor_types=sensor_types,
@@ -470,6 +497,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         un_react=un_react, un_shots=un_shots, un_reserve=un_reserve,
         ev_threat=ev_threat, ev_unit=ev_unit, ev_pair=ev_pair, ev_L=ev_L, ev_t=ev_t,
         grp_ptr=grp_ptr, grp_time=np.asarray(grp_time, dtype=float), n_pairs=n_pairs,
+        thr_ptr=thr_ptr, tev_e=tev.astype(np.int32), tev_g=_event_groups(grp_ptr)[tev].astype(np.int32),
+        tev_unit=ev_unit[tev], tev_pair=ev_pair[tev],
+        tev_L=ev_L[tev], tev_t=ev_t[tev],
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),
