@@ -74,7 +74,8 @@ def bench_million():
     return {"million_s": round(float(out[0]), 2), "million_peak_rss_gib": round(int(out[1]) / 2**20, 3)}
 
 
-def bench_geometry(n_threats=2000, n_units=100, seed=0):
+def geometry_scenario(n_threats=2000, n_units=100, seed=0):
+    """Every threat from its own launch point (so 2,000 distinct tracks) against 100 batteries."""
     rng = np.random.default_rng(seed)
     sites = {"t": {"lat": 31.21, "lon": 35.01, "kind": "air_base", "radius_km": 3, "value": 1}}
     for j in range(n_threats):
@@ -90,8 +91,11 @@ def bench_geometry(n_threats=2000, n_units=100, seed=0):
     sc = redline.Scenario.model_validate({"name": "geometry-bench", "sites": sites, "raid": raid, "fire_units": units,
                                           "sensors": [{"name": "s", "type": "sbirs", "owner": "united-states", "at": {"lat": 0, "lon": 45}}]})
     cat = redline.load_catalog()
-    ps = catalog_params(cat)
-    # every threat has its own launch point, so 2,000 distinct tracks
+    return sc, cat, catalog_params(cat)
+
+
+def bench_geometry(n_threats=2000, n_units=100, seed=0):
+    sc, cat, ps = geometry_scenario(n_threats, n_units, seed)
     t, w = _best_cpu_wall(lambda: compile_scenario(sc, cat, ps), repeat=2)
     comp = compile_scenario(sc, cat, ps)
     return {"geometry_threats": comp.n_threats, "geometry_units": comp.n_units, "geometry_tracks": len(comp.tracks),

@@ -407,7 +407,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     above_ceiling = T_alt >= doc.airspace_ceiling_km * 1e3
     if track_countries is not None:
         T_cty = np.stack(track_countries) if tracks else np.zeros((0, n_samples), dtype=object)
-    track_opps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L) per unit
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -421,8 +421,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             centre = _where(sc, u.site, u.at)
             rmax, rmin = it.max_range_km.value * 1e3, it.min_range_km.value * 1e3
         amin, amax = it.min_alt_km.value * 1e3, it.max_alt_km.value * 1e3
-        alt, tt_s = T_alt[rows], T_t[rows]
-        cos_c = T_vec[rows] @ to_unit_vectors(centre.lat, centre.lon)
+        every = rows.size == len(tracks)                # no copies when the unit can engage every track
+        alt, tt_s = (T_alt, T_t) if every else (T_alt[rows], T_t[rows])
+        cos_c = (T_vec if every else T_vec[rows]) @ to_unit_vectors(centre.lat, centre.lon)
         # range limits compared on the cosine of the central angle (monotonic), so the
         # arccos is only taken inside the envelope
         cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
@@ -439,17 +440,20 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
         chosen = _select_opportunities(tt_s, L, mask, float(doc.look_s), MAX_OPPORTUNITIES)
-        for r, k in enumerate(rows):
-            ch = chosen[r][chosen[r] >= 0]
-            if ch.size:
-                track_opps[(int(k), ui)] = (tt_s[r, ch], L[r, ch])
+        r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
+        ch = chosen[r, q]
+        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch]))
 
     # --- expand to threats, filter fighter on-station windows, sort (vectorised)
-    keys = sorted(track_opps)
-    opp_k = np.concatenate([np.full(track_opps[k][0].size, k[0]) for k in keys]) if keys else np.zeros(0, np.int64)
-    opp_u = np.concatenate([np.full(track_opps[k][0].size, k[1]) for k in keys]) if keys else np.zeros(0, np.int64)
-    opp_t = np.concatenate([track_opps[k][0] for k in keys]) if keys else np.zeros(0)
-    opp_L = np.concatenate([track_opps[k][1] for k in keys]) if keys else np.zeros(0)
+    if opp_parts:
+        opp_k = np.concatenate([p[0] for p in opp_parts]).astype(np.int64)
+        opp_u = np.concatenate([np.full(p[0].size, p[1], dtype=np.int64) for p in opp_parts])
+        opp_t = np.concatenate([p[2] for p in opp_parts])
+        opp_L = np.concatenate([p[3] for p in opp_parts])
+        by_track = np.lexsort((opp_u, opp_k))           # (track, unit) order, each pair's in time order
+        opp_k, opp_u, opp_t, opp_L = opp_k[by_track], opp_u[by_track], opp_t[by_track], opp_L[by_track]
+    else:
+        opp_k, opp_u, opp_t, opp_L = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     order = np.argsort(th_track, kind="stable")
     per_track = np.bincount(th_track, minlength=len(tracks))
     starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
