@@ -190,6 +190,8 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                 j = cur[i]
                 end = thr_ptr[i + 1]
                 td = t_dead[i]
+                tt = t_track[i]
+                full = eng_cnt[i] >= ME
                 while j < end and tev_g[j] == g:
                     L = tev_L[j]
                     if td <= L:
@@ -198,9 +200,9 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     u = tev_unit[j]
                     p = tev_pair[j]
                     avail = mag[u] - un_reserve[u]
-                    if (t_track[i] + un_react[u] > L or pair_g[p] == gs or pair_cnt[p] >= max_eng
+                    if (tt + un_react[u] > L or pair_g[p] == gs or pair_cnt[p] >= max_eng
                             or (pair_cnt[p] > 0 and L < pair_last[p] + look_s)
-                            or avail <= 0 or eng_cnt[i] >= ME):
+                            or avail <= 0 or full):
                         j += 1
                         continue
                     pair_g[p] = gs

@@ -2,9 +2,12 @@
 
 Written for clarity, not speed, with Python objects; it exists to check
 the fast kernel (:mod:`redline.engagement.kernel`, whose docstring states
-the semantics) statistically, and to run the exact allocator on small
-cases. It consumes random numbers in its own order, so its results agree
-with the fast engine's in distribution, not draw for draw.
+the semantics) and to run the exact allocator on small cases. It scans
+every opportunity of every group and rescans every candidate after each
+commit (:func:`redline.engagement.allocation.greedy`), drawing in the
+kernel's order, so with the greedy allocator the two engines agree draw for
+draw on the same seed: the kernel's opportunity index and lazy greedy are
+checked against this brute force (``tests/engagement/test_index.py``).
 """
 from __future__ import annotations
 
