@@ -184,6 +184,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
             gs = tr * G + g
             gt = grp_time[g] if g >= 0 else -inf
             nc = 0
+            n_open = 0
             i = head[g] if g >= 0 else -1
             while i >= 0:
                 i_next = nxt[i]
@@ -227,6 +228,8 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                         chan_g[u] = gs
                         chan_left[u] = un_chan[u]
                         rounds_left[u] = avail
+                        if un_chan[u] > 0:
+                            n_open += 1          # units that can still fire in this group
                     j += 1
                 if j < end:
                     cur[i] = j
@@ -305,6 +308,12 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     com_i[ncom] = i
                     com_q[ncom] = q
                     ncom += 1
+                    # a unit's salvos all have one size in a group: once it cannot fire that,
+                    # none of its candidates can; with no unit left the rescan would find nothing
+                    if chan_left[u] <= 0 or rounds_left[u] < ns:
+                        n_open -= 1
+                        if n_open == 0:
+                            break
                 for c in range(ncom):
                     i = com_i[c]
                     q = com_q[c]
