@@ -37,9 +37,13 @@ Semantics (shared with :mod:`redline.engagement.reference`):
 Implementation (not semantics): the kernel never scans a group's full list
 of opportunities. Each threat holds a cursor into its own opportunities in
 event order (:func:`redline.engagement.compile._threat_index`) and sits in
-the bucket of the group of its next one; a threat of value 0, undetected or
-known dead leaves the buckets for good, since decision times along the
-cursor never decrease. Candidates of a group keep their event index, which
+the bucket of the group of its next *open* one: the next the scan would not
+reject on grounds that hold until the threat is next scanned (known death,
+an empty magazine, a late track, the pair's engagement count or look time;
+decision times never decrease along the cursor). A threat of value 0,
+undetected, known dead or with nothing open leaves the buckets for good, so
+a trial touches only live threats in reach. A group's allocation stops once
+no unit can fire again. Candidates of a group keep their event index, which
 is their rank in the plain scan, so ties break as there. The greedy is lazy
 (a binary heap keyed by gain, then event index; a committed salvo only
 lowers its threat's gain and feasibility only ever shrinks), which picks
@@ -101,7 +105,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
     mag = np.empty(K, np.int64)
     chan_left = np.zeros(K, np.int64)
     rounds_left = np.zeros(K, np.int64)
-    # group stamps (trial * G + group) say "already seen in this group" without resets
+    # group stamps say "already seen in this group" without resets
     chan_g = np.full(K, -1, np.int64)
     thr_g = np.full(n, -1, np.int64)
     pair_g = np.full(n_pairs, -1, np.int64)
@@ -181,7 +185,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
         for g in range(-1, G):
             if g >= 0 and head[g] < 0:
                 continue
-            gs = tr * G + g
+            gs = tr * (G + 1) + g + 1     # unique per trial and group
             gt = grp_time[g] if g >= 0 else -inf
             nc = 0
             n_open = 0
