@@ -107,6 +107,15 @@ class Compiled:
     grp_ptr: np.ndarray              # events of group g are grp_ptr[g]:grp_ptr[g+1]
     grp_time: np.ndarray             # start of group g's decision interval [s]
     n_pairs: int
+    # the kernel's index of the same events by threat: events of threat i are
+    # thr_ptr[i]:thr_ptr[i+1], in event order (so decision time never decreases)
+    thr_ptr: np.ndarray
+    tev_e: np.ndarray                # index of the event in ev_* (its rank in the group's order)
+    tev_g: np.ndarray                # its decision group
+    tev_unit: np.ndarray
+    tev_pair: np.ndarray
+    tev_L: np.ndarray
+    tev_t: np.ndarray
     # sites, in order of decreasing value; offsets from each aim site [m]
     site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
@@ -242,6 +251,23 @@ def _select_opportunities(t_s, L_s, mask, look_s, kmax):
                     q += 1
                     last = pos
     return out
+
+
+def _event_groups(grp_ptr: np.ndarray) -> np.ndarray:
+    """The decision group of every event, from the groups' CSR pointers."""
+    return np.repeat(np.arange(grp_ptr.size - 1, dtype=np.int64), np.diff(grp_ptr))
+
+
+def _threat_index(ev_threat: np.ndarray, n_threats: int) -> tuple[np.ndarray, np.ndarray]:
+    """Events grouped by threat, each threat's in event order: (thr_ptr (n+1,), event indices).
+
+    The kernel walks each threat's events with a cursor, so a trial touches a
+    threat's opportunities only while the threat is alive and in reach, never
+    the opportunities of threats already known dead.
+    """
+    tev = np.argsort(ev_threat, kind="stable").astype(np.int64)
+    thr_ptr = np.concatenate([[0], np.cumsum(np.bincount(ev_threat, minlength=n_threats))]).astype(np.int64)
+    return thr_ptr, tev
 
 
 def _assign_aims(aim: dict[str, float], count: int) -> list[str]:
@@ -381,7 +407,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     above_ceiling = T_alt >= doc.airspace_ceiling_km * 1e3
     if track_countries is not None:
         T_cty = np.stack(track_countries) if tracks else np.zeros((0, n_samples), dtype=object)
-    track_opps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L) per unit
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -395,8 +421,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             centre = _where(sc, u.site, u.at)
             rmax, rmin = it.max_range_km.value * 1e3, it.min_range_km.value * 1e3
         amin, amax = it.min_alt_km.value * 1e3, it.max_alt_km.value * 1e3
-        alt, tt_s = T_alt[rows], T_t[rows]
-        cos_c = T_vec[rows] @ to_unit_vectors(centre.lat, centre.lon)
+        every = rows.size == len(tracks)                # no copies when the unit can engage every track
+        alt, tt_s = (T_alt, T_t) if every else (T_alt[rows], T_t[rows])
+        cos_c = (T_vec if every else T_vec[rows]) @ to_unit_vectors(centre.lat, centre.lon)
         # range limits compared on the cosine of the central angle (monotonic), so the
         # arccos is only taken inside the envelope
         cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
@@ -413,17 +440,20 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
         chosen = _select_opportunities(tt_s, L, mask, float(doc.look_s), MAX_OPPORTUNITIES)
-        for r, k in enumerate(rows):
-            ch = chosen[r][chosen[r] >= 0]
-            if ch.size:
-                track_opps[(int(k), ui)] = (tt_s[r, ch], L[r, ch])
+        r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
+        ch = chosen[r, q]
+        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch]))
 
     # --- expand to threats, filter fighter on-station windows, sort (vectorised)
-    keys = sorted(track_opps)
-    opp_k = np.concatenate([np.full(track_opps[k][0].size, k[0]) for k in keys]) if keys else np.zeros(0, np.int64)
-    opp_u = np.concatenate([np.full(track_opps[k][0].size, k[1]) for k in keys]) if keys else np.zeros(0, np.int64)
-    opp_t = np.concatenate([track_opps[k][0] for k in keys]) if keys else np.zeros(0)
-    opp_L = np.concatenate([track_opps[k][1] for k in keys]) if keys else np.zeros(0)
+    if opp_parts:
+        opp_k = np.concatenate([p[0] for p in opp_parts]).astype(np.int64)
+        opp_u = np.concatenate([np.full(p[0].size, p[1], dtype=np.int64) for p in opp_parts])
+        opp_t = np.concatenate([p[2] for p in opp_parts])
+        opp_L = np.concatenate([p[3] for p in opp_parts])
+        by_track = np.lexsort((opp_u, opp_k))           # (track, unit) order, each pair's in time order
+        opp_k, opp_u, opp_t, opp_L = opp_k[by_track], opp_u[by_track], opp_t[by_track], opp_L[by_track]
+    else:
+        opp_k, opp_u, opp_t, opp_L = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     order = np.argsort(th_track, kind="stable")
     per_track = np.bincount(th_track, minlength=len(tracks))
     starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
@@ -457,6 +487,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         grp_time = np.zeros(0)
 
     predict = np.array([c in doc.impact_prediction for c in THREAT_CLASSES], dtype=bool)
+    thr_ptr, tev = _threat_index(ev_threat, len(th_type))
     return Compiled(
         scenario=sc, catalog=cat,
         threat_types=threat_types, interceptor_types=interceptor_types, sensor_types=sensor_types,
@@ -470,6 +501,10 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         un_react=un_react, un_shots=un_shots, un_reserve=un_reserve,
         ev_threat=ev_threat, ev_unit=ev_unit, ev_pair=ev_pair, ev_L=ev_L, ev_t=ev_t,
         grp_ptr=grp_ptr, grp_time=np.asarray(grp_time, dtype=float), n_pairs=n_pairs,
+        # unsigned indices: the kernel's loads need no negative-index wraparound
+        thr_ptr=thr_ptr, tev_e=tev.astype(np.int32), tev_g=_event_groups(grp_ptr)[tev].astype(np.uint32),
+        tev_unit=ev_unit[tev].astype(np.uint32), tev_pair=ev_pair[tev].astype(np.uint32),
+        tev_L=ev_L[tev], tev_t=ev_t[tev],
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),

@@ -33,6 +33,21 @@ Semantics (shared with :mod:`redline.engagement.reference`):
 5. Fate: failed if it failed before any kill, intercepted (credited to the
    killing unit) if killed, else leaked; a leaker impacting inside a site's
    radius counts as impacted and as a hit on that site.
+
+Implementation (not semantics): the kernel never scans a group's full list
+of opportunities. Each threat holds a cursor into its own opportunities in
+event order (:func:`redline.engagement.compile._threat_index`) and sits in
+the bucket of the group of its next *open* one: the next the scan would not
+reject on grounds that hold until the threat is next scanned (known death,
+an empty magazine, a late track, the pair's engagement count or look time;
+decision times never decrease along the cursor). A threat of value 0,
+undetected, known dead or with nothing open leaves the buckets for good, so
+a trial touches only live threats in reach. A group's allocation stops once
+no unit can fire again. Candidates of a group keep their event index, which
+is their rank in the plain scan, so ties break as there. The greedy is lazy
+(a binary heap keyed by gain, then event index; a committed salvo only
+lowers its threat's gain and feasibility only ever shrinks), which picks
+exactly the salvo a full rescan would.
 """
 from __future__ import annotations
 
@@ -62,7 +77,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve,
-                   ev_threat, ev_unit, ev_pair, ev_L, ev_t, grp_ptr, grp_time, n_pairs,
+                   thr_ptr, tev_e, tev_g, tev_unit, tev_pair, tev_L, tev_t, grp_ptr, grp_time, n_pairs,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
                    out_cls, out_ushots, out_ukills, out_hits,
@@ -90,20 +105,31 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
     mag = np.empty(K, np.int64)
     chan_left = np.zeros(K, np.int64)
     rounds_left = np.zeros(K, np.int64)
-    chan_g = np.empty(K, np.int64)
-    thr_g = np.empty(n, np.int64)
+    # group stamps say "already seen in this group" without resets
+    chan_g = np.full(K, -1, np.int64)
+    thr_g = np.full(n, -1, np.int64)
+    pair_g = np.full(n_pairs, -1, np.int64)
     wgt = np.zeros(n)
     pend = np.zeros(n, np.int64)
+    ver = np.zeros(n, np.int64)      # commits to the threat so far (stale heap keys)
     pair_cnt = np.zeros(n_pairs, np.int64)
     pair_last = np.zeros(n_pairs)
-    pair_g = np.empty(n_pairs, np.int64)
+    cur = np.empty(n, np.int64)      # cursor into the threat's opportunities
+    nxt = np.empty(n, np.int64)      # next threat in the same bucket
+    head = np.empty(max(G, 1), np.int64)
+    vis = np.empty(n, np.int64)      # threats scanned in the current group
     maxg = 1
     for g in range(G):
         if grp_ptr[g + 1] - grp_ptr[g] > maxg:
             maxg = grp_ptr[g + 1] - grp_ptr[g]
-    cand = np.empty(maxg, np.int64)
+    cj = np.empty(maxg, np.int64)    # candidate: position in the threat index
+    ci = np.empty(maxg, np.int64)    # its threat
+    ce = np.empty(maxg, np.int64)    # its event index: rank in the plain scan
     cns = np.empty(maxg, np.int64)
     cps = np.empty(maxg)
+    ckey = np.empty(maxg)
+    cver = np.empty(maxg, np.int64)
+    hp = np.empty(maxg, np.int64)
     com_i = np.empty(maxg, np.int64)
     com_q = np.empty(maxg, np.int64)
 
@@ -139,108 +165,195 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     t_track[i] = th_t0[i] + trk_sens_t[q]
                     break
             eng_cnt[i] = 0
-            thr_g[i] = -1
             t_kill[i] = inf
             t_dead[i] = t_fail[i]
             killer[i] = -1
         for u in range(K):
             mag[u] = mag0[tr, u]
-            chan_g[u] = -1
         for p in range(n_pairs):
             pair_cnt[p] = 0
-            pair_g[p] = -1
-        # --- engagement groups in decision-time order
+        # --- buckets: each engageable threat waits in the group of its first open opportunity
         for g in range(G):
-            gt = grp_time[g]
-            nc = 0
-            for e in range(grp_ptr[g], grp_ptr[g + 1]):
-                i = ev_threat[e]
-                L = ev_L[e]
-                if t_dead[i] <= L or value[i] <= 0.0:
-                    continue
-                u = ev_unit[e]
-                if t_track[i] + un_react[u] > L:
-                    continue
-                p = ev_pair[e]
-                if pair_g[p] == g or pair_cnt[p] >= max_eng:
-                    continue
-                if pair_cnt[p] > 0 and L < pair_last[p] + look_s:
-                    continue
-                avail = mag[u] - un_reserve[u]
-                if avail <= 0 or eng_cnt[i] >= ME:
-                    continue
-                pair_g[p] = g
-                ns = un_shots[u] if un_shots[u] < avail else avail
-                cand[nc] = e
-                cns[nc] = ns
-                cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], th_class[i]]) ** ns
-                nc += 1
-                if thr_g[i] != g:
-                    thr_g[i] = g
-                    w = value[i]
-                    npend = 0
-                    for q in range(eng_cnt[i]):
-                        if eng_t[i, q] > gt:
-                            w *= eng_q[i, q]
-                            npend += 1
-                    wgt[i] = w
-                    pend[i] = npend
-                if chan_g[u] != g:
-                    chan_g[u] = g
-                    chan_left[u] = un_chan[u]
-                    rounds_left[u] = avail
-            if nc == 0:
+            head[g] = -1
+        nv = 0
+        for i in range(n):
+            if value[i] > 0.0 and t_track[i] < inf and thr_ptr[i] < thr_ptr[i + 1]:
+                cur[i] = thr_ptr[i]
+                vis[nv] = i
+                nv += 1
+        # --- engagement groups in decision-time order (g = -1 only fills the buckets)
+        for g in range(-1, G):
+            if g >= 0 and head[g] < 0:
                 continue
-            ncom = 0
-            while True:
-                best = -1
-                bg = 0.0
+            gs = tr * (G + 1) + g + 1     # unique per trial and group
+            gt = grp_time[g] if g >= 0 else -inf
+            nc = 0
+            n_open = 0
+            i = head[g] if g >= 0 else -1
+            while i >= 0:
+                i_next = nxt[i]
+                j = cur[i]
+                end = thr_ptr[i + 1]
+                td = t_dead[i]
+                tt = t_track[i]
+                full = eng_cnt[i] >= ME
+                while j < end and tev_g[j] == g:
+                    L = tev_L[j]
+                    if td <= L:
+                        j = end          # known dead from here on: leaves the buckets
+                        break
+                    u = tev_unit[j]
+                    p = tev_pair[j]
+                    avail = mag[u] - un_reserve[u]
+                    if (tt + un_react[u] > L or pair_g[p] == gs or pair_cnt[p] >= max_eng
+                            or (pair_cnt[p] > 0 and L < pair_last[p] + look_s)
+                            or avail <= 0 or full):
+                        j += 1
+                        continue
+                    pair_g[p] = gs
+                    ns = un_shots[u] if un_shots[u] < avail else avail
+                    cj[nc] = j
+                    ci[nc] = i
+                    ce[nc] = tev_e[j]
+                    cns[nc] = ns
+                    cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], th_class[i]]) ** ns
+                    nc += 1
+                    if thr_g[i] != gs:
+                        thr_g[i] = gs
+                        w = value[i]
+                        npend = 0
+                        for q in range(eng_cnt[i]):
+                            if eng_t[i, q] > gt:
+                                w *= eng_q[i, q]
+                                npend += 1
+                        wgt[i] = w
+                        pend[i] = npend
+                    if chan_g[u] != gs:
+                        chan_g[u] = gs
+                        chan_left[u] = un_chan[u]
+                        rounds_left[u] = avail
+                        if un_chan[u] > 0:
+                            n_open += 1          # units that can still fire in this group
+                    j += 1
+                if j < end:
+                    cur[i] = j
+                    vis[nv] = i
+                    nv += 1
+                i = i_next
+            if nc > 0:
+                # --- lazy greedy: a binary heap of candidates by (gain, event index); once the
+                # top's gain is fresh and it is feasible, it is the plain rescan's argmax
                 for c in range(nc):
-                    e = cand[c]
-                    if e < 0:
+                    ckey[c] = wgt[ci[c]] * cps[c]
+                    cver[c] = ver[ci[c]]
+                    hp[c] = c
+                m = nc
+                ncom = 0
+                build = m // 2 - 1               # heapify: sift each parent, the last one first
+                root = build
+                while True:
+                    if root >= 0:
+                        # sift hp[root] down (written out here: helpers taking arrays cost refcounts)
+                        x = hp[root]
+                        pos = root
+                        while True:
+                            ch = 2 * pos + 1
+                            if ch >= m:
+                                break
+                            if ch + 1 < m and (ckey[hp[ch + 1]] > ckey[hp[ch]] or (
+                                    ckey[hp[ch + 1]] == ckey[hp[ch]] and ce[hp[ch + 1]] < ce[hp[ch]])):
+                                ch += 1
+                            if ckey[hp[ch]] > ckey[x] or (ckey[hp[ch]] == ckey[x] and ce[hp[ch]] < ce[x]):
+                                hp[pos] = hp[ch]
+                                pos = ch
+                            else:
+                                break
+                        hp[pos] = x
+                    if build > 0:
+                        build -= 1
+                        root = build
                         continue
-                    u = ev_unit[e]
-                    if chan_left[u] <= 0 or rounds_left[u] < cns[c] or pend[ev_threat[e]] >= max_inflight:
-                        cand[c] = -1
+                    if m == 0:
+                        break
+                    root = 0
+                    c = hp[0]
+                    i = ci[c]
+                    j = cj[c]
+                    u = tev_unit[j]
+                    ns = cns[c]
+                    if chan_left[u] <= 0 or rounds_left[u] < ns or pend[i] >= max_inflight:
+                        m -= 1                       # infeasible for the rest of the group
+                        hp[0] = hp[m]
                         continue
-                    gain = wgt[ev_threat[e]] * cps[c]
-                    if gain > bg:
-                        bg = gain
-                        best = c
-                if best < 0:
-                    break
-                e = cand[best]
-                cand[best] = -1
-                u = ev_unit[e]
-                p = ev_pair[e]
-                i = ev_threat[e]
-                ns = cns[best]
-                ps = cps[best]
-                chan_left[u] -= 1
-                rounds_left[u] -= ns
-                mag[u] -= ns
-                wgt[i] *= 1.0 - ps
-                pend[i] += 1
-                pair_cnt[p] += 1
-                pair_last[p] = ev_t[e]
-                q = eng_cnt[i]
-                eng_t[i, q] = ev_t[e]
-                eng_q[i, q] = 1.0 - ps
-                eng_u[i, q] = u
-                eng_cnt[i] = q + 1
-                out_ushots[tr, u] += ns
-                com_i[ncom] = i
-                com_q[ncom] = q
-                ncom += 1
-            for c in range(ncom):
-                i = com_i[c]
-                q = com_q[c]
-                if rng.random() < 1.0 - eng_q[i, q]:
-                    if eng_t[i, q] < t_kill[i]:
-                        t_kill[i] = eng_t[i, q]
-                        killer[i] = eng_u[i, q]
-                        if t_kill[i] < t_dead[i]:
-                            t_dead[i] = t_kill[i]
+                    if cver[c] != ver[i]:
+                        ckey[c] = wgt[i] * cps[c]    # gains only fall: sift it down to its place
+                        cver[c] = ver[i]
+                        continue
+                    if not ckey[c] > 0.0:
+                        break
+                    m -= 1
+                    hp[0] = hp[m]
+                    ps = cps[c]
+                    p = tev_pair[j]
+                    chan_left[u] -= 1
+                    rounds_left[u] -= ns
+                    mag[u] -= ns
+                    wgt[i] *= 1.0 - ps
+                    ver[i] += 1
+                    pend[i] += 1
+                    pair_cnt[p] += 1
+                    pair_last[p] = tev_t[j]
+                    q = eng_cnt[i]
+                    eng_t[i, q] = tev_t[j]
+                    eng_q[i, q] = 1.0 - ps
+                    eng_u[i, q] = u
+                    eng_cnt[i] = q + 1
+                    out_ushots[tr, u] += ns
+                    com_i[ncom] = i
+                    com_q[ncom] = q
+                    ncom += 1
+                    # a unit's salvos all have one size in a group: once it cannot fire that,
+                    # none of its candidates can; with no unit left the rescan would find nothing
+                    if chan_left[u] <= 0 or rounds_left[u] < ns:
+                        n_open -= 1
+                        if n_open == 0:
+                            break
+                for c in range(ncom):
+                    i = com_i[c]
+                    q = com_q[c]
+                    if rng.random() < 1.0 - eng_q[i, q]:
+                        if eng_t[i, q] < t_kill[i]:
+                            t_kill[i] = eng_t[i, q]
+                            killer[i] = eng_u[i, q]
+                            if t_kill[i] < t_dead[i]:
+                                t_dead[i] = t_kill[i]
+            # --- each scanned threat waits in the group of its next open opportunity, judged on the
+            # state after this group's shots: every rejection below holds until the threat is next
+            # scanned (known death and magazines only advance; a pair's count and last shot change
+            # only when its threat is a candidate)
+            for v in range(nv):
+                i = vis[v]
+                end = thr_ptr[i + 1]
+                j = cur[i] if eng_cnt[i] < ME else end
+                td = t_dead[i]
+                tt = t_track[i]
+                while j < end:
+                    L = tev_L[j]
+                    if td <= L:
+                        j = end
+                        break
+                    u = tev_unit[j]
+                    if mag[u] > un_reserve[u] and tt + un_react[u] <= L:
+                        p = tev_pair[j]
+                        pc = pair_cnt[p]
+                        if pc < max_eng and (pc == 0 or L >= pair_last[p] + look_s):
+                            break
+                    j += 1
+                if j < end:
+                    cur[i] = j
+                    nxt[i] = head[tev_g[j]]
+                    head[tev_g[j]] = i
+            nv = 0
         # --- tally
         for i in range(n):
             cl = th_class[i]

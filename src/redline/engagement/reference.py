@@ -2,12 +2,16 @@
 
 Written for clarity, not speed, with Python objects; it exists to check
 the fast kernel (:mod:`redline.engagement.kernel`, whose docstring states
-the semantics) and to run the exact allocator on small cases. It consumes
-each chunk's random stream in the same order as the kernel, so on the same
-seed it reproduces the fast engine's trials draw for draw: the outcome
-arrays (classes, shots, kills, site hits, fates, killers, end times) are
-bit-identical (``tests/engagement/test_agreement.py``). On different seeds
-the two agree in distribution.
+the semantics) and to run the exact allocator on small cases. It scans
+every opportunity of every group and rescans every candidate after each
+commit (:func:`redline.engagement.allocation.greedy`), drawing in the
+kernel's order, so with the greedy allocator it reproduces the fast engine's
+trials draw for draw on the same seed: the outcome arrays (classes, shots,
+kills, site hits, fates, killers, end times) are bit-identical
+(``tests/engagement/test_agreement.py``), and the kernel's opportunity index
+and lazy greedy are checked against this brute force
+(``tests/engagement/test_index.py``). On different seeds the two agree in
+distribution.
 """
 from __future__ import annotations
 
