@@ -42,12 +42,14 @@ class _Threat:
     @property
     def t_kill(self) -> float:
         kills = [(t, u) for t, q, u, k in self.engagements if k]
-        return min(kills)[0] if kills else math.inf
+        return min(kills, key=lambda tu: tu[0])[0] if kills else math.inf
 
     @property
     def killer(self) -> int:
+        """The unit of the earliest killing engagement; of two at the same time, the one committed
+        first (as the kernel credits it), not the lower unit index."""
         kills = [(t, u) for t, q, u, k in self.engagements if k]
-        return min(kills)[1] if kills else -1
+        return min(kills, key=lambda tu: tu[0])[1] if kills else -1
 
 
 @dataclass
