@@ -60,7 +60,8 @@ _SEVERITY_THRESHOLDS: dict[Literal["military", "infrastructure", "cities"], tupl
     "military": (10, 40), "infrastructure": (3, 15), "cities": (1, 8)}
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number of the game is a finite constant, probability or count: inf and nan are refused
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _prob3(v: tuple[float, float, float] | None) -> tuple[float, float, float] | None:
@@ -422,7 +423,7 @@ class MovesFile(_Frozen):
     sources: dict[str, Source] = Field(default_factory=dict)
     moves: tuple[Move | ContextRow, ...]
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _order(self) -> MovesFile:

@@ -19,20 +19,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .. import limits as L
 from ..errors import InputError
 from ..yamlio import parse_yaml, read_text
 
 __all__ = ["ParameterSpec", "DesignSpec", "SweepSpec", "parse_sweep_spec", "read_sweep_spec", "load_sweep_spec",
-           "spec_sha256", "builtin_sweeps"]
+           "spec_sha256", "builtin_sweeps", "design_size"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number is a bound or a setting: inf and nan are refused everywhere
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+Levels = L.count("MAX_LEVELS", "levels", "use fewer levels", low=1)
+Samples = L.count("MAX_DESIGN_POINTS", "samples", "use fewer samples", low=1)
 
 
 class ParameterSpec(_Frozen):
@@ -45,10 +52,10 @@ class ParameterSpec(_Frozen):
     (all designs) or, for a grid, ``values`` or ``range`` with ``levels``.
     """
 
-    name: str
+    name: str = Field(min_length=1)
     range: tuple[float, float] | None = None
-    values: tuple[float, ...] | None = None
-    levels: PositiveInt | None = None
+    values: tuple[float, ...] | None = Field(default=None, min_length=1)
+    levels: Levels | None = None
     label: str = ""
 
     @model_validator(mode="after")
@@ -71,15 +78,18 @@ class DesignSpec(_Frozen):
     """
 
     method: Literal["grid", "lhs", "sobol", "morris"]
-    n: PositiveInt | None = None
-    levels: PositiveInt = 4
+    n: Samples | None = None
+    levels: Levels = 4
     second_order: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "DesignSpec":
         if self.method != "grid" and self.n is None:
             raise ValueError(f"design method {self.method} needs n (samples or trajectories)")
+        if self.method == "morris" and self.levels < 2:
+            raise ValueError("a Morris design needs levels >= 2 (the grid each parameter steps on; 4 is usual)")
         return self
+
 
 
 class SweepSpec(_Frozen):
@@ -95,14 +105,14 @@ class SweepSpec(_Frozen):
     description: str = ""
     scenario: str
     campaign: bool = False
-    trials: PositiveInt = 1000
-    seed: NonNegativeInt = 0
+    trials: L.count("MAX_TRIALS", "trials per point", "run fewer trials per point", low=1) = 1000  # type: ignore[valid-type]
+    seed: L.count("MAX_SEED", "", "give a smaller seed") = 0  # type: ignore[valid-type]
     params: Literal["default", "prior"] = "default"
     seeding: Literal["per_point", "common"] = "per_point"
     design: DesignSpec
-    parameters: tuple[ParameterSpec, ...] = Field(min_length=1)
+    parameters: tuple[ParameterSpec, ...] = Field(min_length=1, max_length=L.MAX_SWEEP_PARAMETERS)
     outputs: tuple[str, ...] = Field(min_length=1)
-    retries: NonNegativeInt = 2
+    retries: L.count("MAX_RETRIES", "retries", "give a few retries") = 2  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _check(self) -> "SweepSpec":
@@ -113,7 +123,24 @@ class SweepSpec(_Frozen):
             for p in self.parameters:
                 if p.range is None:
                     raise ValueError(f"parameter {p.name}: design {self.design.method} needs range: [low, high]")
+        points = design_size(self.design, self.parameters)
+        if points > L.MAX_DESIGN_POINTS:
+            raise ValueError(L.cap_message("MAX_DESIGN_POINTS", f"design points (this design has {points:,})",
+                                           "use fewer samples, levels or values"))
         return self
+
+
+def design_size(design: DesignSpec, parameters: tuple[ParameterSpec, ...]) -> int:
+    """Number of points of ``design`` over ``parameters`` (see :class:`DesignSpec`), without building them."""
+    D = len(parameters)
+    if design.method == "grid":
+        return math.prod(len(p.values) if p.values is not None else (p.levels or 3) for p in parameters)
+    n = int(design.n or 0)
+    if design.method == "sobol":
+        return n * (2 * D + 2 if design.second_order else D + 2)
+    if design.method == "morris":
+        return n * (D + 1)
+    return n
 
 
 def spec_sha256(spec: SweepSpec) -> str:
@@ -121,6 +148,14 @@ def spec_sha256(spec: SweepSpec) -> str:
     blob = json.dumps(spec.model_dump(mode="json", exclude={"title", "description", "retries"}),
                       sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()
+
+
+def _exists(p: Path, test: str = "exists") -> bool:
+    """``p.exists()`` (or ``p.is_file()``), false for a name the file system cannot hold (too long, NUL)."""
+    try:
+        return bool(getattr(p, test)())
+    except (OSError, ValueError):
+        return False
 
 
 def _to_input_error(exc: ValidationError, file: str) -> InputError:
@@ -141,7 +176,7 @@ def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = 
     scen = spec.scenario
     if base_dir is not None and scen.endswith((".yaml", ".yml")) and not Path(scen).is_absolute():
         cand = base_dir / scen
-        if cand.exists():
+        if _exists(cand):
             spec = spec.model_copy(update={"scenario": str(cand)})
     return spec
 
@@ -173,7 +208,7 @@ def load_sweep_spec(name_or_path: str | Path) -> SweepSpec:
     """A shipped example sweep by name (see :func:`builtin_sweeps`) or a sweep file by path."""
     s = str(name_or_path)
     p = Path(s)
-    if p.exists() or "/" in s or s.endswith((".yaml", ".yml")):
+    if _exists(p) or "/" in s or s.endswith((".yaml", ".yml")):
         return read_sweep_spec(p)
     if s in builtin_sweeps():
         return parse_sweep_spec((_builtin_root() / f"{s}.yaml").read_text(encoding="utf-8"), s, None)
