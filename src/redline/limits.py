@@ -45,6 +45,10 @@ MAX_LEVELS               1,000        5 grid values, 4 Morris levels (shipped)  
 MAX_RETRIES              100          2 (default)                                  retries of a failed sweep point
 MAX_NAME_CHARS           255          37 (shipped file names)                      ``extends`` names and paths'
                                                                                    components (a file-system limit)
+MAX_RADIUS_KM            20,000       120 km (patrol radius, april-2024)           site and patrol radii (no place on
+                                                                                   Earth is farther than ~20,000 km)
+MAX_TIME_S               604,800      30 s (reaction, decision interval)           reaction, look and decision times
+                                                                                   [s] (one week)
 ======================== ============ ============================================ =====================================
 
 Source keys are those of ``docs/sources.md``. The whole table, with the fix for
@@ -60,7 +64,7 @@ __all__ = [
     "MAX_SALVO_COUNT", "MAX_RAID_THREATS", "MAX_MAGAZINE", "MAX_AIRCRAFT", "MAX_MISSILES_EACH", "MAX_CHANNELS",
     "MAX_SHOTS", "MAX_WINDOW_MIN", "MAX_TRIALS", "MAX_SEED", "MAX_CAMPAIGN_DAYS", "MAX_WAVES_PER_DAY",
     "MAX_CAMPAIGN_WAVES", "MAX_STOCK", "MAX_PRODUCTION_PER_DAY", "MAX_DESIGN_POINTS", "MAX_SWEEP_PARAMETERS",
-    "MAX_LEVELS", "MAX_RETRIES", "MAX_NAME_CHARS", "CAPS", "cap_message", "capped", "count",
+    "MAX_LEVELS", "MAX_RETRIES", "MAX_NAME_CHARS", "MAX_RADIUS_KM", "MAX_TIME_S", "CAPS", "cap_message", "capped", "count",
 ]
 
 MAX_SALVO_COUNT = 100_000
@@ -83,6 +87,8 @@ MAX_SWEEP_PARAMETERS = 100
 MAX_LEVELS = 1_000
 MAX_RETRIES = 100
 MAX_NAME_CHARS = 255
+MAX_RADIUS_KM = 20_000
+MAX_TIME_S = 604_800
 
 CAPS: dict[str, int] = {k: v for k, v in globals().items() if k.startswith("MAX_")}
 """Every cap by name."""

@@ -17,7 +17,6 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     NonNegativeFloat,
-    PositiveFloat,
     PrivateAttr,
     SerializerFunctionWrapHandler,
     ValidationInfo,
@@ -61,6 +60,8 @@ Channels = L.count("MAX_CHANNELS", "engagement channels", "give the engagements 
 Shots = L.count("MAX_SHOTS", "", "give a small whole number", low=1)
 Trials = L.count("MAX_TRIALS", "trials", "run fewer trials (the error of a mean falls as 1/sqrt(trials))", low=1)
 Seed = L.count("MAX_SEED", "", "give a smaller seed")
+RadiusKm = Annotated[float, Field(gt=0), L.capped("MAX_RADIUS_KM", "km", "give the radius in km")]
+TimeS = Annotated[float, Field(ge=0), L.capped("MAX_TIME_S", "seconds", "give the time in seconds")]
 WindowMin = Annotated[float, Field(ge=0), L.capped("MAX_WINDOW_MIN", "minutes", "give launch times within a week of time zero")]
 
 
@@ -79,7 +80,7 @@ class Site(Point):
     """
 
     kind: Literal["launch_area", "air_base", "city", "ship_station", "point"] = "point"
-    radius_km: PositiveFloat = 5.0
+    radius_km: RadiusKm = 5.0
     value: NonNegativeFloat = 0.0
     note: str = ""
 
@@ -106,7 +107,7 @@ class Patrol(_Frozen):
 
     site: str | None = None
     at: Point | None = None
-    radius_km: float = Field(gt=0)
+    radius_km: RadiusKm
     on_station_min: tuple[float, float] = (0.0, 1e9)
 
     @model_validator(mode="after")
@@ -136,7 +137,7 @@ class FireUnit(_Frozen):
     aircraft: Aircraft | None = None
     missiles_each: MissilesEach | None = None
     channels: Channels = 4                     # engagements it can start per decision interval
-    reaction_s: NonNegativeFloat = 30.0
+    reaction_s: TimeS = 30.0
     note: str = ""
 
     @model_validator(mode="after")
@@ -146,9 +147,6 @@ class FireUnit(_Frozen):
                 raise ValueError("a fighter unit needs a patrol (site or at, radius_km, on_station_min)")
             if self.magazine is None and (self.aircraft is None or self.missiles_each is None):
                 raise ValueError("a fighter unit needs aircraft and missiles_each (or magazine)")
-            if self.magazine is None and self.rounds > L.MAX_MAGAZINE:
-                raise ValueError(L.cap_message("MAX_MAGAZINE", "rounds in one fire unit (aircraft x missiles_each)",
-                                               "split the patrol into several fire units"))
         else:
             if (self.site is None) == (self.at is None):
                 raise ValueError(f"a {self.kind} needs exactly one of site or at")
@@ -190,11 +188,11 @@ class Doctrine(_Frozen):
     shoot_look_shoot: bool = True
     max_engagements: Shots = 2                 # per threat and fire unit
     salvos_in_flight: Shots = 1                # per threat, across all units (network shoot-look-shoot)
-    look_s: NonNegativeFloat = 20.0            # time to assess a kill before re-engaging
+    look_s: TimeS = 20.0            # time to assess a kill before re-engaging
     impact_prediction: tuple[Literal["drone", "cruise", "ballistic"], ...] = ("ballistic",)
     reserve: dict[str, float] = Field(default_factory=dict)  # interceptor type -> fraction kept back
     allocation: Literal["greedy", "exact"] = "greedy"
-    decision_interval_s: float = Field(default=30.0, gt=0)
+    decision_interval_s: Annotated[TimeS, Field(gt=0)] = 30.0
     airspace: dict[str, tuple[str, ...]] | None = None  # nation -> countries (or "sea") it may engage over
     airspace_ceiling_km: float = Field(default=100.0, gt=0)  # above this, intercepts are in no state's airspace
 

@@ -23,7 +23,7 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .. import limits as L
 from ..errors import InputError
@@ -40,6 +40,9 @@ class _Frozen(BaseModel):
 
 Levels = L.count("MAX_LEVELS", "levels", "use fewer levels", low=1)
 Samples = L.count("MAX_DESIGN_POINTS", "samples", "use fewer samples", low=1)
+
+
+_PARAMETER_BOUNDS = {"pk": (0.0, 1.0), "reliability": (0.0, 1.0), "pd": (0.0, 1.0), "cep_m": (0.0, float("inf"))}
 
 
 class ParameterSpec(_Frozen):
@@ -64,6 +67,12 @@ class ParameterSpec(_Frozen):
             raise ValueError(f"parameter {self.name}: give range: [low, high] or values: [...]")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"parameter {self.name}: range must be [low, high] with low < high")
+        kind = self.name.partition(".")[0]
+        low, high = _PARAMETER_BOUNDS.get(kind, (float("-inf"), float("inf")))
+        for v in (*(self.range or ()), *(self.values or ())):
+            if not low <= v <= high:
+                what = "a probability in [0, 1]" if high == 1.0 else f"at least {low:g}"
+                raise ValueError(f"parameter {self.name}: {v} is out of bounds; a {kind} value is {what}")
         return self
 
 
@@ -123,11 +132,18 @@ class SweepSpec(_Frozen):
             for p in self.parameters:
                 if p.range is None:
                     raise ValueError(f"parameter {p.name}: design {self.design.method} needs range: [low, high]")
-        points = design_size(self.design, self.parameters)
-        if points > L.MAX_DESIGN_POINTS:
-            raise ValueError(L.cap_message("MAX_DESIGN_POINTS", f"design points (this design has {points:,})",
-                                           "use fewer samples, levels or values"))
         return self
+
+    @field_validator("parameters")
+    @classmethod
+    def _design_size(cls, parameters: tuple[ParameterSpec, ...], info: ValidationInfo) -> tuple[ParameterSpec, ...]:
+        # counted from the design and the parameters (the design is validated first), before any point is built
+        if "design" in info.data:
+            points = design_size(info.data["design"], parameters)
+            if points > L.MAX_DESIGN_POINTS:
+                raise ValueError(L.cap_message("MAX_DESIGN_POINTS", f"design points (this design has {points:,})",
+                                               "use fewer samples, levels or values"))
+        return parameters
 
 
 def design_size(design: DesignSpec, parameters: tuple[ParameterSpec, ...]) -> int:
