@@ -130,7 +130,7 @@ class ThreatType(_Frozen):
                      "warhead_kg", "cost_usd", "boost_s")
     @classmethod
     def _bounds(cls, q: Quantity | None, info: ValidationInfo) -> Quantity | None:
-        _bounded(q, info.field_name, *_BOUNDS.get(info.field_name, (0.0, None)))
+        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
         return q
 
 
@@ -167,7 +167,7 @@ class InterceptorType(_Frozen):
     @field_validator("min_range_km", "max_range_km", "min_alt_km", "max_alt_km", "cost_usd", "flyout_speed_mps")
     @classmethod
     def _bounds(cls, q: Quantity, info: ValidationInfo) -> Quantity:
-        _bounded(q, info.field_name, *_BOUNDS.get(info.field_name, (0.0, None)))
+        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
         return q
 
 
@@ -186,7 +186,7 @@ class SensorType(_Frozen):
     @field_validator("pd", "range_km", "antenna_height_m", "latency_s")
     @classmethod
     def _bounds(cls, q: Quantity, info: ValidationInfo) -> Quantity:
-        _bounded(q, info.field_name, *_BOUNDS.get(info.field_name, (0.0, None)))
+        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
         return q
 
 

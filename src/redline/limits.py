@@ -64,7 +64,7 @@ __all__ = [
     "MAX_SALVO_COUNT", "MAX_RAID_THREATS", "MAX_MAGAZINE", "MAX_AIRCRAFT", "MAX_MISSILES_EACH", "MAX_CHANNELS",
     "MAX_SHOTS", "MAX_WINDOW_MIN", "MAX_TRIALS", "MAX_SEED", "MAX_CAMPAIGN_DAYS", "MAX_WAVES_PER_DAY",
     "MAX_CAMPAIGN_WAVES", "MAX_STOCK", "MAX_PRODUCTION_PER_DAY", "MAX_DESIGN_POINTS", "MAX_SWEEP_PARAMETERS",
-    "MAX_LEVELS", "MAX_RETRIES", "MAX_NAME_CHARS", "MAX_RADIUS_KM", "MAX_TIME_S", "CAPS", "cap_message", "capped", "count",
+    "MAX_LEVELS", "MAX_RETRIES", "MAX_NAME_CHARS", "MAX_RADIUS_KM", "MAX_TIME_S", "CAPS", "cap_message", "capped", "NOT_BOOL",
 ]
 
 MAX_SALVO_COUNT = 100_000
@@ -121,6 +121,5 @@ def _not_bool(v: Any) -> Any:
     return v
 
 
-def count(name: str, what: str, fix: str, low: int = 0) -> Any:
-    """An integer type ``>= low`` and at most cap ``name`` (see :func:`capped`); ``true``/``false`` are refused."""
-    return Annotated[int, BeforeValidator(_not_bool), Field(ge=low), capped(name, what, fix)]
+NOT_BOOL = BeforeValidator(_not_bool)
+"""Refuses ``true``/``false`` where a count is expected (pydantic would read them as 1 and 0)."""

@@ -30,10 +30,13 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-Stock = L.count("MAX_STOCK", "missiles or rounds in one stock", "give a stock of a plausible size")
-PerDay = Annotated[NonNegativeFloat, L.capped("MAX_PRODUCTION_PER_DAY", "made per day", "give a plausible production rate")]
-Days = L.count("MAX_CAMPAIGN_DAYS", "days", "model a shorter campaign", low=1)
-Waves = L.count("MAX_WAVES_PER_DAY", "waves a day", "merge waves (a wave is the scenario's whole raid)", low=1)
+Stock = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                  L.capped("MAX_STOCK", "missiles or rounds in one stock", "give a stock of a plausible size")]
+PerDay = Annotated[NonNegativeFloat,
+                   L.capped("MAX_PRODUCTION_PER_DAY", "made per day", "give a plausible production rate")]
+Days = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_CAMPAIGN_DAYS", "days", "model a shorter campaign")]
+Waves = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                  L.capped("MAX_WAVES_PER_DAY", "waves a day", "merge waves (a wave is the scenario's whole raid)")]
 Name = Annotated[str, Field(min_length=1)]
 
 
@@ -142,21 +145,21 @@ class Campaign(_Frozen):
 
     def _check_totals(self) -> None:
         """Each stock's total over the campaign (start, resupply, production) stays under ``MAX_STOCK``."""
-        total: dict[tuple[str, str], float] = {}
-        for owner, by_type in self.depot.items():
-            for t, n in by_type.items():
+        total: dict[tuple[str, str], int] = {}
+        for owner, rounds in self.depot.items():
+            for t, n in rounds.items():
                 total[owner, t] = total.get((owner, t), 0) + n
         for r in self.resupply:
             total[r.owner, r.type] = total.get((r.owner, r.type), 0) + r.rounds
-        for owner, by_type in self.production_per_day.items():
-            for t, rate in by_type.items():
+        for owner, rates in self.production_per_day.items():
+            for t, rate in rates.items():
                 total[owner, t] = total.get((owner, t), 0) + math.ceil(rate * self.days)
         for t, ms in self.missile_stocks.items():
             total["attacker", t] = ms.initial + math.ceil(ms.production_per_day * self.days)
-        for (owner, t), n in sorted(total.items()):
-            if n > L.MAX_STOCK:
+        for (owner, t), held in sorted(total.items()):
+            if held > L.MAX_STOCK:
                 raise ValueError(L.cap_message("MAX_STOCK", f"{t} of {owner} over the campaign (start, resupply and "
-                                               f"production: {n:,.0f})", "give smaller stocks or production"))
+                                               f"production: {held:,})", "give smaller stocks or production"))
 
 
 def planned_wave_sizes(counts: Sequence[int], camp: Campaign) -> float:

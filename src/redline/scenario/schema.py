@@ -52,17 +52,24 @@ class _Frozen(BaseModel):
 
 
 Name = Annotated[str, Field(min_length=1)]
-SalvoCount = L.count("MAX_SALVO_COUNT", "threats in one salvo", "split it into several salvos or model fewer threats")
-Rounds = L.count("MAX_MAGAZINE", "rounds in one fire unit", "split the unit or model fewer rounds")
-Aircraft = L.count("MAX_AIRCRAFT", "aircraft in one patrol", "split the patrol into several fire units")
-MissilesEach = L.count("MAX_MISSILES_EACH", "missiles per aircraft", "give the load of one aircraft")
-Channels = L.count("MAX_CHANNELS", "engagement channels", "give the engagements it starts per decision interval", low=1)
-Shots = L.count("MAX_SHOTS", "", "give a small whole number", low=1)
-Trials = L.count("MAX_TRIALS", "trials", "run fewer trials (the error of a mean falls as 1/sqrt(trials))", low=1)
-Seed = L.count("MAX_SEED", "", "give a smaller seed")
+SalvoCount = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                       L.capped("MAX_SALVO_COUNT", "threats in one salvo", "split it into several salvos or model fewer threats")]
+Rounds = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                   L.capped("MAX_MAGAZINE", "rounds in one fire unit", "split the unit or model fewer rounds")]
+Aircraft = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                     L.capped("MAX_AIRCRAFT", "aircraft in one patrol", "split the patrol into several fire units")]
+MissilesEach = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                         L.capped("MAX_MISSILES_EACH", "missiles per aircraft", "give the load of one aircraft")]
+Channels = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                     L.capped("MAX_CHANNELS", "engagement channels", "give the engagements it starts per decision interval")]
+Shots = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_SHOTS", "", "give a small whole number")]
+Trials = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                   L.capped("MAX_TRIALS", "trials", "run fewer trials (the error of a mean falls as 1/sqrt(trials))")]
+Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "", "give a smaller seed")]
 RadiusKm = Annotated[float, Field(gt=0), L.capped("MAX_RADIUS_KM", "km", "give the radius in km")]
 TimeS = Annotated[float, Field(ge=0), L.capped("MAX_TIME_S", "seconds", "give the time in seconds")]
-WindowMin = Annotated[float, Field(ge=0), L.capped("MAX_WINDOW_MIN", "minutes", "give launch times within a week of time zero")]
+WindowMin = Annotated[float, Field(ge=0),
+                      L.capped("MAX_WINDOW_MIN", "minutes", "give launch times within a week of time zero")]
 
 
 class Point(_Frozen):

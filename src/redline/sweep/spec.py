@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -38,8 +38,12 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-Levels = L.count("MAX_LEVELS", "levels", "use fewer levels", low=1)
-Samples = L.count("MAX_DESIGN_POINTS", "samples", "use fewer samples", low=1)
+Levels = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_LEVELS", "levels", "use fewer levels")]
+Samples = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_DESIGN_POINTS", "samples", "use fewer samples")]
+Trials = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                   L.capped("MAX_TRIALS", "trials per point", "run fewer trials per point")]
+Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "", "give a smaller seed")]
+Retries = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_RETRIES", "retries", "give a few retries")]
 
 
 _PARAMETER_BOUNDS = {"pk": (0.0, 1.0), "reliability": (0.0, 1.0), "pd": (0.0, 1.0), "cep_m": (0.0, float("inf"))}
@@ -114,14 +118,14 @@ class SweepSpec(_Frozen):
     description: str = ""
     scenario: str
     campaign: bool = False
-    trials: L.count("MAX_TRIALS", "trials per point", "run fewer trials per point", low=1) = 1000  # type: ignore[valid-type]
-    seed: L.count("MAX_SEED", "", "give a smaller seed") = 0  # type: ignore[valid-type]
+    trials: Trials = 1000
+    seed: Seed = 0
     params: Literal["default", "prior"] = "default"
     seeding: Literal["per_point", "common"] = "per_point"
     design: DesignSpec
     parameters: tuple[ParameterSpec, ...] = Field(min_length=1, max_length=L.MAX_SWEEP_PARAMETERS)
     outputs: tuple[str, ...] = Field(min_length=1)
-    retries: L.count("MAX_RETRIES", "retries", "give a few retries") = 2  # type: ignore[valid-type]
+    retries: Retries = 2
 
     @model_validator(mode="after")
     def _check(self) -> "SweepSpec":
