@@ -62,10 +62,10 @@ MissilesEach = Annotated[int, L.NOT_BOOL, Field(ge=0),
                          L.capped("MAX_MISSILES_EACH", "missiles per aircraft", "give the load of one aircraft")]
 Channels = Annotated[int, L.NOT_BOOL, Field(ge=1),
                      L.capped("MAX_CHANNELS", "engagement channels", "give the engagements it starts per decision interval")]
-Shots = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_SHOTS", "", "give a small whole number")]
+Shots = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_SHOTS", "shots, engagements or salvos", "give a small whole number")]
 Trials = Annotated[int, L.NOT_BOOL, Field(ge=1),
                    L.capped("MAX_TRIALS", "trials", "run fewer trials (the error of a mean falls as 1/sqrt(trials))")]
-Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "", "give a smaller seed")]
+Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "(int64)", "give a smaller seed")]
 RadiusKm = Annotated[float, Field(gt=0), L.capped("MAX_RADIUS_KM", "km", "give the radius in km")]
 TimeS = Annotated[float, Field(ge=0), L.capped("MAX_TIME_S", "seconds", "give the time in seconds")]
 WindowMin = Annotated[float, Field(ge=0),
@@ -195,7 +195,7 @@ class Doctrine(_Frozen):
     shoot_look_shoot: bool = True
     max_engagements: Shots = 2                 # per threat and fire unit
     salvos_in_flight: Shots = 1                # per threat, across all units (network shoot-look-shoot)
-    look_s: TimeS = 20.0            # time to assess a kill before re-engaging
+    look_s: TimeS = 20.0                       # time to assess a kill before re-engaging
     impact_prediction: tuple[Literal["drone", "cruise", "ballistic"], ...] = ("ballistic",)
     reserve: dict[str, float] = Field(default_factory=dict)  # interceptor type -> fraction kept back
     allocation: Literal["greedy", "exact"] = "greedy"

@@ -42,7 +42,7 @@ Levels = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_LEVELS", "levels"
 Samples = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_DESIGN_POINTS", "samples", "use fewer samples")]
 Trials = Annotated[int, L.NOT_BOOL, Field(ge=1),
                    L.capped("MAX_TRIALS", "trials per point", "run fewer trials per point")]
-Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "", "give a smaller seed")]
+Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "(int64)", "give a smaller seed")]
 Retries = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_RETRIES", "retries", "give a few retries")]
 
 
