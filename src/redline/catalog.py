@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import InputError
 from .yamlio import field_path as _field_path
@@ -41,7 +41,7 @@ Confidence = Literal["W", "S", "E", "C", "D", "assumption", "derived"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # every figure is finite
 
 
 class Quantity(_Frozen):
@@ -75,6 +75,30 @@ class Quantity(_Frozen):
         return self.range[1] if self.range else self.value
 
 
+def _bounded(q: Quantity | None, what: str, low: float, high: float | None = None, low_open: bool = False) -> None:
+    """Raise ``ValueError`` unless the value and range of ``q`` lie in ``[low, high]`` (``(low, ...`` if ``low_open``)."""
+    if q is None:
+        return
+    for x in (q.value, *(q.range or ())):
+        if (x <= low if low_open else x < low) or (high is not None and x > high):
+            where = (f"[{low:g}, {high:g}]" if not low_open else f"({low:g}, {high:g}]") if high is not None else \
+                (f"above {low:g}" if low_open else f"at least {low:g}")
+            got = f"range {list(q.range)}" if q.range is not None and x != q.value else f"value {q.value}"
+            raise ValueError(f"{what} must be {'in ' if high is not None else ''}{where}, got {got}")
+
+
+_BOUNDS: dict[str, tuple[float, float | None, bool]] = {
+    # field -> (low, high or None, low excluded); fields not listed are >= 0
+    "reliability": (0.0, 1.0, False), "boost_failure_share": (0.0, 1.0, False), "pd": (0.0, 1.0, False),
+    "range_km": (0.0, None, True), "speed_kmh": (0.0, None, True), "flyout_speed_mps": (0.0, None, True),
+}
+
+
+def _ordered(a: Quantity, b: Quantity, what: str) -> None:
+    if a.value > b.value:
+        raise ValueError(f"{what}: the minimum ({a.value}) is above the maximum ({b.value}); swap them")
+
+
 class ThreatType(_Frozen):
     """An attacking weapon type (drone, cruise or ballistic missile)."""
 
@@ -92,7 +116,7 @@ class ThreatType(_Frozen):
     boost_failure_share: Quantity | None = None  # ballistic: share of failures during boost
     description: str = ""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _check(self) -> "ThreatType":
@@ -101,6 +125,13 @@ class ThreatType(_Frozen):
         if self.klass == "ballistic" and self.boost_s is None:
             raise ValueError("a ballistic missile needs boost_s (boost-phase duration)")
         return self
+
+    @field_validator("reliability", "boost_failure_share", "range_km", "speed_kmh", "altitude_m", "cep_m",
+                     "warhead_kg", "cost_usd", "boost_s")
+    @classmethod
+    def _bounds(cls, q: Quantity | None, info: ValidationInfo) -> Quantity | None:
+        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
+        return q
 
 
 class InterceptorType(_Frozen):
@@ -122,7 +153,22 @@ class InterceptorType(_Frozen):
         missing = [c for c in THREAT_CLASSES if c not in self.pk]
         if missing:
             raise ValueError(f"pk lacks classes {missing}; give 0 for classes it cannot engage")
+        _ordered(self.min_range_km, self.max_range_km, "min_range_km and max_range_km")
+        _ordered(self.min_alt_km, self.max_alt_km, "min_alt_km and max_alt_km")
         return self
+
+    @field_validator("pk")
+    @classmethod
+    def _pk(cls, pk: dict[str, Quantity]) -> dict[str, Quantity]:
+        for klass, q in pk.items():
+            _bounded(q, f"pk of {klass} (a probability)", 0.0, 1.0)
+        return pk
+
+    @field_validator("min_range_km", "max_range_km", "min_alt_km", "max_alt_km", "cost_usd", "flyout_speed_mps")
+    @classmethod
+    def _bounds(cls, q: Quantity, info: ValidationInfo) -> Quantity:
+        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
+        return q
 
 
 class SensorType(_Frozen):
@@ -136,6 +182,12 @@ class SensorType(_Frozen):
     latency_s: Quantity                          # detection to usable track
     detects: tuple[Literal["drone", "cruise", "ballistic"], ...]
     description: str = ""
+
+    @field_validator("pd", "range_km", "antenna_height_m", "latency_s")
+    @classmethod
+    def _bounds(cls, q: Quantity, info: ValidationInfo) -> Quantity:
+        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
+        return q
 
 
 class Catalog(_Frozen):
@@ -169,7 +221,8 @@ def parse_catalog(text: str, file: str = "<string>") -> Catalog:
         return Catalog.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InputError(file, _field_path(err["loc"]), err.get("input"), err["msg"]) from None
+        fix = err["msg"].removeprefix("Value error, ")
+        raise InputError(file, _field_path(err["loc"]), err.get("input"), f"{fix}; correct the catalog entry") from None
 
 
 @lru_cache(maxsize=1)

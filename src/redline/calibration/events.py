@@ -44,7 +44,7 @@ __all__ = ["Observation", "Event", "LoadedEvent", "parse_events", "read_events",
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # observed figures are finite
 
 
 class Observation(_Frozen):
@@ -131,6 +131,13 @@ _FIXES = {
     "float_parsing": "must be a number",
     "float_type": "must be a number",
     "too_short": "must not be empty",
+    "string_too_short": "must not be empty",
+    "finite_number": "must be a finite number (not inf or nan); give the observed figure",
+    "string_type": "must be a text string; quote it",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "tuple_type": "must be a list ([low, high] for a range); write it as one",
+    "model_type": "must be a mapping of its fields; write it as one",
 }
 
 
@@ -149,6 +156,14 @@ def parse_events(text: str, file: str = "<string>", base_dir: Path | None = None
         value = err.get("input") if err["type"] != "missing" else None
         raise InputError(file, _field_path(err["loc"]), value, fix) from None
     return LoadedEvent(ev, file, text_sha256(text), base_dir)
+
+
+def _is_file(p: Path) -> bool:
+    """``p.is_file()``, false for a name the file system cannot hold (too long, NUL)."""
+    try:
+        return p.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _builtin_root():
@@ -175,7 +190,7 @@ def load_event(name_or_path: str | Path) -> LoadedEvent:
     """A built-in event by name (e.g. ``april-2024``) or an event file by path."""
     s = str(name_or_path)
     p = Path(s)
-    if p.is_file():
+    if _is_file(p):
         return read_events(p)
     if "/" not in s and s in builtin_events():
         entry = _builtin_root() / f"{s}.yaml"
@@ -202,7 +217,7 @@ def event_scenario(le: LoadedEvent):
     p = Path(name)
     if le.base_dir is not None and not p.is_absolute():
         p = le.base_dir / p
-    if not p.is_file():
+    if not _is_file(p):
         known = ", ".join(builtin_scenarios())
         raise InputError(le.file, "scenario", name, f"no such built-in scenario or scenario file; built-ins are: {known}")
     sc = read_scenario(p)

@@ -18,15 +18,19 @@ from pydantic import ValidationError
 from ..catalog import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
-from ..scenario.io import _load_yaml, _parse_raw, _pydantic_to_input_error, builtin_scenarios, scenario_catalog
-from ..scenario.schema import Scenario
+from ..scenario.io import _exists, _load_yaml, _parse_raw, _pydantic_to_input_error, builtin_scenarios, scenario_catalog
+from ..scenario.schema import Scenario, check_wave_sizes
 from .schema import Campaign
 
 __all__ = ["parse_campaign", "read_campaign", "load_campaign", "check_campaign"]
 
 
 def check_campaign(camp: Campaign, sc: Scenario, cat: Catalog, file: str) -> None:
-    """Check that every type and nation the campaign names exists in the scenario."""
+    """Check that every type and nation the campaign names exists in the scenario, and that no wave is too big."""
+    try:
+        check_wave_sizes(sc.raid, camp)
+    except ValueError as exc:
+        raise InputError(file, "campaign.wave_scale", camp.wave_scale, str(exc)) from None
     groups = {(u.owner, u.type) for u in sc.fire_units}
     types = {u.type for u in sc.fire_units}
     owners = {u.owner for u in sc.fire_units}
@@ -65,12 +69,15 @@ def parse_campaign(text: str, file: str = "<string>", base_dir: Path | None = No
     """
     raw = _load_yaml(text, file)
     block = raw.pop("campaign", None)
-    sc = _parse_raw(raw, file, base_dir)
-    try:
+    if block is not None and not isinstance(block, dict):
+        raise InputError(file, "campaign", block, "the campaign block is a mapping (days, waves_per_day, ...); write it as one")
+    try:  # the block first: its caps are checked before the scenario's routes are walked
         camp = Campaign.model_validate(block or {})
     except ValidationError as exc:
         err = _pydantic_to_input_error(exc, file)
-        raise InputError(file, f"campaign.{err.field}", err.value, err.fix) from None
+        field = "campaign" if err.field == "<top>" else f"campaign.{err.field}"
+        raise InputError(file, field, err.value, err.fix) from None
+    sc = _parse_raw(raw, file, base_dir)
     check_campaign(camp, sc, scenario_catalog(sc, base_dir), file)
     return sc, camp
 
@@ -89,7 +96,7 @@ def load_campaign(name_or_path: str | Path) -> tuple[Scenario, Campaign]:
         text = (resources.files("redline") / "data" / "scenarios" / f"{s}.yaml").read_text(encoding="utf-8")
         return parse_campaign(text, s, None)
     p = Path(s)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    if p.suffix in (".yaml", ".yml") or _exists(p):
         return read_campaign(p)
     known = ", ".join(builtin_scenarios())
     raise InputError(s, "scenario", s, f"no built-in scenario of that name and no such file; built-ins are: {known}")

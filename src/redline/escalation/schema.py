@@ -59,8 +59,12 @@ _PRECEDENT: dict[Literal["half_life_days"], float] = {"half_life_days": 365.0}
 _SEVERITY_THRESHOLDS: dict[Literal["military", "infrastructure", "cities"], tuple[float, float]] = {
     "military": (10, 40), "infrastructure": (3, 15), "cities": (1, 8)}
 
+NonNegative = Annotated[float, Field(ge=0)]
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number of the game is a finite constant, probability or count: inf and nan are refused
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _prob3(v: tuple[float, float, float] | None) -> tuple[float, float, float] | None:
@@ -86,7 +90,7 @@ class Front(_Frozen):
 
     target: str
     loss_per_day: float = Field(ge=0)                       # loss points a day on the target
-    interceptors_per_day: dict[str, float] = Field(default_factory=dict)
+    interceptors_per_day: dict[str, NonNegative] = Field(default_factory=dict)
 
 
 class Actor(_Frozen):
@@ -160,8 +164,8 @@ class Assumed(_Frozen):
     """The effect of a raid the engine cannot evaluate yet (no scenario of that defence)."""
 
     outcome: tuple[float, float, float]
-    launched: dict[Literal["drone", "cruise", "ballistic"], float] = Field(default_factory=dict)
-    interceptors: dict[str, float] = Field(default_factory=dict)
+    launched: dict[Literal["drone", "cruise", "ballistic"], NonNegative] = Field(default_factory=dict)
+    interceptors: dict[str, NonNegative] = Field(default_factory=dict)
     cost_usd_bn: float = Field(default=0.0, ge=0)
 
     @field_validator("outcome")
@@ -200,11 +204,11 @@ class ForwardLaunch(_Frozen):
 class Variant(_Frozen):
     """An engagement-level transform applied to `via_partners` raid templates."""
 
-    exclude_owners: tuple[str, ...] = ()
+    exclude_owners: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     close_airspace: str | None = None
-    scale_fighters: dict[str, float] = Field(default_factory=dict)
-    scale_magazines: dict[str, float] = Field(default_factory=dict)
-    scale: dict[Literal["drone", "cruise", "ballistic"], float] = Field(default_factory=dict)
+    scale_fighters: dict[str, NonNegative] = Field(default_factory=dict)
+    scale_magazines: dict[str, NonNegative] = Field(default_factory=dict)
+    scale: dict[Literal["drone", "cruise", "ballistic"], NonNegative] = Field(default_factory=dict)
     forward_launch: ForwardLaunch | None = None
     note: str = ""
 
@@ -422,7 +426,7 @@ class MovesFile(_Frozen):
     sources: dict[str, Source] = Field(default_factory=dict)
     moves: tuple[Move | ContextRow, ...]
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _order(self) -> MovesFile:

@@ -14,29 +14,46 @@ stocks are counted in rounds (interceptors) or missiles (threats).
 """
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+import math
+from collections.abc import Sequence
+from typing import Annotated
 
-__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt"]
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, model_validator
+
+from .. import limits as L
+
+__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt", "planned_wave_sizes"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number is physical: inf and nan are refused everywhere
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+Stock = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                  L.capped("MAX_STOCK", "missiles or rounds in one stock", "give a stock of a plausible size")]
+PerDay = Annotated[NonNegativeFloat,
+                   L.capped("MAX_PRODUCTION_PER_DAY", "made per day", "give a plausible production rate")]
+Days = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_CAMPAIGN_DAYS", "days", "model a shorter campaign")]
+Waves = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                  L.capped("MAX_WAVES_PER_DAY", "waves a day", "merge waves (a wave is the scenario's whole raid)")]
+Name = Annotated[str, Field(min_length=1)]
 
 
 class MissileStock(_Frozen):
     """The attacker's stock of one threat type: missiles (or drones) on hand and made per day."""
 
-    initial: NonNegativeInt
-    production_per_day: NonNegativeFloat = 0.0
+    initial: Stock
+    production_per_day: PerDay = 0.0
 
 
 class Resupply(_Frozen):
     """A one-off delivery of interceptor rounds to a nation's depot at the start of a day."""
 
-    day: PositiveInt
-    owner: str
-    type: str
-    rounds: NonNegativeInt
+    day: Days
+    owner: Name
+    type: Name
+    rounds: Stock
     note: str = ""
 
 
@@ -101,23 +118,56 @@ class Campaign(_Frozen):
         Reserve thresholds and rationing.
     """
 
-    days: PositiveInt = 7
-    waves_per_day: PositiveInt = 1
+    days: Days = 7
+    waves_per_day: Waves = 1
     wave_scale: NonNegativeFloat = 1.0
     day_scale: tuple[NonNegativeFloat, ...] | None = None
     launcher_attrition_per_day: float = Field(default=0.0, ge=0.0, lt=1.0)
     missile_stocks: dict[str, MissileStock] = Field(default_factory=dict)
-    depot: dict[str, dict[str, NonNegativeInt]] = Field(default_factory=dict)
-    production_per_day: dict[str, dict[str, NonNegativeFloat]] = Field(default_factory=dict)
+    depot: dict[str, dict[str, Stock]] = Field(default_factory=dict)
+    production_per_day: dict[str, dict[str, PerDay]] = Field(default_factory=dict)
     resupply: tuple[Resupply, ...] = ()
     adapt: Adapt = Field(default_factory=Adapt)
     note: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> "Campaign":
+        if self.days * self.waves_per_day > L.MAX_CAMPAIGN_WAVES:
+            raise ValueError(L.cap_message("MAX_CAMPAIGN_WAVES", f"waves in a campaign ({self.days} days x {self.waves_per_day} a day)",
+                                           "model fewer days or fewer waves a day"))
         if self.day_scale is not None and len(self.day_scale) != self.days:
             raise ValueError(f"day_scale must give one multiplier per day ({self.days}), got {len(self.day_scale)}")
         for r in self.resupply:
             if r.day > self.days:
                 raise ValueError(f"resupply on day {r.day} is after the campaign's last day ({self.days})")
+        self._check_totals()
         return self
+
+    def _check_totals(self) -> None:
+        """Each stock's total over the campaign (start, resupply, production) stays under ``MAX_STOCK``."""
+        total: dict[tuple[str, str], int] = {}
+        for owner, rounds in self.depot.items():
+            for t, n in rounds.items():
+                total[owner, t] = total.get((owner, t), 0) + n
+        for r in self.resupply:
+            total[r.owner, r.type] = total.get((r.owner, r.type), 0) + r.rounds
+        for owner, rates in self.production_per_day.items():
+            for t, rate in rates.items():
+                total[owner, t] = total.get((owner, t), 0) + math.ceil(rate * self.days)
+        for t, ms in self.missile_stocks.items():
+            total["attacker", t] = ms.initial + math.ceil(ms.production_per_day * self.days)
+        for (owner, t), held in sorted(total.items()):
+            if held > L.MAX_STOCK:
+                raise ValueError(L.cap_message("MAX_STOCK", f"{t} of {owner} over the campaign (start, resupply and "
+                                               f"production: {held:,})", "give smaller stocks or production"))
+
+
+def planned_wave_sizes(counts: Sequence[int], camp: Campaign) -> float:
+    """An upper bound on the threats of any one wave of ``camp`` flying a raid of salvo ``counts``.
+
+    Each salvo flies ``round(count x wave_scale x day_scale[d] x (1 - a) ** (d - 1))``
+    (:func:`redline.campaign.stocks.plan_waves`); attrition only shrinks it, so
+    the bound takes the largest ``day_scale``.
+    """
+    f = camp.wave_scale * max(camp.day_scale or (1.0,))
+    return float(sum(c * f + 0.5 for c in counts))     # floats: a huge scale gives inf, never an overflow

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from pydantic import ValidationError
 
 from ..catalog import Catalog, load_catalog
+from .. import limits as L
 from ..errors import InputError
 from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
@@ -63,6 +64,22 @@ def _builtin_titles() -> tuple[tuple[str, str], ...]:
 _FIXES = {
     "missing": "required field is missing; add it",
     "extra_forbidden": "unknown field; remove it or check its spelling",
+    "finite_number": "must be a finite number (not inf or nan); give a number",
+    "float_parsing": "must be a number; give a number",
+    "float_type": "must be a number; give a number",
+    "int_parsing": "must be a whole number; give one",
+    "int_type": "must be a whole number; give one",
+    "int_from_float": "must be a whole number, not a fraction; round it",
+    "int_parsing_size": "is far too large a whole number; give a plausible count",
+    "string_type": "must be a text string; quote it",
+    "string_too_short": "must not be empty; give a name",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "dict_type": "must be a mapping (key: value); write it as one",
+    "list_type": "must be a list ([a, b, ...]); write it as one",
+    "tuple_type": "must be a list ([a, b, ...]); write it as one",
+    "model_type": "must be a mapping of its fields; write it as one",
+    "model_attributes_type": "must be a mapping of its fields; write it as one",
 }
 
 
@@ -73,7 +90,7 @@ def _pydantic_to_input_error(exc: ValidationError, file: str) -> InputError:
     fix = _FIXES.get(err["type"])
     if fix is None:
         msg = err["msg"].removeprefix("Value error, ")
-        fix = f"{msg[0].lower()}{msg[1:]}; correct the value"
+        fix = f"{msg[0].lower()}{msg[1:]}" + ("" if "; " in msg else "; correct the value")
     value = None if err["type"] == "missing" else err.get("input")
     return InputError(file, field, value, fix)
 
@@ -93,12 +110,17 @@ class _Resolved(NamedTuple):
 def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) -> _Resolved:
     parent = raw.pop("extends", None)
     if parent is None:
+        if "exclude_owners" in raw:
+            raise InputError(file, "exclude_owners", raw["exclude_owners"],
+                             "exclude_owners edits the scenario a file extends; add extends: NAME, or leave those "
+                             "nations' fire units and sensors out of this file")
         return _Resolved(raw, frozenset(), frozenset())
     if depth > 5:
         raise InputError(file, "extends", parent, "chain of extends is too deep (more than 5); flatten it")
-    ptext, pfile, pdir = _locate(str(parent), base_dir, file, "extends")
+    _check_extends(parent, file)
+    ptext, pfile, pdir = _locate(parent, base_dir, file, "extends")
     base = _resolve_raw(_load_yaml(ptext, pfile), pfile, pdir, depth + 1)
-    exclude = frozenset(raw.pop("exclude_owners", None) or [])
+    exclude = _exclude_list(raw.pop("exclude_owners", None), merge_documents(base.raw, raw), file)
     # a level's exclude_owners applies to the lists in force at that level: a list the child
     # gives itself replaces the parent's, and with it the exclusions the parent's chain made
     units = frozenset() if "fire_units" in raw else base.drop_units
@@ -106,16 +128,59 @@ def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) ->
     return _Resolved(merge_documents(base.raw, raw), units | exclude, sensors | exclude)
 
 
+def _check_extends(name: object, file: str) -> None:
+    """``extends`` is a built-in name or a path the file system can hold."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(file, "extends", name, "give a built-in scenario name or a path to a scenario file")
+    if "\0" in name or len(name) > 16 * L.MAX_NAME_CHARS or any(len(p) > L.MAX_NAME_CHARS for p in Path(name).parts):
+        raise InputError(file, "extends", name, f"not a usable file name (a name longer than {L.MAX_NAME_CHARS} "
+                         "characters or a NUL byte); give a built-in scenario name or a shorter path")
+
+
+def _exists(p: Path, test: str = "exists") -> bool:
+    """``p.exists()`` (or ``p.is_file()``), false for a name the file system cannot hold (too long, NUL)."""
+    try:
+        return bool(getattr(p, test)())
+    except (OSError, ValueError):
+        return False
+
+
+def _owners(doc: dict) -> set[str]:
+    """Owners of the fire units and sensors of a (merged, not yet validated) scenario document."""
+    out = set()
+    for key in ("fire_units", "sensors"):
+        items = doc.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("owner"), str):
+                out.add(item["owner"])
+    return out
+
+
+def _exclude_list(value: object, doc: dict, file: str) -> frozenset[str]:
+    """The owners an ``exclude_owners`` entry names, each the owner of a fire unit or sensor of ``doc``."""
+    if value is None:
+        return frozenset()
+    known = _owners(doc)
+    listing = ", ".join(sorted(known)) or "none"
+    if not isinstance(value, list):
+        raise InputError(file, "exclude_owners", value, f"give a list of nations, e.g. [jordan]; owners are: {listing}")
+    for i, owner in enumerate(value):
+        if not isinstance(owner, str) or owner not in known:
+            raise InputError(file, f"exclude_owners[{i}]", owner,
+                             f"no fire unit or sensor has this owner; owners are: {listing}")
+    return frozenset(value)
+
+
 def _locate(name: str, base_dir: Path | None, file: str, field: str) -> tuple[str, str, Path | None]:
     root = _builtin_root()
     cand = root / f"{name}.yaml"
-    if "/" not in name and not name.endswith((".yaml", ".yml")) and cand.is_file():
+    if "/" not in name and not name.endswith((".yaml", ".yml")) and _exists(cand, "is_file"):
         return cand.read_text(encoding="utf-8"), name, None
     path = Path(name)
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
-    if path.is_file():
-        return path.read_text(encoding="utf-8"), str(path), path.parent
+    if _exists(path, "is_file"):
+        return read_text(path, "scenario file"), str(path), path.parent
     known = ", ".join(builtin_scenarios())
     raise InputError(file, field, name, f"no such built-in scenario or file; built-ins are: {known}")
 
@@ -206,6 +271,8 @@ def parse_scenario(text: str, file: str = "<string>", base_dir: Path | None = No
 def _parse_raw(raw: dict, file: str, base_dir: Path | None, catalog: Catalog | None = None) -> Scenario:
     """:func:`parse_scenario` of a parsed YAML mapping (``raw`` is consumed)."""
     res = _resolve_raw(raw, file, base_dir)
+    if "raid" in res.raw and not res.raw["raid"]:
+        raise InputError(file, "raid", res.raw["raid"], "a scenario needs at least one salvo; add one under raid")
     try:
         sc = Scenario.model_validate(res.raw)
     except ValidationError as exc:
@@ -235,7 +302,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if s in builtin_scenarios():
         return _load_builtin(s)
     p = Path(s)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    if p.suffix in (".yaml", ".yml") or _exists(p):
         return read_scenario(p)
     known = ", ".join(builtin_scenarios())
     raise InputError(s, "scenario", s, f"no built-in scenario of that name and no such file; built-ins are: {known}")

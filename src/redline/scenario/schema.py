@@ -9,7 +9,7 @@ them to SI once, in :mod:`redline.engagement.compile`. Edits of a scenario
 from __future__ import annotations
 
 from copy import deepcopy
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -17,15 +17,16 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     NonNegativeFloat,
-    NonNegativeInt,
-    PositiveInt,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     field_serializer,
+    field_validator,
     model_validator,
 )
 
-from .campaign import Campaign
+from .. import limits as L
+from .campaign import Campaign, planned_wave_sizes
 
 __all__ = [
     "Site",
@@ -46,7 +47,29 @@ _DEFAULT_SHOTS: dict[Layer, int] = {"exo": 1, "upper_endo": 2, "middle": 2, "low
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number in a scenario is physical: inf and nan are refused everywhere
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+Name = Annotated[str, Field(min_length=1)]
+SalvoCount = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                       L.capped("MAX_SALVO_COUNT", "threats in one salvo", "split it into several salvos or model fewer threats")]
+Rounds = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                   L.capped("MAX_MAGAZINE", "rounds in one fire unit", "split the unit or model fewer rounds")]
+Aircraft = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                     L.capped("MAX_AIRCRAFT", "aircraft in one patrol", "split the patrol into several fire units")]
+MissilesEach = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                         L.capped("MAX_MISSILES_EACH", "missiles per aircraft", "give the load of one aircraft")]
+Channels = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                     L.capped("MAX_CHANNELS", "engagement channels", "give the engagements it starts per decision interval")]
+Shots = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_SHOTS", "shots, engagements or salvos", "give a small whole number")]
+Trials = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                   L.capped("MAX_TRIALS", "trials", "run fewer trials (the error of a mean falls as 1/sqrt(trials))")]
+Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "(int64)", "give a smaller seed")]
+RadiusKm = Annotated[float, Field(gt=0), L.capped("MAX_RADIUS_KM", "km", "give the radius in km")]
+TimeS = Annotated[float, Field(ge=0), L.capped("MAX_TIME_S", "seconds", "give the time in seconds")]
+WindowMin = Annotated[float, Field(ge=0),
+                      L.capped("MAX_WINDOW_MIN", "minutes", "give launch times within a week of time zero")]
 
 
 class Point(_Frozen):
@@ -64,7 +87,7 @@ class Site(Point):
     """
 
     kind: Literal["launch_area", "air_base", "city", "ship_station", "point"] = "point"
-    radius_km: NonNegativeFloat = 5.0
+    radius_km: RadiusKm = 5.0
     value: NonNegativeFloat = 0.0
     note: str = ""
 
@@ -72,9 +95,9 @@ class Site(Point):
 class SensorPlacement(_Frozen):
     """A sensor of a catalog type at a site or point."""
 
-    name: str
-    type: str
-    owner: str
+    name: Name
+    type: Name
+    owner: Name
     site: str | None = None
     at: Point | None = None
     note: str = ""
@@ -91,7 +114,7 @@ class Patrol(_Frozen):
 
     site: str | None = None
     at: Point | None = None
-    radius_km: float = Field(gt=0)
+    radius_km: RadiusKm
     on_station_min: tuple[float, float] = (0.0, 1e9)
 
     @model_validator(mode="after")
@@ -110,18 +133,18 @@ class FireUnit(_Frozen):
     ``magazine`` is given.
     """
 
-    name: str
+    name: Name
     kind: Literal["battery", "ship", "fighter"]
-    type: str                                  # interceptor type id from the catalog
-    owner: str                                 # nation slug, e.g. israel, united-states
+    type: Name                                 # interceptor type id from the catalog
+    owner: Name                                # nation slug, e.g. israel, united-states
     site: str | None = None
     at: Point | None = None
     patrol: Patrol | None = None
-    magazine: NonNegativeInt | None = None
-    aircraft: NonNegativeInt | None = None
-    missiles_each: NonNegativeInt | None = None
-    channels: PositiveInt = 4                  # engagements it can start per decision interval
-    reaction_s: NonNegativeFloat = 30.0
+    magazine: Rounds | None = None
+    aircraft: Aircraft | None = None
+    missiles_each: MissilesEach | None = None
+    channels: Channels = 4                     # engagements it can start per decision interval
+    reaction_s: TimeS = 30.0
     note: str = ""
 
     @model_validator(mode="after")
@@ -148,10 +171,10 @@ class FireUnit(_Frozen):
 class Salvo(_Frozen):
     """Threats of one type launched from one area in a time window."""
 
-    threat: str                                # threat type id from the catalog
-    count: NonNegativeInt
-    launch: str                                # site name (launch area)
-    window_min: tuple[NonNegativeFloat, NonNegativeFloat] = (0.0, 0.0)
+    threat: Name                               # threat type id from the catalog
+    count: SalvoCount
+    launch: Name                               # site name (launch area)
+    window_min: tuple[WindowMin, WindowMin] = (0.0, 0.0)
     aim: dict[str, NonNegativeFloat]           # site name -> weight
     waypoints: tuple[str | Point, ...] = ()
     note: str = ""
@@ -168,15 +191,15 @@ class Salvo(_Frozen):
 class Doctrine(_Frozen):
     """How the defence fights: salvo sizes, shoot-look-shoot, priorities, partner rules."""
 
-    shots: dict[Layer, PositiveInt] = Field(default_factory=lambda: dict(_DEFAULT_SHOTS))
+    shots: dict[Layer, Shots] = Field(default_factory=lambda: dict(_DEFAULT_SHOTS))
     shoot_look_shoot: bool = True
-    max_engagements: PositiveInt = 2           # per threat and fire unit
-    salvos_in_flight: PositiveInt = 1          # per threat, across all units (network shoot-look-shoot)
-    look_s: NonNegativeFloat = 20.0            # time to assess a kill before re-engaging
+    max_engagements: Shots = 2                 # per threat and fire unit
+    salvos_in_flight: Shots = 1                # per threat, across all units (network shoot-look-shoot)
+    look_s: TimeS = 20.0                       # time to assess a kill before re-engaging
     impact_prediction: tuple[Literal["drone", "cruise", "ballistic"], ...] = ("ballistic",)
     reserve: dict[str, float] = Field(default_factory=dict)  # interceptor type -> fraction kept back
     allocation: Literal["greedy", "exact"] = "greedy"
-    decision_interval_s: float = Field(default=30.0, gt=0)
+    decision_interval_s: Annotated[TimeS, Field(gt=0)] = 30.0
     airspace: dict[str, tuple[str, ...]] | None = None  # nation -> countries (or "sea") it may engage over
     airspace_ceiling_km: float = Field(default=100.0, gt=0)  # above this, intercepts are in no state's airspace
 
@@ -204,7 +227,7 @@ class Scenario(_Frozen):
     ``Campaign`` object serialises from the model.
     """
 
-    name: str
+    name: Name
     title: str = ""
     description: str = ""
     hypothetical: bool = False
@@ -215,10 +238,26 @@ class Scenario(_Frozen):
     fire_units: tuple[FireUnit, ...] = ()
     raid: tuple[Salvo, ...]
     doctrine: Doctrine = Field(default_factory=Doctrine)
-    trials: PositiveInt = 10_000
-    seed: NonNegativeInt = 0
+    trials: Trials = 10_000
+    seed: Seed = 0
     campaign: Campaign | None = None           # schedule over days, read by redline.campaign (one wave otherwise)
     _campaign_as_written: tuple[Campaign, dict] | None = PrivateAttr(default=None)
+
+    @field_validator("raid")
+    @classmethod
+    def _raid_size(cls, raid: tuple[Salvo, ...]) -> tuple[Salvo, ...]:
+        total = sum(s.count for s in raid)
+        if total > L.MAX_RAID_THREATS:
+            raise ValueError(L.cap_message("MAX_RAID_THREATS", f"threats in one raid (this raid has {total:,})",
+                                           "model fewer threats or split the raid into campaign waves"))
+        return raid
+
+    @field_validator("campaign")
+    @classmethod
+    def _wave_size(cls, camp: Campaign | None, info: ValidationInfo) -> Campaign | None:
+        if camp is not None and "raid" in info.data:
+            check_wave_sizes(info.data["raid"], camp)
+        return camp
 
     @model_validator(mode="wrap")
     @classmethod
@@ -235,3 +274,15 @@ class Scenario(_Frozen):
         if camp is not None and written is not None and written[0] is camp:
             return deepcopy(written[1])
         return handler(camp)
+
+
+def check_wave_sizes(raid: tuple[Salvo, ...], camp: Campaign) -> None:
+    """Raise ``ValueError`` when a campaign wave would fly more than :data:`redline.limits.MAX_RAID_THREATS` threats.
+
+    The largest wave is the raid scaled by ``wave_scale`` and the largest
+    ``day_scale`` (attrition only shrinks it), so the check costs one sum.
+    """
+    biggest = planned_wave_sizes([s.count for s in raid], camp)
+    if biggest > L.MAX_RAID_THREATS:
+        raise ValueError(L.cap_message("MAX_RAID_THREATS", f"threats in one wave (the largest wave has about {biggest:,.0f})",
+                                       "lower wave_scale or day_scale"))

@@ -17,21 +17,35 @@ See docs/sweeps.md for every field.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from .. import limits as L
 from ..errors import InputError
 from ..hashing import spec_sha256  # re-exported: its home is redline.hashing
 from ..yamlio import parse_yaml, read_text
 
 __all__ = ["ParameterSpec", "DesignSpec", "SweepSpec", "parse_sweep_spec", "read_sweep_spec", "load_sweep_spec",
-           "spec_sha256", "builtin_sweeps"]
+           "spec_sha256", "builtin_sweeps", "design_size"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number is a bound or a setting: inf and nan are refused everywhere
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+Levels = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_LEVELS", "levels", "use fewer levels")]
+Samples = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_DESIGN_POINTS", "samples", "use fewer samples")]
+Trials = Annotated[int, L.NOT_BOOL, Field(ge=1),
+                   L.capped("MAX_TRIALS", "trials per point", "run fewer trials per point")]
+Seed = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_SEED", "(int64)", "give a smaller seed")]
+Retries = Annotated[int, L.NOT_BOOL, Field(ge=0), L.capped("MAX_RETRIES", "retries", "give a few retries")]
+
+
+_PARAMETER_BOUNDS = {"pk": (0.0, 1.0), "reliability": (0.0, 1.0), "pd": (0.0, 1.0), "cep_m": (0.0, float("inf"))}
 
 
 class ParameterSpec(_Frozen):
@@ -44,10 +58,10 @@ class ParameterSpec(_Frozen):
     (all designs) or, for a grid, ``values`` or ``range`` with ``levels``.
     """
 
-    name: str
+    name: str = Field(min_length=1)
     range: tuple[float, float] | None = None
-    values: tuple[float, ...] | None = None
-    levels: PositiveInt | None = None
+    values: tuple[float, ...] | None = Field(default=None, min_length=1)
+    levels: Levels | None = None
     label: str = ""
 
     @model_validator(mode="after")
@@ -56,6 +70,12 @@ class ParameterSpec(_Frozen):
             raise ValueError(f"parameter {self.name}: give range: [low, high] or values: [...]")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"parameter {self.name}: range must be [low, high] with low < high")
+        kind = self.name.partition(".")[0]
+        low, high = _PARAMETER_BOUNDS.get(kind, (float("-inf"), float("inf")))
+        for v in (*(self.range or ()), *(self.values or ())):
+            if not low <= v <= high:
+                what = "a probability in [0, 1]" if high == 1.0 else f"at least {low:g}"
+                raise ValueError(f"parameter {self.name}: {v} is out of bounds; a {kind} value is {what}")
         return self
 
 
@@ -70,15 +90,18 @@ class DesignSpec(_Frozen):
     """
 
     method: Literal["grid", "lhs", "sobol", "morris"]
-    n: PositiveInt | None = None
-    levels: PositiveInt = 4
+    n: Samples | None = None
+    levels: Levels = 4
     second_order: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "DesignSpec":
         if self.method != "grid" and self.n is None:
             raise ValueError(f"design method {self.method} needs n (samples or trajectories)")
+        if self.method == "morris" and self.levels < 2:
+            raise ValueError("a Morris design needs levels >= 2 (the grid each parameter steps on; 4 is usual)")
         return self
+
 
 
 class SweepSpec(_Frozen):
@@ -94,14 +117,14 @@ class SweepSpec(_Frozen):
     description: str = ""
     scenario: str
     campaign: bool = False
-    trials: PositiveInt = 1000
-    seed: NonNegativeInt = 0
+    trials: Trials = 1000
+    seed: Seed = 0
     params: Literal["default", "prior"] = "default"
     seeding: Literal["per_point", "common"] = "per_point"
     design: DesignSpec
-    parameters: tuple[ParameterSpec, ...] = Field(min_length=1)
+    parameters: tuple[ParameterSpec, ...] = Field(min_length=1, max_length=L.MAX_SWEEP_PARAMETERS)
     outputs: tuple[str, ...] = Field(min_length=1)
-    retries: NonNegativeInt = 2
+    retries: Retries = 2
 
     @model_validator(mode="after")
     def _check(self) -> "SweepSpec":
@@ -114,11 +137,43 @@ class SweepSpec(_Frozen):
                     raise ValueError(f"parameter {p.name}: design {self.design.method} needs range: [low, high]")
         return self
 
+    @field_validator("parameters")
+    @classmethod
+    def _design_size(cls, parameters: tuple[ParameterSpec, ...], info: ValidationInfo) -> tuple[ParameterSpec, ...]:
+        # counted from the design and the parameters (the design is validated first), before any point is built
+        if "design" in info.data:
+            points = design_size(info.data["design"], parameters)
+            if points > L.MAX_DESIGN_POINTS:
+                raise ValueError(L.cap_message("MAX_DESIGN_POINTS", f"design points (this design has {points:,})",
+                                               "use fewer samples, levels or values"))
+        return parameters
+
+
+def design_size(design: DesignSpec, parameters: tuple[ParameterSpec, ...]) -> int:
+    """Number of points of ``design`` over ``parameters`` (see :class:`DesignSpec`), without building them."""
+    D = len(parameters)
+    if design.method == "grid":
+        return math.prod(len(p.values) if p.values is not None else (p.levels or 3) for p in parameters)
+    n = int(design.n or 0)
+    if design.method == "sobol":
+        return n * (2 * D + 2 if design.second_order else D + 2)
+    if design.method == "morris":
+        return n * (D + 1)
+    return n
+
 
 def _to_input_error(exc: ValidationError, file: str) -> InputError:
     from ..scenario.io import _pydantic_to_input_error
 
     return _pydantic_to_input_error(exc, file)
+
+
+def _exists(p: Path, test: str = "exists") -> bool:
+    """``p.exists()`` (or ``p.is_file()``), false for a name the file system cannot hold (too long, NUL)."""
+    try:
+        return bool(getattr(p, test)())
+    except (OSError, ValueError):
+        return False
 
 
 def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = None) -> SweepSpec:
@@ -133,7 +188,7 @@ def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = 
     scen = spec.scenario
     if base_dir is not None and scen.endswith((".yaml", ".yml")) and not Path(scen).is_absolute():
         cand = base_dir / scen
-        if cand.exists():
+        if _exists(cand):
             spec = spec.model_copy(update={"scenario": str(cand)})
     return spec
 
@@ -165,7 +220,7 @@ def load_sweep_spec(name_or_path: str | Path) -> SweepSpec:
     """A shipped example sweep by name (see :func:`builtin_sweeps`) or a sweep file by path."""
     s = str(name_or_path)
     p = Path(s)
-    if p.exists() or "/" in s or s.endswith((".yaml", ".yml")):
+    if _exists(p) or "/" in s or s.endswith((".yaml", ".yml")):
         return read_sweep_spec(p)
     if s in builtin_sweeps():
         return parse_sweep_spec((_builtin_root() / f"{s}.yaml").read_text(encoding="utf-8"), s, None)
