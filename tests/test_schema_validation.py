@@ -353,3 +353,17 @@ def test_caps_are_ten_times_the_largest_shipped_case():
 def test_a_thousand_rocket_barrage_still_validates():
     raid = [dict(GOOD["raid"][0], count=1000)]
     assert sum(s.count for s in parse_scenario(_dump(_set(GOOD, "raid", raid))).raid) == 1000
+
+
+def test_run_trials_and_campaign_days_overrides_are_capped(no_engine):
+    # The caps hold for the overrides too, not only for the fields of a file: redline.run(trials=...)
+    # and `redline campaign --days` are checked before any work (no_engine fails the test if reached).
+    from typer.testing import CliRunner
+
+    from redline.cli.main import app
+    from redline.limits import MAX_CAMPAIGN_DAYS, MAX_TRIALS
+
+    with pytest.raises(InputError, match="trials"):
+        redline.run("april-2024", trials=MAX_TRIALS + 1)
+    r = CliRunner().invoke(app, ["campaign", "twelve-day-campaign", "--days", str(MAX_CAMPAIGN_DAYS + 1), "--no-store"])
+    assert r.exit_code == 2 and "days" in r.output and "MAX_CAMPAIGN_DAYS" in r.output

@@ -5,6 +5,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from . import limits
+from .errors import InputError
 from .catalog import Catalog
 from .engagement.compile import compile_scenario
 from .engagement.params import ParamSet, catalog_params
@@ -63,6 +65,9 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
         raise ValueError(f"params must be a ParamSet, 'default' or 'prior', got {params!r}")
     n = int(trials if trials is not None else sc.trials)
     s = int(seed if seed is not None else sc.seed)
+    if not 1 <= n <= limits.MAX_TRIALS:
+        raise InputError(sc.name, "trials", n, "give at least 1 trial" if n < 1 else
+                         limits.cap_message("MAX_TRIALS", "trials", "run fewer trials, or split the run over seeds"))
     t0 = time.perf_counter()
     comp = compile_scenario(sc, cat, ps)
     raw = run_compiled(comp, ps, n, s, engine=engine, workers=workers, progress=progress, magazines=magazines)

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
             if days is not None:
                 upd = {"days": days, "day_scale": None if camp.day_scale is None else (camp.day_scale + (1.0,) * days)[:days],
                        "resupply": tuple(r for r in camp.resupply if r.day <= days)}
-                camp = camp.model_copy(update=upd)
+                camp = _with_days(camp, upd, scenario)
             n = trials or sc.trials
             total = camp.days * camp.waves_per_day
             with progress_bar(total, f"{sc.name}", enabled=not as_json) as cb:
@@ -104,3 +104,15 @@ def register(app: typer.Typer) -> None:
             if not as_json:
                 console.print(f"saved {out}")
         save_after(res.record(), store, no_store)
+
+
+def _with_days(camp, update: dict, file: str):
+    """The campaign with ``--days`` applied, validated again (so the caps of docs/limits.md hold)."""
+    from pydantic import ValidationError
+
+    from ..scenario.io import _pydantic_to_input_error
+
+    try:
+        return type(camp).model_validate({**camp.model_dump(), **update})
+    except ValidationError as exc:
+        raise _pydantic_to_input_error(exc, f"{file} (with --days)") from None
