@@ -35,3 +35,19 @@ def test_scaling_a_raid_past_the_raid_cap_is_refused(april, cat):
 def test_scaling_magazines_past_the_cap_is_refused(april):
     with pytest.raises(ValidationError, match="MAX_MAGAZINE"):
         T.scale_magazines(april, {"israel": 1e9})
+
+
+def test_sweep_over_wave_scale_cannot_push_a_wave_past_the_cap():
+    # a campaign sweep point is held to the same wave cap as a campaign file
+    from redline.campaign.io import load_campaign
+    from redline.errors import InputError
+    from redline.limits import MAX_RAID_THREATS
+    from redline.sweep.apply import apply_campaign
+
+    sc, camp = load_campaign("twelve-day-campaign")
+    per_wave = sum(s.count for s in sc.raid)
+    scale = 2.0 * MAX_RAID_THREATS / per_wave
+    ok = apply_campaign(camp, ("campaign.wave_scale",), (1.0,), "<sweep>", raid=sc.raid)
+    assert ok is not None
+    with pytest.raises(InputError, match="MAX_RAID_THREATS"):
+        apply_campaign(camp, ("campaign.wave_scale",), (scale,), "<sweep>", raid=sc.raid)

@@ -24,7 +24,7 @@ from ..campaign.schema import Campaign
 from ..catalog import THREAT_CLASSES, Catalog
 from ..engagement.params import ParamSet
 from ..errors import InputError
-from ..scenario.schema import Scenario
+from ..scenario.schema import Salvo, Scenario, check_wave_sizes
 from ..scenario.transforms import set_paths
 
 __all__ = ["check_targets", "apply_point", "apply_campaign"]
@@ -77,15 +77,26 @@ def apply_point(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ..
 
 
 def apply_campaign(camp: Campaign | None, names: tuple[str, ...], values: tuple[float, ...],
-                   file: str = "<sweep>") -> Campaign | None:
-    """The campaign block of one design point (``campaign.<path>`` parameters applied)."""
+                   file: str = "<sweep>", raid: tuple[Salvo, ...] | None = None) -> Campaign | None:
+    """The campaign block of one design point (``campaign.<path>`` parameters applied).
+
+    With ``raid`` (the point's salvos), the point's largest wave is checked against
+    :data:`redline.limits.MAX_RAID_THREATS`: a sweep over ``wave_scale`` or ``day_scale`` cannot
+    push a wave past the cap that a campaign file is held to.
+    """
     paths = [(n, float(v)) for n, v in zip(names, values) if n.startswith("campaign.")]
     if not paths:
         return camp
     if camp is None:
         raise InputError(file, f"parameters.{paths[0][0]}", paths[0][0],
                          "campaign parameters need a campaign sweep; add `campaign: true` to the spec")
-    return set_paths(camp, paths, file)
+    out = set_paths(camp, paths, file)
+    if raid is not None:
+        try:
+            check_wave_sizes(raid, out)
+        except ValueError as exc:
+            raise InputError(file, "parameters", dict(paths), str(exc)) from None
+    return out
 
 
 def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, ...], X, file: str,
@@ -93,5 +104,5 @@ def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, 
     """Apply the first and last design points once so that bad names fail before any work starts."""
     if len(X):
         for row in (X[0], X[-1]):
-            apply_point(sc, cat, base, names, tuple(row), file)
-            apply_campaign(campaign, names, tuple(row), file)
+            sc_row, _ = apply_point(sc, cat, base, names, tuple(row), file)
+            apply_campaign(campaign, names, tuple(row), file, raid=sc_row.raid)

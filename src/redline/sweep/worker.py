@@ -126,7 +126,7 @@ def run_point(base: SweepBase, point: Point) -> dict:
     t0 = time.perf_counter()
     sc, ps = apply_point(base.scenario, base.catalog, base.params, base.names, point.values, base.file)
     if base.campaign is not None:
-        camp = apply_campaign(base.campaign, base.names, point.values, base.file)
+        camp = apply_campaign(base.campaign, base.names, point.values, base.file, raid=sc.raid)
         assert camp is not None
         res = run_campaign(sc, camp, trials=base.trials, seed=point.seed, params=ps)
         m = res.manifest
