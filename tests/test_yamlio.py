@@ -118,6 +118,9 @@ _BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
     ("a: !!int abc\n", "a", "cannot be read as int"),
     ("a: !!bool maybe\n", "a", "cannot be read as bool"),
     ("? [a, b]\n: 1\n", "<key>", "a key is a list"),
+    ("name: !!binary '%%%'\n", "name", "a binary value"),
+    ("a: !!set {x, y}\n", "a", "a set value"),
+    ("a: !!omap [{x: 1}]\n", "a", "a omap value"),
     ("a: \ud800\n", "<text>", "not UTF-8"),
     (b"name: \xff\xfe\n", "line 1", "not UTF-8"),
 ])

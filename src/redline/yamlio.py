@@ -34,7 +34,9 @@ silently keeps the last one); keys are plain values (no mappings or lists as key
 ``.inf``, ``.nan``, floats that overflow to infinity (``1.0e+999``) and unquoted text
 that pydantic would read as one (``inf``, ``nan``, ``1e999``) are refused unless the
 caller passes ``allow_nonfinite=True``; values with an explicit tag that cannot be
-built (``!!int abc``, an impossible date ``2024-02-30``) are refused with their place.
+built (``!!int abc``, an impossible date ``2024-02-30``) are refused with their place, and
+so are ``!!binary``, ``!!set``, ``!!omap`` and ``!!pairs`` (bytes and sets that a schema
+would silently coerce).
 Caps on what a field may hold (salvo counts, magazines, days, design sizes) belong to
 the schemas; ``docs/limits.md`` lists both.
 """
@@ -72,6 +74,9 @@ _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
+#: Safe tags no Redline file uses, refused so that bytes, sets and pairs never reach a schema (pydantic would
+#: coerce ``!!binary`` bytes to a string, a set to a list in arbitrary order).
+_REFUSED_TAGS = {f"tag:yaml.org,2002:{t}": t for t in ("binary", "set", "omap", "pairs")}
 
 
 _NUMERIC_START = frozenset("+-.0123456789iInN")
@@ -132,6 +137,11 @@ class _GuardedLoader(LOADER):  # type: ignore[misc,valid-type]
         self.get_event()                                   # stream end
         return node
 
+    def _refused_tag(self, tag: str, event: Any) -> _Refused:
+        return self._refuse(f"!!{_REFUSED_TAGS[tag]}", f"a {_REFUSED_TAGS[tag]} value (on {_line(event.start_mark)}); "
+                                                       "Redline files hold mappings, lists, text, numbers, booleans "
+                                                       "and dates: remove the tag", event.start_mark)
+
     def _count(self, n: int, mark: Any) -> None:
         self._nodes += n
         if self._nodes > MAX_NODES:  # noqa: SIM102
@@ -187,6 +197,8 @@ class _GuardedLoader(LOADER):  # type: ignore[misc,valid-type]
         if tag is None or tag == "!":
             tag = self.resolve(ScalarNode, event.value, event.implicit)
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        if tag in _REFUSED_TAGS:
+            raise self._refused_tag(tag, event)
         if tag == _STR:
             if (not event.style and not self.allow_nonfinite and event.value[:1] in _NUMERIC_START
                     and _nonfinite_text(event.value)):
@@ -220,6 +232,8 @@ class _GuardedLoader(LOADER):  # type: ignore[misc,valid-type]
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(SequenceNode, None, event.implicit)
+        if tag in _REFUSED_TAGS:
+            raise self._refused_tag(tag, event)
         node = SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
         path = self._path
         path.append(0)
@@ -236,6 +250,8 @@ class _GuardedLoader(LOADER):  # type: ignore[misc,valid-type]
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(MappingNode, None, event.implicit)
+        if tag in _REFUSED_TAGS:
+            raise self._refused_tag(tag, event)
         node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
         seen: dict = {}
         path = self._path

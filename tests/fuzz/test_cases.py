@@ -1,0 +1,53 @@
+"""One reproducer per class of bad input that the fuzz suite found (tests/fuzz/cases/<type>-<name>.yaml).
+
+Each file's first line says what it shows: "fixed by the reader" (a regression test: it must end
+in a one-line InputError now) or "pending schema fix of <field>: <proposed fix>" (marked
+``xfail(strict=True)``: today it ends in a traceback, a hang, too much memory or is accepted; once
+the schema refuses it with a clear error the test passes, the strict mark turns that into a
+failure, and the mark comes off). Every case runs in a forked worker under the fuzz limits, all
+of them side by side, so a case that still hangs costs one alarm (30 s) and never blocks the suite.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .mutate import Case
+from .runner import run_cases
+from .targets import TARGETS
+
+CASES = Path(__file__).with_name("cases")
+FILES = sorted(CASES.glob("*.yaml"))
+
+
+def _header(path: Path) -> str:
+    return path.read_bytes().split(b"\n", 1)[0].decode("ascii")
+
+
+def _param(path: Path):
+    head = _header(path)
+    if "pending schema fix of " in head:
+        field = head.split("pending schema fix of ", 1)[1].split(":", 1)[0]
+        return pytest.param(path, id=path.stem, marks=pytest.mark.xfail(strict=True, reason=f"schema fix pending: {field}"))
+    assert "fixed by the reader" in head, f"{path.name}: first line must say 'fixed by the reader' or 'pending ...'"
+    return pytest.param(path, id=path.stem)
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    os.environ.setdefault("REDLINE_NO_STORE", "1")
+    cases = [Case(p.stem.split("-", 1)[0], p.name, p.read_bytes(), p.stem, invalid=True) for p in FILES]
+    results = run_cases(cases, jobs=4)
+    return {r["label"].split("/")[1]: r for r in results}
+
+
+def test_every_case_names_a_type():
+    assert FILES and all(p.stem.split("-", 1)[0] in TARGETS for p in FILES)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in FILES])
+def test_case_ends_in_a_clear_error(path, outcomes):
+    r = outcomes[path.name]
+    assert r["cls"] == "clear", f"{path.name}: {r['cls']} {r.get('exc', '')} {r.get('where', '')} {r.get('msg', '')}"
