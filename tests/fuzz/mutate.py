@@ -255,6 +255,10 @@ def _set(node: Any, path: tuple, value: Any) -> None:
     _get(node, path[:-1])[path[-1]] = value
 
 
+def _where(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "<top>"
+
+
 def _dump(tree: Any) -> bytes:
     return yaml.dump(tree, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
                      allow_unicode=True).encode("utf-8")
@@ -278,7 +282,7 @@ def val_replace(data: bytes, r: random.Random) -> tuple[bytes, bool]:
     else:
         value, invalid = r.choice(CONTAINER_VALUES)
     _set(tree, path, value)
-    return _dump(tree), invalid
+    return _dump(tree), invalid, f"{_where(path)}={value!r:.20}"
 
 
 def val_scale(data: bytes, r: random.Random) -> tuple[bytes, bool]:
@@ -290,7 +294,7 @@ def val_scale(data: bytes, r: random.Random) -> tuple[bytes, bool]:
     old = _get(tree, path)
     k = r.choice([3, 5, 7, 9, 12, 30])
     _set(tree, path, old * 10**k if isinstance(old, int) else old * float(10**k))
-    return _dump(tree), False
+    return _dump(tree), False, f"{_where(path)}*1e{k}"
 
 
 def val_delete(data: bytes, r: random.Random) -> tuple[bytes, bool]:
@@ -300,7 +304,7 @@ def val_delete(data: bytes, r: random.Random) -> tuple[bytes, bool]:
         return _dump(tree), False
     path = r.choice(keyed)
     del _get(tree, path[:-1])[path[-1]]
-    return _dump(tree), False
+    return _dump(tree), False, _where(path)
 
 
 def val_unknown_key(data: bytes, r: random.Random) -> tuple[bytes, bool]:
@@ -319,9 +323,9 @@ def val_repeat_items(data: bytes, r: random.Random) -> tuple[bytes, bool]:
     items = _get(tree, path)
     n = r.choice([10, 1_000, 20_000])
     if path == ():
-        return _dump(items * n), False
+        return _dump(items * n), False, f"<top>*{n}"
     _set(tree, path, items * n)
-    return _dump(tree), False
+    return _dump(tree), False, f"{_where(path)}*{n}"
 
 
 def val_empty_list(data: bytes, r: random.Random) -> tuple[bytes, bool]:
@@ -329,8 +333,9 @@ def val_empty_list(data: bytes, r: random.Random) -> tuple[bytes, bool]:
     lists = [p for p in _paths(tree)[1:] if isinstance(_get(tree, p), list)]
     if not lists:
         return _dump(tree), False
-    _set(tree, r.choice(lists), [])
-    return _dump(tree), False
+    path = r.choice(lists)
+    _set(tree, path, [])
+    return _dump(tree), False, _where(path)
 
 
 VALUE_OPS: dict[str, Callable[[bytes, random.Random], tuple[bytes, bool]]] = {
@@ -346,8 +351,8 @@ def mutate(type_: str, seeds: list[tuple[str, bytes]], r: random.Random, ops: di
     ops = ops or ALL_OPS
     name, data = r.choice(seeds)
     op = op or r.choice(sorted(ops))
-    out, invalid = ALL_OPS[op](data, r)
-    return Case(type_, name, out, op, invalid)
+    out, invalid, *detail = ALL_OPS[op](data, r)
+    return Case(type_, name, out, f"{op}:{detail[0]}" if detail else op, invalid)
 
 
 def case(type_: str, seeds: list[tuple[str, bytes]], seed: int, index: int, ops: dict | None = None) -> Case:

@@ -206,7 +206,7 @@ def summarize(results: list[dict]) -> str:
     lines.append(f"{'inputs':<{width}}  " + "  ".join(f"{sum(count[(t, c)] for c in CLASSES):>9,}" for t in types)
                  + f"  {len(results):>7,}")
     distinct = Counter((r["type"], r["cls"], r.get("exc", r.get("signal", "")), r.get("where", ""),
-                        r["label"].rsplit("/", 1)[-1]) for r in results if r["cls"] in BAD)
+                        r["label"].split("/", 2)[-1].split(":", 1)[0]) for r in results if r["cls"] in BAD)
     if distinct:
         lines.append("")
         lines.append("distinct failures (type, class, exception, where, mutation): count")

@@ -4,8 +4,9 @@ Each file's first line says what it shows: "fixed by the reader" (a regression t
 in a one-line InputError now) or "pending schema fix of <field>: <proposed fix>" (marked
 ``xfail(strict=True)``: today it ends in a traceback, a hang, too much memory or is accepted; once
 the schema refuses it with a clear error the test passes, the strict mark turns that into a
-failure, and the mark comes off). Every case runs in a forked worker under the fuzz limits, all
-of them side by side, so a case that still hangs costs one alarm (30 s) and never blocks the suite.
+failure, and the mark comes off). Every case runs in a forked worker under the fuzz limits (a hang
+costs one 30 s alarm and never blocks the suite); the sizes in the cases that hung or exhausted
+memory are chosen just above the proposed caps, so today they are accepted in seconds instead.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from .mutate import Case
 from .runner import run_cases
-from .targets import TARGETS
+from .targets import TARGETS, warm_up
 
 CASES = Path(__file__).with_name("cases")
 FILES = sorted(CASES.glob("*.yaml"))
@@ -38,8 +39,9 @@ def _param(path: Path):
 @pytest.fixture(scope="module")
 def outcomes():
     os.environ.setdefault("REDLINE_NO_STORE", "1")
+    warm_up()                                           # forked workers start with the kernels compiled
     cases = [Case(p.stem.split("-", 1)[0], p.name, p.read_bytes(), p.stem, invalid=True) for p in FILES]
-    results = run_cases(cases, jobs=4)
+    results = run_cases(cases, jobs=2)
     return {r["label"].split("/")[1]: r for r in results}
 
 
