@@ -39,20 +39,22 @@ def main(argv: list[str] | None = None) -> int:
     ops = {"all": ALL_OPS, "reader": READER_OPS, "value": VALUE_OPS}[a.ops]
     types = [t.strip() for t in a.types.split(",") if t.strip()]
     warm_up()
-    cases = []
-    for t in types:
-        seeds = TARGETS[t].seed_texts()
-        cases += [case(t, seeds, a.seed, i, ops) for i in range(a.per_type)]
+    seeds = {t: TARGETS[t].seed_texts() for t in types}
+    cases = [case(t, seeds[t], a.seed, i, ops) for i in range(a.per_type) for t in types]   # types interleaved
     t0 = time.monotonic()
     done = [0]
+    seen: list[dict] = []
 
     def tick(r: dict) -> None:
         done[0] += 1
+        seen.append(r)
         if r["cls"] in BAD:
             print(f"  {r['cls']:<16} {r['label']}  {r.get('exc', '')} {r.get('where', '')} {r.get('msg', '')[:120]}",
                   flush=True)
         if done[0] % 500 == 0:
             print(f"[{done[0]:,}/{len(cases):,} in {time.monotonic() - t0:.0f} s]", flush=True)
+        if done[0] % 2000 == 0:
+            print(summarize(seen).split("\n\n")[0], flush=True)
 
     results = run_cases(cases, jobs=a.jobs, alarm_s=a.alarm, on_result=tick)
     print(f"\n{len(results):,} inputs in {time.monotonic() - t0:.0f} s ({a.jobs} workers, alarm {a.alarm} s)\n")

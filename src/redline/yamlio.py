@@ -334,17 +334,17 @@ def parse_yaml(text: str | bytes, file: str = "<string>", allow_nonfinite: bool 
     """
     if isinstance(text, (bytes, bytearray)):
         size = len(text)
-        if size <= MAX_BYTES:
-            text = _decode(bytes(text), file)
+        doc = _decode(bytes(text), file) if size <= MAX_BYTES else ""
     else:
+        doc = text
         try:
-            size = len(text.encode("utf-8"))
+            size = len(doc.encode("utf-8"))
         except UnicodeEncodeError as exc:                  # a lone surrogate, e.g. from JSON "\ud800"
-            raise InputError(file, "<text>", text[exc.start:exc.start + 1],
+            raise InputError(file, "<text>", doc[exc.start:exc.start + 1],
                              f"not UTF-8 text (character {exc.start}); remove the stray character") from None
     if size > MAX_BYTES:
         raise InputError(file, "<text>", None, f"the YAML text is over {MAX_BYTES:,} bytes; split or trim it")
-    loader = _GuardedLoader(text, allow_nonfinite)
+    loader = _GuardedLoader(doc, allow_nonfinite)
     try:
         return loader.get_single_data()
     except _Refused as exc:

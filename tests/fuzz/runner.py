@@ -53,6 +53,7 @@ def _child(case: Case, path: Path, wfd: int, alarm_s: int) -> None:
     """Runs in the forked worker; never returns."""
     code = 0
     try:
+        os.environ["REDLINE_NO_STORE"] = "1"                    # a worker never writes a run store
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)           # the alarm kills: a hang in C code stops too
         devnull = os.open(os.devnull, os.O_WRONLY)
