@@ -85,7 +85,7 @@ def test_every_yaml_read_goes_through_yamlio():
             if pattern.search(line):
                 offenders.append(f"{py.relative_to(ROOT)}:{n}: {line.strip()}")
     # web/app.py still counts alias events with yaml.parse(..., Loader=yaml.SafeLoader) before reading;
-    # that guard moves into yamlio with the hardening of the reader.
+    # yamlio now caps aliases and expanded nodes itself, so that loop (and this exemption) can go.
     offenders = [o for o in offenders if "yaml.parse(" not in o]
     assert not offenders, "read YAML with redline.yamlio.parse_yaml / load_mapping:\n" + "\n".join(offenders)
 
