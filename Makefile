@@ -1,12 +1,13 @@
 # Redline: two commands on a fresh machine with Python 3.11.
 #   make demo   set up .venv and run the April 2024 scenario
 #   make test   set up .venv and run the test suite
+#   make fuzz   10,000 mutated input files through every loader, with counts per type and class
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean browser
+.PHONY: demo test fuzz bench setup clean browser
 
 # Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser).
 CHROMIUM := /usr/bin/chromium
@@ -32,6 +33,9 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
+
+fuzz: $(STAMP)
+	$(PY) scripts/fuzz.py --per-type 2000
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

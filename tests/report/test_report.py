@@ -66,7 +66,7 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
     try:
         page = rec.page
         page.goto(out.as_uri())
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        page.wait_for_selector("body[data-ready='1']", timeout=120_000)
         layers = page.eval_on_selector_all(
             "svg[data-testid=map] g[data-layer]", "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.childElementCount]))")
         sc = april_result.compiled.scenario
@@ -121,7 +121,7 @@ def test_escalation_reports_render(browser, tmp_path, kind, request):
     rec = Recorder(browser)
     try:
         rec.page.goto(out[0].as_uri())
-        rec.page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        rec.page.wait_for_selector("body[data-ready='1']", timeout=120_000)
         rows = rec.page.locator("[data-testid=p-war] tbody tr")
         assert rows.count() == len(v["p_war"])
         first = v["p_war"][0]

@@ -139,10 +139,35 @@ def _check_consistent(st: RunStore) -> int:
     return len(rows)
 
 
-@pytest.mark.parametrize("sig,delay", [(signal.SIGKILL, 0.05), (signal.SIGKILL, 0.25), (signal.SIGINT, 0.15)])
-def test_interrupted_save_leaves_no_half_written_run(tmp_path, sig, delay):
-    """Kill (or Ctrl-C) a process in the middle of saving its second run: the store shows exactly the first."""
+def _wait_for(cond, what: str, deadline_s: float = 120.0, proc=None) -> None:
+    """Poll ``cond()`` until it holds; a generous deadline, never a fixed wait (the machine may be loaded)."""
+    deadline = time.monotonic() + deadline_s
+    while not cond():
+        assert proc is None or proc.poll() is None, f"writer exited before {what}"
+        assert time.monotonic() < deadline, f"no {what} within {deadline_s:.0f} s"
+        time.sleep(0.002)
+
+
+@pytest.mark.parametrize("sig,phase", [(signal.SIGKILL, "folder"), (signal.SIGKILL, "file"), (signal.SIGINT, "file")])
+def test_interrupted_save_leaves_no_half_written_run(tmp_path, sig, phase):
+    """Kill (or Ctrl-C) a process in the middle of saving its second run: the store shows exactly the first.
+
+    The signal is sent once the second save is seen under way (its temporary folder, or a file in it,
+    exists), not after a fixed delay, so the test means the same on a fast or a loaded machine.
+    """
     db = tmp_path / "runs.duckdb"
+    arrays_dir = RunStore(db).arrays_dir
+
+    def tmp_entries() -> list:
+        try:
+            return [p for p in arrays_dir.iterdir() if p.name.startswith(".tmp-")]
+        except FileNotFoundError:
+            return []
+
+    def under_way() -> bool:
+        tmp = tmp_entries()
+        return bool(tmp) and (phase == "folder" or any(p.is_dir() and any(p.iterdir()) for p in tmp))
+
     proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(db)], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
@@ -150,13 +175,13 @@ def test_interrupted_save_leaves_no_half_written_run(tmp_path, sig, delay):
         while not lines or lines[-1] != "saving 1":
             lines.append(proc.stdout.readline().strip())
             assert lines[-1], "writer died"
-        time.sleep(delay)
+        _wait_for(under_way, "save under way", proc=proc)
         proc.send_signal(sig)
-        proc.wait(timeout=20)
+        proc.wait(timeout=300)      # a deadline only against a stuck writer; normally well under a second
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            proc.wait(timeout=60)
     st = RunStore(db)
     leftovers = [p.name for p in st.arrays_dir.iterdir() if p.name.startswith(".tmp-")]
     if sig == signal.SIGKILL:

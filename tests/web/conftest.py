@@ -46,7 +46,7 @@ def live_server(tmp_path_factory):
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120   # generous: a loaded machine starts uvicorn slowly
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
