@@ -31,7 +31,8 @@ def _param(path: Path):
     if "pending schema fix of " in head:
         field = head.split("pending schema fix of ", 1)[1].split(":", 1)[0]
         return pytest.param(path, id=path.stem, marks=pytest.mark.xfail(strict=True, reason=f"schema fix pending: {field}"))
-    assert "fixed by the reader" in head, f"{path.name}: first line must say 'fixed by the reader' or 'pending ...'"
+    assert "fixed by the reader" in head or "fixed by the schema of " in head, \
+        f"{path.name}: first line must say 'fixed by the reader', 'fixed by the schema of FIELD' or 'pending ...'"
     return pytest.param(path, id=path.stem)
 
 

@@ -68,6 +68,10 @@ class Observation(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> "Observation":
+        # every metric an event can observe is a count, a cost or a ratio of them: none is negative
+        if self.value < 0 or (self.range is not None and self.range[0] < 0):
+            raise ValueError(f"an observed {self.metric.rsplit('.', 1)[-1]} cannot be negative; give a value and "
+                             "range of at least 0")
         if self.range is not None:
             lo, hi = self.range
             if lo > hi:

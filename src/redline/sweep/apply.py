@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..scenario.schema import Salvo, Scenario, check_wave_sizes
 from ..scenario.transforms import set_paths
 
-__all__ = ["check_targets", "apply_point", "apply_campaign"]
+__all__ = ["check_outputs", "check_targets", "apply_point", "apply_campaign"]
 
 def _threats_for(cat: Catalog, key: str, name: str, file: str) -> list[str]:
     if key in THREAT_CLASSES:
@@ -106,3 +106,19 @@ def check_targets(sc: Scenario, cat: Catalog, base: ParamSet, names: tuple[str, 
         for row in (X[0], X[-1]):
             sc_row, _ = apply_point(sc, cat, base, names, tuple(row), file)
             apply_campaign(campaign, names, tuple(row), file, raid=sc_row.raid)
+
+
+def check_outputs(outputs: tuple[str, ...], of: str, file: str) -> None:
+    """Refuse, before any work, an output whose first key is not a field of the point's summary.
+
+    ``of`` is ``"run"`` or ``"campaign"``; deeper keys (a site, a class) are checked when the
+    first point's summary exists (a missing one is then the same one-line error).
+    """
+    from ..records import CampaignSummary, RunSummary
+
+    fields = sorted(set((CampaignSummary if of == "campaign" else RunSummary).model_fields) - {"manifest"})
+    for k, o in enumerate(outputs):
+        head = o.split(".", 1)[0]
+        if head not in fields:
+            raise InputError(file, f"outputs[{k}]", o, f"a {of} summary has no {head!r}; start the path with one of "
+                             f"{', '.join(fields)}")

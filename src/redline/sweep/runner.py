@@ -26,7 +26,7 @@ from ..manifest import Manifest, make_manifest, now_utc
 from ..records import SweepSummary, parse_summary
 from ..scenario.io import load_scenario, scenario_catalog
 from ..store import RunStore, save_run, store_disabled
-from .apply import check_targets
+from .apply import check_outputs, check_targets
 from .backends import make_backend
 from .design import design_matrix, sensitivity
 from .spec import SweepSpec
@@ -207,6 +207,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     sha = spec_sha256(spec)
     X_new = design_matrix(spec)
     check_targets(sc, cat, base_ps, names, X_new, spec.name, campaign=camp)
+    if point_fn is run_point:          # a custom point function defines its own outputs
+        check_outputs(spec.outputs, "campaign" if camp is not None else "run", spec.name)
     inputs = {"spec": sha, "params": params_sha256(base_ps)}
     if camp is None:
         inputs["scenario"] = scenario_sha256(sc, cat)

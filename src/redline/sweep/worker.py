@@ -24,6 +24,7 @@ from ..catalog import Catalog
 from ..engagement.compile import compile_scenario
 from ..engagement.params import ParamSet
 from ..engagement.runner import run_compiled
+from ..errors import InputError
 from ..hashing import scenario_sha256
 from ..manifest import Manifest, make_manifest
 from ..results import Result
@@ -141,13 +142,24 @@ def run_point(base: SweepBase, point: Point) -> dict:
     return _record(base, point, Result(comp, raw, manifest).summary(), t0)
 
 
+def _outputs(base: SweepBase, summary: dict) -> dict[str, float]:
+    """The spec's outputs read from a point's summary; a path the summary lacks is the spec's error."""
+    out = {}
+    for k, o in enumerate(base.outputs):
+        try:
+            out[o] = extract(summary, o)
+        except KeyError as exc:
+            raise InputError(base.file, f"outputs[{k}]", o, f"{exc.args[0]}; name a number in the summary") from None
+    return out
+
+
 def _record(base: SweepBase, point: Point, summary: dict, t0: float) -> dict:
     """A finished point's record: values, outputs, summary (with its manifest, also under ``manifest``) and timing."""
     return {
         "index": point.index,
         "values": dict(zip(base.names, point.values)),
         "seed": point.seed,
-        "outputs": {o: extract(summary, o) for o in base.outputs},
+        "outputs": _outputs(base, summary),
         "summary": summary,
         "manifest": summary["manifest"],
         "timing": {"elapsed_s": round(time.perf_counter() - t0, 4), "pid": os.getpid(), "host": socket.gethostname()},
