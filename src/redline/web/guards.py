@@ -1,0 +1,239 @@
+"""ASGI guards of the web app: trusted Host header, access token, body size, and the YAML pre-check.
+
+Each guard answers with the app's JSON error shape, ``{"error": "one line", "field": ...}``:
+
+* :class:`TrustedHost` — 400 unless the ``Host`` header names a trusted host
+  (loopback names by default). A page on another site whose DNS name is
+  rebound to 127.0.0.1 sends its own name in ``Host``, so it is refused.
+* :class:`TokenGate` — 401 unless the request carries the server's token, as
+  ``Authorization: Bearer TOKEN`` or the ``redline_token`` cookie that a visit
+  to ``/?token=TOKEN`` sets (that visit is redirected to the same page without
+  the token in its address).
+* :class:`BodyLimit` — 413 for a body over the limit, whether it declares a
+  ``Content-Length`` or streams in chunks; the body is counted as it arrives
+  and never held beyond the limit.
+* :func:`yaml_shape_check` — refuses an uploaded YAML text whose aliases would
+  expand beyond a node budget, or that nests too deep, before anything walks it.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, Iterable
+from urllib.parse import parse_qsl, urlencode
+
+__all__ = ["TrustedHost", "TokenGate", "BodyLimit", "LOOPBACK_HOSTS", "TOKEN_COOKIE", "yaml_shape_check",
+           "YamlShapeError", "MAX_YAML_ALIASES", "MAX_YAML_NODES", "MAX_YAML_DEPTH"]
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+"""Hosts trusted by default: the server listens on loopback and is reached by these names."""
+TOKEN_COOKIE = "redline_token"
+MAX_YAML_ALIASES = 100
+"""Most alias references (``*name``) in an uploaded scenario."""
+MAX_YAML_NODES = 200_000
+"""Most YAML nodes of an uploaded scenario once every alias is expanded."""
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of mappings and lists in an uploaded scenario."""
+_DRAIN_LIMIT = 64 * 1024 * 1024
+"""Past the body limit, read (and drop) up to this many bytes so the client can read its 413 [bytes]."""
+
+
+async def _send_json(send, status: int, body: dict[str, Any], headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _header(scope, name: bytes) -> bytes | None:
+    for k, v in scope.get("headers", []):
+        if k == name:
+            return v
+    return None
+
+
+def _host_name(raw: str) -> str:
+    """``example.org:8000`` -> ``example.org``; ``[::1]:8000`` -> ``::1``."""
+    raw = raw.strip().lower()
+    if raw.startswith("["):
+        return raw[1:raw.find("]")] if "]" in raw else raw
+    return raw.rsplit(":", 1)[0] if raw.count(":") == 1 else raw
+
+
+class TrustedHost:
+    """Refuse requests whose ``Host`` header is not one of ``hosts`` (``"*"`` trusts every host)."""
+
+    def __init__(self, app, hosts: Iterable[str] = LOOPBACK_HOSTS):
+        self.app = app
+        self.hosts = frozenset(_host_name(h) if h != "*" else "*" for h in hosts)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket") or "*" in self.hosts:
+            return await self.app(scope, receive, send)
+        raw = (_header(scope, b"host") or b"").decode("latin-1")
+        if _host_name(raw) not in self.hosts:
+            shown = raw[:80] if raw else "(none)"
+            return await _send_json(send, 400, {
+                "error": f"Host header {shown!r} is not trusted by this server; open it as "
+                         f"http://127.0.0.1:PORT/ or start it with --trusted-host NAME",
+                "field": "host"})
+        return await self.app(scope, receive, send)
+
+
+class TokenGate:
+    """Require ``token`` on every request: a bearer header, or the cookie set by visiting ``?token=``."""
+
+    def __init__(self, app, token: str):
+        self.app = app
+        self.token = token.encode()
+
+    def _ok(self, value: bytes | str | None) -> bool:
+        if value is None:
+            return False
+        if isinstance(value, str):
+            value = value.encode()
+        return secrets.compare_digest(value, self.token)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        auth = _header(scope, b"authorization") or b""
+        if auth[:7].lower() == b"bearer " and self._ok(auth[7:].strip()):
+            return await self.app(scope, receive, send)
+        for part in (_header(scope, b"cookie") or b"").split(b";"):
+            name, _, value = part.strip().partition(b"=")
+            if name == TOKEN_COOKIE.encode() and self._ok(value):
+                return await self.app(scope, receive, send)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        given = [v for k, v in query if k == "token"]
+        if scope.get("method") == "GET" and given and self._ok(given[0]):
+            rest = urlencode([(k, v) for k, v in query if k != "token"])
+            location = scope.get("path", "/") + (f"?{rest}" if rest else "")
+            cookie = f"{TOKEN_COOKIE}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict"
+            return await _send_json(send, 303, {"error": None, "location": location},
+                                    [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode())])
+        return await _send_json(send, 401, {
+            "error": "this server needs its access token: send 'Authorization: Bearer TOKEN' or open /?token=TOKEN",
+            "field": "token"}, [(b"www-authenticate", b'Bearer realm="redline"')])
+
+
+class BodyLimit:
+    """Read the whole request body, at most ``limit`` bytes, before the app sees it; 413 past the limit."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = int(limit)
+
+    async def _too_big(self, receive, send, seen: int, more: bool) -> None:
+        while more and seen <= _DRAIN_LIMIT:      # let the client finish sending, so it reads the answer
+            msg = await receive()
+            if msg["type"] != "http.request":
+                return
+            seen += len(msg.get("body", b""))
+            more = msg.get("more_body", False)
+        await _send_json(send, 413, {"error": f"request body over {self.limit:,} bytes; send a smaller scenario",
+                                     "field": "body"}, [(b"connection", b"close")])
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            try:
+                n = int(declared)
+                if n < 0:
+                    raise ValueError(n)
+            except ValueError:
+                return await _send_json(send, 400, {"error": "bad Content-Length header", "field": "content-length"})
+            if n > self.limit:
+                return await self._too_big(receive, send, 0, True)
+        chunks: list[bytes] = []
+        seen, more = 0, True
+        while more:
+            msg = await receive()
+            if msg["type"] != "http.request":        # the client went away
+                return
+            body = msg.get("body", b"")
+            seen += len(body)
+            more = msg.get("more_body", False)
+            if seen > self.limit:
+                return await self._too_big(receive, send, seen, more)
+            chunks.append(body)
+        whole = b"".join(chunks)
+        chunks.clear()
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": whole, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+
+class YamlShapeError(ValueError):
+    """An uploaded YAML text that would expand or nest beyond the server's bounds."""
+
+
+def yaml_shape_check(text: str, what: str = "scenario_yaml") -> None:
+    """Refuse YAML whose aliases expand past :data:`MAX_YAML_NODES` or that nests past :data:`MAX_YAML_DEPTH`.
+
+    The text is composed into YAML nodes (aliases stay shared, so this costs
+    time and memory in proportion to the text), then the expanded size is
+    counted with one memo per node. Syntax errors are left to the scenario
+    parser, which reports them with a line and column.
+
+    Raises
+    ------
+    YamlShapeError
+        With a one-line message naming the bound and what to do.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    aliases = 0
+    depth = 0
+    try:
+        for ev in yaml.parse(text, Loader=loader):
+            if isinstance(ev, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_YAML_ALIASES:
+                    raise YamlShapeError(f"{what} uses more than {MAX_YAML_ALIASES} YAML aliases; write the values out")
+            elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise YamlShapeError(f"{what} nests lists and mappings more than {MAX_YAML_DEPTH} deep; flatten it")
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        if aliases == 0:
+            return
+        root = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            if sizes[key] < 0:
+                raise YamlShapeError(f"{what}: an alias refers to a value that contains it; write the values out")
+            return sizes[key]
+        sizes[key] = -1                       # in progress: meeting it again is a cycle
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        n = min(n, MAX_YAML_NODES + 1)
+        sizes[key] = n
+        return n
+
+    if size(root) > MAX_YAML_NODES:
+        raise YamlShapeError(f"{what}: its aliases expand to more than {MAX_YAML_NODES:,} values; write the "
+                             "repeated parts once, or run the file with `redline run` locally")
