@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 print_json(problems)
             elif not problems:
-                console.print(f"{st.path}: no orphaned array folders, every run's arrays are there")
+                console.print(f"{st.path}: no orphaned array folders, every run's arrays are there", highlight=False, soft_wrap=True)
             else:
                 for p in problems:
                     console.print(f"{p['path']}: {p['problem']} ({p['action']})", highlight=False, soft_wrap=True)

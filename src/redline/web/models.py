@@ -32,7 +32,7 @@ class Limits(BaseModel):
     max_fire_units: int = Field(default=300, ge=1)
     time_limit_s: float = Field(default=120.0, gt=0)
     max_concurrent_runs: int = Field(default=2, ge=1)
-    max_compare_work: int = Field(default=100_000, ge=1)
+    max_compare_work: int = Field(default=50_000, ge=1)
     """Most crisis paths in one comparison, summed over its packages (it runs while the request waits)."""
 
 
