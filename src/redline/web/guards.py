@@ -17,6 +17,7 @@ Each guard answers with the app's JSON error shape, ``{"error": "one line", "fie
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from typing import Any, Iterable
@@ -36,6 +37,8 @@ MAX_YAML_DEPTH = 64
 """Deepest nesting of mappings and lists in an uploaded scenario."""
 _DRAIN_LIMIT = 64 * 1024 * 1024
 """Past the body limit, read (and drop) up to this many bytes so the client can read its 413 [bytes]."""
+_DRAIN_STALL_S = 2.0
+"""Stop draining an over-limit body when the client sends nothing for this long [s]."""
 
 
 async def _send_json(send, status: int, body: dict[str, Any], headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
@@ -126,8 +129,13 @@ class BodyLimit:
         self.limit = int(limit)
 
     async def _too_big(self, receive, send, seen: int, more: bool) -> None:
-        while more and seen <= _DRAIN_LIMIT:      # let the client finish sending, so it reads the answer
-            msg = await receive()
+        # let the client finish sending (dropping the bytes), so that it reads the answer; a client
+        # that sends more than _DRAIN_LIMIT, or stalls, is answered at once and the connection closed
+        while more and seen <= _DRAIN_LIMIT:
+            try:
+                msg = await asyncio.wait_for(receive(), timeout=_DRAIN_STALL_S)
+            except asyncio.TimeoutError:
+                break
             if msg["type"] != "http.request":
                 return
             seen += len(msg.get("body", b""))
