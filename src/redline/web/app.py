@@ -265,7 +265,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
     @app.get("/api/runs/{job_id}", tags=["runs"], response_model=JobStatus,
              responses={404: {"model": ErrorBody}, 408: {"model": JobStatus}})
-    def run_status(job_id: str, result: bool = True) -> dict[str, Any]:
+    def run_status(job_id: str, result: bool = True) -> Any:
         """Progress of a run (trials done of total); its result once ``state`` is ``done``."""
         job = app.state.jobs.get(job_id)
         if job is None:
