@@ -72,7 +72,7 @@ class TrustedHost:
         self.hosts = frozenset(_host_name(h) if h != "*" else "*" for h in hosts)
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] not in ("http", "websocket") or "*" in self.hosts:
+        if scope["type"] != "http" or "*" in self.hosts:      # the app has no websockets
             return await self.app(scope, receive, send)
         raw = (_header(scope, b"host") or b"").decode("latin-1")
         if _host_name(raw) not in self.hosts:
@@ -114,7 +114,7 @@ class TokenGate:
             rest = urlencode([(k, v) for k, v in query if k != "token"])
             location = scope.get("path", "/") + (f"?{rest}" if rest else "")
             cookie = f"{TOKEN_COOKIE}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict"
-            return await _send_json(send, 303, {"error": None, "location": location},
+            return await _send_json(send, 303, {"location": location},
                                     [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode())])
         return await _send_json(send, 401, {
             "error": "this server needs its access token: send 'Authorization: Bearer TOKEN' or open /?token=TOKEN",
