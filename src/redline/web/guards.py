@@ -189,10 +189,10 @@ class YamlShapeError(ValueError):
 def yaml_shape_check(text: str, what: str = "scenario_yaml") -> None:
     """Refuse YAML whose aliases expand past :data:`MAX_YAML_NODES` or that nests past :data:`MAX_YAML_DEPTH`.
 
-    The text is composed into YAML nodes (aliases stay shared, so this costs
-    time and memory in proportion to the text), then the expanded size is
-    counted with one memo per node. Syntax errors are left to the scenario
-    parser, which reports them with a line and column.
+    One pass over the parser's events (nothing is constructed, so this costs time and
+    memory in proportion to the text): every anchored node's size is recorded when it
+    closes, and an alias adds the size of the node it names. Syntax errors are left to
+    the scenario parser, which reports them with a line and column.
 
     Raises
     ------
@@ -201,47 +201,43 @@ def yaml_shape_check(text: str, what: str = "scenario_yaml") -> None:
     """
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from ..yamlio import LOADER          # the reader's own safe loader (libyaml when built with it)
+
+    cap = MAX_YAML_NODES + 1
+    sizes: dict[str, int] = {}           # anchor -> values under it (its own node included)
+    open_anchors: set[str] = set()
+    stack: list[list] = [[None, 0]]      # open collections: [anchor, values so far]; the root at the bottom
     aliases = 0
-    depth = 0
     try:
-        for ev in yaml.parse(text, Loader=loader):
+        for ev in yaml.parse(text, Loader=LOADER):   # events only: no object is built
             if isinstance(ev, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_YAML_ALIASES:
                     raise YamlShapeError(f"{what} uses more than {MAX_YAML_ALIASES} YAML aliases; write the values out")
+                if ev.anchor in open_anchors:
+                    raise YamlShapeError(f"{what}: the alias *{ev.anchor} refers to a value that contains it; "
+                                         "write the values out")
+                stack[-1][1] = min(cap, stack[-1][1] + sizes.get(ev.anchor or "", 1))
+            elif isinstance(ev, yaml.ScalarEvent):
+                if ev.anchor is not None:
+                    sizes[ev.anchor] = 1
+                stack[-1][1] = min(cap, stack[-1][1] + 1)
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
+                if len(stack) > MAX_YAML_DEPTH:
                     raise YamlShapeError(f"{what} nests lists and mappings more than {MAX_YAML_DEPTH} deep; flatten it")
+                if ev.anchor is not None:
+                    open_anchors.add(ev.anchor)
+                stack.append([ev.anchor, 1])
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-        if aliases == 0:
-            return
-        root = yaml.compose(text, Loader=loader)
+                anchor, n = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = n
+                    open_anchors.discard(anchor)
+                stack[-1][1] = min(cap, stack[-1][1] + n)
+            if stack[0][1] > MAX_YAML_NODES:
+                break
     except yaml.YAMLError:
         return
-    if root is None:
-        return
-    sizes: dict[int, int] = {}
-
-    def size(node) -> int:
-        key = id(node)
-        if key in sizes:
-            if sizes[key] < 0:
-                raise YamlShapeError(f"{what}: an alias refers to a value that contains it; write the values out")
-            return sizes[key]
-        sizes[key] = -1                       # in progress: meeting it again is a cycle
-        if isinstance(node, yaml.MappingNode):
-            n = 1 + sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            n = 1 + sum(size(v) for v in node.value)
-        else:
-            n = 1
-        n = min(n, MAX_YAML_NODES + 1)
-        sizes[key] = n
-        return n
-
-    if size(root) > MAX_YAML_NODES:
+    if stack[0][1] > MAX_YAML_NODES:
         raise YamlShapeError(f"{what}: its aliases expand to more than {MAX_YAML_NODES:,} values; write the "
                              "repeated parts once, or run the file with `redline run` locally")
