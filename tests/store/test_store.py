@@ -182,12 +182,15 @@ def test_interrupted_save_leaves_no_half_written_run(tmp_path, sig, phase):
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=60)
-    st = RunStore(db)
-    leftovers = [p.name for p in st.arrays_dir.iterdir() if p.name.startswith(".tmp-")]
+    raw = RunStore(db, sweep=False)       # as the killed process left it
+    leftovers = [p.name for p in raw.arrays_dir.iterdir() if p.name.startswith(".tmp-")]
     if sig == signal.SIGKILL:
         assert leftovers, "the kill did not land mid-write; the test proves nothing"
+        assert [c["path"].rsplit("/", 1)[1] for c in raw.check()] == leftovers
     else:
         assert leftovers == []     # Ctrl-C: the writer removed its temporary folder itself
+    st = RunStore(db)                     # opening the store sweeps the dead writer's leftovers
+    assert not [p for p in st.arrays_dir.iterdir() if p.name.startswith(".tmp-")] and st.check() == []
     assert _check_consistent(st) == 1
     save_run(tiny_record(-1), arrays=_arrays(-1), store=st)
     assert _check_consistent(st) == 2

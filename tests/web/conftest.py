@@ -8,6 +8,9 @@ import pytest
 
 from ..report._browser import launched_browser
 
+TEST_HOSTS = ("localhost", "127.0.0.1", "::1", "testserver")
+"""Trusted hosts in tests: the loopback defaults plus the Host that starlette's TestClient sends."""
+
 
 @pytest.fixture(autouse=True)
 def _private_store(tmp_path, monkeypatch):
@@ -28,7 +31,7 @@ def client(tmp_path):
 
     from redline.web import create_app
 
-    with TestClient(create_app(store=tmp_path / "web.duckdb")) as c:
+    with TestClient(create_app(store=tmp_path / "web.duckdb", trusted_hosts=TEST_HOSTS)) as c:
         yield c
 
 

@@ -13,6 +13,8 @@ from redline.web.jobs import Busy, JobManager
 from redline.web.knobs import apply_knobs
 from redline.web.models import Knobs, Limits
 
+from .conftest import TEST_HOSTS
+
 APRIL_MIN = """
 name: tiny
 sites:
@@ -126,7 +128,8 @@ def test_oversized_body_is_refused_before_parsing(client):
 def test_server_limits_and_time_limit(tmp_path):
     from fastapi.testclient import TestClient
 
-    app = create_app(no_store=True, limits=Limits(max_trials=500, time_limit_s=1e-6, max_threats=100))
+    app = create_app(no_store=True, limits=Limits(max_trials=500, time_limit_s=1e-6, max_threats=100),
+                     trusted_hosts=TEST_HOSTS)
     with TestClient(app) as c:
         r = c.post("/api/runs", json={"scenario": "april-2024", "trials": 501})
         assert r.status_code == 422 and "limit of 500" in r.json()["error"]

@@ -59,18 +59,39 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         store: Optional[str] = store_option(),
         kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (run, campaign, crisis, compare, validate, sweep, sweep-point)."),
+        scenario: Optional[str] = typer.Option(None, "--scenario", help="Only runs of this scenario (or sweep, or other subject), by exact name."),
+        points: bool = typer.Option(False, "--points", help="Also list each sweep's points (hidden by default; --kind sweep-point lists only them)."),
         limit: int = typer.Option(50, "--limit", "-l", help="How many of the newest runs to list (0: all)."),
+        check: bool = typer.Option(False, "--check", help="Check the store instead: orphaned array folders of killed runs, runs with missing arrays (exit 1 if any)."),
+        fix: bool = typer.Option(False, "--fix", help="With --check: remove the orphaned folders (not while another process is saving)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON array instead of a table."),
     ) -> None:
-        """List saved runs, newest first (`redline runs show ID` prints one)."""
+        """List saved runs, newest first (`redline runs show ID` prints one); --check finds leftovers of killed runs."""
         if ctx.invoked_subcommand is not None:
             ctx.obj = {"store": store}
             return
         from ..store import RunStore, StoreError
 
-        st = RunStore(store)
+        if fix and not check:
+            fail("--fix goes with --check: `redline runs --check --fix`")
+        st = RunStore(store, sweep=not check)
+        if check:
+            try:
+                problems = st.check(fix=fix)
+            except StoreError as exc:
+                fail(str(exc))
+            if as_json:
+                print_json(problems)
+            elif not problems:
+                console.print(f"{st.path}: no orphaned array folders, every run's arrays are there", highlight=False, soft_wrap=True)
+            else:
+                for p in problems:
+                    console.print(f"{p['path']}: {p['problem']} ({p['action']})", highlight=False, soft_wrap=True)
+            if any(p["action"] != "removed" for p in problems):
+                raise typer.Exit(1)
+            return
         try:
-            rows = st.list_runs(limit=limit or None, kind=kind)
+            rows = st.list_runs(limit=limit or None, kind=kind, scenario=scenario, include_points=points)
         except StoreError as exc:
             fail(str(exc))
         if as_json:

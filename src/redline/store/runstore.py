@@ -9,7 +9,7 @@ Writes are atomic. A run's arrays are written into a hidden temporary
 folder (``.tmp-<run id>-<pid>``), flushed to disk and renamed into place;
 only then is the row inserted, in one transaction. A process killed at any
 point therefore leaves either no row (and at worst a leftover folder, swept
-away by the next save) or a complete run. Readers only ever see runs whose
+away when the store is next opened, or listed by ``redline runs --check``) or a complete run. Readers only ever see runs whose
 row exists.
 
 A row holds a typed record (:mod:`redline.records`): its summary JSON and its
@@ -52,6 +52,8 @@ RECORD_VERSION = 1
 _TMP_PREFIX = ".tmp-"
 _ORPHAN_AGE_S = 600.0
 _LOCK = threading.RLock()
+_SWEPT: set[Path] = set()
+"""Stores this process has already swept for leftovers on opening."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -171,10 +173,19 @@ class RunStore:
         How long to wait for another process that has the file open [s].
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, lock_timeout_s: float = 20.0):
+    def __init__(self, path: str | os.PathLike | None = None, lock_timeout_s: float = 20.0, sweep: bool = True):
         self.path = resolve_store_path(path)
         self.arrays_dir = arrays_root(self.path)
         self.lock_timeout_s = float(lock_timeout_s)
+        if sweep and self.path not in _SWEPT and self.arrays_dir.is_dir():
+            _SWEPT.add(self.path)      # leftovers of killed runs go when a process first opens the store
+            saved, self.lock_timeout_s = self.lock_timeout_s, 0.5
+            try:
+                self._sweep()
+            except (StoreError, OSError):
+                pass  # locked or unreadable now: the next save sweeps, and the operation that needs the file reports
+            finally:
+                self.lock_timeout_s = saved
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.path)!r})"
@@ -273,31 +284,75 @@ class RunStore:
             raise
         return run_id
 
-    def _sweep(self) -> None:
-        """Remove leftovers of interrupted saves: temp folders of dead processes, old folders with no row."""
+    def _sweep(self) -> list[Path]:
+        """Remove leftovers of interrupted saves: temp folders of dead processes, old folders with no row.
+
+        A folder with no row is left alone for ten minutes after it was written
+        (another process may be between renaming it into place and inserting its row).
+        Returns the folders removed.
+        """
+        removed = []
+        for entry, _why in self._orphans(min_age_s=_ORPHAN_AGE_S):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+        return removed
+
+    def _orphans(self, min_age_s: float) -> list[tuple[Path, str]]:
+        """Array folders that no run owns: (folder, reason), sorted by name."""
         if not self.arrays_dir.is_dir():
-            return
+            return []
+        out: list[tuple[Path, str]] = []
         known: set[str] | None = None
-        for entry in self.arrays_dir.iterdir():
+        for entry in sorted(self.arrays_dir.iterdir()):
             if entry.name.startswith(_TMP_PREFIX):
                 try:
                     pid = int(entry.name.rsplit("-", 1)[1])
                 except (IndexError, ValueError):
                     pid = -1
                 if pid != os.getpid() and not _pid_alive(pid):
-                    shutil.rmtree(entry, ignore_errors=True)
+                    out.append((entry, f"temporary folder of a save by process {pid}, which is gone"))
             elif entry.is_dir():
                 try:
                     age = time.time() - entry.stat().st_mtime
                 except OSError:
                     continue
-                if age < _ORPHAN_AGE_S:
+                if age < min_age_s:
                     continue
                 if known is None:
                     with self._connect(create=False) as con:
                         known = set() if con is None else {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
                 if entry.name not in known:
-                    shutil.rmtree(entry, ignore_errors=True)
+                    out.append((entry, "arrays of a run that has no row (its save was interrupted)"))
+        return out
+
+    def check(self, fix: bool = False) -> list[dict[str, str]]:
+        """Problems in the store: orphaned array folders, and runs whose array files are missing.
+
+        Parameters
+        ----------
+        fix : bool
+            Remove the orphaned folders (runs with missing arrays are only listed:
+            their summaries are still good).
+
+        Returns
+        -------
+        list of {"path", "problem", "action"}
+            Empty when the store is consistent.
+        """
+        problems = []
+        for entry, why in self._orphans(min_age_s=0.0):
+            if fix:
+                shutil.rmtree(entry, ignore_errors=True)
+            problems.append({"path": str(entry), "problem": why, "action": "removed" if fix else "remove with --fix"})
+        with self._connect(create=False) as con:
+            rows = [] if con is None else con.execute("SELECT run_id, arrays FROM runs ORDER BY run_id").fetchall()
+        for rid, names in rows:
+            missing = [n for n in (names or []) if not self.array_path(rid, n).is_file()]
+            if missing:
+                problems.append({"path": str(self.arrays_dir / rid), "problem": f"run {rid} is missing arrays "
+                                 f"{', '.join(missing)}", "action": "its summary is intact; `redline runs delete` "
+                                 "removes it"})
+        return problems
 
     def delete(self, run_id: str) -> str:
         """Delete a run (row first, then its arrays); returns the full id."""
@@ -308,15 +363,39 @@ class RunStore:
         return rid
 
     # ---- reading
-    def list_runs(self, limit: int | None = 50, kind: str | None = None) -> list[dict[str, Any]]:
-        """Newest first: id, kind, created time, scenario, seed, trials, version, headline."""
+    def list_runs(self, limit: int | None = 50, kind: str | None = None, scenario: str | None = None,
+                  include_points: bool = True) -> list[dict[str, Any]]:
+        """Newest first: id, kind, created time, scenario, seed, trials, version, headline.
+
+        Parameters
+        ----------
+        limit : int, optional
+            Most rows (None or 0: all).
+        kind : str, optional
+            Only runs of this kind (``run``, ``sweep``, ``sweep-point``...).
+        scenario : str, optional
+            Only runs of this subject (the manifest's ``subject``: scenario name,
+            sweep name...), matched exactly.
+        include_points : bool
+            Include a sweep's ``sweep-point`` runs (they can number thousands);
+            asking for ``kind="sweep-point"`` includes them regardless.
+        """
+        where, args = [], []
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        elif not include_points:
+            where.append("kind <> 'sweep-point'")
+        if scenario:
+            where.append("scenario = ?")
+            args.append(scenario)
         with self._connect(create=False) as con:
             if con is None:
                 return []
             q = ("SELECT run_id, kind, created_utc, scenario, seed, trials, version, headline FROM runs"
-                 + (" WHERE kind = ?" if kind else "") + " ORDER BY created_utc DESC, run_id DESC"
+                 + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_utc DESC, run_id DESC"
                  + (f" LIMIT {int(limit)}" if limit else ""))
-            rows = con.execute(q, [kind] if kind else []).fetchall()
+            rows = con.execute(q, args).fetchall()
         cols = ("run_id", "kind", "created_utc", "scenario", "seed", "trials", "version", "headline")
         return [dict(zip(cols, r)) for r in rows]
 

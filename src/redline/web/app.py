@@ -7,17 +7,21 @@ because they load their scripts from a CDN.
 
 Every request is bounded (:class:`~redline.web.models.Limits`): body size,
 scenario size, trials, threats and fire units, run time, runs at once.
-Every error is JSON: ``{"error": "one line", "detail": ...}``.
+Every error is JSON: ``{"error": "one line", "field": "the request field or null", "detail": ...}``,
+with a 4xx status for anything the client can fix, 408 for a run stopped by the time limit,
+429 when every run slot is busy, and 500 (still JSON) only for a bug.
+Before any route: the Host header must be trusted and, when the server has a token,
+the request must carry it (:mod:`redline.web.guards`).
 """
 from __future__ import annotations
 
 import os
 import time
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from .._version import __version__
 from ..errors import InputError, RedlineError
 from ..yamlio import parse_yaml
+from .guards import LOOPBACK_HOSTS, BodyLimit, TokenGate, TrustedHost, YamlShapeError, yaml_shape_check
 from .jobs import Busy, JobManager
 from .knobs import apply_knobs, scenario_knobs
 from .models import CompareRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
@@ -36,77 +41,46 @@ __all__ = ["create_app", "ApiError"]
 class ApiError(Exception):
     """An error answered as ``{"error": message}`` with an HTTP status."""
 
-    def __init__(self, status: int, message: str, detail: Any = None):
+    def __init__(self, status: int, message: str, detail: Any = None, field: str | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.detail = detail
+        self.field = field
 
 
 def _static_dir() -> str:
     return str(resources.files("redline.web") / "static")
 
 
-class _BodyLimit:
-    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413, before they are read whole."""
-
-    def __init__(self, app, limit: int):
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        too_big = JSONResponse({"error": f"request body over {self.limit:,} bytes; send a smaller scenario"},
-                               status_code=413)
-        for k, v in scope.get("headers", []):
-            if k == b"content-length":
-                try:
-                    if int(v) > self.limit:
-                        return await too_big(scope, receive, send)
-                except ValueError:
-                    return await JSONResponse({"error": "bad Content-Length header"}, status_code=400)(scope, receive, send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
-            msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > self.limit:
-                    raise ApiError(413, f"request body over {self.limit:,} bytes; send a smaller scenario")
-            return msg
-
-        try:
-            return await self.app(scope, limited, send)
-        except ApiError as exc:
-            return await JSONResponse({"error": exc.message}, status_code=exc.status)(scope, receive, send)
-
-
 def _yaml_guard(text: str, limits: Limits) -> None:
-    """Refuse uploads that could reach the server's files or blow up: catalog paths, file extends, alias bombs."""
+    """Refuse uploads that could reach the server's files or blow up: catalog paths, file extends, alias bombs.
+
+    The size is checked before anything parses the text; the alias, expansion and
+    depth bounds (:func:`~redline.web.guards.yaml_shape_check`) before anything walks it.
+    NOTE: once :func:`redline.yamlio.parse_yaml` enforces its own alias/node/depth caps,
+    the shape check here is a second line of defence and may be removed.
+    """
     from ..scenario import builtin_scenarios
 
-    if len(text.encode("utf-8")) > limits.max_yaml_bytes:
-        raise ApiError(413, f"scenario_yaml is over {limits.max_yaml_bytes:,} bytes; trim the file")
-    aliases = 0
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_yaml_bytes:
+        raise ApiError(413, f"scenario_yaml is over {limits.max_yaml_bytes:,} bytes; trim the file", field="scenario_yaml")
     try:
-        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(ev, yaml.AliasEvent):
-                aliases += 1
-                if aliases > 100:
-                    raise ApiError(400, "scenario_yaml uses more than 100 YAML aliases; write the values out")
+        yaml_shape_check(text, "scenario_yaml")
+    except YamlShapeError as exc:
+        raise ApiError(400, str(exc), field="scenario_yaml") from None
+    try:
         raw = parse_yaml(text, "scenario_yaml")
-    except (yaml.YAMLError, InputError):
+    except (yaml.YAMLError, InputError, RecursionError):
         return  # parse_scenario reports the syntax error with its line and column
     if isinstance(raw, dict):
         if raw.get("catalog"):
             raise ApiError(400, "scenario_yaml: catalog files cannot be used in an upload; use the shipped catalog "
-                                "or run the file with `redline run` locally")
+                                "or run the file with `redline run` locally", field="scenario_yaml")
         ext = raw.get("extends")
-        if ext is not None and str(ext) not in builtin_scenarios():
-            raise ApiError(400, f"scenario_yaml: extends = {ext!r}: an upload may only extend a built-in scenario "
-                                f"({', '.join(builtin_scenarios())})")
+        if ext is not None and (not isinstance(ext, str) or ext not in builtin_scenarios()):
+            raise ApiError(400, f"scenario_yaml: extends = {str(ext)[:80]!r}: an upload may only extend a built-in "
+                                f"scenario ({', '.join(builtin_scenarios())})", field="scenario_yaml")
 
 
 def _scenario_from(req_scenario: str | None, text: str | None, limits: Limits):
@@ -137,7 +111,8 @@ def _preview(sc) -> dict[str, Any]:
     return engagement_map(compile_scenario(sc, scenario_catalog(sc)), {})
 
 
-def create_app(store: str | os.PathLike | None = None, no_store: bool = False, limits: Limits | None = None) -> FastAPI:
+def create_app(store: str | os.PathLike | None = None, no_store: bool = False, limits: Limits | None = None,
+               trusted_hosts: Iterable[str] = LOOPBACK_HOSTS, token: str | None = None) -> FastAPI:
     """Build the web application.
 
     Parameters
@@ -147,8 +122,17 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         embedded default); ``no_store=True`` saves nothing.
     limits : Limits, optional
         Request bounds (trials, sizes, time limit, runs at once).
+    trusted_hosts : names
+        Values of the ``Host`` header the app answers (default: the loopback
+        names); others get 400, which shuts out DNS rebinding. ``"*"`` trusts all.
+    token : str, optional
+        When set, every request (pages, static files, API) must carry it
+        (:class:`~redline.web.guards.TokenGate`); else 401.
     """
     limits = limits or Limits()
+    if token is not None and len(token) < 8:
+        raise ValueError("the access token is shorter than 8 characters; use e.g. `python -c \"import secrets; "
+                         "print(secrets.token_urlsafe())\"`")
     app = FastAPI(title="Redline", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Local web API of Redline: run scenarios with knobs, watch progress, read results. "
                               "Errors are JSON objects with an `error` message.")
@@ -156,13 +140,17 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     app.state.jobs = JobManager(max_concurrent=limits.max_concurrent_runs, time_limit_s=limits.time_limit_s)
     app.state.store = None if no_store else store
     app.state.no_store = no_store
-    app.add_middleware(_BodyLimit, limit=limits.max_body_bytes)
+    # added last = runs first: Host check, then the token, then the body limit
+    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    if token is not None:
+        app.add_middleware(TokenGate, token=token)
+    app.add_middleware(TrustedHost, hosts=tuple(trusted_hosts))
     app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
 
     # ---- errors: always JSON with a one-line message
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return JSONResponse({"error": exc.message, "detail": exc.detail}, status_code=exc.status)
+        return JSONResponse({"error": exc.message, "field": exc.field, "detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -171,18 +159,26 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
         detail = [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")} for e in errs]
-        return JSONResponse({"error": f"{where}: {msg}", "detail": detail}, status_code=422)
+        return JSONResponse({"error": f"{where}: {msg}", "field": where, "detail": detail}, status_code=422)
 
     @app.exception_handler(RedlineError)
     async def _input(request: Request, exc: RedlineError):
-        body: dict[str, Any] = {"error": str(exc)}
+        body: dict[str, Any] = {"error": " ".join(str(exc).split()), "field": None}
         if isinstance(exc, InputError):
+            body["field"] = exc.field
             body["detail"] = {"file": exc.file, "field": exc.field, "fix": exc.fix}
         return JSONResponse(body, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        return JSONResponse({"error": str(exc.detail), "field": None}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        """A bug: still one JSON line (the traceback goes to the server log), never a plain-text page."""
+        return JSONResponse({"error": f"internal error ({type(exc).__name__}); the server log has the details",
+                             "field": None}, status_code=500)
 
     # ---- pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -232,7 +228,8 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         return {**scenario_knobs(sc), "map": _preview(sc)}
 
     @app.post("/api/runs", tags=["runs"], status_code=202,
-              responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+              responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 413: {"model": ErrorBody},
+                         422: {"model": ErrorBody}, 429: {"model": ErrorBody}})
     def start_run(req: RunRequest) -> dict[str, Any]:
         """Start a run; poll ``GET /api/runs/{job_id}`` for progress and the result."""
         if req.trials > limits.max_trials:
@@ -266,13 +263,17 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
             raise ApiError(429, str(exc)) from None
         return {"job_id": job.job_id, "status_url": f"/api/runs/{job.job_id}", "total": req.trials}
 
-    @app.get("/api/runs/{job_id}", tags=["runs"], response_model=JobStatus, responses={404: {"model": ErrorBody}})
-    def run_status(job_id: str, result: bool = True) -> dict[str, Any]:
+    @app.get("/api/runs/{job_id}", tags=["runs"], response_model=JobStatus,
+             responses={404: {"model": ErrorBody}, 408: {"model": JobStatus}})
+    def run_status(job_id: str, result: bool = True) -> Any:
         """Progress of a run (trials done of total); its result once ``state`` is ``done``."""
         job = app.state.jobs.get(job_id)
         if job is None:
-            raise ApiError(404, f"no run job {job_id!r} (jobs are kept in memory for the last 32 runs)")
-        return job.status(with_result=result)
+            raise ApiError(404, f"no run job {job_id[:40]!r} (jobs are kept in memory for the last 32 runs)")
+        status = job.status(with_result=result)
+        if job.timed_out:      # documented: a run stopped by the time limit answers 408 with its progress
+            return JSONResponse({**status, "error": job.error, "field": "trials"}, status_code=408)
+        return status
 
     @app.get("/api/runs/{job_id}/scenario.yaml", tags=["runs"], response_class=PlainTextResponse)
     def run_scenario_yaml(job_id: str):
@@ -283,13 +284,13 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         return PlainTextResponse(job.result["scenario_yaml"], media_type="application/x-yaml")
 
     @app.get("/api/store/runs", tags=["store"])
-    def stored_runs(limit: int = 50) -> list[dict[str, Any]]:
-        """Runs in the server's run store, newest first."""
+    def stored_runs(limit: int = Query(50, ge=1, le=500), points: bool = False) -> list[dict[str, Any]]:
+        """Runs in the server's run store, newest first; a sweep's points only with ``points=true``."""
         if app.state.no_store:
             return []
         from ..store import RunStore
 
-        rows = RunStore(app.state.store).list_runs(limit=max(1, min(limit, 500)))
+        rows = RunStore(app.state.store).list_runs(limit=limit, include_points=points)
         return [{**r, "created_utc": r["created_utc"].isoformat()} for r in rows]
 
     @app.get("/api/store/runs/{run_id}", tags=["store"], responses={404: {"model": ErrorBody}})
@@ -315,7 +316,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         return {"available": True, "reason": None, "policies": list(esc.policy_packages()),
                 "start_states": list(esc.start_states())}
 
-    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}})
+    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}})
     def compare(req: CompareRequest) -> dict[str, Any]:
         """Compare policy packages: P(regional war) per package with intervals.
 
@@ -327,7 +328,16 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         known = list(esc.policy_packages())
         for p in req.policies or []:
             if p not in known:
-                raise ApiError(400, f"policies: unknown package {p!r}; shipped packages are: {', '.join(known)}")
+                raise ApiError(400, f"policies: unknown package {p[:60]!r}; shipped packages are: {', '.join(known)}",
+                               field="policies")
+        starts = list(esc.start_states())
+        if req.start is not None and req.start not in starts:
+            raise ApiError(400, f"start: unknown start state {req.start[:60]!r}; known ones are: {', '.join(starts)}",
+                           field="start")
+        work = req.paths * len(req.policies or known)
+        if work > limits.max_compare_work:
+            raise ApiError(422, f"paths: {req.paths:,} paths x {len(req.policies or known)} packages = {work:,} is more "
+                                f"than this server's limit of {limits.max_compare_work:,}; ask for fewer", field="paths")
         options = {k: v for k, v in (("start", req.start), ("horizon_days", req.horizon_days), ("seed", req.seed))
                    if v is not None}      # unset: the model's defaults
         t0 = time.monotonic()

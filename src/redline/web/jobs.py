@@ -1,7 +1,8 @@
 """Background runs for the web app: progress, a time limit, a bounded number at once.
 
 A run's progress callback (called after every chunk of trials) records the
-trials done and stops the run, by raising, once it passes the time limit.
+trials done and stops the run, by raising, once it passes the time limit; the
+job is then marked ``timed_out`` and ``GET /api/runs/{id}`` answers 408.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class Job:
     finished: float | None = None
     error: str | None = None
     result: dict[str, Any] | None = None
+    timed_out: bool = False
+    """True when the run was stopped by the time limit (the status endpoint then answers 408)."""
 
     def status(self, with_result: bool = True) -> dict[str, Any]:
         end = self.finished if self.finished is not None else time.monotonic()
@@ -84,7 +87,7 @@ class JobManager:
                 job.done = job.total
                 job.state = "done"
             except TimeLimitExceeded as exc:
-                job.error, job.state = str(exc), "error"
+                job.error, job.state, job.timed_out = str(exc), "error", True
             except (ValueError, KeyError) as exc:
                 job.error, job.state = str(exc).strip("'\""), "error"
             except Exception as exc:  # noqa: BLE001 - reported to the client, not swallowed

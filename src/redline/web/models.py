@@ -32,10 +32,14 @@ class Limits(BaseModel):
     max_fire_units: int = Field(default=300, ge=1)
     time_limit_s: float = Field(default=120.0, gt=0)
     max_concurrent_runs: int = Field(default=2, ge=1)
+    max_compare_work: int = Field(default=50_000, ge=1)
+    """Most crisis paths in one comparison, summed over its packages (it runs while the request waits)."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Request bodies: unknown keys refused, and no coercion (``"1000"`` and ``true`` are not numbers)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Knobs(_Strict):
@@ -109,9 +113,10 @@ class CompareRequest(_Strict):
 
 
 class ErrorBody(BaseModel):
-    """Every error: a one-line message, plus details where there are several problems."""
+    """Every error: a one-line message, the request field it is about (when one is), details where there are several."""
 
     error: str
+    field: Optional[str] = None
     detail: Any = None
 
 
