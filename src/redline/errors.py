@@ -37,4 +37,7 @@ class InputError(RedlineError):
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        super().__init__(f"{self.file}: {field} = {shown}: {fix}")
+        if field == "<file>" and value in (None, self.file):  # the file itself: no field or value to show
+            super().__init__(f"{self.file}: {fix}")
+        else:
+            super().__init__(f"{self.file}: {field} = {shown}: {fix}")
