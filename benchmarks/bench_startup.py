@@ -26,6 +26,7 @@ COMMANDS = [
     ("redline runs", ["runs"], None),
     ("redline run april-2024 --trials 1000 (warm caches)", ["run", "april-2024", "--trials", "1000", "--seed", "1",
                                                              "--json", "--no-store"], 1.5),
+    ("the same, saved in the run store", ["run", "april-2024", "--trials", "1000", "--seed", "1", "--json"], None),
 ]
 
 
