@@ -142,8 +142,9 @@ def _workdir(tmp_path: Path, cmds: list[str]) -> tuple[Path, dict[str, str]]:
         text = re.sub(r"\bn: \d+", f"n: {small['n']}", text)
         (work / name).write_text(text, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    # HOME stays: numba's compile cache may live under it (~/.cache) when the package folder is read-only.
     env.update(REDLINE_STORE=str(tmp_path / "store" / "runs.duckdb"), XDG_DATA_HOME=str(tmp_path / "xdg"),
-               HOME=str(tmp_path / "home"), MPLBACKEND="Agg")
+               MPLBACKEND="Agg")
     return work, env
 
 
