@@ -12,13 +12,21 @@ The curated public surface::
     redline.run_crisis(...), redline.compare_policies(...)  # escalation
     redline.run_campaign(...), redline.run_sweep(...)       # campaigns and sweeps
 """
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .api import default_params, run
-from .catalog import Catalog, load_catalog
-from .engagement.params import ParamSet, catalog_params
 from .errors import InputError, RedlineError
-from .results import Result
-from .scenario import Scenario, builtin_scenarios, load_scenario, parse_scenario, read_scenario
+
+if TYPE_CHECKING:  # the names below, for type checkers; at run time they load on first use
+    from .api import default_params, run
+    from .calibration import calibrate, validate
+    from .campaign import run_campaign
+    from .catalog import Catalog, load_catalog
+    from .engagement.params import ParamSet, catalog_params
+    from .escalation import compare_policies, run_crisis
+    from .results import Result
+    from .scenario import Scenario, builtin_scenarios, load_scenario, parse_scenario, read_scenario
+    from .sweep import run_sweep
 
 __all__ = [
     "__version__",
@@ -44,8 +52,15 @@ __all__ = [
     "run_sweep",
 ]
 
-# Entry points of the other layers, imported on first use so `import redline` stays light.
+# Everything else is imported on first use, so `import redline` (and with it `redline --help`) stays
+# light: the engagement layer pulls in numba, calibration scipy. tests/test_startup.py checks this.
 _LAZY = {
+    "run": "redline.api", "default_params": "redline.api",
+    "Result": "redline.results",
+    "Catalog": "redline.catalog", "load_catalog": "redline.catalog",
+    "ParamSet": "redline.engagement.params", "catalog_params": "redline.engagement.params",
+    "Scenario": "redline.scenario", "builtin_scenarios": "redline.scenario", "load_scenario": "redline.scenario",
+    "parse_scenario": "redline.scenario", "read_scenario": "redline.scenario",
     "validate": "redline.calibration", "calibrate": "redline.calibration",
     "run_crisis": "redline.escalation", "compare_policies": "redline.escalation",
     "run_campaign": "redline.campaign", "run_sweep": "redline.sweep",
@@ -56,5 +71,11 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'redline' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -37,4 +37,9 @@ class InputError(RedlineError):
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        super().__init__(f"{self.file}: {field} = {shown}: {fix}")
+        if field == "<file>" and value in (None, self.file):  # the file itself: no field or value to show
+            super().__init__(f"{self.file}: {fix}")
+        elif self.file == f"<{field}>":  # an option, not a file (e.g. "<policy>"): no file to name
+            super().__init__(f"{field} = {shown}: {fix}")
+        else:
+            super().__init__(f"{self.file}: {field} = {shown}: {fix}")

@@ -33,8 +33,10 @@ def user_errors() -> Iterator[None]:
         yield
     except RedlineError as exc:
         fail(str(exc))
-    except (KeyError, ValueError) as exc:
-        fail(str(exc).strip("'\""))
+    except KeyError as exc:  # str() of a KeyError is the repr of its message: show the message
+        fail(str(exc.args[0]) if exc.args else str(exc))
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def print_json(obj: Any) -> None:

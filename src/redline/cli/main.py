@@ -21,12 +21,22 @@ def _register_all() -> None:
 _register_all()
 
 
-@app.callback()
-def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True)) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    # An option callback runs while the arguments are parsed, before click checks for a command,
+    # so `redline --version` prints the version instead of "Missing command.".
+    if value:
         from .. import __version__
+
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                 callback=_print_version, expose_value=False),
+) -> None:
+    """Redline: strikes against layered air and missile defence, and the escalation they feed."""
 
 
 def main() -> None:

@@ -76,6 +76,8 @@ def register(app: typer.Typer) -> None:
             fail(f"--trials = {trials}: must be at least 1")
         if engine not in ("fast", "reference"):
             fail(f"--engine = {engine!r}: choose fast or reference")
+        if params not in ("default", "prior"):
+            fail(f"--params = {params!r}: choose default (calibrated if shipped) or prior (catalog values)")
         with user_errors():
             sc = load_scenario(scenario)
             n = trials or sc.trials

@@ -13,6 +13,7 @@ sensors (for what-if variants). Both edits are the transforms of
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -56,9 +57,32 @@ def _builtin_titles() -> tuple[tuple[str, str], ...]:
     out = {}
     for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name.rsplit(".", 1)[0]):
         if entry.name.endswith(".yaml"):
-            raw = parse_yaml(entry.read_text(encoding="utf-8"), entry.name) or {}
-            out[entry.name[:-5]] = str(raw.get("title", ""))
+            out[entry.name[:-5]] = _read_title(entry.read_text(encoding="utf-8"), entry.name)
     return tuple(out.items())
+
+
+_OPENS_BLOCK = re.compile(r":\s*([|>][-+0-9]*)?\s*(#.*)?$")  # `raid:`, `title: >-`: the value is on later lines
+
+
+def _read_title(text: str, file: str) -> str:
+    """A scenario file's ``title``, parsing only the header of one-line top-level scalars when it is there.
+
+    The header ends at the first indented line or block key (``raid:``); a title written in
+    any other way (folded, multi-line) falls back to parsing the whole file, so the answer is
+    always what the full parse gives.
+    """
+    header = []
+    for line in text.splitlines():
+        if line[:1] in (" ", "\t", "-") or (not line.startswith("#") and _OPENS_BLOCK.search(line)):
+            break
+        header.append(line)
+    try:
+        raw = parse_yaml("\n".join(header), file) or {}
+    except InputError:
+        raw = {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
+        raw = parse_yaml(text, file) or {}
+    return str(raw.get("title", ""))
 
 
 _FIXES = {

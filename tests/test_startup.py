@@ -1,0 +1,91 @@
+"""Start-up stays light (issue 14): the commands that only list or describe never import numba.
+
+The check is on ``sys.modules`` of a fresh interpreter, not on a clock, so it holds on a loaded
+machine. Speed itself is measured by ``make bench`` (benchmarks/bench_startup.py).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from redline.scenario.io import _builtin_root, _read_title
+from redline.yamlio import parse_yaml
+
+# Runs the CLI in-process, then reports which heavy modules were imported (at exit, after the command).
+_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n"))
+sys.argv = ["redline"] + sys.argv[1:]
+from redline.cli.main import main
+main()
+"""
+
+HEAVY = ("numba", "llvmlite", "scipy", "redline.engagement.kernel", "redline.escalation.kernel")
+
+
+def _modules_after(*args: str, env_extra: dict[str, str] | None = None, tmp_path=None) -> set[str]:
+    import os
+
+    env = dict(os.environ)
+    if tmp_path is not None:
+        env.update(REDLINE_STORE=str(tmp_path / "runs.duckdb"), XDG_DATA_HOME=str(tmp_path))
+    env.update(env_extra or {})
+    proc = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    line = [l for l in proc.stderr.splitlines() if l.startswith("MODULES ")][-1]
+    return set(json.loads(line[len("MODULES "):]))
+
+
+@pytest.mark.parametrize("args", [("--help",), ("--version",), ("scenarios",), ("scenarios", "--json"), ("catalog",),
+                                  ("catalog", "arrow-3"), ("runs",), ("run", "--help")])
+def test_listing_commands_do_not_import_numba(args, tmp_path):
+    mods = _modules_after(*args, tmp_path=tmp_path)
+    assert not [m for m in HEAVY if m in mods], f"redline {' '.join(args)} imported {[m for m in HEAVY if m in mods]}"
+
+
+def test_import_redline_is_light():
+    code = "import sys, redline; print(sorted(m for m in %r if m in sys.modules))" % (HEAVY + ("numpy", "pydantic"),)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_lazy_names_resolve_to_their_homes():
+    import redline
+    from redline.api import run
+    from redline.scenario import load_scenario
+
+    assert redline.run is run and redline.load_scenario is load_scenario
+    assert set(redline.__all__) <= set(dir(redline))
+    with pytest.raises(AttributeError):
+        redline.no_such_name  # noqa: B018
+
+
+def test_version_prints_the_version():
+    import redline
+
+    proc = subprocess.run([sys.executable, "-m", "redline.cli.main", "--version"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == redline.__version__, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("path", sorted(p.name for p in _builtin_root().iterdir() if p.name.endswith(".yaml")))
+def test_header_title_equals_full_parse_for_builtins(path):
+    text = (_builtin_root() / path).read_text(encoding="utf-8")
+    assert _read_title(text, path) == parse_yaml(text, path)["title"]
+
+
+@pytest.mark.parametrize("text", [
+    "title: >-\n  folded\n  text\nname: x\n",           # folded: the value is on later lines
+    "name: x\ntitle: |\n  literal\n",                  # literal block
+    "# c\nname: x\nraid:\n  - a\ntitle: late\n",       # title after the first block key
+    'title: "a\n  b"\n',                               # a quoted title over two lines
+    "title: x # comment\nraid:\n  a: 1\n",
+    "---\ntitle: d\n",                                 # document marker
+    "a: {b: 1,\n  c: 2}\ntitle: t\n",                  # flow mapping over two lines
+    "name: x\n",                                       # no title
+    "title: 12\n",                                     # not a string
+])
+def test_header_title_falls_back_to_the_full_parse(text):
+    assert _read_title(text, "f.yaml") == str((parse_yaml(text) or {}).get("title", ""))
