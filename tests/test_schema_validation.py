@@ -367,3 +367,12 @@ def test_run_trials_and_campaign_days_overrides_are_capped(no_engine):
         redline.run("april-2024", trials=MAX_TRIALS + 1)
     r = CliRunner().invoke(app, ["campaign", "twelve-day-campaign", "--days", str(MAX_CAMPAIGN_DAYS + 1), "--no-store"])
     assert r.exit_code == 2 and "days" in r.output and "MAX_CAMPAIGN_DAYS" in r.output
+
+
+def test_a_salvo_aimed_at_its_own_launch_area_is_refused_with_its_field(tmp_path):
+    # it used to reach the ballistic profile and fail there as "range must be positive, got 0.0 m"
+    bad = tmp_path / "self-aim.yaml"
+    bad.write_text("extends: april-2024\nname: self-aim\nraid:\n"
+                   "  - {threat: emad, count: 3, launch: kermanshah, window_min: [0, 5], aim: {kermanshah: 1}}\n")
+    with pytest.raises(InputError, match=r"raid\[0\]\.aim\.kermanshah.*0 m long"):
+        read_scenario(bad)

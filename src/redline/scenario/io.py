@@ -215,6 +215,10 @@ def scenario_catalog(scenario: Scenario, base_dir: Path | None = None) -> Catalo
     return load_catalog(*paths)
 
 
+#: Shortest route a salvo may fly [m]: a flight needs a distance (a ballistic profile of zero range has none).
+MIN_ROUTE_M = 1_000.0
+
+
 def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
     def site_or_fail(name: str, field: str) -> None:
         if name not in sc.sites:
@@ -265,6 +269,10 @@ def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
             site_or_fail(aim, f"raid[{i}].aim.{aim}")
             pts = [sc.sites[salvo.launch]] + [sc.sites[w] if isinstance(w, str) else w for w in salvo.waypoints] + [sc.sites[aim]]
             length = sum(float(distance_m(a.lat, a.lon, b.lat, b.lon)) for a, b in zip(pts, pts[1:]))
+            if length < MIN_ROUTE_M:
+                raise InputError(file, f"raid[{i}].aim.{aim}", aim,
+                                 f"the route from {salvo.launch} is {length:.0f} m long; aim at a site at least "
+                                 f"{MIN_ROUTE_M / 1e3:.0f} km from the launch area")
             if length > reach_m:
                 raise InputError(
                     file, f"raid[{i}].aim.{aim}", aim,
