@@ -179,3 +179,14 @@ def test_cli_campaign_json(tmp_path, monkeypatch):
         return
     runs = RunStore(tmp_path / "runs.duckdb").list()
     assert [r["kind"] for r in runs] == ["campaign"]
+
+
+def test_histogram_memory_follows_distinct_values_not_their_size():
+    # a depot of ten million rounds made a dense histogram of ten million bins per day and type
+    # (the fuzz suite's memory class); sparse, it holds one entry per distinct value
+    h = IntHistogram()
+    h.add(np.array([10_000_000, 10_000_000, 3], dtype=np.int64))
+    h.add(np.array([3, 25_000_000], dtype=np.int64))
+    assert h.values.size == 3 and h.n == 5
+    assert h.quantile(0.5) == 10_000_000 and h.share_at_most(3) == pytest.approx(0.4)
+    assert h.mean() == pytest.approx(np.mean([10_000_000, 10_000_000, 3, 3, 25_000_000]))
