@@ -379,3 +379,12 @@ def test_a_salvo_aimed_at_its_own_launch_area_is_refused_with_its_field(tmp_path
                    "  - {threat: emad, count: 3, launch: kermanshah, window_min: [0, 5], aim: {kermanshah: 1}}\n")
     with pytest.raises(InputError, match=r"raid\[0\]\.aim\.kermanshah.*0 m long"):
         read_scenario(bad)
+
+
+def test_sweep_parameter_names_are_printable_paths(tmp_path):
+    # found by make fuzz: a name with control characters reached SALib and failed there with a KeyError
+    text = (ROOT / "src/redline/data/sweeps/april-2024-pk-morris.yaml").read_text()
+    spec = yaml.safe_load(text)
+    spec["parameters"][0]["name"] = "\u202e\x00"
+    with pytest.raises(InputError, match=r"parameters\[0\]\.name.*dotted path"):
+        parse_sweep_spec(yaml.safe_dump(spec), "s.yaml")

@@ -18,6 +18,7 @@ See docs/sweeps.md for every field.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -58,10 +59,20 @@ class ParameterSpec(_Frozen):
     (all designs) or, for a grid, ``values`` or ``range`` with ``levels``.
     """
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     range: tuple[float, float] | None = None
     values: tuple[float, ...] | None = Field(default=None, min_length=1)
     levels: Levels | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _printable_path(cls, v: str) -> str:
+        # a dotted path of printable words (pk.arrow-3.ballistic, scenario.fire_units[arrow3-central].magazine);
+        # control characters reached SALib as names and failed there with a KeyError
+        if not re.fullmatch(r"[A-Za-z0-9_.\[\]\-]+", v):
+            raise ValueError("a parameter name is a dotted path of letters, digits and _ - . [ ] "
+                             "(e.g. pk.arrow-3.ballistic); rename it")
+        return v
     label: str = ""
 
     @model_validator(mode="after")
