@@ -40,25 +40,12 @@ def _moves(path: Path) -> None:
 
 
 def _sweep(path: Path) -> None:
-    from redline.campaign.io import load_campaign
-    from redline.scenario.io import load_scenario, scenario_catalog
-    from redline.sweep.apply import check_targets
-    from redline.sweep.design import design_matrix
-    from redline.sweep.runner import _base_params
+    from redline.sweep.runner import prepare
     from redline.sweep.spec import read_sweep_spec
     from redline.sweep.worker import Point, SweepBase, point_seed, run_point
 
     spec = read_sweep_spec(path)
-    camp = None
-    if spec.campaign:
-        sc, camp = load_campaign(spec.scenario)
-    else:
-        sc = load_scenario(spec.scenario)
-    cat = scenario_catalog(sc)
-    ps = _base_params(spec, cat)
-    names = tuple(p.name for p in spec.parameters)
-    X = design_matrix(spec)
-    check_targets(sc, cat, ps, names, X, spec.name, campaign=camp)
+    sc, camp, cat, ps, names, X = prepare(spec)        # the same loading and checks as run_sweep
     if len(X):
         base = SweepBase(sweep=spec.name, sweep_sha256="fuzz", scenario=sc, catalog=cat, params=ps, names=names,
                          outputs=tuple(spec.outputs), trials=min(spec.trials, TRIALS), file=str(path), campaign=camp)

@@ -166,6 +166,28 @@ class _RunStoreWriter:
             self._t.join()
 
 
+def prepare(spec: SweepSpec, check_outputs_of: bool = True):
+    """Load a sweep's scenario (or campaign), base parameters and design, and check them before any work.
+
+    Returns ``(scenario, campaign or None, catalog, base params, parameter names, design matrix)``.
+    Bad targets, points and (with ``check_outputs_of``; a custom point function defines its own)
+    outputs are one-line :class:`~redline.errors.InputError`s.
+    """
+    camp = None
+    if spec.campaign:
+        sc, camp = load_campaign(spec.scenario)
+    else:
+        sc = load_scenario(spec.scenario)
+    cat = scenario_catalog(sc)
+    base_ps = _base_params(spec, cat)
+    names = tuple(p.name for p in spec.parameters)
+    X = design_matrix(spec)
+    check_targets(sc, cat, base_ps, names, X, spec.name, campaign=camp)
+    if check_outputs_of:
+        check_outputs(spec.outputs, "campaign" if camp is not None else "run", spec.name)
+    return sc, camp, cat, base_ps, names, X
+
+
 def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, cluster: str | None = None,
               point_fn: PointFn = run_point, progress: Callable[[int, int], None] | None = None,
               stop_after: int | None = None, store=None, no_store: bool = False, plots: bool = True) -> SweepResult:
@@ -196,19 +218,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, clus
     """
     t0 = time.perf_counter()
     created = now_utc()
-    camp = None
-    if spec.campaign:
-        sc, camp = load_campaign(spec.scenario)
-    else:
-        sc = load_scenario(spec.scenario)
-    cat = scenario_catalog(sc)
-    base_ps = _base_params(spec, cat)
-    names = tuple(p.name for p in spec.parameters)
+    sc, camp, cat, base_ps, names, X_new = prepare(spec, check_outputs_of=point_fn is run_point)
     sha = spec_sha256(spec)
-    X_new = design_matrix(spec)
-    check_targets(sc, cat, base_ps, names, X_new, spec.name, campaign=camp)
-    if point_fn is run_point:          # a custom point function defines its own outputs
-        check_outputs(spec.outputs, "campaign" if camp is not None else "run", spec.name)
     inputs = {"spec": sha, "params": params_sha256(base_ps)}
     if camp is None:
         inputs["scenario"] = scenario_sha256(sc, cat)
