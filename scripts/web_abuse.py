@@ -39,6 +39,10 @@ import threading
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.fuzz.mutate import campaign_alias_bomb  # noqa: E402  (one generator, shared with the tests)
+
 HOST = "127.0.0.1"
 APRIL_MIN = """name: tiny
 sites:
@@ -52,24 +56,13 @@ raid:
 """
 
 
-def campaign_bomb() -> str:
-    """The 1.9 KB upload of issue 13: aliases nested in the campaign block (9**10 values once expanded)."""
-    lines = ["extends: april-2024", "campaign:", "  x: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]"]
-    prev = "a"
-    for i in range(10):
-        lines.append(f"  y{i}: &b{i} [{', '.join([f'*{prev}'] * 9)}]")
-        prev = f"b{i}"
-    lines.append("  pad: " + "z" * max(0, 1900 - len("\n".join(lines)) - 8))
-    return "\n".join(lines) + "\n"
-
-
 def _j(obj) -> bytes:
     return json.dumps(obj).encode()
 
 
 def cases() -> list[tuple[str, int, dict]]:
     """(name, weight, request) — a request is method, path, body, headers, and how to send it."""
-    bomb = campaign_bomb()
+    bomb = campaign_alias_bomb(pad_to=1900)   # the 1.9 KB upload of issue 13
     deep = "a: " + "[" * 200 + "]" * 200 + "\n"
     post = {"Content-Type": "application/json"}
     c = [

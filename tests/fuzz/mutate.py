@@ -147,6 +147,19 @@ def _bomb(levels: int, width: int) -> bytes:
     return b"[" + b", ".join(parts) + b"]"
 
 
+def campaign_alias_bomb(pad_to: int = 0) -> str:
+    """Issue 13's web upload: ten levels of nine aliases in a scenario's campaign block (9**10 values
+    once expanded), padded with a plain string to ``pad_to`` characters (the reported one was 1.9 KB)."""
+    lines = ["extends: april-2024", "campaign:", "  x: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]"]
+    prev = "a"
+    for i in range(10):
+        lines.append(f"  y{i}: &b{i} [{', '.join([f'*{prev}'] * 9)}]")
+        prev = f"b{i}"
+    if pad_to:
+        lines.append("  pad: " + "z" * max(0, pad_to - len("\n".join(lines)) - 8))
+    return "\n".join(lines) + "\n"
+
+
 def op_alias_bomb(data: bytes, r: random.Random) -> tuple[bytes, bool]:
     nums = _numbers(data)
     m = r.choice(nums)

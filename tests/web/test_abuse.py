@@ -13,6 +13,7 @@ from redline.web import create_app
 from redline.web.guards import MAX_YAML_ALIASES
 from redline.web.models import Limits
 
+from ..fuzz.mutate import campaign_alias_bomb
 from .conftest import TEST_HOSTS
 
 
@@ -171,18 +172,8 @@ def test_an_unexpected_exception_is_a_json_500(tmp_path, monkeypatch):
         assert c.get("/api/health").status_code == 200
 
 
-def _campaign_bomb() -> str:
-    """Under 2 KB: ten levels of nine aliases each, in the campaign block (9**10 values once expanded)."""
-    lines = ["extends: april-2024", "campaign:", "  x: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]"]
-    prev = "a"
-    for i in range(10):
-        lines.append(f"  y{i}: &b{i} [{', '.join([f'*{prev}'] * 9)}]")
-        prev = f"b{i}"
-    return "\n".join(lines) + "\n"
-
-
 def test_alias_bombs_are_refused_before_anything_walks_them(client):
-    bomb = _campaign_bomb()
+    bomb = campaign_alias_bomb()
     assert len(bomb) < 2048 and bomb.count("*") <= MAX_YAML_ALIASES
     for url in ("/api/scenarios/parse", "/api/runs"):
         body = _json_error(client.post(url, json={"scenario_yaml": bomb}), 400, "scenario_yaml")
