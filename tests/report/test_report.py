@@ -68,7 +68,8 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
         page.goto(out.as_uri())
         page.wait_for_selector("body[data-ready='1']", timeout=120_000)
         layers = page.eval_on_selector_all(
-            "svg[data-testid=map] g[data-layer]", "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.childElementCount]))")
+            "[data-testid=map] [data-layer]",
+            "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.querySelectorAll('.rl-f').length]))")
         sc = april_result.compiled.scenario
         assert layers["countries"] > 20
         assert layers["routes"] == len(april_result.compiled.tracks)
@@ -77,7 +78,10 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
         assert layers["sensors"] == sum(1 for s in sc.sensors if s.type != "sbirs")
         assert layers["launch-areas"] >= len({s.launch for s in sc.raid})
         assert layers["targets"] >= 2 and layers["kills"] > 100 and layers["raid"] == april_result.compiled.n_threats
-        assert page.locator("svg[data-testid=map] path[data-key=israel]").count() == 1
+        assert page.locator("[data-testid=map] [data-layer=countries] path[data-key=israel]").count() == 1
+        # the leak map bins every leaker of the sample trials, and the legend explains it
+        assert layers["leak-map"] >= 1
+        assert "Leakers per trial" in page.text_content("[data-testid=map-legend]")
         # the page shows the run's numbers
         s = april_result.summary()
         for key, want in (("by_class.ballistic.leaked.mean", s["by_class"]["ballistic"]["leaked"]["mean"]),
@@ -94,14 +98,20 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
         assert page.inner_text("[data-testid=map-clock]") == "T+0:00"
         page.evaluate("window.redlineMap.setTime(7 * 3600)")
         assert "intercepted" in page.inner_text("[data-testid=map-counts]")
-        page.locator("svg[data-testid=map]").scroll_into_view_if_needed()
-        box = page.locator("svg[data-testid=map]").bounding_box()
+        page.locator("[data-testid=map]").scroll_into_view_if_needed()
+        box = page.locator("[data-testid=map]").bounding_box()
         page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + min(box["height"] * 0.4, 300))
         page.mouse.wheel(0, -300)
         page.wait_for_function("() => window.redlineMap.scale() > 1")
-        assert page.locator("g[data-layer=fire-units] > *").count() == len(sc.fire_units)
+        assert page.locator("[data-layer=fire-units] .rl-f").count() == len(sc.fire_units)
+        if page.get_attribute("[data-testid=map-legend]", "open") is None:
+            page.click("[data-testid=map-legend] summary")
         page.click("[data-layer-toggle=kills]")
-        assert page.locator("g[data-layer=kills]").is_hidden()
+        assert page.locator("[data-layer=kills]").is_hidden()
+        # a fire unit's popup names it
+        page.click("[data-testid=map-zoom-region]")
+        page.locator("[data-layer=fire-units] .rl-f").first.click(force=True)
+        assert page.locator(".leaflet-popup-content").count() == 1
         assert rec.errors == []
         assert rec.external == [], f"requests left the machine: {rec.external}"
         assert all(u.startswith(("file:", "data:")) for u in rec.requests), rec.requests

@@ -39,7 +39,7 @@ def test_app_run_with_a_knob_matches_the_cli(browser, live_server, tmp_path):
         page.goto(live_server + "/")
         page.wait_for_selector("body[data-ready='1']", timeout=120_000)
         assert page.input_value("[data-testid=scenario]") == "april-2024"
-        assert page.locator("#preview svg[data-testid=map] g[data-layer=fire-units] > *").count() == 17
+        assert page.locator("#preview [data-testid=map] [data-layer=fire-units] .rl-f").count() == 17
         page.fill("[data-testid=trials]", str(TRIALS))
         page.fill("[data-testid=seed]", str(SEED))
         page.uncheck("[data-testid=partner-jordan]")             # the knob: Jordan stays out
@@ -60,9 +60,9 @@ def test_app_run_with_a_knob_matches_the_cli(browser, live_server, tmp_path):
         assert page.get_attribute("[data-key='manifest.seed']", "data-key") and \
             page.inner_text("[data-key='manifest.seed']") == str(SEED)
         # the map: layers, and the raid animation runs
-        svg = "#results svg[data-testid=map]"
-        assert page.locator(f"{svg} g[data-layer=fire-units] > *").count() == 16
-        assert page.locator(f"{svg} g[data-layer=kills] > *").count() > 50
+        svg = "#results [data-testid=map]"
+        assert page.locator(f"{svg} [data-layer=fire-units] .rl-f").count() == 16
+        assert page.locator(f"{svg} [data-layer=kills] .rl-f").count() > 50
         page.fill("[data-testid=map-time]", "0")
         page.dispatch_event("[data-testid=map-time]", "input")
         page.click("[data-testid=map-play]")
@@ -71,7 +71,7 @@ def test_app_run_with_a_knob_matches_the_cli(browser, live_server, tmp_path):
         page.click("[data-testid=map-play]")
         page.click("[data-testid=map-zoom-defended]")
         assert page.evaluate("window.redlineMap.scale()") > 2
-        assert page.locator(f"{svg} g[data-layer=fire-units] > *").count() == 16      # redrawn, not lost
+        assert page.locator(f"{svg} [data-layer=fire-units] .rl-f").count() == 16      # redrawn, not lost
         page.click("[data-testid=map-zoom-region]")
         assert page.evaluate("window.redlineMap.scale()") == 1
         for chart in ("chart-leakers", "chart-interceptors", "chart-costs", "chart-timeline"):

@@ -1,18 +1,28 @@
-/* Redline map: plain SVG drawn from the run view's layers. No tiles, no fonts, no network.
+/* Redline map: Leaflet (vendored, BSD-2) drawing the run view's GeoJSON-like layers. No tiles, no network.
  *
  * RedlineMap.render(container, map, options) draws the map of one run view
  * (see redline.report.view.engagement_view) and returns a controller with
- * setTime(t_s), play(), pause() and the layer groups. Every layer is an SVG
- * <g data-layer="NAME">; the legend toggles them.
+ * setTime(t_s), play(), pause(), zoomTo(lat0, lon0, lat1, lon1), zoomDefended(),
+ * scale() (zoom relative to the whole region, 1 there) and the layer panes.
+ *
+ * Every layer is a Leaflet pane <div data-layer="NAME"> with its own SVG
+ * renderer, so a layer is shown or hidden as a whole; each drawn feature
+ * carries the class "rl-f". The legend (a Leaflet control) toggles the
+ * layers and explains the colours, and the leak map bins where the sample
+ * trials' leakers came down. Labels are decluttered after every zoom: a
+ * label that would overlap one of higher priority is hidden.
+ *
+ * Leaflet replaces about 300 lines of hand-written projection, zoom, pan and
+ * hit-testing; what stays custom is the raid animation and the label
+ * declutter, which Leaflet does not offer.
  */
 (function (global) {
   "use strict";
-  var SVGNS = "http://www.w3.org/2000/svg";
-  var R_KM = 6371.0088;
-  var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b" };
+  var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b", rocket: "#117a65" };
   var NATION_COLOURS = {
     "israel": "#1f5fbf", "united-states": "#0b3d5c", "united-kingdom": "#b3202a", "france": "#5b3fa8",
-    "jordan": "#1e8449", "saudi-arabia": "#7d6608", "iran": "#6e2c00"
+    "jordan": "#1e8449", "saudi-arabia": "#7d6608", "iran": "#6e2c00", "qatar": "#7b1e3c",
+    "united-arab-emirates": "#00732f", "kuwait": "#007a3d", "bahrain": "#ce1126"
   };
   var PALETTE = ["#16a085", "#2c3e50", "#f39c12", "#7f8c8d", "#27ae60", "#2980b9"];
   var LAYERS = [
@@ -20,6 +30,7 @@
     ["sensor-coverage", "Sensor coverage", false],
     ["envelopes", "Fire-unit envelopes", true],
     ["routes", "Routes", true],
+    ["leak-map", "Leak map (density)", true],
     ["launch-areas", "Launch areas", true],
     ["targets", "Targets", true],
     ["sensors", "Sensors", true],
@@ -28,19 +39,13 @@
     ["impacts", "Impacts", true],
     ["raid", "Raid (animated, sample trial 1)", true]
   ];
+  var DENSITY = [["#fde0c5", 0.02], ["#f9a66c", 0.1], ["#e4572e", 0.5], ["#8e1b1b", Infinity]];
+  var CELL_DEG = 0.02;             // leak-map cell, about 2 km
 
   function nationColour(n, nations) {
     if (NATION_COLOURS[n]) return NATION_COLOURS[n];
     var i = (nations || []).indexOf(n);
     return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
-  }
-
-  function el(tag, attrs, parent, text) {
-    var e = document.createElementNS(SVGNS, tag);
-    if (attrs) for (var k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
   }
   function html(tag, attrs, parent, text) {
     var e = document.createElement(tag);
@@ -49,49 +54,11 @@
     if (parent) parent.appendChild(e);
     return e;
   }
-  function title(node, text) { el("title", null, node, text); return node; }
-
-  // Equirectangular projection at the scale of the original map's mid latitude, so that zooming
-  // (a new centre and scale) keeps shapes; symbols and labels keep their size on screen.
-  function projector(bbox, width) {
-    var x0 = bbox[0], y0 = bbox[1], x1 = bbox[2], y1 = bbox[3];
-    var k = Math.cos((y0 + y1) / 2 * Math.PI / 180);
-    var s = width / ((x1 - x0) * k);
-    var height = (y1 - y0) * s;
-    return make(k, s, (y0 + y1) / 2, (x0 + x1) / 2, width, height);
-  }
-  function make(k, s, latC, lonC, width, height) {
-    return {
-      width: width, height: height, s: s, k: k, latC: latC, lonC: lonC,
-      p: function (lat, lon) { return [(lon - lonC) * k * s + width / 2, (latC - lat) * s + height / 2]; },
-      inv: function (x, y) { return [latC - (y - height / 2) / s, lonC + (x - width / 2) / (k * s)]; },
-      zoomed: function (f, x, y) {           // scale by f keeping screen point (x, y) fixed
-        var ll = this.inv(x, y), s2 = s * f;
-        return make(k, s2, ll[0] + (y - height / 2) / s2, ll[1] - (x - width / 2) / (k * s2), width, height);
-      },
-      panned: function (dx, dy) { return make(k, s, latC + dy / s, lonC - dx / (k * s), width, height); }
-    };
-  }
-
-  // Points on the small circle of radius r_km around (lat, lon), spherical Earth.
-  function circlePts(lat, lon, rKm, n) {
-    n = n || 72;
-    var d = rKm / R_KM, la = lat * Math.PI / 180, lo = lon * Math.PI / 180, out = [];
-    for (var i = 0; i <= n; i++) {
-      var b = 2 * Math.PI * i / n;
-      var la2 = Math.asin(Math.sin(la) * Math.cos(d) + Math.cos(la) * Math.sin(d) * Math.cos(b));
-      var lo2 = lo + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(la), Math.cos(d) - Math.sin(la) * Math.sin(la2));
-      out.push([la2 * 180 / Math.PI, lo2 * 180 / Math.PI]);
-    }
-    return out;
-  }
-  function pathD(proj, pts, close) {
-    var d = "";
-    for (var i = 0; i < pts.length; i++) {
-      var xy = proj.p(pts[i][0], pts[i][1]);
-      d += (i ? "L" : "M") + xy[0].toFixed(1) + " " + xy[1].toFixed(1);
-    }
-    return close ? d + "Z" : d;
+  function popup(text) {                     // text only: names in a scenario never become markup
+    var d = document.createElement("div");
+    d.className = "rl-popup";
+    d.textContent = text;
+    return d;
   }
   function interp(tr, rel) {
     var t = tr.t, n = t.length;
@@ -106,208 +73,246 @@
     var m = Math.floor(s / 60), h = Math.floor(m / 60);
     return "T+" + h + ":" + String(m % 60).padStart(2, "0");
   }
+  function svgIcon(kind, colour, cls) {
+    var shape;
+    if (kind === "fighter") shape = '<path d="M9 1 L16 15 L9 11 L2 15 Z"/>';
+    else if (kind === "ship") shape = '<path d="M1 8 L4 13 L15 13 L17 8 Z"/>';
+    else if (kind === "launch") shape = '<path d="M9 1 L17 16 L1 16 Z"/>';
+    else if (kind === "sensor") shape = '<path d="M9 1 L17 9 L9 17 L1 9 Z"/>';
+    else shape = '<circle cx="9" cy="9" r="6.5"/>';
+    return L.divIcon({
+      className: "rl-f " + cls, iconSize: [18, 18], iconAnchor: [9, 9],
+      html: '<svg width="18" height="18" viewBox="0 0 18 18" fill="' + colour + '" stroke="#fff" stroke-width="1.2">' + shape + "</svg>"
+    });
+  }
+
+  // Leakers of the sample trials binned on a grid: mean leakers per trial in each cell.
+  function leakCells(impacts, trials) {
+    var cells = {};
+    (impacts || []).forEach(function (k) {
+      var i = Math.floor(k[0] / CELL_DEG), j = Math.floor(k[1] / CELL_DEG), key = i + "," + j;
+      cells[key] = (cells[key] || 0) + 1;
+    });
+    return Object.keys(cells).map(function (key) {
+      var ij = key.split(",").map(Number);
+      return { lat0: ij[0] * CELL_DEG, lon0: ij[1] * CELL_DEG, per_trial: cells[key] / Math.max(trials, 1) };
+    });
+  }
+  function densityColour(v) {
+    for (var i = 0; i < DENSITY.length; i++) if (v <= DENSITY[i][1]) return DENSITY[i][0];
+    return DENSITY[DENSITY.length - 1][0];
+  }
 
   function render(container, map, options) {
     options = options || {};
+    if (!global.L) throw new Error("Leaflet (vendor/leaflet.js) is not loaded");
     container.innerHTML = "";
     container.classList.add("rl-mapbox");
-    var width = options.width || 960;
-    var base = projector(map.bbox, width), proj = base;
     var nations = map.nations || [];
-    var H = base.height.toFixed(1);
-    var svg = el("svg", { viewBox: "0 0 " + width + " " + H, "class": "rl-map", role: "img",
-                          "aria-label": "Map of the raid and the defence", "data-testid": "map" }, container);
-    el("rect", { x: 0, y: 0, width: width, height: H, "class": "rl-sea" }, svg);
-    var root = el("g", { "class": "rl-root" }, svg);
-    var groups = {};
-    LAYERS.forEach(function (L) {
-      var g = el("g", { "data-layer": L[0], "class": "rl-layer rl-" + L[0] }, root);
-      if (!L[2]) g.style.display = "none";
-      groups[L[0]] = g;
+    var box = html("div", { "class": "rl-map", "data-testid": "map", role: "region",
+                            "aria-label": "Map of the raid and the defence" }, container);
+    var lmap = L.map(box, { zoomSnap: 0, zoomDelta: 0.5, wheelPxPerZoomLevel: 120, attributionControl: true,
+                            zoomControl: true, worldCopyJump: false, maxZoom: 13 });
+    lmap.attributionControl.setPrefix(false);
+    lmap.attributionControl.addAttribution("Boundaries: Natural Earth (public domain) · Leaflet");
+    // the view first (Leaflet adds layers only to a map that has one): the whole region
+    var bb = map.bbox || [30, 12, 58, 40];
+    var region = L.latLngBounds([[bb[1], bb[0]], [bb[3], bb[2]]]);
+    lmap.fitBounds(region, { animate: false, padding: [0, 0] });
+    var z0 = lmap.getZoom(), c0 = lmap.getCenter();
+    lmap.setMinZoom(z0 - 1);
+    lmap.setMaxBounds(region.pad(0.5));
+    var panes = {}, groups = {}, renderers = {};
+    LAYERS.forEach(function (Lr, i) {
+      var p = lmap.createPane("rl-" + Lr[0]);
+      p.setAttribute("data-layer", Lr[0]);
+      p.style.zIndex = String(390 + i);
+      if (!Lr[2]) p.style.display = "none";
+      panes[Lr[0]] = p;
+      renderers[Lr[0]] = L.svg({ pane: "rl-" + Lr[0], padding: 0.5 });
+      groups[Lr[0]] = L.layerGroup().addTo(lmap);
     });
-    var r0 = Math.max(2.5, width / 320);
-    var tracks = map.tracks || [];
-    var th = map.threats, smp = map.sample, dots = [], current = null;
+    var labels = [];   // [marker, priority]
+    function opts(layer, extra) {
+      var o = { pane: "rl-" + layer, renderer: renderers[layer] };
+      for (var k in extra) o[k] = extra[k];
+      o.className = "rl-f " + (extra.className || "");
+      return o;
+    }
+    function label(layer, lat, lon, text, cls, priority) {
+      var m = L.marker([lat, lon], { pane: "rl-" + layer, interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "rl-label " + cls, html: "", iconSize: null, iconAnchor: [-8, 7] }) });
+      m.addTo(groups[layer]);
+      m.getElement().textContent = text;
+      labels.push([m, priority]);
+    }
 
-    function draw() {
-      Object.keys(groups).forEach(function (k) { groups[k].textContent = ""; });
-      var view = [proj.inv(0, 0), proj.inv(width, base.height)];     // [[lat_top, lon_left], [lat_bottom, lon_right]]
-      // countries
-      (map.countries || []).forEach(function (c) {
-        var d = "";
-        c.rings.forEach(function (ring) { d += pathD(proj, ring.map(function (q) { return [q[1], q[0]]; }), true); });
-        title(el("path", { d: d, "class": "rl-country", "fill-rule": "evenodd", "data-key": c.key }, groups.countries), c.name);
-      });
-      (map.countries || []).forEach(function (c) {
-        var lon = c.label[0], lat = c.label[1];
-        var mx = (view[1][1] - view[0][1]) * 0.02, my = (view[0][0] - view[1][0]) * 0.02;
-        if (lon > view[0][1] + mx && lon < view[1][1] - mx && lat < view[0][0] - my && lat > view[1][0] + my) {
-          var xy = proj.p(lat, lon);
-          el("text", { x: xy[0].toFixed(1), y: xy[1].toFixed(1), "class": "rl-country-label" }, groups.countries, c.name);
-        }
-      });
-
-      // sensor coverage and sensors
-      (map.sensors || []).forEach(function (s) {
-        if (s.kind === "space") return;
-        var col = nationColour(s.owner, nations);
-        el("path", { d: pathD(proj, circlePts(s.lat, s.lon, s.range_km), true), "class": "rl-coverage",
-                     stroke: col }, groups["sensor-coverage"]);
-        var xy = proj.p(s.lat, s.lon), q = r0 * 0.9;
-        title(el("rect", { x: (xy[0] - q).toFixed(1), y: (xy[1] - q).toFixed(1), width: (2 * q).toFixed(1),
-                           height: (2 * q).toFixed(1), transform: "rotate(45 " + xy[0].toFixed(1) + " " + xy[1].toFixed(1) + ")",
-                           "class": "rl-sensor", fill: col, "data-name": s.name }, groups.sensors),
-              s.name + " (" + s.type_name + ", " + s.owner + ")\nrange " + s.range_km + " km; detects " + s.detects.join(", "));
-      });
-
-      // envelopes and fire units
-      (map.units || []).forEach(function (u) {
-        var col = nationColour(u.owner, nations);
-        if (u.kind === "fighter") {
-          el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.patrol_km), true), "class": "rl-patrol", stroke: col,
-                       fill: col, "data-name": u.name }, groups.envelopes);
-          el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.patrol_km + u.range_km), true), "class": "rl-reach",
-                       stroke: col }, groups.envelopes);
-        } else {
-          el("path", { d: pathD(proj, circlePts(u.lat, u.lon, u.range_km), true), stroke: col, fill: col, "data-name": u.name,
-                       "class": u.range_km > 400 ? "rl-envelope rl-wide" : "rl-envelope" }, groups.envelopes);
-        }
-        var xy = proj.p(u.lat, u.lon), node;
-        var tip = u.name + ": " + u.type_name + " (" + u.owner + ", " + u.layer + ")\n" +
-          (u.kind === "fighter" ? "patrol radius " + u.patrol_km + " km, missile range " : "range ") + u.range_km + " km; " +
-          u.rounds + " rounds" + (u.shots_mean !== null ? "\nmean rounds fired " + u.shots_mean + ", kills " + u.kills_mean : "");
-        if (u.kind === "fighter") {
-          var a = r0 * 1.6;
-          node = el("path", { d: "M" + xy[0] + " " + (xy[1] - a) + "L" + (xy[0] + a * 0.8) + " " + (xy[1] + a * 0.7) + "L" +
-                            xy[0] + " " + (xy[1] + a * 0.3) + "L" + (xy[0] - a * 0.8) + " " + (xy[1] + a * 0.7) + "Z" });
-        } else if (u.kind === "ship") {
-          node = el("path", { d: "M" + (xy[0] - r0 * 1.6) + " " + xy[1] + "L" + (xy[0] - r0 * 0.8) + " " + (xy[1] + r0) + "L" +
-                            (xy[0] + r0 * 1.6) + " " + (xy[1] + r0) + "L" + (xy[0] + r0 * 1.9) + " " + xy[1] + "Z" });
-        } else {
-          node = el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (r0 * 1.2).toFixed(1) });
-        }
-        node.setAttribute("class", "rl-unit rl-unit-" + u.kind);
-        node.setAttribute("fill", col);
-        node.setAttribute("data-name", u.name);
-        groups["fire-units"].appendChild(node);
-        title(node, tip);
-      });
-
-      // routes
-      tracks.forEach(function (t) {
-        var pts = t.lat.map(function (la, i) { return [la, t.lon[i]]; });
-        title(el("path", { d: pathD(proj, pts, false), "class": "rl-route rl-" + t["class"], stroke: CLASS_COLOURS[t["class"]],
-                           "stroke-width": (1 + Math.log2(1 + t.count) / 2).toFixed(2), "data-track": t.id }, groups.routes),
-              t.threat_name + " " + t.launch + " → " + t.aim + " ×" + t.count + "\n" + t.length_km + " km, " +
-              t.flight_min.toFixed(1) + " min flight");
-      });
-
-      // sites
-      (map.sites || []).forEach(function (s) {
-        var xy = proj.p(s.lat, s.lon);
-        if (s.role === "launch") {
-          var a = r0 * 1.8;
-          title(el("path", { d: "M" + xy[0] + " " + (xy[1] - a) + "L" + (xy[0] + a) + " " + (xy[1] + a * 0.8) + "L" + (xy[0] - a) + " " +
-                           (xy[1] + a * 0.8) + "Z", "class": "rl-launch", "data-name": s.name }, groups["launch-areas"]),
-                s.name + " (launch area)" + (s.note ? "\n" + s.note : ""));
-          el("text", { x: (xy[0] + a + 2).toFixed(1), y: (xy[1] + 3).toFixed(1), "class": "rl-site-label" }, groups["launch-areas"], s.name);
-        } else if (s.role === "target") {
-          var rr = Math.max(r0 * 1.4, s.radius_km / 111.195 * proj.s);
-          title(el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: rr.toFixed(1), "class": "rl-target",
-                               "data-name": s.name }, groups.targets),
-                s.name + " (" + s.kind + ", value " + s.value + ", radius " + s.radius_km + " km)" + (s.note ? "\n" + s.note : ""));
-          el("text", { x: (xy[0] + rr + 2).toFixed(1), y: (xy[1] + 3).toFixed(1), "class": "rl-site-label" }, groups.targets, s.name);
-        }
-      });
-
-      // kill points and impacts of the sample trials
-      var kr = Math.max(1.2, r0 * 0.45);
-      (map.kills || []).forEach(function (k) {
-        var xy = proj.p(k[0], k[1]);
-        el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: kr.toFixed(1), fill: CLASS_COLOURS[k[2]], "class": "rl-kill" },
-           groups.kills);
-      });
-      (map.impacts || []).forEach(function (k) {
-        var xy = proj.p(k[0], k[1]);
-        title(el("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (kr * 1.6).toFixed(1),
-                             "class": k[3] ? "rl-impact rl-hit" : "rl-impact rl-miss" }, groups.impacts),
-              k[2] + (k[3] ? " impact on a site" : " impact outside defended sites") + " (trial " + (k[4] + 1) + ")");
-      });
-
-      // the animated raid
-      dots = [];
-      if (smp && th) {
-        for (var i = 0; i < th.t0.length; i++) {
-          dots.push(el("circle", { r: (r0 * 0.8).toFixed(1), fill: CLASS_COLOURS[th["class"][i]], "class": "rl-dot",
-                                   style: "display:none" }, groups.raid));
-        }
-        if (current !== null) setTime(current);
+    // countries, from the shipped boundaries, as GeoJSON
+    var features = (map.countries || []).map(function (c) {
+      return { type: "Feature", properties: { key: c.key, name: c.name }, geometry: { type: "Polygon", coordinates: c.rings } };
+    });
+    L.geoJSON({ type: "FeatureCollection", features: features }, {
+      pane: "rl-countries", renderer: renderers.countries, interactive: true,
+      style: function () { return { className: "rl-f rl-country", fillRule: "evenodd", weight: 0.7 }; },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(f.properties.name, { sticky: true });
+        layer.on("add", function () { var e = layer.getElement(); if (e) e.setAttribute("data-key", f.properties.key); });
       }
-    }
+    }).addTo(groups.countries);
+    (map.countries || []).forEach(function (c) { label("countries", c.label[1], c.label[0], c.name, "rl-country-label", 0); });
 
-    // legend
-    var legend = html("div", { "class": "rl-legend", "data-testid": "map-legend" }, container);
-    LAYERS.forEach(function (L) {
-      if (L[0] === "raid" && !smp) return;
-      var lab = html("label", null, legend);
-      var cb = html("input", { type: "checkbox", "data-layer-toggle": L[0] }, lab);
-      cb.checked = L[2];
-      cb.addEventListener("change", function () { groups[L[0]].style.display = cb.checked ? "" : "none"; });
-      html("span", null, lab, " " + L[1]);
-    });
-    var keys = html("div", { "class": "rl-keys" }, container);
-    Object.keys(CLASS_COLOURS).forEach(function (c) {
-      var k = html("span", { "class": "rl-key" }, keys);
-      html("i", { style: "background:" + CLASS_COLOURS[c] }, k);
-      k.appendChild(document.createTextNode(c));
-    });
-    nations.forEach(function (n) {
-      var k = html("span", { "class": "rl-key" }, keys);
-      html("i", { style: "background:" + nationColour(n, nations) + ";border-radius:50%" }, k);
-      k.appendChild(document.createTextNode(n));
+    // sensors and their coverage
+    (map.sensors || []).forEach(function (s) {
+      if (s.kind === "space") return;
+      var col = nationColour(s.owner, nations);
+      L.circle([s.lat, s.lon], opts("sensor-coverage", { radius: s.range_km * 1e3, color: col, fill: false, weight: 0.8,
+        dashArray: "2 3", interactive: false, className: "rl-coverage" })).addTo(groups["sensor-coverage"]);
+      L.marker([s.lat, s.lon], { pane: "rl-sensors", icon: svgIcon("sensor", col, "rl-sensor") })
+        .bindPopup(popup(s.name + " (" + s.type_name + ", " + s.owner + ")\nrange " + s.range_km + " km; detects " +
+                         s.detects.join(", "))).addTo(groups.sensors);
     });
 
-    // zoom (wheel, buttons) and pan (drag): re-project and redraw
-    var pending = false;
-    function redraw() {
-      if (pending) return;
-      pending = true;
-      global.requestAnimationFrame(function () { pending = false; root.removeAttribute("transform"); draw(); });
-    }
-    function toSvg(ev) {
-      var r = svg.getBoundingClientRect(), f = width / r.width;
-      return [(ev.clientX - r.left) * f, (ev.clientY - r.top) * f];
-    }
-    svg.addEventListener("wheel", function (ev) {
-      ev.preventDefault();
-      var xy = toSvg(ev), f = ev.deltaY < 0 ? 1.25 : 0.8;
-      var s2 = Math.min(base.s * 40, Math.max(base.s, proj.s * f));
-      if (s2 === proj.s) return;
-      proj = s2 === base.s ? base : proj.zoomed(s2 / proj.s, xy[0], xy[1]);
-      redraw();
-    }, { passive: false });
-    var drag = null;
-    svg.addEventListener("mousedown", function (ev) { drag = { start: toSvg(ev), d: [0, 0] }; });
-    svg.addEventListener("mousemove", function (ev) {
-      if (!drag) return;
-      var xy = toSvg(ev);
-      drag.d = [xy[0] - drag.start[0], xy[1] - drag.start[1]];
-      root.setAttribute("transform", "translate(" + drag.d[0].toFixed(1) + " " + drag.d[1].toFixed(1) + ")");
+    // envelopes and fire units
+    (map.units || []).forEach(function (u) {
+      var col = nationColour(u.owner, nations);
+      if (u.kind === "fighter") {
+        L.circle([u.lat, u.lon], opts("envelopes", { radius: u.patrol_km * 1e3, color: col, weight: 1, fillOpacity: 0.1,
+          className: "rl-patrol", interactive: false })).addTo(groups.envelopes);
+        L.circle([u.lat, u.lon], opts("envelopes", { radius: (u.patrol_km + u.range_km) * 1e3, color: col, weight: 0.8,
+          fill: false, dashArray: "5 4", className: "rl-reach", interactive: false })).addTo(groups.envelopes);
+      } else {
+        L.circle([u.lat, u.lon], opts("envelopes", { radius: u.range_km * 1e3, color: col, weight: 1, fillOpacity: 0.07,
+          fill: u.range_km <= 400, dashArray: u.range_km > 400 ? "6 3" : null, interactive: false,
+          className: u.range_km > 400 ? "rl-envelope rl-wide" : "rl-envelope" })).addTo(groups.envelopes);
+      }
+      var tip = u.name + ": " + u.type_name + " (" + u.owner + ", " + u.layer + ")\n" +
+        (u.kind === "fighter" ? "patrol radius " + u.patrol_km + " km, missile range " : "range ") + u.range_km + " km; " +
+        u.rounds + " rounds" + (u.shots_mean !== null ? "\nmean rounds fired " + u.shots_mean + ", kills " + u.kills_mean : "");
+      var m = L.marker([u.lat, u.lon], { pane: "rl-fire-units", title: u.name,
+                                          icon: svgIcon(u.kind, col, "rl-unit rl-unit-" + u.kind) });
+      m.bindPopup(popup(tip)).addTo(groups["fire-units"]);
+      m.getElement().setAttribute("data-name", u.name);
     });
-    global.addEventListener("mouseup", function () {
-      if (!drag) return;
-      if (drag.d[0] || drag.d[1]) { proj = proj.panned(drag.d[0], drag.d[1]); redraw(); }
-      drag = null;
+
+    // routes
+    var tracks = map.tracks || [];
+    tracks.forEach(function (t) {
+      var pts = t.lat.map(function (la, i) { return [la, t.lon[i]]; });
+      L.polyline(pts, opts("routes", { color: CLASS_COLOURS[t["class"]] || "#555", weight: 1 + Math.log2(1 + t.count) / 2,
+        opacity: 0.55, className: "rl-route rl-" + t["class"] }))
+        .bindPopup(popup(t.threat_name + " " + t.launch + " → " + t.aim + " ×" + t.count + "\n" + t.length_km + " km, " +
+                         t.flight_min.toFixed(1) + " min flight")).addTo(groups.routes);
     });
+
+    // sites: launch areas and targets
+    (map.sites || []).forEach(function (s) {
+      var note = s.note ? "\n" + s.note : "";
+      if (s.role === "launch") {
+        L.marker([s.lat, s.lon], { pane: "rl-launch-areas", icon: svgIcon("launch", "#6e2c00", "rl-launch") })
+          .bindPopup(popup(s.name + " (launch area)" + note)).addTo(groups["launch-areas"]);
+        label("launch-areas", s.lat, s.lon, s.name, "rl-site-label", 2);
+      } else if (s.role === "target") {
+        L.circle([s.lat, s.lon], opts("targets", { radius: s.radius_km * 1e3, color: "#8e1b1b", weight: 1.2,
+          fillColor: "#c0392b", fillOpacity: 0.18, className: "rl-target" }))
+          .bindPopup(popup(s.name + " (" + s.kind + ", value " + s.value + ", radius " + s.radius_km + " km)" + note))
+          .addTo(groups.targets);
+        L.circleMarker([s.lat, s.lon], opts("targets", { radius: 4, color: "#8e1b1b", weight: 1, fillOpacity: 0.6,
+          className: "rl-target-dot" })).addTo(groups.targets);
+        label("targets", s.lat, s.lon, s.name, "rl-site-label", 3);
+      }
+    });
+
+    // the leak map: where the sample trials' leakers came down, per trial
+    var shown = map.sample ? map.sample.shown : 0;
+    leakCells(map.impacts, shown).forEach(function (c) {
+      L.rectangle([[c.lat0, c.lon0], [c.lat0 + CELL_DEG, c.lon0 + CELL_DEG]], opts("leak-map", {
+        color: densityColour(c.per_trial), weight: 0.5, fillColor: densityColour(c.per_trial), fillOpacity: 0.75,
+        className: "rl-leak" })).bindPopup(popup(c.per_trial.toFixed(3) + " leakers per trial in this 2 km cell"))
+        .addTo(groups["leak-map"]);
+    });
+
+    // kill points and impacts of the sample trials
+    (map.kills || []).forEach(function (k) {
+      L.circleMarker([k[0], k[1]], opts("kills", { radius: 2.5, stroke: false, fillColor: CLASS_COLOURS[k[2]],
+        fillOpacity: 0.45, interactive: false, className: "rl-kill" })).addTo(groups.kills);
+    });
+    (map.impacts || []).forEach(function (k) {
+      L.circleMarker([k[0], k[1]], opts("impacts", { radius: 3.5, color: "#fff", weight: 0.6, fillOpacity: 1,
+        fillColor: k[3] ? "#000" : "#7f8c8d", className: k[3] ? "rl-impact rl-hit" : "rl-impact rl-miss" }))
+        .bindTooltip(k[2] + (k[3] ? " impact on a site" : " impact outside defended sites") + " (trial " + (k[4] + 1) + ")")
+        .addTo(groups.impacts);
+    });
+
+
+    function declutter() {
+      var kept = [];
+      labels.slice().sort(function (a, b) { return b[1] - a[1]; }).forEach(function (lb) {
+        var e = lb[0].getElement();
+        if (!e) return;
+        e.style.visibility = "";
+        if (panes[lb[0].options.pane.slice(3)].style.display === "none") return;
+        var r = e.getBoundingClientRect();
+        var clash = r.width === 0 || kept.some(function (q) {
+          return r.left < q.right && r.right > q.left && r.top < q.bottom && r.bottom > q.top;
+        });
+        if (clash) e.style.visibility = "hidden"; else kept.push(r);
+      });
+    }
+    lmap.on("zoomend moveend", declutter);
+
+    // legend: layer toggles and colour keys (a Leaflet control)
+    var Legend = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: function () {
+        var outer = html("details", { "class": "rl-legend leaflet-bar", "data-testid": "map-legend" });
+        if (container.clientWidth >= 900) outer.setAttribute("open", "");
+        html("summary", null, outer, "Legend and layers");
+        var div = html("div", { "class": "rl-legend-body" }, outer);
+        L.DomEvent.disableClickPropagation(outer);
+        L.DomEvent.disableScrollPropagation(outer);
+        html("strong", null, div, "Layers");
+        LAYERS.forEach(function (Lr) {
+          if (Lr[0] === "raid" && !map.sample) return;
+          var lab = html("label", null, div);
+          var cb = html("input", { type: "checkbox", "data-layer-toggle": Lr[0] }, lab);
+          cb.checked = Lr[2];
+          cb.addEventListener("change", function () { panes[Lr[0]].style.display = cb.checked ? "" : "none"; declutter(); });
+          html("span", null, lab, " " + Lr[1]);
+        });
+        html("strong", null, div, "Threat classes");
+        Object.keys(CLASS_COLOURS).forEach(function (c) {
+          var k = html("span", { "class": "rl-key" }, div);
+          html("i", { style: "background:" + CLASS_COLOURS[c] }, k);
+          k.appendChild(document.createTextNode(c));
+        });
+        if (nations.length) html("strong", null, div, "Defenders");
+        nations.forEach(function (n) {
+          var k = html("span", { "class": "rl-key" }, div);
+          html("i", { style: "background:" + nationColour(n, nations) + ";border-radius:50%" }, k);
+          k.appendChild(document.createTextNode(n));
+        });
+        html("strong", null, div, "Impacts");
+        [["#000", "on a site"], ["#7f8c8d", "outside every site"]].forEach(function (q) {
+          var k = html("span", { "class": "rl-key" }, div);
+          html("i", { style: "background:" + q[0] + ";border-radius:50%" }, k);
+          k.appendChild(document.createTextNode(q[1]));
+        });
+        html("strong", null, div, "Leakers per trial, 2 km cell");
+        var lo = 0;
+        DENSITY.forEach(function (q) {
+          var k = html("span", { "class": "rl-key" }, div);
+          html("i", { style: "background:" + q[0] }, k);
+          k.appendChild(document.createTextNode(q[1] === Infinity ? "> " + lo : (lo ? lo + "–" : "≤ ") + q[1]));
+          lo = q[1];
+        });
+        return outer;
+      }
+    });
+    new Legend().addTo(lmap);
+
     function zoomTo(lat0, lon0, lat1, lon1) {
-      var f = Math.min(width / ((lon1 - lon0) * base.k * base.s), base.height / ((lat1 - lat0) * base.s));
-      var s2 = Math.min(base.s * 40, Math.max(base.s, base.s * f));
-      proj = make(base.k, s2, (lat0 + lat1) / 2, (lon0 + lon1) / 2, width, base.height);
-      draw();
+      lmap.fitBounds([[lat0, lon0], [lat1, lon1]], { animate: false });
     }
-    var zoomBar = html("div", { "class": "rl-zoom" }, container);
-    html("button", { type: "button", "data-testid": "map-zoom-region" }, zoomBar, "Whole region")
-      .addEventListener("click", function () { proj = base; draw(); });
     var core = (map.sites || []).filter(function (s) { return s.role === "target"; }).map(function (s) { return [s.lat, s.lon]; });
     var targets = core.slice();
     (map.units || []).forEach(function (u) {          // batteries defending the targets
@@ -317,47 +322,62 @@
     function zoomCore() {
       if (!core.length) return;
       var la = core.map(function (q) { return q[0]; }), lo = core.map(function (q) { return q[1]; });
-      var pad = 1.6;
+      var pad = 0.6;
       zoomTo(Math.min.apply(null, la) - pad, Math.min.apply(null, lo) - pad, Math.max.apply(null, la) + pad, Math.max.apply(null, lo) + pad);
     }
+    function zoomRegion() { lmap.setView(c0, z0, { animate: false }); }
+    var zoomBar = html("div", { "class": "rl-zoom" }, container);
+    html("button", { type: "button", "data-testid": "map-zoom-region" }, zoomBar, "Whole region").addEventListener("click", zoomRegion);
     if (core.length) html("button", { type: "button", "data-testid": "map-zoom-defended" }, zoomBar, "Defended area")
       .addEventListener("click", zoomCore);
 
-    var ctl = { svg: svg, groups: groups, setTime: function () {}, play: function () {}, pause: function () {},
-                zoomTo: zoomTo, zoomDefended: zoomCore, scale: function () { return proj.s / base.s; } };
-    draw();
+    var ctl = { map: lmap, panes: panes, groups: groups, setTime: function () {}, play: function () {}, pause: function () {},
+                zoomTo: zoomTo, zoomDefended: zoomCore, zoomRegion: zoomRegion,
+                scale: function () { return Math.round(Math.pow(2, lmap.getZoom() - z0) * 1e6) / 1e6; } };
+    global.requestAnimationFrame(declutter);
+    var th = map.threats, smp = map.sample;
     if (!smp || !th) return ctl;
 
-    // animated raid of sample trial 1
-    var n = th.t0.length, tEnd = 0;
-    for (var i = 0; i < n; i++) tEnd = Math.max(tEnd, smp.t_end[i] || 0);
+    // animated raid of sample trial 1: one circle marker per threat, moved along its track
+    var n = th.t0.length, tEnd = 0, dots = [];
+    for (var i = 0; i < n; i++) {
+      tEnd = Math.max(tEnd, smp.t_end[i] || 0);
+      dots.push(L.circleMarker([tracks[th.track[i]].lat[0], tracks[th.track[i]].lon[0]], opts("raid", {
+        radius: 4, color: "#fff", weight: 0.8, fillColor: CLASS_COLOURS[th["class"][i]], fillOpacity: 1, opacity: 0,
+        interactive: false, className: "rl-dot" })).addTo(groups.raid));
+      dots[i].setStyle({ fillOpacity: 0 });
+    }
     tEnd = Math.ceil(tEnd / 60) * 60 + 60;
     var bar = html("div", { "class": "rl-timebar" }, container);
     var btn = html("button", { type: "button", "class": "rl-play", "data-testid": "map-play" }, bar, "▶ Play");
     var slider = html("input", { type: "range", min: 0, max: tEnd, step: 10, value: 0, "data-testid": "map-time",
                                  "aria-label": "Raid time" }, bar);
-    var label = html("span", { "class": "rl-clock", "data-testid": "map-clock" }, bar, "T+0:00");
+    var clock = html("span", { "class": "rl-clock", "data-testid": "map-clock" }, bar, "T+0:00");
     var counts = html("span", { "class": "rl-counts", "data-testid": "map-counts" }, bar);
 
     function setTime(t) {
-      current = t;
       var fly = 0, kill = 0, land = 0, fail = 0;
       for (var i = 0; i < n; i++) {
-        var d = dots[i], t0 = th.t0[i], te = smp.t_end[i], f = smp.fate[i], pos = null, cls = "rl-dot";
-        if (t >= t0 && t < te) { pos = interp(tracks[th.track[i]], t - t0); fly++; }
+        var t0 = th.t0[i], te = smp.t_end[i], f = smp.fate[i], pos = null, style = null;
+        var base = CLASS_COLOURS[th["class"][i]];
+        if (t >= t0 && t < te) { pos = interp(tracks[th.track[i]], t - t0); fly++; style = { fillColor: base, color: "#fff", radius: 4 }; }
         else if (t >= te) {
-          if (f === "intercepted") { kill++; if (t < te + 240) { pos = [smp.end_lat[i], smp.end_lon[i]]; cls = "rl-dot rl-burst"; } }
-          else if (f === "leaked" || f === "impacted") { land++; pos = [smp.end_lat[i], smp.end_lon[i]]; cls = "rl-dot rl-landed"; }
-          else if (f === "failed") fail++;
+          if (f === "intercepted") {
+            kill++;
+            if (t < te + 240) { pos = [smp.end_lat[i], smp.end_lon[i]]; style = { fillColor: "#ffd400", color: "#b7950b", radius: 6 }; }
+          } else if (f === "leaked" || f === "impacted") {
+            land++; pos = [smp.end_lat[i], smp.end_lon[i]]; style = { fillColor: "#000", color: "#fff", radius: 4 };
+          } else if (f === "failed") fail++;
         }
         if (pos) {
-          var xy = proj.p(pos[0], pos[1]);
-          d.setAttribute("cx", xy[0].toFixed(1)); d.setAttribute("cy", xy[1].toFixed(1));
-          d.setAttribute("class", cls); d.style.display = "";
-        } else d.style.display = "none";
+          dots[i].setLatLng(pos);
+          style.opacity = 1; style.fillOpacity = 1;
+          dots[i].setStyle(style);
+          dots[i].setRadius(style.radius);
+        } else dots[i].setStyle({ opacity: 0, fillOpacity: 0 });
       }
       slider.value = t;
-      label.textContent = fmtTime(t);
+      clock.textContent = fmtTime(t);
       counts.textContent = "in flight " + fly + " · intercepted " + kill + " · landed " + land + " · failed " + fail;
     }
     var playing = false, last = 0, speed = options.speed || (tEnd / 30);
@@ -386,5 +406,6 @@
     return ctl;
   }
 
-  global.RedlineMap = { render: render, CLASS_COLOURS: CLASS_COLOURS, nationColour: nationColour, LAYERS: LAYERS };
+  global.RedlineMap = { render: render, CLASS_COLOURS: CLASS_COLOURS, nationColour: nationColour, LAYERS: LAYERS,
+                        leakCells: leakCells };
 })(typeof window !== "undefined" ? window : this);
