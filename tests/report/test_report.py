@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+
+import redline
 from typer.testing import CliRunner
 
 from redline.cli.main import app
@@ -208,3 +210,20 @@ def test_report_of_the_real_escalation_model(tmp_path, crisis_record, compare_re
     assert v["p_war"][1]["delta"] == compare_record.policies[1].delta_vs_status_quo.mean
     html = write_report(v, tmp_path / "cmp.html")[0].read_text()
     assert _embedded(html)["p_war"] == json.loads(json.dumps(v["p_war"]))
+
+
+def test_sources_table_shows_the_value_the_run_used(april_result):
+    """The catalog prior (Arrow 3 Pk 0.80) sits beside the fitted value the run drew from."""
+    import numpy as np
+
+    from redline.api import default_params
+
+    ps = default_params(april_result.compiled.catalog)
+    rows = {(r["entry"], r["field"]): r for r in view_of_result(april_result)["sources"]}
+    row = rows[("arrow-3", "pk.ballistic")]
+    assert row["used"]["mean"] == pytest.approx(float(np.mean(ps.pk[("arrow-3", "ballistic")])))
+    assert row["used"]["p05"] < row["used"]["mean"] < row["used"]["p95"]
+    assert rows[("arrow-3", "cost_usd")]["used"] is None          # costs are not uncertain parameters
+    prior = redline.run("april-2024", trials=50, seed=1, params="prior")
+    prow = {(r["entry"], r["field"]): r for r in view_of_result(prior)["sources"]}[("arrow-3", "pk.ballistic")]
+    assert prow["used"] == {"mean": prow["value"], "p05": prow["value"], "p95": prow["value"]}

@@ -67,13 +67,20 @@ def test_run_equals_library_run_with_the_same_knob(client):
     got = s["result"]["summary"]
     sc = parse_scenario("extends: april-2024\nexclude_owners: [jordan]\n")
     want = redline.run(sc, trials=150, seed=9).summary()
-    assert {k: v for k, v in got.items() if k != "manifest"} == {k: v for k, v in want.items() if k != "manifest"}
+    same = lambda d: {k: v for k, v in d.items() if k not in ("manifest", "scenario")}  # noqa: E731
+    assert same(got) == same(want)
+    # the knob is recorded: the run has its own name, and its manifest says what was set
+    assert got["scenario"] == "april-2024+knobs" and want["scenario"] == "april-2024"
+    assert got["manifest"]["details"]["knobs"] == {"changes": "without jordan", "base": "april-2024",
+                                                   "exclude_owners": ["jordan"]}
     assert "jordan" not in got["intercepts_by_nation"]
     assert s["result"]["run_id"] and client.get("/api/store/runs").json()[0]["run_id"] == s["result"]["run_id"]
     view = client.get(f"/api/store/runs/{s['result']['run_id']}").json()["view"]
     assert view["summary"]["by_class"] == got["by_class"]
     y = client.get(f"/api/runs/{r.json()['job_id']}/scenario.yaml")
-    assert parse_scenario(y.text) == sc
+    used = parse_scenario(y.text)
+    assert used.name == "april-2024+knobs" and "knobs: without jordan" in used.title
+    assert used.model_copy(update={"name": sc.name, "title": sc.title}) == sc
 
 
 def _bad_requests():

@@ -22,7 +22,7 @@ from ..geo.sphere import EARTH_RADIUS_M
 from ..records import RunSummary
 from ..results import COUNTS
 from .mapdata import region_bbox, region_countries
-from .sources import catalog_sources
+from .sources import catalog_sources, values_used
 
 __all__ = ["engagement_map", "engagement_view", "compiled_from_context", "raw_arrays", "FATE_NAMES", "TIMELINE_BIN_S"]
 
@@ -301,5 +301,5 @@ def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: RunSumm
         "map": layers,
         "charts": charts,
         "sources": catalog_sources(c.catalog, threats=c.threat_types, interceptors=c.interceptor_types,
-                                   sensors=c.sensor_types),
+                                   sensors=c.sensor_types, used=values_used(c.catalog, summary.manifest.params)),
     }

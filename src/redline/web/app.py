@@ -32,7 +32,7 @@ from ..errors import InputError, RedlineError
 from ..yamlio import parse_yaml
 from .guards import LOOPBACK_HOSTS, BodyLimit, TokenGate, TrustedHost, YamlShapeError, yaml_shape_check
 from .jobs import Busy, JobManager
-from .knobs import apply_knobs, scenario_knobs
+from .knobs import apply_knobs, describe_knobs, label_run, scenario_knobs
 from .models import CompareRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
 
 __all__ = ["create_app", "ApiError"]
@@ -235,7 +235,9 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         if req.trials > limits.max_trials:
             raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
         base = _scenario_from(req.scenario, req.scenario_yaml, limits)
-        sc = apply_knobs(base, req.knobs)
+        sc = label_run(base, apply_knobs(base, req.knobs), req.knobs)
+        knob_record = {"changes": describe_knobs(base, req.knobs), "base": base.name,
+                       **req.knobs.model_dump(mode="json", exclude_defaults=True)}
         _check_size(sc, limits)
         save = req.save and not app.state.no_store
 
@@ -244,6 +246,8 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
             from ..report import view_of_result
 
             res = api_run(sc, trials=req.trials, seed=req.seed, params=req.params, workers=1, progress=progress)
+            if knob_record["changes"]:       # the knobs, as set, go into the manifest the run is saved with
+                res.manifest = res.manifest.model_copy(update={"details": {**res.manifest.details, "knobs": knob_record}})
             run_id, warning = None, None
             if save:
                 from ..store import StoreError, save_result
@@ -313,17 +317,21 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         """The policy packages and start states that can be compared."""
         from .. import escalation as esc
 
+        from ..escalation.io import load_levers
+
+        book = load_levers()
         return {"available": True, "reason": None, "policies": list(esc.policy_packages()),
-                "start_states": list(esc.start_states())}
+                "start_states": list(esc.start_states()),
+                "levers": {k: {"essay": v.essay, "argument": " ".join(v.argument.split())} for k, v in book.levers.items()},
+                "packages": {k: {"description": v.description.strip(), "levers": dict(v.levers)}
+                             for k, v in book.packages.items()}}
 
-    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}})
-    def compare(req: CompareRequest) -> dict[str, Any]:
-        """Compare policy packages: P(regional war) per package with intervals.
+    def _compare_plan(req: CompareRequest):
+        """Check a comparison request; answer (package names, model, options) or an ApiError."""
+        import dataclasses
 
-        The result is saved in the server's run store; if that fails, ``store_warning`` says why.
-        """
         from .. import escalation as esc
-        from ..report import view_of_record
+        from ..escalation.schema import LeverBook, Package
 
         known = list(esc.policy_packages())
         for p in req.policies or []:
@@ -334,14 +342,38 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         if req.start is not None and req.start not in starts:
             raise ApiError(400, f"start: unknown start state {req.start[:60]!r}; known ones are: {', '.join(starts)}",
                            field="start")
-        work = req.paths * len(req.policies or known)
+        names = list(req.policies or ([] if req.custom else known))
+        options: dict[str, Any] = {k: v for k, v in (("start", req.start), ("horizon_days", req.horizon_days),
+                                                     ("seed", req.seed)) if v is not None}   # unset: the model's defaults
+        if req.custom:
+            from ..escalation.crisis import default_model
+
+            model = default_model()
+            book = model.book
+            for name, levers in req.custom.items():
+                if name in book.packages:
+                    raise ApiError(400, f"custom: {name!r} is the name of a shipped package; choose another",
+                                   field="custom")
+                for lever in levers:
+                    if lever not in book.levers:
+                        raise ApiError(400, f"custom.{name}: unknown lever {lever[:60]!r}; levers are: "
+                                            f"{', '.join(book.levers)}", field="custom")
+            book = LeverBook(levers=book.levers, packages={
+                **book.packages,
+                **{n: Package(description="custom package: " + (", ".join(f"{k} {v:g}" for k, v in lv.items()) or "no lever"),
+                              levers=lv) for n, lv in req.custom.items()}})
+            options["model"] = dataclasses.replace(model, book=book)
+            names += [n for n in req.custom if n not in names]
+        count = len(names) + (0 if "status-quo" in names else 1)
+        work = req.paths * count
         if work > limits.max_compare_work:
-            raise ApiError(422, f"paths: {req.paths:,} paths x {len(req.policies or known)} packages = {work:,} is more "
+            raise ApiError(422, f"paths: {req.paths:,} paths x {count} packages = {work:,} is more "
                                 f"than this server's limit of {limits.max_compare_work:,}; ask for fewer", field="paths")
-        options = {k: v for k, v in (("start", req.start), ("horizon_days", req.horizon_days), ("seed", req.seed))
-                   if v is not None}      # unset: the model's defaults
-        t0 = time.monotonic()
-        record = esc.compare_policies(req.policies, paths=req.paths, **options)  # type: ignore[arg-type]
+        return names or None, count, options
+
+    def _compare_result(record, t0: float) -> dict[str, Any]:
+        from ..report import view_of_record
+
         run_id, warning = None, None
         if not app.state.no_store:
             from ..store import StoreError, save_run
@@ -352,5 +384,45 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
                 warning = f"the comparison was not saved: {exc}"
         return {"run_id": run_id, "store_warning": warning, "elapsed_s": round(time.monotonic() - t0, 3),
                 "summary": record.to_json(), "view": view_of_record(record, run_id=run_id)}
+
+    @app.post("/api/compare", tags=["escalation"], responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    def compare(req: CompareRequest) -> dict[str, Any]:
+        """Compare policy packages (shipped or ``custom``): P(regional war) per package with intervals.
+
+        The request waits for the answer; ``POST /api/compare/jobs`` runs the same comparison in the
+        background with progress. The result is saved in the server's run store; if that fails,
+        ``store_warning`` says why.
+        """
+        from .. import escalation as esc
+
+        names, _count, options = _compare_plan(req)
+        t0 = time.monotonic()
+        record = esc.compare_policies(names, paths=req.paths, **options)
+        return _compare_result(record, t0)
+
+    @app.post("/api/compare/jobs", tags=["escalation"], status_code=202,
+              responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+    def start_compare(req: CompareRequest) -> dict[str, Any]:
+        """Start a comparison; poll ``GET /api/jobs/{job_id}``: progress counts packages simulated."""
+        from .. import escalation as esc
+
+        names, count, options = _compare_plan(req)
+
+        def work(progress) -> dict[str, Any]:
+            t0 = time.monotonic()
+            record = esc.compare_policies(names, paths=req.paths, progress=progress, **options)
+            return _compare_result(record, t0)
+
+        try:
+            job = app.state.jobs.submit(count, work)
+        except Busy as exc:
+            raise ApiError(429, str(exc)) from None
+        return {"job_id": job.job_id, "status_url": f"/api/jobs/{job.job_id}", "total": count}
+
+    @app.get("/api/jobs/{job_id}", tags=["runs"], response_model=JobStatus,
+             responses={404: {"model": ErrorBody}, 408: {"model": JobStatus}})
+    def job_status(job_id: str, result: bool = True) -> Any:
+        """Progress of any background job (a run or a comparison); its result once ``state`` is ``done``."""
+        return run_status(job_id, result)
 
     return app

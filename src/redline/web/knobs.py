@@ -18,7 +18,7 @@ from ..scenario.io import scenario_catalog
 from ..scenario.schema import LAYERS, Scenario
 from .models import Knobs
 
-__all__ = ["apply_knobs", "scenario_knobs", "class_totals"]
+__all__ = ["apply_knobs", "scenario_knobs", "class_totals", "describe_knobs", "label_run"]
 
 
 def class_totals(sc: Scenario) -> dict[str, int]:
@@ -58,6 +58,39 @@ def apply_knobs(sc: Scenario, knobs: Knobs, file: str = "knobs") -> Scenario:
     if knobs.impact_prediction is not None:
         doctrine["impact_prediction"] = tuple(knobs.impact_prediction)
     return T.set_doctrine(sc, doctrine, file)
+
+
+def describe_knobs(sc: Scenario, knobs: Knobs) -> str:
+    """The knobs that change ``sc``, in words (empty when none does): recorded in the run's name and title."""
+    bits = []
+    totals = class_totals(sc)
+    changed = {k: v for k, v in knobs.raid.items() if v != totals.get(k, 0)}
+    if changed:
+        bits.append("raid " + ", ".join(f"{v} {k}" for k, v in sorted(changed.items())))
+    if knobs.exclude_owners:
+        bits.append("without " + ", ".join(sorted(knobs.exclude_owners)))
+    if knobs.closed_airspace:
+        bits.append("airspace closed over " + ", ".join(sorted(knobs.closed_airspace)))
+    if knobs.shoot_look_shoot is not None and knobs.shoot_look_shoot != sc.doctrine.shoot_look_shoot:
+        bits.append("shoot-look-shoot " + ("on" if knobs.shoot_look_shoot else "off"))
+    shots = {k: v for k, v in knobs.shots.items() if sc.doctrine.shots.get(k) != v}
+    if shots:
+        bits.append("shots " + ", ".join(f"{k} {v}" for k, v in sorted(shots.items())))
+    if knobs.impact_prediction is not None and tuple(knobs.impact_prediction) != tuple(sc.doctrine.impact_prediction):
+        bits.append("impact prediction for " + (", ".join(knobs.impact_prediction) or "no class"))
+    return "; ".join(bits)
+
+
+def label_run(base: Scenario, edited: Scenario, knobs: Knobs) -> Scenario:
+    """``edited`` renamed ``<base>+knobs`` and titled with the knob settings when any knob changes ``base``.
+
+    A run with knobs is then saved and listed under its own name, never as the plain scenario.
+    """
+    desc = describe_knobs(base, knobs)
+    if not desc:
+        return edited
+    title = (base.title + " | " if base.title else "") + "knobs: " + desc
+    return edited.model_copy(update={"name": f"{base.name}+knobs", "title": title})
 
 
 def scenario_knobs(sc: Scenario) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Request and response bodies of the web API (pydantic; validated before anything runs)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -16,6 +17,9 @@ MAX_YAML_BYTES = 256 * 1024
 """Largest scenario text accepted [bytes]."""
 MAX_CLASS_COUNT = 5_000
 """Largest raid size per threat class a knob may ask for."""
+MAX_CUSTOM_PACKAGES = 5
+"""Most custom policy packages in one comparison."""
+_PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 MAX_COMPARE_PATHS = 20_000
 """Most crisis paths per policy package in one comparison (it runs while the request waits)."""
 
@@ -110,6 +114,21 @@ class CompareRequest(_Strict):
     horizon_days: Optional[float] = Field(default=None, gt=0, le=3650, description="Horizon [days].")
     paths: int = Field(default=2000, ge=1, le=MAX_COMPARE_PATHS, description="Crisis paths per package.")
     seed: Optional[int] = Field(default=None, ge=0, le=2**63 - 1)
+    custom: dict[str, dict[str, float]] = Field(
+        default_factory=dict, max_length=MAX_CUSTOM_PACKAGES,
+        description="Custom packages, name -> {lever: intensity in [0, 1]}, compared beside the named ones.")
+
+    @model_validator(mode="after")
+    def _custom(self) -> "CompareRequest":
+        for name, levers in self.custom.items():
+            if not _PACKAGE_NAME.fullmatch(name):
+                raise ValueError(f"custom: package name {name[:60]!r} must be 1-40 letters, digits or dashes")
+            if len(levers) > 50:
+                raise ValueError(f"custom.{name}: at most 50 levers")
+            for lever, v in levers.items():
+                if not 0.0 <= v <= 1.0:
+                    raise ValueError(f"custom.{name}.{lever[:60]} = {v}: give an intensity between 0 and 1")
+        return self
 
 
 class ErrorBody(BaseModel):

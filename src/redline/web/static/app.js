@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  var state = { info: null, yaml: null, job: null, polling: null };
+  var state = { info: null, yaml: null, job: null, polling: null, source: null };
 
   function h(tag, attrs, parent, text) {
     var e = document.createElement(tag);
@@ -27,8 +27,17 @@
     });
   }
 
+  // What the knobs and the Run button act on, always shown: a built-in scenario or an uploaded file.
+  function showLoaded() {
+    var l = $("loaded");
+    l.textContent = "Loaded: " + state.info.name + (state.source ? " (uploaded file " + state.source + ")" : " (built-in)");
+    l.setAttribute("data-name", state.info.name);
+    l.setAttribute("data-source", state.source ? "upload" : "builtin");
+  }
+
   function fillKnobs(info) {
     state.info = info;
+    showLoaded();
     $("scenario-title").textContent = info.title || "";
     $("trials").value = Math.min(info.trials, 2000);
     $("seed").value = info.seed;
@@ -89,6 +98,7 @@
 
   function loadBuiltin(name) {
     state.yaml = null;
+    state.source = null;
     showError(null);
     return api("GET", "/api/scenarios/" + encodeURIComponent(name)).then(fillKnobs).catch(function (e) { showError(e.message); });
   }
@@ -153,12 +163,21 @@
   $("upload").addEventListener("change", function () {
     var f = $("upload").files[0];
     if (!f) return;
-    if (f.size > 256 * 1024) { showError("the file is over 256 KiB; trim it"); return; }
+    // a rejected file changes nothing: the form is cleared back to what is loaded, and the error says so
+    function reject(msg) {
+      $("upload").value = "";
+      $("upload").setAttribute("data-state", "rejected");
+      showError("Upload of " + f.name + " rejected: " + msg + "\nStill loaded: " + (state.info ? state.info.name : "nothing") +
+                (state.source ? " (uploaded file " + state.source + ")" : " (built-in)") + ".");
+    }
+    if (f.size > 256 * 1024) { reject("the file is over 256 KiB; trim it"); return; }
     f.text().then(function (text) {
       return api("POST", "/api/scenarios/parse", { scenario_yaml: text }).then(function (info) {
-        state.yaml = text; showError(null); fillKnobs(info);
+        state.yaml = text; state.source = f.name; showError(null);
+        $("upload").setAttribute("data-state", "loaded");
+        fillKnobs(info);
       });
-    }).catch(function (e) { showError(e.message); });
+    }).catch(function (e) { reject(e.message); });
   });
   $("run").addEventListener("click", run);
 

@@ -25,6 +25,25 @@
     return x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
   function musd(x) { return fmt(x / 1e6, 1); }
+  // A probability in percent with two significant digits (at least one decimal), "<0.1 %" below a
+  // thousandth and ">99.9 %" above; data-value keeps the exact number.
+  function pct(x) {
+    if (x === null || x === undefined || typeof x !== "number" || !isFinite(x)) return fmt(x);
+    if (x === 0) return "0 %";
+    if (x < 0.001) return "<0.1 %";
+    if (x > 0.999 && x < 1) return ">99.9 %";
+    var v = x * 100, d = Math.max(1, 1 - Math.floor(Math.log10(v)));
+    return fmt(v, Math.min(d, 2)) + " %";
+  }
+  // A difference of probabilities in percentage points, signed.
+  function fmtPp(x) {
+    if (x === null || x === undefined || typeof x !== "number" || !isFinite(x)) return fmt(x);
+    var v = x * 100, a = Math.abs(v);
+    if (a === 0) return "0 pp";
+    if (a < 0.1) return (v > 0 ? "+" : "−") + "<0.1 pp";
+    var d = Math.max(1, 1 - Math.floor(Math.log10(a)));
+    return (v > 0 ? "+" : "−") + fmt(a, Math.min(d, 2)) + " pp";
+  }
   function num(parent, key, value, text, cls) {
     return h("span", { "class": "num" + (cls ? " " + cls : ""), "data-key": key, "data-value": String(value) }, parent,
              text !== undefined ? text : fmt(value));
@@ -54,9 +73,21 @@
   function plot(parent, id, traces, layout) {
     var div = h("div", { id: id, "class": "rl-chart", "data-testid": id }, parent);
     if (typeof Plotly === "undefined") { h("p", { "class": "note" }, div, "(charts need plotly.js)"); return div; }
-    layout = Object.assign({ margin: { l: 55, r: 15, t: 30, b: 45 }, height: 300, font: { family: "system-ui, sans-serif", size: 12 },
-                             legend: { orientation: "h", y: -0.25 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fbfbfd" }, layout);
+    // the legend sits at the foot of the chart (container coordinates), below the x-axis title, in a
+    // bottom margin kept for it: it never covers the axis, whatever the chart's width
+    layout = Object.assign({ margin: { l: 55, r: 15, t: 30, b: 100 }, height: 340, font: { family: "system-ui, sans-serif", size: 12 },
+                             legend: { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0 },
+                             paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fbfbfd" }, layout);
     Plotly.newPlot(div, traces, layout, PLOT_CONFIG);
+    // plotly sizes a chart once, from its container at that moment (before a grid has laid out its
+    // columns); follow the container from then on, so a chart never spills over its neighbour
+    if (typeof ResizeObserver !== "undefined") {
+      var last = -1;
+      new ResizeObserver(function () {
+        var w = div.clientWidth;
+        if (w > 0 && w !== last) { last = w; Plotly.Plots.resize(div); }
+      }).observe(div);
+    }
     return div;
   }
   function grid(parent) { return h("div", { "class": "rl-grid" }, parent); }
@@ -177,7 +208,7 @@
         marker: { color: "#1f5fbf" } },
       { type: "bar", name: "attack", orientation: "h", y: at.type_names, x: at.types.map(function (t, i) {
           return at.count[i] * at.unit_cost_usd[i] / 1e6; }), marker: { color: "#c0392b" } }
-    ], { title: { text: "Cost by weapon type, US$ M (mean)" }, height: 360, margin: { l: 230, r: 15, t: 30, b: 45 } });
+    ], { title: { text: "Cost by weapon type, US$ M (mean)" }, height: 380, margin: { l: 230, r: 15, t: 30, b: 70 } });
 
     // timeline
     if (v.charts.timeline) {
@@ -191,7 +222,7 @@
       [["intercepted", "#1f5fbf"], ["impacted", "#000"], ["leaked", "#7f8c8d"], ["failed", "#bbb"]].forEach(function (p) {
         traces.push({ type: "scatter", mode: "lines", name: p[0], x: tl.t_min, y: tl[p[0]], line: { color: p[1], width: 2 } });
       });
-      plot(ts, "chart-timeline", traces, { barmode: "stack", height: 340, xaxis: { title: { text: "minutes after first launch" } },
+      plot(ts, "chart-timeline", traces, { barmode: "stack", height: 400, margin: { l: 55, r: 15, t: 30, b: 140 }, xaxis: { title: { text: "minutes after first launch" } },
                                           yaxis: { title: { text: "threats per bin" } } });
     }
 
@@ -213,10 +244,12 @@
 
   function renderSources(root, rows, urls, scenarioSources) {
     var ss = section(root, "sources", "Sources of the catalog values used",
-      "Every catalog quantity of the threat, interceptor and sensor types in this run, with its confidence tag " +
+      "Every catalog quantity of the threat, interceptor and sensor types in this run, with the value the run used " +
+      "where it is an uncertain parameter (the mean of its draws: the fitted posterior by default), its confidence tag " +
       "(W well sourced, S single source, E estimate, C claim, D disputed, assumption, derived) and source keys" +
       (Object.keys(urls).length ? " (linked to the pages read)." : "."));
-    var sb = table(ss, ["entry", "field", "value", "range", "conf.", "source", "note"], "sources");
+    var sb = table(ss, ["entry", "field", "catalog value", "range", "used in this run [5%–95%]", "conf.", "source", "note"], "sources");
+    function f3(x) { return fmt(x, x % 1 ? 3 : 0); }
     function keyLinks(td, text) {
       var re = /\[([A-Z]{1,3}\d{1,3})\]/g, last = 0, mm;
       while ((mm = re.exec(text)) !== null) {
@@ -234,6 +267,11 @@
       h("td", null, tr, r.field);
       h("td", null, tr, fmt(r.value, r.value % 1 ? 3 : 0));
       h("td", null, tr, r.range ? fmt(r.range[0], r.range[0] % 1 ? 3 : 0) + "–" + fmt(r.range[1], r.range[1] % 1 ? 3 : 0) : "");
+      var u = h("td", { "class": "used" }, tr);
+      if (r.used) {   // the value the run drew from (the fitted posterior, or the catalog value itself)
+        num(u, "sources." + r.entry + "." + r.field + ".used", r.used.mean, f3(r.used.mean));
+        if (r.used.p95 > r.used.p05) h("span", { "class": "ci" }, u, " [" + f3(r.used.p05) + "–" + f3(r.used.p95) + "]");
+      }
       h("td", { "class": "conf conf-" + r.confidence }, tr, r.confidence);
       keyLinks(h("td", null, tr), r.source || "");
       h("td", { "class": "small" }, tr, r.note || "");
@@ -271,20 +309,21 @@
       var tr = h("tr", null, tb);
       var td0 = h("td", { title: r.description || "" }, tr, r.name);
       if (r.description) h("div", { "class": "small" }, td0, r.description);
-      num(h("td", null, tr), "p_war." + r.name + ".mean", r.mean, fmt(r.mean, 3));
-      num(h("td", null, tr), "p_war." + r.name + ".p05", r.p05, fmt(r.p05, 3));
-      num(h("td", null, tr), "p_war." + r.name + ".p95", r.p95, fmt(r.p95, 3));
+      num(h("td", null, tr), "p_war." + r.name + ".mean", r.mean, pct(r.mean));
+      num(h("td", null, tr), "p_war." + r.name + ".p05", r.p05, pct(r.p05));
+      num(h("td", null, tr), "p_war." + r.name + ".p95", r.p95, pct(r.p95));
       var td = h("td", null, tr);
       if (r.delta !== null && r.delta !== undefined) {
-        num(td, "p_war." + r.name + ".delta", r.delta, (r.delta > 0 ? "+" : "") + fmt(r.delta, 3));
+        num(td, "p_war." + r.name + ".delta", r.delta, fmtPp(r.delta));
         if (r.delta_p05 !== null && r.delta_p05 !== undefined)
-          h("span", { "class": "ci" }, td, " [" + fmt(r.delta_p05, 3) + "–" + fmt(r.delta_p95, 3) + "]");
+          h("span", { "class": "ci" }, td, " [" + fmtPp(r.delta_p05) + " to " + fmtPp(r.delta_p95) + "]");
       }
       okeys.forEach(function (k) {
         var o = (r.outcomes || {})[k], c = h("td", null, tr);
         if (o && o.mean !== null) {
-          num(c, "outcomes." + r.name + "." + k, o.mean, fmt(o.mean, 3));
-          if (o.p05 !== null) h("span", { "class": "ci" }, c, " [" + fmt(o.p05, 3) + "–" + fmt(o.p95, 3) + "]");
+          var isP = k.indexOf("p_") === 0, f = isP ? pct : function (x) { return fmt(x, 3); };
+          num(c, "outcomes." + r.name + "." + k, o.mean, f(o.mean));
+          if (o.p05 !== null) h("span", { "class": "ci" }, c, " [" + f(o.p05) + "–" + f(o.p95) + "]");
         }
       });
     });
@@ -294,7 +333,7 @@
                  arrayminus: v.p_war.map(function (r) { return r.p05 === null ? 0 : r.mean - r.p05; }) },
       marker: { color: "#8e1b1b" }
     }], { height: Math.max(220, 60 + 38 * v.p_war.length), margin: { l: 170, r: 20, t: 20, b: 40 },
-          xaxis: { title: { text: "P(regional war)" }, rangemode: "tozero" }, yaxis: { autorange: "reversed" } });
+          xaxis: { title: { text: "P(regional war)" }, rangemode: "tozero", tickformat: ".1%" }, yaxis: { autorange: "reversed" } });
 
     if (v.paths && v.paths.length) {
       var pp = section(root, "paths", "Most likely paths", "Sequences of moves, most frequent first.");
@@ -304,7 +343,7 @@
         h("td", null, tr, r.policy || "");
         h("td", { "class": "path" }, tr, r.path);
         h("td", null, tr, r.end || "");
-        h("td", null, tr, r.p === null || r.p === undefined ? "" : fmt(r.p, 4));
+        h("td", null, tr, r.p === null || r.p === undefined ? "" : pct(r.p));
       });
     }
     var TITLES = { stocks_end: "Stocks at the horizon", interceptors_used: "Interceptors used", "summary statistics": "Summary statistics" };
@@ -370,5 +409,5 @@
     return null;
   }
 
-  global.RedlineView = { render: render, renderRun: renderRun, renderEscalation: renderEscalation, fmt: fmt };
+  global.RedlineView = { render: render, renderRun: renderRun, renderEscalation: renderEscalation, fmt: fmt, pct: pct, pp: fmtPp };
 })(typeof window !== "undefined" ? window : this);
