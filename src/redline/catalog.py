@@ -34,6 +34,7 @@ __all__ = [
     "AircraftType",
     "Catalog",
     "load_catalog",
+    "reference_markdown",
     "THREAT_CLASSES",
 ]
 
@@ -309,3 +310,65 @@ def load_catalog(*overrides: Path | str) -> Catalog:
     for path in overrides:
         cat = _check_weapons(cat.merged(parse_catalog(read_text(path, "catalog file"), str(path))), str(path))
     return cat
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
+
+
+def _rows(prefix: str, model: BaseModel) -> list[tuple[str, Quantity]]:
+    out: list[tuple[str, Quantity]] = []
+    for name in type(model).model_fields:
+        v = getattr(model, name)
+        if isinstance(v, Quantity):
+            out.append((f"{prefix}{name}", v))
+        elif isinstance(v, dict):
+            out += [(f"{prefix}{name}.{k}", q) for k, q in v.items() if isinstance(q, Quantity)]
+        elif isinstance(v, BaseModel):
+            out += _rows(f"{prefix}{name}.", v)
+    return out
+
+
+def reference_markdown(cat: Catalog) -> str:
+    """A Markdown reference of every entry of ``cat`` with its figures and sources (docs/catalog.md)."""
+    heads = {"threats": ("Threats", "klass", "class"), "interceptors": ("Interceptors", "layer", "layer"),
+             "sensors": ("Sensors", "kind", "kind"), "aircraft": ("Aircraft", "role", "role")}
+    lines = ["# Catalog reference", "",
+             "Generated from the shipped catalog (`src/redline/data/catalog/*.yaml`) by",
+             "`redline.catalog.reference_markdown`; `tests/test_catalog.py` fails if this file is stale.",
+             "Regenerate with:", "",
+             "```", "PYTHONPATH=src python -c \"from redline.catalog import load_catalog, reference_markdown; "
+             "open('docs/catalog.md', 'w').write(reference_markdown(load_catalog()))\"", "```", "",
+             "Source keys are listed in `docs/sources.md`. Tags: W well sourced, S single source, E estimate,",
+             "C belligerent claim, D disputed, `assumption` (no public figure: range and reason given),",
+             "`derived` (arithmetic on sourced figures, in the note). Units are in the field names",
+             "(km, km/h, m, s, kg, USD, m/s).", ""]
+    counts = {t: 0 for t in ("W", "S", "E", "C", "D", "assumption", "derived")}
+    for table, (title, attr, label) in heads.items():
+        entries = getattr(cat, table)
+        lines += [f"## {title} ({len(entries)})", ""]
+        for key in sorted(entries):
+            e = entries[key]
+            kind = getattr(e, attr)
+            extra = ""
+            if isinstance(e, ThreatType) and e.manoeuvring:
+                extra = ", manoeuvring"
+            if isinstance(e, SensorType):
+                extra = f", detects {', '.join(e.detects)}"
+            if isinstance(e, AircraftType):
+                extra = f", weapons {', '.join(e.weapons) or 'none'}"
+            lines += [f"### `{key}`: {e.name}", "", f"*{label} {kind}{extra}*", ""]
+            if e.description:
+                lines += [" ".join(e.description.split()), ""]
+            if isinstance(e, AircraftType) and e.payload:
+                lines += [f"Payload: {e.payload}", ""]
+            lines += ["| field | value | range | tag | sources | note |", "|---|---|---|---|---|---|"]
+            for name, q in _rows("", e):
+                counts[q.confidence] += 1
+                rng = f"{_fmt(q.range[0])} to {_fmt(q.range[1])}" if q.range else ""
+                note = " ".join((q.note or "").split()).replace("|", "/")
+                lines.append(f"| {name} | {_fmt(q.value)} | {rng} | {q.confidence} | {q.source or ''} | {note} |")
+            lines.append("")
+    total = sum(counts.values())
+    lines += ["## Tally", "", f"{total} figures: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v) + ".", ""]
+    return "\n".join(lines)
