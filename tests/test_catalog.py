@@ -607,3 +607,21 @@ def test_docs_catalog_reference_is_current():
     for table in TABLES:
         for key in REQUIRED[table]:
             assert f"### `{key}`" in doc, key
+
+
+def test_submunition_count_below_one_is_refused():
+    boost = '    boost_s: {value: 10, range: [5, 10], confidence: assumption, note: "x test"}\n'
+    sub = ('    submunitions:\n'
+           '      count: {value: 0, range: [0, 1], confidence: assumption, note: "x test"}\n'
+           '      footprint_radius_km: {value: 2, range: [1, 3], confidence: assumption, note: "x test"}\n')
+    with pytest.raises(InputError) as exc:
+        parse_catalog(_threat_yaml(boost + sub), "s.yaml")
+    assert "submunitions" in exc.value.field and "count" in str(exc.value)
+
+
+def test_manoeuvre_factor_of_zero_is_refused():
+    boost = '    boost_s: {value: 10, range: [5, 10], confidence: assumption, note: "x test"}\n'
+    bad = '    manoeuvring: true\n    manoeuvre_pk_factor: {value: 0, range: [0, 1], confidence: assumption, note: "x test"}\n'
+    with pytest.raises(InputError) as exc:
+        parse_catalog(_threat_yaml(boost + bad), "m.yaml")
+    assert "manoeuvre_pk_factor" in exc.value.field and "(0, 1]" in str(exc.value)

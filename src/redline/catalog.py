@@ -96,7 +96,11 @@ def _bounded(q: Quantity | None, what: str, low: float, high: float | None = Non
 _BOUNDS: dict[str, tuple[float, float | None, bool]] = {
     # field -> (low, high or None, low excluded); fields not listed are >= 0
     "reliability": (0.0, 1.0, False), "boost_failure_share": (0.0, 1.0, False), "pd": (0.0, 1.0, False),
+    "manoeuvre_pk_factor": (0.0, 1.0, False),
     "range_km": (0.0, None, True), "speed_kmh": (0.0, None, True), "flyout_speed_mps": (0.0, None, True),
+}
+# fields of nested or new tables (submunitions, aircraft); a factor of 0 would make a threat invulnerable
+_BOUNDS_NEW: dict[str, tuple[float, float | None, bool]] = {
     "manoeuvre_pk_factor": (0.0, 1.0, True), "count": (1.0, None, False), "footprint_radius_km": (0.0, None, True),
     "combat_radius_km": (0.0, None, True),
 }
@@ -108,16 +112,10 @@ def _ordered(a: Quantity, b: Quantity, what: str) -> None:
 
 
 class Submunitions(_Frozen):
-    """A cluster warhead: ``count`` bomblets spread uniformly over a disc of ``footprint_radius_km``."""
+    """A cluster warhead: ``count`` submunitions spread over a circle of ``footprint_radius_km``."""
 
     count: Quantity
     footprint_radius_km: Quantity
-
-    @field_validator("count", "footprint_radius_km")
-    @classmethod
-    def _bounds(cls, q: Quantity, info: ValidationInfo) -> Quantity:
-        _bounded(q, str(info.field_name), *_BOUNDS[str(info.field_name)])
-        return q
 
 
 class ThreatType(_Frozen):
@@ -126,8 +124,6 @@ class ThreatType(_Frozen):
     name: str
     klass: ThreatClass = Field(alias="class")
     manoeuvring: bool = False
-    manoeuvre_pk_factor: Quantity | None = None  # manoeuvring: multiplier on every single-shot Pk against it
-    submunitions: Submunitions | None = None   # cluster warhead (count, footprint radius)
     speed_kmh: Quantity | None = None          # drone, cruise: mean ground speed
     altitude_m: Quantity | None = None         # drone, cruise: cruise altitude
     range_km: Quantity
@@ -135,8 +131,10 @@ class ThreatType(_Frozen):
     cep_m: Quantity
     warhead_kg: Quantity
     cost_usd: Quantity
-    boost_s: Quantity | None = None            # ballistic, rocket: boost-phase duration
-    boost_failure_share: Quantity | None = None  # ballistic, rocket: share of failures during boost
+    boost_s: Quantity | None = None            # ballistic: boost-phase duration
+    boost_failure_share: Quantity | None = None  # ballistic: share of failures during boost
+    manoeuvre_pk_factor: Quantity | None = None  # multiplier on every single-shot Pk against this threat
+    submunitions: Submunitions | None = None     # cluster warhead
     description: str = ""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
@@ -159,8 +157,17 @@ class ThreatType(_Frozen):
                      "warhead_kg", "cost_usd", "boost_s", "manoeuvre_pk_factor")
     @classmethod
     def _bounds(cls, q: Quantity | None, info: ValidationInfo) -> Quantity | None:
-        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
+        name = str(info.field_name)
+        _bounded(q, name, *_BOUNDS_NEW.get(name, _BOUNDS.get(name, (0.0, None, False))))
         return q
+
+    @field_validator("submunitions")
+    @classmethod
+    def _submunitions(cls, sub: Submunitions | None) -> Submunitions | None:
+        if sub is not None:
+            _bounded(sub.count, "submunitions.count", *_BOUNDS_NEW["count"])
+            _bounded(sub.footprint_radius_km, "submunitions.footprint_radius_km", *_BOUNDS_NEW["footprint_radius_km"])
+        return sub
 
 
 class InterceptorType(_Frozen):
@@ -234,7 +241,7 @@ class AircraftType(_Frozen):
     @field_validator("combat_radius_km", "cost_per_flight_hour_usd")
     @classmethod
     def _bounds(cls, q: Quantity | None, info: ValidationInfo) -> Quantity | None:
-        _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))
+        _bounded(q, str(info.field_name), *_BOUNDS_NEW.get(str(info.field_name), (0.0, None, False)))
         return q
 
 
