@@ -625,3 +625,13 @@ def test_manoeuvre_factor_of_zero_is_refused():
     with pytest.raises(InputError) as exc:
         parse_catalog(_threat_yaml(boost + bad), "m.yaml")
     assert "manoeuvre_pk_factor" in exc.value.field and "(0, 1]" in str(exc.value)
+
+
+def test_every_engaged_class_has_a_sensor(cat):
+    """An interceptor can only fire at what some sensor tracks: without a sensor that detects
+    rockets, Iron Dome would see none (found by a scratch run: 0 of 80 rockets engaged)."""
+    for c in THREAT_CLASSES:
+        engaged = [k for k, it in cat.interceptors.items() if it.pk[c].high > 0]
+        if engaged:
+            assert any(c in s.detects for s in cat.sensors.values()), c
+    assert "rocket" in cat.sensors["elm-2084"].detects
