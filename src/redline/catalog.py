@@ -349,7 +349,21 @@ def reference_markdown(cat: Catalog) -> str:
              "Source keys are listed in `docs/sources.md`. Tags: W well sourced, S single source, E estimate,",
              "C belligerent claim, D disputed, `assumption` (no public figure: range and reason given),",
              "`derived` (arithmetic on sourced figures, in the note). Units are in the field names",
-             "(km, km/h, m, s, kg, USD, m/s).", ""]
+             "(km, km/h, m, s, kg, USD, m/s).", "",
+             "## Rules a user catalog file must follow", "",
+             "- Tables: `threats`, `interceptors`, `sensors`, `aircraft`; each is optional (a file written before",
+             "  the `aircraft` table existed still loads) and any other top-level key is refused.",
+             "- Threat classes: " + ", ".join(f"`{c}`" for c in THREAT_CLASSES) + ". A `rocket` is an unguided",
+             "  artillery rocket: it flies the same drag-free ballistic profile as a ballistic missile and needs",
+             "  `boost_s`. Drag is neglected, so short-range flight times are the vacuum minimum-energy ones",
+             "  (apogee about a quarter of the range) and terminal speeds are too high.",
+             "- Every interceptor's `pk` gives all four classes. A file written before `rocket` existed is refused",
+             "  with one line naming `interceptors.<id>.pk` and the fix (give `rocket`, 0 if it cannot engage).",
+             "- `manoeuvring: true` requires `manoeuvre_pk_factor`, a multiplier in (0, 1] on every single-shot Pk",
+             "  against that threat; the factor is refused on a threat that is not manoeuvring.",
+             "- `submunitions: {count, footprint_radius_km}` describes a cluster warhead (count at least 1).",
+             "- An aircraft's `weapons` must be threat ids of the merged catalog (shipped plus user files).",
+             "- A sensor only cues interceptors against the classes in its `detects` list.", ""]
     counts = {t: 0 for t in ("W", "S", "E", "C", "D", "assumption", "derived")}
     for table, (title, attr, label) in heads.items():
         entries = getattr(cat, table)
