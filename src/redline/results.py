@@ -40,7 +40,7 @@ class Result:
     compiled : Compiled
         The scenario's geometry and bookkeeping.
     raw : RawOutcome
-        Per-trial arrays (``raw.cls`` is (trials, 3, 5): launched, failed,
+        Per-trial arrays (``raw.cls`` is (trials, classes, 5): launched, failed,
         intercepted, leaked, impacted per class).
     manifest : Manifest
         Kind ``run`` (or ``sweep-point``): scenario name and hash, seed, trials, parameters,

@@ -39,6 +39,9 @@ MAX_OPPORTUNITIES = 4
 FATES = ("failed", "intercepted", "leaked", "impacted")
 CLASS_INDEX = {c: i for i, c in enumerate(THREAT_CLASSES)}
 BOOST_FRAC = 0.03  # share of ground range flown during boost (geometry only)
+BALLISTIC_CLASSES = ("ballistic", "rocket")
+"""Classes flown on a minimum-energy ballistic profile (a rocket without ``boost_s`` has no boost phase);
+every other class flies the air-breathing profile."""
 
 
 @dataclass
@@ -121,7 +124,7 @@ class Compiled:
     site_dy: np.ndarray
     site_r2: np.ndarray
     site_value: np.ndarray
-    predict_class: np.ndarray        # (3,) bool
+    predict_class: np.ndarray        # (classes,) bool
     max_eng: int
     look_s: float
     max_inflight: int
@@ -145,7 +148,7 @@ class Compiled:
             v = np.asarray(table[key], dtype=float)
             return np.broadcast_to(v, (P,)) if v.shape[0] == 1 else v
 
-        pk = np.zeros((P, len(self.interceptor_types), 3))
+        pk = np.zeros((P, len(self.interceptor_types), len(THREAT_CLASSES)))
         for j, it in enumerate(self.interceptor_types):
             for c, cl in enumerate(THREAT_CLASSES):
                 pk[:, j, c] = col(params.pk, (it, cl), "pk")
@@ -210,8 +213,9 @@ def _build_track(sc: Scenario, cat: Catalog, threat: str, launch: str, aim: str,
     tt = cat.threats[threat]
     pts = [sc.sites[launch]] + [_pt(sc, w) for w in waypoints] + [sc.sites[aim]]
     lat0, lon0, total = _route(pts, 2)
-    if tt.klass == "ballistic":
-        prof = ballistic_profile(total, n, boost_s=_v(tt.boost_s), boost_frac=BOOST_FRAC)
+    if tt.klass in BALLISTIC_CLASSES:
+        boost = tt.boost_s.value if tt.boost_s is not None else 0.0
+        prof = ballistic_profile(total, n, boost_s=boost, boost_frac=BOOST_FRAC if boost > 0 else 0.0)
     else:
         prof = airbreathing_profile(total, _v(tt.speed_kmh) / 3.6, _v(tt.altitude_m), n)
     lat, lon, _ = _route(pts, n, length_share=np.clip(prof.ground_m / total, 0, 1))
@@ -380,12 +384,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
 
     # which (unit, class) pairs can ever kill: skip the others entirely
     if params is not None:
-        pk_any = np.zeros((len(units), 3), dtype=bool)
+        pk_any = np.zeros((len(units), len(THREAT_CLASSES)), dtype=bool)
         for ui, u in enumerate(units):
             for c, cl in enumerate(THREAT_CLASSES):
                 pk_any[ui, c] = np.any(np.asarray(params.pk[(u.type, cl)]) > 0)
     else:
-        pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), 3)
+        pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), len(THREAT_CLASSES))
 
     # countries under each track sample (only when partner airspace rules apply)
     track_countries = None

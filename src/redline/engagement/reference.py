@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..catalog import THREAT_CLASSES
 from .allocation import ALLOCATORS, Candidate
 from .compile import Compiled
 
@@ -162,8 +163,8 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
         for eng in committed:
             eng[3] = bool(rng.random() < 1.0 - eng[1])
 
-    cls = np.zeros((3, 5), np.int32)
-    unit_kills = np.zeros((c.n_units, 3), np.int32)
+    cls = np.zeros((len(THREAT_CLASSES), 5), np.int32)
+    unit_kills = np.zeros((c.n_units, len(THREAT_CLASSES)), np.int32)
     hits = np.zeros(len(c.site_names), np.int32)
     n = c.n_threats
     fate = np.zeros(n, np.int8)

@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..catalog import THREAT_CLASSES
 from .compile import Compiled
 from .params import ParamSet
 
@@ -30,9 +31,9 @@ N_SAMPLE_TRIALS = 64
 class RawOutcome:
     """Per-trial arrays of a run (see :class:`redline.results.Result`)."""
 
-    cls: np.ndarray        # (trials, 3 classes, 5 counts) launched, failed, intercepted, leaked, impacted
+    cls: np.ndarray        # (trials, classes, 5 counts) launched, failed, intercepted, leaked, impacted
     unit_shots: np.ndarray  # (trials, units)
-    unit_kills: np.ndarray  # (trials, units, 3 classes)
+    unit_kills: np.ndarray  # (trials, units, classes), classes as in THREAT_CLASSES
     site_hits: np.ndarray  # (trials, sites)
     fate: np.ndarray       # (sample trials, threats) 0 failed 1 intercepted 2 leaked 3 impacted
     t_end: np.ndarray      # (sample trials, threats) time the threat's flight ended [s]
@@ -50,9 +51,9 @@ def _alloc(c: Compiled, trials: int) -> RawOutcome:
     ns = min(trials, N_SAMPLE_TRIALS)
     n = c.n_threats
     return RawOutcome(
-        cls=np.zeros((trials, 3, 5), np.int32),
+        cls=np.zeros((trials, len(THREAT_CLASSES), 5), np.int32),
         unit_shots=np.zeros((trials, c.n_units), np.int32),
-        unit_kills=np.zeros((trials, c.n_units, 3), np.int32),
+        unit_kills=np.zeros((trials, c.n_units, len(THREAT_CLASSES)), np.int32),
         site_hits=np.zeros((trials, len(c.site_names)), np.int32),
         fate=np.full((ns, n), -1, np.int8),
         t_end=np.zeros((ns, n)),
