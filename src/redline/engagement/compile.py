@@ -16,6 +16,14 @@ the *decision time*, which cannot precede the earliest track any sensor
 could deliver plus the unit's reaction time. Consecutive opportunities of one pair are at least one
 assessment time ``look_s`` apart (shoot-look-shoot), and at most
 ``MAX_OPPORTUNITIES`` are kept, spread evenly over the window.
+
+Single-shot kill probability is per interceptor type and threat *type*:
+``pk[p, j, t] = pk_class[p, j, class(t)] x f_t`` with ``f_t`` the threat
+type's ``manoeuvre_pk_factor`` (1 when absent), so a manoeuvring type (the
+catalog requires the factor with ``manoeuvring: true``) is harder to kill by
+every interceptor and in every parameter draw alike; a salvo of ``n`` shots
+kills with ``1 - (1 - pk)^n``. Whether a unit can ever engage a class (its
+opportunities at all) is still judged on the class Pk.
 """
 from __future__ import annotations
 
@@ -139,7 +147,12 @@ class Compiled:
         return int(self.un_type.shape[0])
 
     def param_arrays(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(pk[P, itype, class], reliability[P, ttype], sigma_m[P, ttype], pd[P, stype]) for the kernels."""
+        """(pk[P, itype, ttype], reliability[P, ttype], sigma_m[P, ttype], pd[P, stype]) for the kernels.
+
+        ``pk[:, j, t]`` is the single-shot Pk of interceptor type ``j`` against threat type ``t``:
+        the parameter set's Pk against the threat's class times the threat type's
+        ``manoeuvre_pk_factor`` (1 when the catalog gives none); see the module notes.
+        """
         P = params.size
 
         def col(table, key, name):
@@ -148,10 +161,13 @@ class Compiled:
             v = np.asarray(table[key], dtype=float)
             return np.broadcast_to(v, (P,)) if v.shape[0] == 1 else v
 
-        pk = np.zeros((P, len(self.interceptor_types), len(THREAT_CLASSES)))
+        pk = np.zeros((P, len(self.interceptor_types), len(self.threat_types)))
+        factor = [self.catalog.threats[t].manoeuvre_pk_factor for t in self.threat_types]
         for j, it in enumerate(self.interceptor_types):
-            for c, cl in enumerate(THREAT_CLASSES):
-                pk[:, j, c] = col(params.pk, (it, cl), "pk")
+            for t, tt in enumerate(self.threat_types):
+                pk[:, j, t] = col(params.pk, (it, self.catalog.threats[tt].klass), "pk")
+                if factor[t] is not None:
+                    pk[:, j, t] *= factor[t].value
         rel = np.stack([col(params.reliability, t, "reliability") for t in self.threat_types], axis=1)
         sigma = np.stack([col(params.cep_m, t, "cep_m") for t in self.threat_types], axis=1) / 1.1774
         pd = (np.stack([col(params.pd, s, "pd") for s in self.sensor_types], axis=1)

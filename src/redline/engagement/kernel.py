@@ -26,7 +26,9 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    pending salvos at once (network-wide shoot-look-shoot). Greedy maximum marginal return (see
    :func:`redline.engagement.allocation.greedy`): repeatedly commit the
    salvo with the largest ``weight x P(survives salvos chosen in this
-   group) x P(salvo kills)``.
+   group) x P(salvo kills)``, where ``P(salvo kills) = 1 - (1 - pk)^shots``
+   with ``pk`` per interceptor type and threat *type* (the class Pk times the
+   type's manoeuvre factor, :mod:`redline.engagement.compile`).
 4. Salvo outcomes are drawn after the group's allocation, in commit order.
    A threat dies at the intercept time of its earliest killing salvo;
    salvos launched at a threat that is then already dead are spent anyway.
@@ -216,7 +218,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     ci[nc] = i
                     ce[nc] = tev_e[j]
                     cns[nc] = ns
-                    cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], th_class[i]]) ** ns
+                    cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], th_type[i]]) ** ns
                     nc += 1
                     if thr_g[i] != gs:
                         thr_g[i] = gs

@@ -135,7 +135,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
                 continue
             seen_pairs.add(p)
             shots = min(int(c.un_shots[u]), avail)
-            p_kill = 1.0 - (1.0 - pk[pi, c.un_type[u], th.klass]) ** shots
+            p_kill = 1.0 - (1.0 - pk[pi, c.un_type[u], c.th_type[th.index]]) ** shots
             cands.append(Candidate(th.index, u, shots, p_kill))
             cand_events.append(e)
             rounds.setdefault(u, avail)

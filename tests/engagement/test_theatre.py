@@ -1,0 +1,67 @@
+"""Engine features for the whole theatre (issue 10): Pk by threat type with the manoeuvring
+penalty, cluster warheads, outcomes by threat type and site, kills by nation and airspace,
+doctrine that withholds interceptors by class, participation per raid.
+
+Each check is a closed form or an exact property on a small synthetic scenario.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import redline
+from redline.catalog import Quantity, Submunitions
+from redline.engagement.compile import compile_scenario
+from redline.engagement.runner import run_compiled
+from redline.results import Result
+from tests.conftest import fixed_params
+
+
+def _catalog(**threat_fields):
+    """The shipped catalog with fields of kheibar-shekan replaced (e.g. a manoeuvre factor)."""
+    cat = redline.load_catalog()
+    kh = cat.threats["kheibar-shekan"].model_copy(update=threat_fields)
+    return cat.model_copy(update={"threats": {**cat.threats, "kheibar-shekan": kh}})
+
+
+def _q(x: float) -> Quantity:
+    return Quantity(value=x, confidence="assumption", range=(x, x), note="test value")
+
+
+def _run(sc, cat, params, trials, seed=3, engine="fast", **kw):
+    c = compile_scenario(sc, cat, params)
+    return c, run_compiled(c, params, trials, seed, engine=engine, **kw)
+
+
+# ---- 2. Pk by threat type, with the manoeuvring penalty -----------------------------------
+
+def test_manoeuvre_factor_multiplies_the_single_shot_pk(build):
+    # one shot at Pk 0.8 x factor 0.5: P(leak) = 1 - 0.4
+    sc = build(shots=1, sls=False)
+    ps = fixed_params(sc, pk={"arrow-3": 0.8})
+    cat = _catalog(manoeuvring=True, manoeuvre_pk_factor=_q(0.5))
+    c, raw = _run(sc, cat, ps, 20_000)
+    pk, *_ = c.param_arrays(ps)
+    assert pk.shape == (1, len(c.interceptor_types), len(c.threat_types))
+    assert pk[0, 0, 0] == pytest.approx(0.4)
+    leak = raw.cls[:, 2, 3].mean()
+    assert abs(leak - 0.6) < 4.5 * math.sqrt(0.24 / 20_000)
+
+
+def test_no_factor_leaves_the_class_pk(build):
+    sc = build(shots=1, sls=False)
+    ps = fixed_params(sc, pk={"arrow-3": 0.8})
+    c = compile_scenario(sc, redline.load_catalog(), ps)
+    assert c.param_arrays(ps)[0][0, 0, 0] == 0.8
+
+
+def test_fast_and_reference_identical_with_a_manoeuvre_factor(build):
+    sc = build(n_threats=5, shots=1, sls=True, max_engagements=2, magazine=6, window=(0, 2))
+    ps = fixed_params(sc, pk={"arrow-3": 0.7}, reliability=0.9)
+    cat = _catalog(manoeuvring=True, manoeuvre_pk_factor=_q(0.6))
+    _, a = _run(sc, cat, ps, 50, engine="fast")
+    _, b = _run(sc, cat, ps, 50, engine="reference")
+    for f in ("cls", "unit_shots", "unit_kills", "site_hits", "fate", "killer"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
