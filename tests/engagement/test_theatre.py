@@ -65,3 +65,30 @@ def test_fast_and_reference_identical_with_a_manoeuvre_factor(build):
     _, b = _run(sc, cat, ps, 50, engine="reference")
     for f in ("cls", "unit_shots", "unit_kills", "site_hits", "fate", "killer"):
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+# ---- 3. Cluster warheads -----------------------------------------------------------------
+
+@pytest.mark.parametrize("footprint_km", [0.0, 30.0])
+def test_cluster_footprint_widens_the_hit_radius_closed_form(build, footprint_km):
+    # Circular normal aim error at the site centre: P(hit) = 1 - exp(-R^2 / (2 sigma^2)),
+    # R = site radius (50 km) + footprint radius; CEP 100 km -> sigma = 100 / 1.1774 km.
+    sc = build(n_threats=2, magazine=0)
+    ps = fixed_params(sc, cep_m=100_000.0)
+    sub = Submunitions(count=_q(20.0), footprint_radius_km=_q(footprint_km)) if footprint_km else None
+    c, raw = _run(sc, _catalog(submunitions=sub), ps, 20_000, seed=5)
+    assert c.site_r2.shape == (1, 1) and c.site_r2[0, 0] == pytest.approx(((50 + footprint_km) * 1e3) ** 2)
+    sigma = 100e3 / 1.1774
+    p = 1 - math.exp(-((50 + footprint_km) * 1e3) ** 2 / (2 * sigma ** 2))
+    frac = raw.cls[:, 2, 4].sum() / raw.cls[:, 2, 3].sum()
+    assert abs(frac - p) < 4.5 * math.sqrt(p * (1 - p) / 40_000)
+
+
+def test_fast_and_reference_identical_with_a_cluster_warhead(build):
+    sc = build(n_threats=5, shots=1, sls=True, max_engagements=2, magazine=6, window=(0, 2))
+    ps = fixed_params(sc, pk={"arrow-3": 0.5}, cep_m=60_000.0)
+    cat = _catalog(submunitions=Submunitions(count=_q(20.0), footprint_radius_km=_q(15.0)))
+    _, a = _run(sc, cat, ps, 50, engine="fast")
+    _, b = _run(sc, cat, ps, 50, engine="reference")
+    for f in ("cls", "unit_shots", "unit_kills", "site_hits", "fate", "killer"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)

@@ -24,6 +24,15 @@ catalog requires the factor with ``manoeuvring: true``) is harder to kill by
 every interceptor and in every parameter draw alike; a salvo of ``n`` shots
 kills with ``1 - (1 - pk)^n``. Whether a unit can ever engage a class (its
 opportunities at all) is still judged on the class Pk.
+
+A leaker of type ``t`` hits site ``s`` when its impact point (aim point plus
+the circular normal aim error) lies within ``R_s + r_t`` of the site's
+centre: ``R_s`` the site radius, ``r_t`` the footprint radius of the type's
+cluster warhead (``submunitions.footprint_radius_km``; 0 for a unitary
+warhead). So ``site_r2[t, s] = (R_s + r_t)^2``, and for an aim at the centre
+``P(hit | leaked) = 1 - exp(-(R_s + r_t)^2 / (2 sigma^2))``. A cluster warhead
+counts as one hit (its submunition count is not a hit count); the same
+radius decides the site whose value impact prediction uses.
 """
 from __future__ import annotations
 
@@ -130,7 +139,7 @@ class Compiled:
     # sites, in order of decreasing value; offsets from each aim site [m]
     site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
-    site_r2: np.ndarray
+    site_r2: np.ndarray              # (threat types, sites): squared hit radius [m^2]
     site_value: np.ndarray
     predict_class: np.ndarray        # (classes,) bool
     max_eng: int
@@ -316,11 +325,15 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     coslat = np.cos(np.radians(s_lat))[:, None]
     site_dx = np.radians(s_lon[None, :] - s_lon[:, None]) * EARTH_RADIUS_M * coslat
     site_dy = np.radians(s_lat[None, :] - s_lat[:, None]) * EARTH_RADIUS_M * np.ones_like(coslat)
-    site_r2 = np.array([(sc.sites[s].radius_km * 1e3) ** 2 for s in site_names])
     site_value = np.array([sc.sites[s].value for s in site_names])
     site_index = {s: i for i, s in enumerate(site_names)}
 
     threat_types = sorted({s.threat for s in sc.raid})
+    # hit radius per threat type and site: the site's radius plus a cluster warhead's footprint
+    footprint_m = np.array([_v(cat.threats[t].submunitions.footprint_radius_km) * 1e3
+                            if cat.threats[t].submunitions is not None else 0.0 for t in threat_types])
+    site_r_m = np.array([sc.sites[s].radius_km * 1e3 for s in site_names])
+    site_r2 = (site_r_m[None, :] + footprint_m[:, None]) ** 2
     interceptor_types = sorted({u.type for u in sc.fire_units})
     sensor_types = sorted({s.type for s in sc.sensors})
     nations = sorted({u.owner for u in sc.fire_units})

@@ -6,7 +6,8 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    by :func:`failure_time` (a share of ballistic failures in boost, the rest
    uniform over the remaining flight); its impact point is the aim point plus a circular
    normal error (sigma = CEP / 1.1774); its defended value is the value of
-   the most valuable site whose radius contains the impact point if the
+   the most valuable site whose hit radius (site radius plus the type's
+   cluster footprint, ``site_r2[type, site]``) contains the impact point if the
    doctrine predicts impact points for its class, else the aim site's
    value. Threats of value 0 are not engaged.
 2. Per threat: the sensors that can see it are tried in order of the time
@@ -152,7 +153,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
             for s in range(S):
                 dx = ix[i] - site_dx[a, s]
                 dy = iy[i] - site_dy[a, s]
-                if dx * dx + dy * dy <= site_r2[s]:
+                if dx * dx + dy * dy <= site_r2[ty, s]:
                     s_hit = s
                     break
             imp_site[i] = s_hit

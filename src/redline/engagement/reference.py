@@ -81,7 +81,7 @@ def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rng: np.random.Generator
         aim = int(c.th_aim[i])
         site = -1
         for s in range(len(c.site_names)):
-            if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[s]:
+            if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[ty, s]:
                 site = s
                 break
         klass = int(c.th_class[i])
