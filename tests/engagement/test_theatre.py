@@ -92,3 +92,44 @@ def test_fast_and_reference_identical_with_a_cluster_warhead(build):
     _, b = _run(sc, cat, ps, 50, engine="reference")
     for f in ("cls", "unit_shots", "unit_kills", "site_hits", "fate", "killer"):
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+# ---- 4. Outcomes by threat type and site ---------------------------------------------------
+
+def test_type_tallies_add_up_to_the_class_tallies_and_fell_outside_is_leaked_minus_impacted():
+    res = redline.run("april-2024", trials=300, seed=4, params="prior")
+    c, raw = res.compiled, res.raw
+    assert raw.by_type.shape == (300, len(c.threat_types), 5)
+    for k in range(raw.cls.shape[1]):
+        types = [t for t, name in enumerate(c.threat_types)
+                 if c.catalog.threats[name].klass == redline.catalog.THREAT_CLASSES[k]]
+        np.testing.assert_array_equal(raw.by_type[:, types, :].sum(axis=1), raw.cls[:, k, :])
+    rec = res.record()
+    for t in c.threat_types:
+        fo = res.type_counts(t, "leaked") - res.type_counts(t, "impacted")
+        np.testing.assert_array_equal(res.type_counts(t, "fell_outside"), fo)
+        assert (fo >= 0).all()
+        assert rec.by_type[t]["fell_outside"]["mean"] == pytest.approx(fo.mean(), abs=1e-6)
+    assert set(rec.by_class["ballistic"]) == {"launched", "failed", "intercepted", "leaked", "impacted", "fell_outside"}
+    for s, k in zip(c.site_names, range(len(c.site_names))):
+        assert rec.p_hit_by_site[s] == pytest.approx((raw.site_hits[:, k] > 0).mean(), abs=1e-6)
+
+
+def test_p_hit_by_site_closed_form(build):
+    # two undefended missiles at the centre, each hits with p = 1 - exp(-R^2 / 2 sigma^2)
+    sc = build(n_threats=2, magazine=0)
+    ps = fixed_params(sc, cep_m=100_000.0)
+    res = redline.run(sc, trials=20_000, seed=9, params=ps)
+    p = 1 - math.exp(-(50e3) ** 2 / (2 * (100e3 / 1.1774) ** 2))
+    expected = 1 - (1 - p) ** 2
+    got = res.record().p_hit_by_site["target"]
+    assert abs(got - expected) < 4.5 * math.sqrt(expected * (1 - expected) / 20_000)
+    fo = res.record().by_class["ballistic"]["fell_outside"]["mean"]
+    assert abs(fo - 2 * (1 - p)) < 0.05
+
+
+@pytest.mark.parametrize("name,trials", [("april-2024", 25), ("lebanon-launch", 40)])
+def test_fast_and_reference_identical_type_tallies(name, trials):
+    fast = redline.run(name, trials=trials, seed=12, params="prior")
+    ref = redline.run(name, trials=trials, seed=12, params="prior", engine="reference")
+    np.testing.assert_array_equal(fast.raw.by_type, ref.raw.by_type)

@@ -83,7 +83,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                    thr_ptr, tev_e, tev_g, tev_unit, tev_pair, tev_L, tev_t, grp_ptr, grp_time, n_pairs,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
-                   out_cls, out_ushots, out_ukills, out_hits,
+                   out_cls, out_ushots, out_ukills, out_hits, out_type,
                    smp_fate, smp_tend, smp_killer, smp_ix, smp_iy):
     n = th_type.shape[0]
     K = un_type.shape[0]
@@ -360,22 +360,28 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
         # --- tally
         for i in range(n):
             cl = th_class[i]
+            ty = th_type[i]
             out_cls[tr, cl, 0] += 1
+            out_type[tr, ty, 0] += 1
             if t_fail[i] < t_kill[i]:
                 fate = 0
                 tend = t_fail[i]
                 out_cls[tr, cl, 1] += 1
+                out_type[tr, ty, 1] += 1
             elif t_kill[i] < inf:
                 fate = 1
                 tend = t_kill[i]
                 out_cls[tr, cl, 2] += 1
+                out_type[tr, ty, 2] += 1
                 out_ukills[tr, killer[i], cl] += 1
             else:
                 tend = th_t0[i] + th_T[i]
                 out_cls[tr, cl, 3] += 1
+                out_type[tr, ty, 3] += 1
                 if imp_site[i] >= 0:
                     fate = 3
                     out_cls[tr, cl, 4] += 1
+                    out_type[tr, ty, 4] += 1
                     out_hits[tr, imp_site[i]] += 1
                 else:
                     fate = 2

@@ -56,6 +56,7 @@ class _Threat:
 @dataclass
 class TrialResult:
     cls: np.ndarray
+    by_type: np.ndarray
     unit_shots: np.ndarray
     unit_kills: np.ndarray
     site_hits: np.ndarray
@@ -164,6 +165,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             eng[3] = bool(rng.random() < 1.0 - eng[1])
 
     cls = np.zeros((len(THREAT_CLASSES), 5), np.int32)
+    by_type = np.zeros((len(c.threat_types), 5), np.int32)
     unit_kills = np.zeros((c.n_units, len(THREAT_CLASSES)), np.int32)
     hits = np.zeros(len(c.site_names), np.int32)
     n = c.n_threats
@@ -171,24 +173,27 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
     t_end = np.zeros(n)
     killer = np.full(n, -1, np.int32)
     for th in threats:
-        cls[th.klass, 0] += 1
+        ty = int(c.th_type[th.index])
         t_kill = th.t_kill
         if th.t_fail < t_kill:
             fate[th.index], t_end[th.index] = 0, th.t_fail
-            cls[th.klass, 1] += 1
+            counts = (0, 1)
         elif t_kill < math.inf:
             fate[th.index], t_end[th.index] = 1, t_kill
             killer[th.index] = th.killer
-            cls[th.klass, 2] += 1
+            counts = (0, 2)
             unit_kills[th.killer, th.klass] += 1
         else:
             t_end[th.index] = th.t_end_flight
-            cls[th.klass, 3] += 1
             if th.impact_site >= 0:
                 fate[th.index] = 3
-                cls[th.klass, 4] += 1
+                counts = (0, 3, 4)
                 hits[th.impact_site] += 1
             else:
                 fate[th.index] = 2
-    return TrialResult(cls, unit_shots, unit_kills, hits, fate, t_end, killer,
+                counts = (0, 3)
+        for k in counts:
+            cls[th.klass, k] += 1
+            by_type[ty, k] += 1
+    return TrialResult(cls, by_type, unit_shots, unit_kills, hits, fate, t_end, killer,
                        np.array([t.dx for t in threats]), np.array([t.dy for t in threats]))

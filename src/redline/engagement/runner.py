@@ -32,6 +32,7 @@ class RawOutcome:
     """Per-trial arrays of a run (see :class:`redline.results.Result`)."""
 
     cls: np.ndarray        # (trials, classes, 5 counts) launched, failed, intercepted, leaked, impacted
+    by_type: np.ndarray    # (trials, threat types, 5 counts) the same per threat type (Compiled.threat_types)
     unit_shots: np.ndarray  # (trials, units)
     unit_kills: np.ndarray  # (trials, units, classes), classes as in THREAT_CLASSES
     site_hits: np.ndarray  # (trials, sites)
@@ -52,6 +53,7 @@ def _alloc(c: Compiled, trials: int) -> RawOutcome:
     n = c.n_threats
     return RawOutcome(
         cls=np.zeros((trials, len(THREAT_CLASSES), 5), np.int32),
+        by_type=np.zeros((trials, len(c.threat_types), 5), np.int32),
         unit_shots=np.zeros((trials, c.n_units), np.int32),
         unit_kills=np.zeros((trials, c.n_units, len(THREAT_CLASSES)), np.int32),
         site_hits=np.zeros((trials, len(c.site_names)), np.int32),
@@ -87,7 +89,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
         c.thr_ptr, c.tev_e, c.tev_g, c.tev_unit, c.tev_pair, c.tev_L, c.tev_t, c.grp_ptr, c.grp_time, c.n_pairs,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
-        out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl],
+        out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl], out.by_type[sl],
         out.fate[ss], out.t_end[ss], out.killer[ss], out.impact_dx[ss], out.impact_dy[ss],
     )
 
@@ -103,6 +105,7 @@ def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int
     for tr in range(t0, t1):
         r = simulate_trial(c, arrays, tr, rng, mags[tr - t0])
         out.cls[tr] = r.cls
+        out.by_type[tr] = r.by_type
         out.unit_shots[tr] = r.unit_shots
         out.unit_kills[tr] = r.unit_kills
         out.site_hits[tr] = r.site_hits
