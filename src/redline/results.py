@@ -110,6 +110,18 @@ class Result:
                         out.setdefault(n, {}).setdefault(LAYERS[l], {})[cl] = x
         return out
 
+    def kills_by_nation_airspace(self) -> dict[str, dict[str, np.ndarray]]:
+        """Kills per trial by the killing unit's nation, then the airspace of the intercept point
+        (a country, ``sea``, or ``exo`` above the doctrine's airspace ceiling); combinations with any kill."""
+        c = self.compiled
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for k, n in enumerate(c.nations):
+            for a, air in enumerate(c.airspaces):
+                x = self.raw.kills_na[:, k, a]
+                if x.any():
+                    out.setdefault(n, {})[air] = x
+        return out
+
     def interceptors_used(self) -> dict[str, np.ndarray]:
         c = self.compiled
         return {t: self.raw.unit_shots[:, c.un_type == k].sum(axis=1) for k, t in enumerate(c.interceptor_types)}
@@ -183,6 +195,8 @@ class Result:
             "hits_by_site": {s: stats(self.raw.site_hits[:, k], p50=False) for k, s in enumerate(c.site_names)},
             "by_type": by_type,
             "p_hit_by_site": self.p_hit_by_site(),
+            "kills_by_nation_airspace": {n: {a: stats(x) for a, x in d.items()}
+                                         for n, d in self.kills_by_nation_airspace().items()},
             "routes": self.routes(),
             "manifest": self.manifest,
         }

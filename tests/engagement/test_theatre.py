@@ -133,3 +133,42 @@ def test_fast_and_reference_identical_type_tallies(name, trials):
     fast = redline.run(name, trials=trials, seed=12, params="prior")
     ref = redline.run(name, trials=trials, seed=12, params="prior", engine="reference")
     np.testing.assert_array_equal(fast.raw.by_type, ref.raw.by_type)
+
+
+# ---- 5. Kills by nation and airspace -------------------------------------------------------
+
+def test_kills_by_nation_airspace_add_up_to_the_nations_kills():
+    res = redline.run("april-2024", trials=200, seed=6, params="prior")
+    c, raw = res.compiled, res.raw
+    assert raw.kills_na.shape == (200, len(c.nations), len(c.airspaces))
+    assert set(c.airspaces) <= set(c.nations) | {"exo", "sea", "iran", "iraq", "syria", "jordan", "saudi-arabia",
+                                                 "palestine", "israel", "lebanon"}
+    by_nation = res.intercepts_by_nation()
+    for k, n in enumerate(c.nations):
+        np.testing.assert_array_equal(raw.kills_na[:, k, :].sum(axis=1), by_nation[n])
+    rec = res.record()
+    for n, d in rec.kills_by_nation_airspace.items():
+        assert sum(s["mean"] for s in d.values()) == pytest.approx(rec.intercepts_by_nation[n]["mean"], abs=1e-5)
+    # partner rule: a nation's kills lie in the airspace it may engage over (or above the ceiling)
+    allowed = c.scenario.doctrine.airspace
+    for n, d in rec.kills_by_nation_airspace.items():
+        assert set(d) <= set(allowed[n]) | {"exo"}, n
+
+
+def test_the_airspace_ceiling_decides_exo(build):
+    # Arrow 3 kills a Kheibar above 100 km: all in "exo"; with the ceiling at 5000 km, in a country below
+    ps = lambda sc: fixed_params(sc, pk={"arrow-3": 1.0})  # noqa: E731
+    sc = build(n_threats=3, window=(0, 1))
+    res = redline.run(sc, trials=20, seed=1, params=ps(sc))
+    assert res.compiled.airspaces == ["exo"] and (res.raw.kills_na.sum(axis=(1, 2)) == 3).all()
+    doc = sc.doctrine.model_copy(update={"airspace_ceiling_km": 5000.0})
+    sc2 = sc.model_copy(update={"doctrine": doc})
+    res2 = redline.run(sc2, trials=20, seed=1, params=ps(sc2))
+    assert "exo" not in res2.compiled.airspaces and (res2.raw.kills_na.sum(axis=(1, 2)) == 3).all()
+
+
+@pytest.mark.parametrize("name,trials", [("april-2024", 25), ("april-2024-no-partners", 20)])
+def test_fast_and_reference_identical_nation_airspace_kills(name, trials):
+    fast = redline.run(name, trials=trials, seed=13, params="prior")
+    ref = redline.run(name, trials=trials, seed=13, params="prior", engine="reference")
+    np.testing.assert_array_equal(fast.raw.kills_na, ref.raw.kills_na)

@@ -39,8 +39,11 @@ def render_summary(rec: RunSummary) -> None:
     t = Table(title="Intercepts by nation")
     t.add_column("nation")
     t.add_column("intercepts", justify="right")
+    t.add_column("by airspace (mean)")
+    kna = summary.get("kills_by_nation_airspace") or {}
     for k, v in sorted(summary["intercepts_by_nation"].items(), key=lambda kv: -kv[1]["mean"]):
-        t.add_row(k, _fmt(v))
+        air = sorted(kna.get(k, {}).items(), key=lambda kv: -kv[1]["mean"])
+        t.add_row(k, _fmt(v), ", ".join(f"{a} {s['mean']:,.1f}" for a, s in air))
     console.print(t)
     t = Table(title="Interceptors used")
     t.add_column("type")

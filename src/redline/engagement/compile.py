@@ -136,6 +136,11 @@ class Compiled:
     tev_pair: np.ndarray
     tev_L: np.ndarray
     tev_t: np.ndarray
+    # airspace of each event's intercept point: index into ``airspaces`` (country slugs, "sea",
+    # "exo" above the doctrine's airspace ceiling), in event order and in the threat index's order
+    airspaces: list[str]
+    ev_air: np.ndarray               # (events,) uint16
+    tev_air: np.ndarray
     # sites, in order of decreasing value; offsets from each aim site [m]
     site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
@@ -299,6 +304,30 @@ def _threat_index(ev_threat: np.ndarray, n_threats: int) -> tuple[np.ndarray, np
     return thr_ptr, tev
 
 
+def _event_airspaces(tracks: list[Track], ev_track: np.ndarray, ev_smp: np.ndarray,
+                     ceiling_m: float) -> tuple[list[str], np.ndarray]:
+    """The airspace of each event's intercept point: (sorted names, index per event as uint16).
+
+    An intercept at or above ``ceiling_m`` is in ``"exo"`` (no state's airspace, as the
+    partner airspace rule has it); below, in the country under the point, or ``"sea"``.
+    """
+    from ..geo.countries import countries_at
+
+    if ev_track.size == 0:
+        return [], np.zeros(0, np.uint16)
+    m = max(trk.t_s.size for trk in tracks)
+    uk, inv = np.unique(ev_track.astype(np.int64) * m + ev_smp, return_inverse=True)
+    k, s = uk // m, uk % m
+    lat = np.array([tracks[a].lat[b] for a, b in zip(k, s)])
+    lon = np.array([tracks[a].lon[b] for a, b in zip(k, s)])
+    alt = np.array([tracks[a].alt_m[b] for a, b in zip(k, s)])
+    cty = countries_at(lat, lon)
+    names = np.array(["exo" if h >= ceiling_m else ("sea" if x is None else x) for x, h in zip(cty, alt)], dtype=object)
+    airspaces = sorted(set(names.tolist()))
+    idx = np.array([airspaces.index(x) for x in names], dtype=np.uint16)
+    return airspaces, idx[inv]
+
+
 def _assign_aims(aim: dict[str, float], count: int) -> list[str]:
     """Deterministic apportionment of ``count`` threats to aim sites by weight, interleaved."""
     names = sorted(aim)
@@ -440,7 +469,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     above_ceiling = T_alt >= doc.airspace_ceiling_km * 1e3
     if track_countries is not None:
         T_cty = np.stack(track_countries) if tracks else np.zeros((0, n_samples), dtype=object)
-    opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L) per unit
+    opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -475,7 +504,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         chosen = _select_opportunities(tt_s, L, mask, float(doc.look_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
-        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch]))
+        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch))
 
     # --- expand to threats, filter fighter on-station windows, sort (vectorised)
     if opp_parts:
@@ -483,10 +512,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         opp_u = np.concatenate([np.full(p[0].size, p[1], dtype=np.int64) for p in opp_parts])
         opp_t = np.concatenate([p[2] for p in opp_parts])
         opp_L = np.concatenate([p[3] for p in opp_parts])
+        opp_s = np.concatenate([p[4] for p in opp_parts]).astype(np.int64)
         by_track = np.lexsort((opp_u, opp_k))           # (track, unit) order, each pair's in time order
-        opp_k, opp_u, opp_t, opp_L = opp_k[by_track], opp_u[by_track], opp_t[by_track], opp_L[by_track]
+        opp_k, opp_u, opp_t, opp_L, opp_s = (a[by_track] for a in (opp_k, opp_u, opp_t, opp_L, opp_s))
     else:
-        opp_k, opp_u, opp_t, opp_L = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+        opp_k, opp_u, opp_t, opp_L, opp_s = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
+                                             np.zeros(0, np.int64))
     order = np.argsort(th_track, kind="stable")
     per_track = np.bincount(th_track, minlength=len(tracks))
     starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
@@ -496,12 +527,14 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     ev_threat = order[starts[opp_k[rep]] + offs] if rep.size else np.zeros(0, np.int64)
     ev_unit = opp_u[rep]
     ev_t = th_t0[ev_threat] + opp_t[rep]
+    ev_smp = opp_s[rep]                                 # the track sample of the intercept point
     ev_L = th_t0[ev_threat] + opp_L[rep]
     on = np.array([_patrol(u).on_station_min[0] * 60.0 if u.kind == "fighter" else -np.inf for u in units])
     off = np.array([_patrol(u).on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
     if units:
         keep = (ev_t >= on[ev_unit]) & (ev_t <= off[ev_unit])
-        ev_threat, ev_unit, ev_t, ev_L = ev_threat[keep], ev_unit[keep], ev_t[keep], ev_L[keep]
+        ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
+    airspaces, ev_air = _event_airspaces(tracks, th_track[ev_threat], ev_smp, doc.airspace_ceiling_km * 1e3)
     pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit
     _, ev_pair = np.unique(pair_key, return_inverse=True)
     n_pairs = int(ev_pair.max()) + 1 if ev_pair.size else 0
@@ -510,7 +543,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     ev_pair = ev_pair.astype(np.int32)
     epoch = np.floor(ev_L / doc.decision_interval_s).astype(np.int64)
     order = np.lexsort((ev_unit, ev_threat, ev_L, epoch))
-    ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch = (a[order] for a in (ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch))
+    ev_threat, ev_unit, ev_pair, ev_L, ev_t, ev_air, epoch = (
+        a[order] for a in (ev_threat, ev_unit, ev_pair, ev_L, ev_t, ev_air, epoch))
     if epoch.size:
         starts = np.flatnonzero(np.diff(epoch)) + 1
         grp_ptr = np.concatenate([[0], starts, [epoch.size]]).astype(np.int64)
@@ -538,6 +572,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         thr_ptr=thr_ptr, tev_e=tev.astype(np.int32), tev_g=_event_groups(grp_ptr)[tev].astype(np.uint32),
         tev_unit=ev_unit[tev].astype(np.uint32), tev_pair=ev_pair[tev].astype(np.uint32),
         tev_L=ev_L[tev], tev_t=ev_t[tev],
+        airspaces=airspaces, ev_air=ev_air, tev_air=ev_air[tev],
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),

@@ -34,7 +34,7 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    A threat dies at the intercept time of its earliest killing salvo;
    salvos launched at a threat that is then already dead are spent anyway.
 5. Fate: failed if it failed before any kill, intercepted (credited to the
-   killing unit) if killed, else leaked; a leaker impacting inside a site's
+   killing unit, its nation and the airspace of the intercept point) if killed, else leaked; a leaker impacting inside a site's
    radius counts as impacted and as a hit on that site.
 
 Implementation (not semantics): the kernel never scans a group's full list
@@ -79,11 +79,11 @@ def failure_time(u, flight_s, boost_s, boost_share):
 def simulate_chunk(rng, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
-                   un_type, mag0, un_chan, un_react, un_shots, un_reserve,
+                   un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation, tev_air,
                    thr_ptr, tev_e, tev_g, tev_unit, tev_pair, tev_L, tev_t, grp_ptr, grp_time, n_pairs,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
-                   out_cls, out_ushots, out_ukills, out_hits, out_type,
+                   out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
                    smp_fate, smp_tend, smp_killer, smp_ix, smp_iy):
     n = th_type.shape[0]
     K = un_type.shape[0]
@@ -101,10 +101,12 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
     t_kill = np.empty(n)
     t_dead = np.empty(n)             # min(t_fail, t_kill): when the defence knows it is gone
     killer = np.empty(n, np.int64)
+    kill_air = np.empty(n, np.int64)  # airspace of the killing intercept
     eng_cnt = np.zeros(n, np.int64)
     eng_t = np.empty((n, ME))
     eng_q = np.empty((n, ME))
     eng_u = np.empty((n, ME), np.int64)
+    eng_a = np.empty((n, ME), np.int64)
     mag = np.empty(K, np.int64)
     chan_left = np.zeros(K, np.int64)
     rounds_left = np.zeros(K, np.int64)
@@ -310,6 +312,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     eng_t[i, q] = tev_t[j]
                     eng_q[i, q] = 1.0 - ps
                     eng_u[i, q] = u
+                    eng_a[i, q] = tev_air[j]
                     eng_cnt[i] = q + 1
                     out_ushots[tr, u] += ns
                     com_i[ncom] = i
@@ -328,6 +331,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                         if eng_t[i, q] < t_kill[i]:
                             t_kill[i] = eng_t[i, q]
                             killer[i] = eng_u[i, q]
+                            kill_air[i] = eng_a[i, q]
                             if t_kill[i] < t_dead[i]:
                                 t_dead[i] = t_kill[i]
             # --- each scanned threat waits in the group of its next open opportunity, judged on the
@@ -374,6 +378,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                 out_cls[tr, cl, 2] += 1
                 out_type[tr, ty, 2] += 1
                 out_ukills[tr, killer[i], cl] += 1
+                out_kna[tr, un_nation[killer[i]], kill_air[i]] += 1
             else:
                 tend = th_t0[i] + th_T[i]
                 out_cls[tr, cl, 3] += 1

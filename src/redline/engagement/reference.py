@@ -39,6 +39,13 @@ class _Threat:
     dy: float
     t_end_flight: float
     engagements: list = field(default_factory=list)   # (t_intercept, q, unit, killed)
+    eng_air: list = field(default_factory=list)       # airspace of each engagement's intercept point
+
+    @property
+    def kill_air(self) -> int:
+        """The airspace of the earliest killing engagement (the one :attr:`killer` credits)."""
+        kills = [(e[0], a) for e, a in zip(self.engagements, self.eng_air) if e[3]]
+        return min(kills, key=lambda ta: ta[0])[1] if kills else -1
 
     @property
     def t_kill(self) -> float:
@@ -57,6 +64,7 @@ class _Threat:
 class TrialResult:
     cls: np.ndarray
     by_type: np.ndarray
+    kills_na: np.ndarray
     unit_shots: np.ndarray
     unit_kills: np.ndarray
     site_hits: np.ndarray
@@ -160,12 +168,14 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             pair_last[p] = c.ev_t[e]
             th = threats[cd.threat]
             th.engagements.append([c.ev_t[e], 1.0 - cd.p_kill, cd.unit, False])
+            th.eng_air.append(int(c.ev_air[e]))
             committed.append(th.engagements[-1])
         for eng in committed:
             eng[3] = bool(rng.random() < 1.0 - eng[1])
 
     cls = np.zeros((len(THREAT_CLASSES), 5), np.int32)
     by_type = np.zeros((len(c.threat_types), 5), np.int32)
+    kills_na = np.zeros((len(c.nations), len(c.airspaces)), np.int32)
     unit_kills = np.zeros((c.n_units, len(THREAT_CLASSES)), np.int32)
     hits = np.zeros(len(c.site_names), np.int32)
     n = c.n_threats
@@ -183,6 +193,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             killer[th.index] = th.killer
             counts = (0, 2)
             unit_kills[th.killer, th.klass] += 1
+            kills_na[c.un_nation[th.killer], th.kill_air] += 1
         else:
             t_end[th.index] = th.t_end_flight
             if th.impact_site >= 0:
@@ -195,5 +206,5 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
         for k in counts:
             cls[th.klass, k] += 1
             by_type[ty, k] += 1
-    return TrialResult(cls, by_type, unit_shots, unit_kills, hits, fate, t_end, killer,
+    return TrialResult(cls, by_type, kills_na, unit_shots, unit_kills, hits, fate, t_end, killer,
                        np.array([t.dx for t in threats]), np.array([t.dy for t in threats]))

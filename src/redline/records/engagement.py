@@ -43,7 +43,7 @@ class RunSummary(Record):
     """
 
     kinds = ("run", "sweep-point")
-    omit_if_none = ("by_type", "p_hit_by_site")
+    omit_if_none = ("by_type", "p_hit_by_site", "kills_by_nation_airspace")
 
     scenario: str
     by_class: dict[str, dict[str, StatMap]]
@@ -60,6 +60,9 @@ class RunSummary(Record):
     """Per threat type: launched, failed, intercepted, leaked, impacted, fell_outside."""
     p_hit_by_site: Optional[dict[str, float]] = None
     """P(at least one hit) per site (the expected hits are ``hits_by_site[site]['mean']``)."""
+    kills_by_nation_airspace: Optional[dict[str, dict[str, StatMap]]] = None
+    """Kills by the killer's nation, then the airspace of the intercept point (a country, ``sea``, or
+    ``exo`` above the doctrine's ``airspace_ceiling_km``); only combinations with a kill in some trial."""
 
     def headline(self) -> str:
         leaked = ", ".join(f"{k} {_f(v['leaked']['mean'])}" for k, v in self.by_class.items())

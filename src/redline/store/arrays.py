@@ -112,6 +112,7 @@ def result_arrays(result) -> dict[str, Any]:
         "unit_kills": (raw.unit_kills, [list(c.unit_names), list(THREAT_CLASSES)]),
         "site_hits": (raw.site_hits, [list(c.site_names)]),
         "by_type": (raw.by_type, [list(c.threat_types), list(COUNTS)]),
+        "kills_na": (raw.kills_na, [list(c.nations), list(c.airspaces)]),
     }
     for name in ("fate", "t_end", "killer", "impact_dx", "impact_dy"):
         out[name] = (getattr(raw, name), [threats])
