@@ -172,3 +172,62 @@ def test_fast_and_reference_identical_nation_airspace_kills(name, trials):
     fast = redline.run(name, trials=trials, seed=13, params="prior")
     ref = redline.run(name, trials=trials, seed=13, params="prior", engine="reference")
     np.testing.assert_array_equal(fast.raw.kills_na, ref.raw.kills_na)
+
+
+# ---- 6. Doctrine: interceptors withheld by class -------------------------------------------
+
+def _two_tier(withhold: str = "", far: bool = False, extra: str = ""):
+    from redline.scenario import parse_scenario
+    from tests.conftest import one_layer_yaml
+
+    at = "at: {lat: 20.0, lon: 20.0}" if far else "site: battery"     # far: out of reach of every threat
+    unit = (f"  - {{name: b2, kind: battery, type: arrow-2, owner: israel, {at}, magazine: 100, "
+            f"channels: 50, reaction_s: 0}}")
+    text = one_layer_yaml(n_threats=4, window=(0, 1), extra_units=unit + extra)
+    text = text.replace("doctrine:\n", f"doctrine:\n  withhold: {withhold or '{}'}\n" if withhold else "doctrine:\n")
+    return parse_scenario(text, file="<test>")
+
+
+def test_withheld_type_fires_only_where_no_cheaper_unit_can():
+    # arrow-3 (US$3.5 M) withheld from ballistic missiles while arrow-2 (US$3.0 M) can engage them
+    sc = _two_tier("{israel: {arrow-3: [ballistic]}}")
+    ps = fixed_params(sc, pk={"arrow-3": 0.9, "arrow-2": 0.5})
+    res = redline.run(sc, trials=300, seed=2, params=ps)
+    c = res.compiled
+    b1, b2 = c.unit_names.index("b1"), c.unit_names.index("b2")
+    assert not (c.ev_unit == b1).any() and (c.ev_unit == b2).any()
+    assert (res.raw.unit_shots[:, b1] == 0).all() and res.raw.unit_shots[:, b2].sum() > 0
+    # without the rule both tiers get opportunities
+    base = compile_scenario(_two_tier(), redline.load_catalog(), ps)
+    assert (base.ev_unit == b1).any()
+
+
+def test_withholding_needs_a_cheaper_unit_in_reach():
+    # arrow-2 far away has no opportunity: arrow-3 engages exactly as with no rule
+    cat = redline.load_catalog()
+    a = compile_scenario(_two_tier("{israel: {arrow-3: [ballistic]}}", far=True), cat)
+    b = compile_scenario(_two_tier(far=True), cat)
+    assert a.ev_unit.size > 0
+    for f in ("ev_threat", "ev_unit", "ev_L", "ev_t", "grp_ptr"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+def test_withholding_a_class_not_engaged_or_a_cheaper_type_changes_nothing():
+    cat = redline.load_catalog()
+    base = compile_scenario(_two_tier(), cat)
+    for rule in ("{israel: {arrow-3: [drone, cruise]}}", "{israel: {arrow-2: [ballistic]}}"):
+        c = compile_scenario(_two_tier(rule), cat)
+        np.testing.assert_array_equal(c.ev_unit, base.ev_unit, err_msg=rule)
+
+
+@pytest.mark.parametrize("rule,field", [
+    ("{atlantis: {arrow-3: [ballistic]}}", "doctrine.withhold.atlantis"),
+    ("{israel: {arrow-9: [ballistic]}}", "doctrine.withhold.israel.arrow-9"),
+    ("{israel: {arrow-3: [balistic]}}", "doctrine.withhold.israel.arrow-3"),
+])
+def test_withhold_names_are_checked(rule, field):
+    from redline.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        _two_tier(rule)
+    assert field in str(e.value) and "<test>" in str(e.value)

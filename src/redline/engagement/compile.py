@@ -33,6 +33,16 @@ warhead). So ``site_r2[t, s] = (R_s + r_t)^2``, and for an aim at the centre
 ``P(hit | leaked) = 1 - exp(-(R_s + r_t)^2 / (2 sigma^2))``. A cluster warhead
 counts as one hit (its submunition count is not a hit count); the same
 radius decides the site whose value impact prediction uses.
+
+Doctrine ``withhold`` (nation -> interceptor type -> classes) is applied
+here, deterministically: a fire unit of that nation and type loses every
+opportunity on a threat of a listed class when some fire unit of a strictly
+cheaper interceptor type (catalog ``cost_usd``) has at least one opportunity
+on that same threat; with none, it engages as before. The test is taken on
+the opportunities before any is withheld, so a threat that had an
+opportunity keeps at least one (the cheapest unit's). Whether the cheaper
+unit will in fact fire (channels, rounds, the allocator's choice) is not
+looked at.
 """
 from __future__ import annotations
 
@@ -304,6 +314,20 @@ def _threat_index(ev_threat: np.ndarray, n_threats: int) -> tuple[np.ndarray, np
     return thr_ptr, tev
 
 
+def _withheld(units: list[FireUnit], cat: Catalog, withhold: dict[str, dict[str, tuple[str, ...]]],
+              ev_threat: np.ndarray, ev_unit: np.ndarray, th_class: np.ndarray) -> np.ndarray:
+    """Events the doctrine withholds (see module notes): a listed (nation, type) unit's opportunities on a
+    threat of a listed class, when a unit of a strictly cheaper interceptor has an opportunity on it."""
+    cost = np.array([cat.interceptors[u.type].cost_usd.value for u in units], dtype=float)
+    held = np.zeros((len(units), len(THREAT_CLASSES)), dtype=bool)
+    for ui, u in enumerate(units):
+        for cl in withhold.get(u.owner, {}).get(u.type, ()):
+            held[ui, CLASS_INDEX[cl]] = True
+    cheapest = np.full(th_class.size, np.inf)
+    np.minimum.at(cheapest, ev_threat, cost[ev_unit])
+    return held[ev_unit, th_class[ev_threat]] & (cheapest[ev_threat] < cost[ev_unit])
+
+
 def _event_airspaces(tracks: list[Track], ev_track: np.ndarray, ev_smp: np.ndarray,
                      ceiling_m: float) -> tuple[list[str], np.ndarray]:
     """The airspace of each event's intercept point: (sorted names, index per event as uint16).
@@ -533,6 +557,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     off = np.array([_patrol(u).on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
     if units:
         keep = (ev_t >= on[ev_unit]) & (ev_t <= off[ev_unit])
+        ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
+    if doc.withhold:
+        keep = ~_withheld(units, cat, doc.withhold, ev_threat, ev_unit, th_class)
         ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
     airspaces, ev_air = _event_airspaces(tracks, th_track[ev_threat], ev_smp, doc.airspace_ceiling_km * 1e3)
     pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit
