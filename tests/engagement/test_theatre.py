@@ -231,3 +231,64 @@ def test_withhold_names_are_checked(rule, field):
     with pytest.raises(InputError) as e:
         _two_tier(rule)
     assert field in str(e.value) and "<test>" in str(e.value)
+
+
+# ---- 7. Participation per raid -------------------------------------------------------------
+
+def _with_participation(name: str, share: dict[str, float]):
+    sc = redline.load_scenario(name)
+    return sc.model_copy(update={"participation": share})
+
+
+def test_participation_is_drawn_per_trial_and_does_not_depend_on_workers_or_trials():
+    from redline.engagement import runner
+
+    sc = _with_participation("april-2024", {"jordan": 0.5, "united-kingdom": 0.25})
+    a = redline.run(sc, trials=5000, seed=8, params="prior", workers=1)
+    b = redline.run(sc, trials=5000, seed=8, params="prior", workers=2)
+    for f in ("cls", "unit_shots", "took_part", "kills_na"):
+        np.testing.assert_array_equal(getattr(a.raw, f), getattr(b.raw, f), err_msg=f)
+    # a prefix of the trials draws the same participation (one stream in trial order)
+    c = a.compiled
+    np.testing.assert_array_equal(runner.participation_draws(c, 8, 100), a.raw.took_part[:100])
+    share = a.record().participation
+    for n, p in {"jordan": 0.5, "united-kingdom": 0.25, "israel": 1.0}.items():
+        assert abs(share[n] - p) < 4.5 * math.sqrt(p * (1 - p) / 5000) + 1e-12, n
+    # a nation that sits out fires nothing and kills nothing
+    j = c.nations.index("jordan")
+    out = ~a.raw.took_part[:, j]
+    assert out.any() and (~out).any()
+    assert (a.raw.unit_shots[out][:, c.un_nation == j] == 0).all()
+    assert (a.raw.kills_na[out, j, :] == 0).all()
+    assert a.raw.unit_shots[~out][:, c.un_nation == j].sum() > 0
+
+
+def test_participation_leaves_the_chunk_streams_alone():
+    # everyone takes part with probability 1: identical to no participation block at all
+    base = redline.run("april-2024", trials=300, seed=8, params="prior")
+    sc = _with_participation("april-2024", {"jordan": 1.0})
+    same = redline.run(sc, trials=300, seed=8, params="prior")
+    np.testing.assert_array_equal(base.raw.cls, same.raw.cls)
+    # a nation that never takes part is the scenario without its units' rounds
+    never = redline.run(_with_participation("april-2024", {"jordan": 0.0}), trials=300, seed=8, params="prior")
+    c = base.compiled
+    mags = np.where(c.un_nation == c.nations.index("jordan"), 0, c.un_mag)
+    direct = redline.run("april-2024", trials=300, seed=8, params="prior",
+                         magazines=np.broadcast_to(mags, (300, c.n_units)).copy())
+    assert never.record().participation["jordan"] == 0.0
+    assert (never.raw.unit_shots[:, c.un_nation == c.nations.index("jordan")] == 0).all()
+    for f in ("cls", "unit_shots", "kills_na"):
+        np.testing.assert_array_equal(getattr(never.raw, f), getattr(direct.raw, f), err_msg=f)
+
+
+def test_participation_is_checked_at_load():
+    from redline.errors import InputError
+    from redline.scenario import parse_scenario
+    from tests.conftest import one_layer_yaml
+
+    ok = parse_scenario(one_layer_yaml() + "participation: {israel: 0.4}\n", file="<test>")
+    assert ok.participation == {"israel": 0.4}
+    for bad, field in (("{atlantis: 0.5}", "participation.atlantis"), ("{israel: 1.5}", "participation.israel")):
+        with pytest.raises(InputError) as e:
+            parse_scenario(one_layer_yaml() + f"participation: {bad}\n", file="<test>")
+        assert field in str(e.value)
