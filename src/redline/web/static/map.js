@@ -18,7 +18,7 @@
  */
 (function (global) {
   "use strict";
-  var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b", rocket: "#117a65" };
+  var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b", rocket: "#2c7fb8" };
   var NATION_COLOURS = {
     "israel": "#1f5fbf", "united-states": "#0b3d5c", "united-kingdom": "#b3202a", "france": "#5b3fa8",
     "jordan": "#1e8449", "saudi-arabia": "#7d6608", "iran": "#6e2c00", "qatar": "#7b1e3c",
