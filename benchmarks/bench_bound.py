@@ -7,7 +7,7 @@ and the load average are printed beside them), on one thread:
 * the draw rates: numpy's uniforms and standard normals drawn in bulk, and the
   engine's keyed draws (:mod:`redline.engagement.draws`) of each kind (a
   threat's key, its own uniform, a uniform under a unit or sensor sub-key, an
-  aim error by Box-Muller) in a compiled loop;
+  aim error by the polar method) in a compiled loop;
 * the draws one April 2024 trial makes, counted by kind through the reference
   engine (which makes exactly the fast engine's draws, and only those whose
   result can matter), and so the *bound*: the CPU time the keyed generator
