@@ -1,12 +1,18 @@
-"""Closed-form cases: one layer, n shots: P(leak) = (1 - Pk)^n."""
+"""Closed-form cases: one layer, n shots: P(leak) = (1 - Pk)^n.
+
+The test raid flies the Kheibar Shekan, a manoeuvring missile: the single-shot Pk the engine uses is
+the class Pk times the catalog's manoeuvre factor ``F`` (issue 10), so the closed forms use ``pk * F``.
+"""
 import math
 
 import pytest
 
 import redline
+from redline.catalog import load_catalog
 from tests.conftest import fixed_params
 
 TRIALS = 20_000
+F = load_catalog().threats["kheibar-shekan"].manoeuvre_pk_factor.value
 
 
 def _leak_fraction(sc, pk, trials=TRIALS, seed=7, engine="fast"):
@@ -19,7 +25,7 @@ def _leak_fraction(sc, pk, trials=TRIALS, seed=7, engine="fast"):
 def test_single_layer_salvo_leak_is_binomial(build, pk, shots):
     sc = build(shots=shots, sls=False)
     frac, n = _leak_fraction(sc, pk)
-    expected = (1 - pk) ** shots
+    expected = (1 - pk * F) ** shots
     sd = math.sqrt(expected * (1 - expected) / n)
     assert abs(frac - expected) < 4.5 * sd + 1e-9
 
@@ -27,7 +33,7 @@ def test_single_layer_salvo_leak_is_binomial(build, pk, shots):
 def test_shoot_look_shoot_gives_two_independent_chances(build):
     sc = build(shots=1, sls=True, max_engagements=2)
     frac, n = _leak_fraction(sc, 0.6)
-    expected = 0.4 ** 2
+    expected = (1 - 0.6 * F) ** 2
     assert abs(frac - expected) < 4.5 * math.sqrt(expected * (1 - expected) / n)
 
 
@@ -38,8 +44,8 @@ def test_empty_magazine_lets_everything_through(build):
 
 
 def test_magazine_limits_engagements(build):
-    # 5 threats, 3 rounds, 1 shot each, Pk = 1: exactly 3 intercepted, 2 leak.
-    sc = build(n_threats=5, magazine=3, shots=1, window=(0, 2))
+    # 5 threats, 3 rounds, 1 shot each, Pk = 1: exactly 3 intercepted, 2 leak (a missile without the factor).
+    sc = build(n_threats=5, magazine=3, shots=1, window=(0, 2), threat="ghadr")
     res = redline.run(sc, trials=500, seed=1, params=fixed_params(sc, pk={"arrow-3": 1.0}))
     assert (res.counts("ballistic", "intercepted") == 3).all()
     assert (res.counts("ballistic", "leaked") == 2).all()

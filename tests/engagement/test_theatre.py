@@ -51,7 +51,7 @@ def test_manoeuvre_factor_multiplies_the_single_shot_pk(build):
 
 
 def test_no_factor_leaves_the_class_pk(build):
-    sc = build(shots=1, sls=False)
+    sc = build(shots=1, sls=False, threat="ghadr")          # a missile that does not manoeuvre
     ps = fixed_params(sc, pk={"arrow-3": 0.8})
     c = compile_scenario(sc, redline.load_catalog(), ps)
     assert c.param_arrays(ps)[0][0, 0, 0] == 0.8
@@ -156,9 +156,10 @@ def test_kills_by_nation_airspace_add_up_to_the_nations_kills():
 
 
 def test_the_airspace_ceiling_decides_exo(build):
-    # Arrow 3 kills a Kheibar above 100 km: all in "exo"; with the ceiling at 5000 km, in a country below
+    # Arrow 3 kills an MRBM above 100 km: all in "exo"; with the ceiling at 5000 km, in a country below
+    # (a Ghadr: Pk 1 stays 1 without a manoeuvre factor)
     ps = lambda sc: fixed_params(sc, pk={"arrow-3": 1.0})  # noqa: E731
-    sc = build(n_threats=3, window=(0, 1))
+    sc = build(n_threats=3, window=(0, 1), threat="ghadr")
     res = redline.run(sc, trials=20, seed=1, params=ps(sc))
     assert res.compiled.airspaces == ["exo"] and (res.raw.kills_na.sum(axis=(1, 2)) == 3).all()
     doc = sc.doctrine.model_copy(update={"airspace_ceiling_km": 5000.0})

@@ -1,19 +1,20 @@
 """Run a compiled scenario over many trials, in fixed chunks.
 
-Trials are cut into chunks of :data:`CHUNK_TRIALS`; chunk ``c`` draws from
-its own stream ``SeedSequence(seed, spawn_key=(c,))``. Chunks may run on any
-number of threads (the kernel releases the GIL) and are written to their
-own slices of the output, so results are bit-identical whatever the number
-of workers.
+Trials are cut into chunks of :data:`CHUNK_TRIALS`. Every random draw is a
+function of the seed, the trial's global index and what the draw is for
+(:mod:`redline.engagement.draws`), so a chunk needs no stream of its own:
+chunks may run on any number of threads (the kernel releases the GIL) and
+are written to their own slices of the output, and results are
+bit-identical whatever the number of workers (or the chunk size).
 
 Participation (``Scenario.participation``, nation -> probability it takes
 part in the raid) is drawn before any chunk runs, from a stream of its own,
-``SeedSequence(seed, spawn_key=PARTICIPATION_KEY)`` (two words, so no chunk's
-key), one uniform per trial and nation (``Compiled.nations`` order) in trial
-order: trial ``j`` takes the same draws whatever the number of trials,
-chunks or workers, and the chunk streams are not touched. Nation ``n`` takes
-part in trial ``j`` when its uniform is below its probability (absent: 1);
-when it sits out, its fire units start that trial with no rounds.
+``SeedSequence(seed, spawn_key=PARTICIPATION_KEY)``, one uniform per trial
+and nation (``Compiled.nations`` order) in trial order: trial ``j`` takes the
+same draws whatever the number of trials, chunks or workers, and the keyed
+draws are not touched. Nation ``n`` takes part in trial ``j`` when its
+uniform is below its probability (absent: 1); when it sits out, its fire
+units start that trial with no rounds.
 """
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ import numpy as np
 
 from ..catalog import THREAT_CLASSES
 from .compile import Compiled
+from .draws import seed_key
 from .params import ParamSet
 
-__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "chunk_rng", "participation_draws",
+__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "run_key", "participation_draws",
            "PARTICIPATION_KEY"]
 
 CHUNK_TRIALS = 2048
-"""Trials per random stream (fixed: changing it changes results)."""
+"""Trials per unit of work (results do not depend on it)."""
 N_SAMPLE_TRIALS = 64
 """Leading trials whose per-threat fates are kept for maps and timelines."""
 PARTICIPATION_KEY = (0xFFFF_FFFF, 1)
@@ -57,9 +59,9 @@ class RawOutcome:
     impact_dy: np.ndarray
 
 
-def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
-    """The random stream of chunk ``chunk`` of a run seeded with ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(chunk),)))
+def run_key(seed: int) -> np.uint64:
+    """The key every draw of a run seeded with ``seed`` derives from (:func:`redline.engagement.draws.seed_key`)."""
+    return np.uint64(seed_key(seed))
 
 
 def _count_dtype(c: Compiled) -> type:
@@ -117,7 +119,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
     ss = slice(t0, t0 + ns_local) if ns_local else slice(0, 0)
     pk, rel, sigma, pd = arrays
     simulate_chunk(
-        chunk_rng(seed, chunk), t0, t1 - t0, ns_local,
+        run_key(seed), c.th_key, c.un_key, c.sens_key, t0, t1 - t0, ns_local,
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
         c.un_type, _mag0(c, magazines, t0, t1, out.took_part), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
@@ -135,10 +137,9 @@ def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int
 
     t0 = chunk * CHUNK_TRIALS
     t1 = min(trials, t0 + CHUNK_TRIALS)
-    rng = chunk_rng(seed, chunk)
     mags = _mag0(c, magazines, t0, t1, out.took_part)
     for tr in range(t0, t1):
-        r = simulate_trial(c, arrays, tr, rng, mags[tr - t0])
+        r = simulate_trial(c, arrays, tr, seed, mags[tr - t0], sample=tr < out.fate.shape[0])
         out.cls[tr] = r.cls
         out.by_type[tr] = r.by_type
         out.kills_na[tr] = r.kills_na
