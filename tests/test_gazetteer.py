@@ -122,7 +122,8 @@ def test_assumed_positions_say_so_and_others_name_their_source():
 
 
 def test_kind_follows_category():
-    direct = {"air_base": "air_base", "city_area": "city", "launch_area": "launch_area"}
+    direct = {"air_base": "air_base", "city_area": "city", "launch_area": "launch_area", "energy": "energy",
+              "nuclear": "nuclear", "radar": "radar", "naval_base": "naval_base"}
     for key, s in SITES.items():
         assert s.kind == direct.get(s.category, "point"), key
 

@@ -22,7 +22,8 @@ CASES = {
     "unknown-threat": (GOOD.replace("threat: kheibar-shekan", "threat: shahab-9"), "raid[0].threat", "unknown threat type"),
     "unknown-interceptor": (GOOD.replace("type: arrow-3", "type: arrow-9"), "fire_units[0].type", "unknown interceptor type"),
     "negative-count": (GOOD.replace("count: 1,", "count: -3,"), "raid[0].count", "greater than or equal to 0"),
-    "unknown-site": (GOOD.replace("aim: {target: 1}", "aim: {tel-aviv: 1}"), "raid[0].aim.tel-aviv", "unknown site"),
+    # tel-aviv is a gazetteer site since issue 10: a misspelt name is unknown and the fix names the near one
+    "unknown-site": (GOOD.replace("aim: {target: 1}", "aim: {tel-avivv: 1}"), "raid[0].aim.tel-avivv", "did you mean tel-aviv"),
     "out-of-range": (GOOD.replace("lat: 34.31, lon: 47.07", "lat: 35.69, lon: 59.6"), "raid[0].aim.target", "reaches at most"),
     "missing-field": (GOOD.replace("launch: launch, ", ""), "raid[0].launch", "required field is missing"),
     "unknown-field": (GOOD.replace("shoot_look_shoot:", "shoot_lok_shoot:"), "doctrine.shoot_lok_shoot", "unknown field"),

@@ -51,7 +51,7 @@ MAX_PARTNERS = 2        # partner actors (airspace and defensive participation)
 MAX_STOCKS = 8
 RUNGS = 9               # rungs 0..8
 OUTCOMES = ("contained", "damaging", "severe")
-THREAT_CLASSES = ("drone", "cruise", "ballistic")
+THREAT_CLASSES = ("drone", "cruise", "ballistic", "rocket")
 
 
 
@@ -164,7 +164,7 @@ class Assumed(_Frozen):
     """The effect of a raid the engine cannot evaluate yet (no scenario of that defence)."""
 
     outcome: tuple[float, float, float]
-    launched: dict[Literal["drone", "cruise", "ballistic"], NonNegative] = Field(default_factory=dict)
+    launched: dict[Literal["drone", "cruise", "ballistic", "rocket"], NonNegative] = Field(default_factory=dict)
     interceptors: dict[str, NonNegative] = Field(default_factory=dict)
     cost_usd_bn: float = Field(default=0.0, ge=0)
 
@@ -178,7 +178,7 @@ class Raid(_Frozen):
     """A raid template: an engagement scenario with transforms, or an assumed effect."""
 
     base: str | None = None
-    scale: dict[Literal["drone", "cruise", "ballistic"], float] = Field(default_factory=dict)
+    scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], float] = Field(default_factory=dict)
     aim: Literal["military", "infrastructure", "cities"] = "military"
     via_partners: bool = False
     retarget: Retarget | None = None
@@ -208,7 +208,7 @@ class Variant(_Frozen):
     close_airspace: str | None = None
     scale_fighters: dict[str, NonNegative] = Field(default_factory=dict)
     scale_magazines: dict[str, NonNegative] = Field(default_factory=dict)
-    scale: dict[Literal["drone", "cruise", "ballistic"], NonNegative] = Field(default_factory=dict)
+    scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], NonNegative] = Field(default_factory=dict)
     forward_launch: ForwardLaunch | None = None
     note: str = ""
 

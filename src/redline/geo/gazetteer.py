@@ -54,7 +54,10 @@ __all__ = [
     "gazetteer",
     "site",
     "site_names",
+    "lookup",
+    "close_names",
     "to_scenario_site",
+    "scenario_site_fields",
     "country_slug",
 ]
 
@@ -66,7 +69,8 @@ Category = Literal[
     "air_base", "airport", "city_area", "energy", "nuclear", "launch_area", "radar",
     "naval_base", "military_base", "military_industry",
 ]
-SiteKind = Literal["launch_area", "air_base", "city", "ship_station", "point"]
+SiteKind = Literal["launch_area", "air_base", "city", "ship_station", "point",
+                   "energy", "nuclear", "radar", "naval_base", "air_launch"]
 
 #: ISO 3166-1 alpha-3 -> numeric code, for the countries a gazetteer entry may name.
 #: The numeric code is the ``iso_n3`` property of the shipped Natural Earth outlines,
@@ -320,6 +324,25 @@ def site_names() -> tuple[str, ...]:
     return tuple(gazetteer().sites)
 
 
+def lookup(name: str) -> GazetteerSite | None:
+    """The shipped site called ``name`` (key or alias, forgiving case, spaces and ``_``), or ``None``."""
+    g = gazetteer()
+    key = g.names.get(_normalise(name)) if isinstance(name, str) else None
+    return g.sites[key] if key is not None else None
+
+
+def close_names(name: str, extra: tuple[str, ...] = (), n: int = 5) -> list[str]:
+    """Up to ``n`` accepted names close to ``name``: gazetteer keys and aliases, and ``extra`` names.
+
+    ``extra`` are names defined elsewhere (a scenario's own sites) that are offered too.
+    """
+    names = sorted(set(gazetteer().names) | set(extra))
+    wanted = _normalise(name) if isinstance(name, str) else ""
+    close = difflib.get_close_matches(wanted, names, n=n, cutoff=0.6)
+    close += [m for m in names if wanted and wanted in m and m not in close][:n - len(close)]
+    return close
+
+
 def site(name: str) -> GazetteerSite:
     """The shipped site called ``name`` (a key or alias; case, spaces and ``_`` are forgiven).
 
@@ -334,12 +357,10 @@ def site(name: str) -> GazetteerSite:
     'IRQ'
     """
     g = gazetteer()
-    names = g.names
-    wanted = _normalise(name)
-    if wanted in names:
-        return g.sites[names[wanted]]
-    close = difflib.get_close_matches(wanted, sorted(names), n=5, cutoff=0.6)
-    close += [n for n in sorted(names) if wanted and wanted in n and n not in close][:5 - len(close)]
+    found = lookup(name)
+    if found is not None:
+        return found
+    close = close_names(name)
     hint = f"did you mean {', '.join(close)}?" if close else "no name is close"
     raise InputError(GAZETTEER_FILE, "site", name,
                      f"unknown site; {hint} (all {len(g.sites)} keys: redline.geo.gazetteer.site_names())")
@@ -365,13 +386,22 @@ def to_scenario_site(name: str, *, value: float = 0.0, radius_km: float | None =
     """
     from ..scenario.schema import Site
 
-    entry = site(name)
+    fields = scenario_site_fields(site(name))
+    fields["value"] = value
+    if radius_km is not None:
+        fields["radius_km"] = radius_km
+    return Site(**fields)
+
+
+def scenario_site_fields(entry: GazetteerSite) -> dict[str, Any]:
+    """The fields of a scenario ``Site`` taken from a gazetteer entry (value 0: not defended).
+
+    The note names the entry, its position sources and confidence, e.g.
+    ``"gazetteer nevatim [G20] (W)"``, so that a scenario built from it stays sourced.
+    """
     cited = "".join(f"[{k}]" for k in entry.coords_from) or "ASSUMPTION"
-    return Site(
-        lat=entry.lat, lon=entry.lon, kind=entry.kind,
-        radius_km=entry.radius_km if radius_km is None else radius_km,
-        value=value, note=f"gazetteer {entry.key} {cited} ({entry.confidence})",
-    )
+    return {"lat": entry.lat, "lon": entry.lon, "kind": entry.kind, "radius_km": entry.radius_km,
+            "value": 0.0, "note": f"gazetteer {entry.key} {cited} ({entry.confidence})"}
 
 
 @lru_cache(maxsize=None)

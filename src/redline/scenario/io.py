@@ -5,6 +5,15 @@ opens a file; ``load_scenario(name_or_path)`` also knows the built-in
 names. Every problem raises :class:`redline.errors.InputError` naming the
 file, the field, the value and the fix.
 
+Sites may come from the shipped gazetteer (:mod:`redline.geo.gazetteer`): a site name that
+the scenario uses (salvo ``launch``, ``aim``, ``waypoints`` and aircraft ``base``; sensor and
+fire-unit ``site``; patrol ``site``) and does not define under ``sites`` is looked up there and
+added with the gazetteer's position, kind and radius and value 0 (not defended). An entry under
+``sites`` that gives neither ``lat`` nor ``lon`` is a gazetteer site too, named by its key or by
+``gazetteer: KEY``, whose other fields override the gazetteer's (``nevatim: {value: 10}``,
+``base-area: {gazetteer: nevatim, radius_km: 5}``). Sites the scenario defines win. A
+scenario that names no gazetteer site is left exactly as written (its hash does not change).
+
 A scenario may start with ``extends: NAME`` (a built-in name or a path):
 mappings are merged recursively over the base, lists replace the base's,
 and ``exclude_owners: [nation, ...]`` drops those nations' fire units and
@@ -26,6 +35,7 @@ from .. import limits as L
 from ..errors import InputError
 from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
+from ..geo.gazetteer import close_names, lookup, scenario_site_fields, site_names
 from ..geo.sphere import distance_m
 from ..hashing import scenario_sha256  # re-exported: its home is redline.hashing
 from .schema import Scenario
@@ -38,6 +48,7 @@ __all__ = [
     "builtin_scenarios",
     "scenario_catalog",
     "scenario_sha256",
+    "resolve_sites",
 ]
 
 _BUILTIN_DIR = "scenarios"
@@ -209,6 +220,91 @@ def _locate(name: str, base_dir: Path | None, file: str, field: str) -> tuple[st
     raise InputError(file, field, name, f"no such built-in scenario or file; built-ins are: {known}")
 
 
+# ------------------------------------------------------------------------------ gazetteer sites
+#: The field naming a gazetteer entry in a ``sites`` entry that takes its position from the gazetteer.
+GAZETTEER_FIELD = "gazetteer"
+
+
+def _site_references(doc: dict):
+    """``(name, field)`` of every site name a (merged, not yet validated) scenario document uses.
+
+    Only well-shaped parts are read; anything else is left for validation to report.
+    """
+    raid = doc.get("raid")
+    for i, s in enumerate(raid if isinstance(raid, list) else ()):
+        if not isinstance(s, dict):
+            continue
+        for key in ("launch", "base"):
+            if isinstance(s.get(key), str):
+                yield s[key], f"raid[{i}].{key}"
+        aim = s.get("aim")
+        for k in aim if isinstance(aim, dict) else ():
+            if isinstance(k, str):
+                yield k, f"raid[{i}].aim.{k}"
+        wps = s.get("waypoints")
+        for w, wp in enumerate(wps if isinstance(wps, list) else ()):
+            if isinstance(wp, str):
+                yield wp, f"raid[{i}].waypoints[{w}]"
+    for key in ("sensors", "fire_units"):
+        items = doc.get(key)
+        for i, u in enumerate(items if isinstance(items, list) else ()):
+            if not isinstance(u, dict):
+                continue
+            if isinstance(u.get("site"), str):
+                yield u["site"], f"{key}[{i}].site"
+            p = u.get("patrol")
+            if isinstance(p, dict) and isinstance(p.get("site"), str):
+                yield p["site"], f"{key}[{i}].patrol.site"
+
+
+def _unknown_site_fix(name: object, defined: tuple[str, ...] = ()) -> str:
+    close = close_names(name, defined) if isinstance(name, str) else []
+    hint = f"did you mean {', '.join(close)}?" if close else "no gazetteer or scenario site name is close"
+    return (f"unknown site; {hint} Define it under sites with lat and lon, or use a gazetteer key "
+            f"(all {len(site_names())} keys: docs/gazetteer.md)")
+
+
+def _is_gazetteer_entry(entry: object) -> bool:
+    return entry is None or (isinstance(entry, dict) and (GAZETTEER_FIELD in entry or ("lat" not in entry and "lon" not in entry)))
+
+
+def resolve_sites(doc: dict, file: str) -> dict:
+    """The document with its gazetteer sites filled in (see the module notes); ``doc`` is not changed.
+
+    Raises
+    ------
+    InputError
+        A ``sites`` entry without a position whose name (or ``gazetteer:`` key) is no gazetteer site.
+    """
+    sites = doc.get("sites")
+    if not isinstance(sites, dict):
+        return doc
+    out = dict(sites)
+    changed = False
+    for name, entry in sites.items():
+        if not _is_gazetteer_entry(entry):
+            continue
+        over = dict(entry or {})
+        key = over.pop(GAZETTEER_FIELD, name)
+        found = lookup(key) if isinstance(key, str) else None
+        if found is None:
+            field = f"sites.{name}.{GAZETTEER_FIELD}" if isinstance(entry, dict) and GAZETTEER_FIELD in entry else f"sites.{name}"
+            raise InputError(file, field, key, _unknown_site_fix(key).replace(
+                "unknown site;", "a site without lat and lon comes from the gazetteer, which has no such site;", 1))
+        fields = scenario_site_fields(found)
+        if isinstance(over.get("note"), str):
+            over["note"] = f"{fields['note']}; {over['note']}"
+        out[name] = {**fields, **over}
+        changed = True
+    for name, _field in _site_references(doc):
+        if name not in out:
+            found = lookup(name)
+            if found is not None:
+                out[name] = scenario_site_fields(found)
+                changed = True
+    return {**doc, "sites": out} if changed else doc
+
+
 def scenario_catalog(scenario: Scenario, base_dir: Path | None = None) -> Catalog:
     """The shipped catalog plus the scenario's own catalog files."""
     paths = [Path(p) if base_dir is None or Path(p).is_absolute() else base_dir / p for p in scenario.catalog]
@@ -224,7 +320,7 @@ def _check_references(sc: Scenario, cat: Catalog, file: str, owners: frozenset[s
     document before ``exclude_owners``, which doctrine and participation may still name)."""
     def site_or_fail(name: str, field: str) -> None:
         if name not in sc.sites:
-            raise InputError(file, field, name, f"unknown site; define it under sites (known: {', '.join(sorted(sc.sites))})")
+            raise InputError(file, field, name, _unknown_site_fix(name, tuple(sc.sites)))
 
     def known(table: dict, name: str, field: str, what: str) -> None:
         if name not in table:
@@ -272,6 +368,7 @@ def _check_references(sc: Scenario, cat: Catalog, file: str, owners: frozenset[s
     for i, salvo in enumerate(sc.raid):
         known(cat.threats, salvo.threat, f"raid[{i}].threat", "threat type")
         site_or_fail(salvo.launch, f"raid[{i}].launch")
+        _check_air_launch(sc, cat, salvo, i, file, site_or_fail)
         for w, wp in enumerate(salvo.waypoints):
             if isinstance(wp, str):
                 site_or_fail(wp, f"raid[{i}].waypoints[{w}]")
@@ -290,6 +387,31 @@ def _check_references(sc: Scenario, cat: Catalog, file: str, owners: frozenset[s
                     f"route from {salvo.launch} is {length / 1e3:.0f} km but {salvo.threat} reaches at most "
                     f"{reach_m / 1e3:.0f} km; choose a nearer launch site or aim point, or another threat type",
                 )
+
+
+def _check_air_launch(sc: Scenario, cat: Catalog, salvo, i: int, file: str, site_or_fail) -> None:
+    """An air-launched salvo: launch site of kind ``air_launch``, a known aircraft, within its combat radius of its base."""
+    if salvo.aircraft is None:
+        return
+    launch = sc.sites[salvo.launch]
+    if launch.kind != "air_launch":
+        raise InputError(file, f"raid[{i}].aircraft", salvo.aircraft,
+                         f"an aircraft carries the salvo, but launch site {salvo.launch!r} is of kind {launch.kind!r}; "
+                         "launch from a site of kind air_launch, or drop aircraft and base")
+    table = getattr(cat, "aircraft", None) or {}
+    if salvo.aircraft not in table:
+        listing = ", ".join(sorted(table)) or "none in this catalog"
+        raise InputError(file, f"raid[{i}].aircraft", salvo.aircraft,
+                         f"unknown aircraft type; use one of {listing} (see `redline catalog`)")
+    site_or_fail(salvo.base, f"raid[{i}].base")
+    base = sc.sites[salvo.base]
+    radius_km = float(table[salvo.aircraft].combat_radius_km.high)
+    d_km = float(distance_m(base.lat, base.lon, launch.lat, launch.lon)) / 1e3
+    if d_km > radius_km:
+        raise InputError(file, f"raid[{i}].launch", salvo.launch,
+                         f"the launch point is {d_km:,.0f} km from the {salvo.aircraft}'s base {salvo.base} but its "
+                         f"combat radius is at most {radius_km:,.0f} km; move the launch point nearer the base, "
+                         "or choose an aircraft with a longer reach")
 
 
 def parse_scenario(text: str, file: str = "<string>", base_dir: Path | None = None,
@@ -317,8 +439,9 @@ def _parse_raw(raw: dict, file: str, base_dir: Path | None, catalog: Catalog | N
     if "raid" in res.raw and not res.raw["raid"]:
         raise InputError(file, "raid", res.raw["raid"], "a scenario needs at least one salvo; add one under raid")
     owners = frozenset(_owners(res.raw))
+    doc = resolve_sites(res.raw, file)
     try:
-        sc = Scenario.model_validate(res.raw)
+        sc = Scenario.model_validate(doc)
     except ValidationError as exc:
         raise _pydantic_to_input_error(exc, file) from None
     sc = exclude_owners(sc, res.drop_units, res.drop_sensors)

@@ -82,13 +82,18 @@ class Point(_Frozen):
 
 
 class Site(Point):
-    """A named place: launch area, air base, city area or ship station.
+    """A named place: launch area, air base, city area, ship station, facility or air-launch point.
 
     ``value`` is the defended value (0 = not defended); ``radius_km`` is the
-    area a warhead must fall in to count as a hit on the site.
+    area a warhead must fall in to count as a hit on the site. ``energy``,
+    ``nuclear``, ``radar`` and ``naval_base`` are facilities (the gazetteer's
+    categories); ``air_launch`` is a point in the air from which aircraft
+    release their weapons (a salvo launched there may name its ``aircraft``
+    and ``base``). The kind is descriptive: the engine treats every kind alike.
     """
 
-    kind: Literal["launch_area", "air_base", "city", "ship_station", "point"] = "point"
+    kind: Literal["launch_area", "air_base", "city", "ship_station", "point",
+                  "energy", "nuclear", "radar", "naval_base", "air_launch"] = "point"
     radius_km: RadiusKm = 5.0
     value: NonNegativeFloat = 0.0
     note: str = ""
@@ -179,15 +184,31 @@ class Salvo(_Frozen):
     window_min: tuple[WindowMin, WindowMin] = (0.0, 0.0)
     aim: dict[str, NonNegativeFloat]           # site name -> weight
     waypoints: tuple[str | Point, ...] = ()
+    aircraft: Name | None = None               # carrier aircraft type (catalog `aircraft`), air launch only
+    base: Name | None = None                   # site the aircraft flies from (needs aircraft)
     note: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> "Salvo":
         if self.window_min[1] < self.window_min[0]:
             raise ValueError("window_min must be [start, end] with end >= start")
+        if (self.aircraft is None) != (self.base is None):
+            raise ValueError("an air-launched salvo gives both aircraft (a catalog aircraft type) and base "
+                             "(the site it flies from), or neither")
         if not self.aim or sum(self.aim.values()) <= 0:
             raise ValueError("aim needs at least one site with a positive weight")
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_no_aircraft(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # a salvo that no aircraft carries dumps as it did before the air-launch fields existed,
+        # so that scenario dumps and hashes (the effects table's keys) do not change
+        out = handler(self)
+        if isinstance(out, dict):
+            for key in ("aircraft", "base"):
+                if key in out and out[key] is None:
+                    del out[key]
+        return out
 
 
 def _drop_unset(out: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

@@ -185,6 +185,8 @@
     var sel = $("scenario");
     list.forEach(function (s) { h("option", { value: s.name }, sel, s.name); });
     var want = new URLSearchParams(location.search).get("scenario");
+    // the flagship scenario stays the default now that other built-ins sort before it (issue 10)
+    if (!want && list.some(function (s) { return s.name === "april-2024"; })) want = "april-2024";
     if (want && list.some(function (s) { return s.name === want; })) sel.value = want;
     return loadBuiltin(sel.value);
   }).then(function () { document.body.setAttribute("data-ready", "1"); })
