@@ -9,6 +9,7 @@ them to SI once, in :mod:`redline.engagement.compile`. Edits of a scenario
 from __future__ import annotations
 
 from copy import deepcopy
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -242,6 +243,7 @@ class Scenario(_Frozen):
     seed: Seed = 0
     campaign: Campaign | None = None           # schedule over days, read by redline.campaign (one wave otherwise)
     _campaign_as_written: tuple[Campaign, dict] | None = PrivateAttr(default=None)
+    _base_dir: Path | None = PrivateAttr(default=None)  # the directory relative catalog paths refer to (io sets it)
 
     @field_validator("raid")
     @classmethod
