@@ -11,7 +11,8 @@ and completed with what the model cannot say itself:
 * the defaults of fields filled by a factory (``doctrine.shots``),
 * the keys a scenario *file* may hold beyond the model (``extends``,
   ``exclude_owners``, ``exclude_units``, ``override_units``; with
-  ``extends`` nothing else is required),
+  ``extends`` nothing else is required; a site may give a ``gazetteer`` key,
+  or no ``lat`` and ``lon``, to take its position from the gazetteer),
 * JSON Schema spellings of pydantic's bounds (``minimum``, not ``ge``).
 
 The same schemas ship in ``redline/data/schemas/*.json`` (a test checks
@@ -60,8 +61,8 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     # Point / Site
     ("Point", "lat"): ("Latitude, WGS84, north positive.", "32.82"),
     ("Point", "lon"): ("Longitude, WGS84, east positive.", "34.99"),
-    ("Site", "lat"): ("Latitude, WGS84, north positive.", "32.82"),
-    ("Site", "lon"): ("Longitude, WGS84, east positive.", "34.99"),
+    ("Site", "lat"): ("Latitude, WGS84, north positive; leave lat and lon out for a gazetteer site.", "32.82"),
+    ("Site", "lon"): ("Longitude, WGS84, east positive; leave lat and lon out for a gazetteer site.", "34.99"),
     ("Site", "kind"): ("What the place is. Descriptive only: the engine treats every kind alike.", "air_base"),
     ("Site", "radius_km"): ("A warhead landing within this distance of the site counts as a hit on it "
                             "(and, with impact prediction, as aimed at it).", "3"),
@@ -120,7 +121,7 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
                                        "(network shoot-look-shoot).", "1"),
     ("Doctrine", "look_s"): ("Time to assess a kill before re-engaging.", "20"),
     ("Doctrine", "impact_prediction"): ("Threat classes whose impact point the defence predicts, so that it lets "
-                                        "through those falling where nothing is defended.", "[ballistic, rocket]"),
+                                        "through those falling where nothing is defended.", "[ballistic]"),
     ("Doctrine", "reserve"): ("Interceptor type -> fraction of each unit's magazine kept back.", "{arrow-3: 0.2}"),
     ("Doctrine", "allocation"): ("Shot allocation rule: greedy (maximum marginal return) or exact (MILP; small "
                                  "cases).", "greedy"),
@@ -197,6 +198,11 @@ FILE_KEYS: dict[str, tuple[dict, str, str]] = {
                        "With extends: fire unit or sensor name -> fields to change (mappings merge, e.g. "
                        "patrol: {radius_km: 200}); name cannot change.", "{arrow3-central: {magazine: 8, channels: 2}}"),
 }
+
+#: The ``gazetteer`` key of a sites entry (read by the scenario reader, not a field of the Site model).
+GAZETTEER_DOC = ("Gazetteer key this site takes its position, kind and radius from (the other fields given override "
+                 "them); an entry with neither lat nor lon and no gazetteer key is the gazetteer site of its own name.",
+                 "bandar-abbas")
 
 _UNITS = (("_km", "km"), ("_min", "min"), ("_deg", "deg"), ("_per_day", "per day"), ("_usd", "US$"), ("_s", "s"),
           ("_m", "m"))
@@ -317,6 +323,12 @@ def json_schema(kind: str) -> dict:
             props[key] = {**sub, "description": desc, "examples": [_yaml_value(example)]}
         required = schema.pop("required", [])
         schema["anyOf"] = [{"required": ["extends"]}, {"required": required}]
+        site = schema["$defs"]["Site"]       # a site without lat and lon is a gazetteer site (docs/gazetteer.md)
+        site["required"] = [r for r in site.get("required", []) if r not in ("lat", "lon")]
+        if not site["required"]:
+            del site["required"]
+        site["properties"]["gazetteer"] = {"type": "string", "minLength": 1, "description": GAZETTEER_DOC[0],
+                                           "examples": [GAZETTEER_DOC[1]]}
     _fix_bounds(schema)
     _, title, what = SCHEMA_KINDS[kind]
     head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id(kind), "title": title,
