@@ -20,6 +20,7 @@ def _register_all() -> None:
 
 
 _register_all()
+importlib.import_module("redline.cli.examples").add_examples(app)   # an example in every --help
 
 
 def _print_version(value: bool) -> None:
