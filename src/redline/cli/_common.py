@@ -110,8 +110,9 @@ def print_table(table: Table, con: Console | None = None) -> None:
             c.header = _wrap_header(c.header, widest(c))
     total = need()
     if total > con.width:   # wider than the console (rich would cut it to fit): a console as wide as the table
-        Console(file=con.file, width=total, color_system=con.color_system, force_terminal=con.is_terminal,
-                no_color=con.no_color).print(table, crop=False)
+        wide = Console(file=con.file, width=total, force_terminal=con.is_terminal, no_color=con.no_color,
+                       color_system=None if con.color_system is None else "auto")
+        wide.print(table, crop=False)
     else:
         con.print(table)
 

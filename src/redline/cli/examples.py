@@ -72,4 +72,5 @@ def add_examples(app: typer.Typer, prefix: str = "") -> None:
         path = f"{prefix}{g.name}"
         if _needs(g.epilog) and path in EXAMPLES:
             g.epilog = epilog(path)
-        add_examples(g.typer_instance, f"{path} ")
+        if g.typer_instance is not None:
+            add_examples(g.typer_instance, f"{path} ")

@@ -279,14 +279,14 @@ def _document(schema: dict, models: dict[str, type[BaseModel]], root: str) -> No
             if doc is None and name == "Site":
                 doc = FIELD_DOCS.get(("Point", field))
             if "description" not in prop and (info.description or doc):
-                prop["description"] = info.description or doc[0]
+                prop["description"] = info.description or (doc[0] if doc else "")
             if "examples" not in prop and doc is not None:
                 prop["examples"] = [_yaml_value(doc[1])]
             unit = unit_of(field)
             if unit and "x-unit" not in prop:
                 prop["x-unit"] = unit
             if info.default_factory is not None and "default" not in prop:
-                prop["default"] = json.loads(json.dumps(_dump(info.default_factory())))
+                prop["default"] = json.loads(json.dumps(_dump(info.get_default(call_default_factory=True))))
 
 
 def _dump(v: Any) -> Any:
@@ -369,7 +369,7 @@ def _type_text(prop: dict, defs: dict) -> str:
         extra = prop.get("additionalProperties")
         return "mapping name → " + _type_text(extra, defs) if isinstance(extra, dict) and extra else "mapping"
     names = {"string": "text", "number": "number", "integer": "whole number", "boolean": "true/false"}
-    txt = names.get(t, t or "any")
+    txt = names.get(str(t), str(t or "any"))
     lo = prop.get("minimum", prop.get("exclusiveMinimum"))
     hi = prop.get("maximum", prop.get("exclusiveMaximum"))
     if lo is not None or hi is not None:
