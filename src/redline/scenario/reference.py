@@ -129,6 +129,8 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     ("Doctrine", "airspace"): ("Nation -> countries (slugs, or sea) over which its units may engage; unset: "
                                "anywhere. Nations not listed may not engage.",
                                "{israel: [israel, jordan, sea], jordan: [jordan]}"),
+    ("Doctrine", "withhold"): ("Nation -> interceptor type -> threat classes it holds fire on when a unit of a "
+                               "strictly cheaper interceptor can engage the threat.", "{israel: {arrow-3: [drone, cruise]}}"),
     ("Doctrine", "airspace_ceiling_km"): ("Above this altitude an intercept is in no state's airspace.", "100"),
     # Scenario
     ("Scenario", "name"): ("Short name of the scenario (the subject of its runs).", "hezbollah-haifa"),
@@ -149,6 +151,9 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     ("Scenario", "raid"): ("The salvos (at least one).",
                            "[{threat: shahed-136, count: 20, launch: kermanshah, aim: {nevatim: 1}}]"),
     ("Scenario", "doctrine"): ("How the defence fights.", "{shoot_look_shoot: false}"),
+    ("Scenario", "participation"): ("Nation -> probability that it takes part, drawn per trial (a nation sitting "
+                                    "out starts with empty magazines); nations not listed always take part.",
+                                    "{jordan: 0.5}"),
     ("Scenario", "trials"): ("Monte Carlo trials when the command gives none (`--trials`).", "10000"),
     ("Scenario", "seed"): ("Random seed when the command gives none (`--seed`).", "1"),
     ("Scenario", "campaign"): ("Schedule over days for `redline campaign` (a plain run flies the raid once).",
