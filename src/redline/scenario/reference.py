@@ -413,6 +413,8 @@ def _table(node: dict, defs: dict, required: set[str]) -> list[str]:
         unit = prop.get("x-unit", "")
         if key in required:
             default = "**required**"
+        elif prop.get("default") == {} and "$ref" in prop:
+            default = "its fields' defaults"
         elif "default" in prop:
             default = f"`{_flow(prop['default'])}`"
         else:
