@@ -65,9 +65,9 @@ def test_compare_custom_package_with_progress(browser, live_server, monkeypatch)
     real = esc.compare_policies
 
     def small(policies=None, progress=None, **kw):
-        def spy(k):
-            got["progress"].append(k)
-            progress(k)
+        def spy(done, total):
+            got["progress"].append(done)
+            progress(done, total)
         got["record"] = real(policies, progress=spy, **{**kw, "paths": 150})
         return got["record"]
 

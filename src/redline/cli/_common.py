@@ -1,14 +1,18 @@
-"""Helpers shared by CLI commands: error reporting, JSON output, progress, the run store's options."""
+"""Helpers shared by CLI commands: error reporting, JSON output, progress, tables, the run store's options."""
 from __future__ import annotations
 
 import json
+import re
 import sys
+import textwrap
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.measure import Measurement
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
 from ..errors import RedlineError
 
@@ -43,16 +47,95 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=float) + "\n")
 
 
+def stderr_is_tty() -> bool:
+    """Whether stderr is a terminal (progress is shown only then)."""
+    return sys.stderr.isatty()
+
+
 @contextmanager
-def progress_bar(total: int, label: str, enabled: bool = True):
-    """A rich progress bar; yields a callback taking the number of items done."""
-    if not enabled or not sys.stderr.isatty():
-        yield lambda done: None
+def progress_bar(total: int | None, label: str, enabled: bool = True):
+    """A rich progress bar on stderr, only when it is a terminal; yields a callback taking the number of items done.
+
+    With ``total=None`` the work has no count (one long call): a spinner with the elapsed time.
+    The callback may also give a corrected total (``cb(done, total)``).
+    """
+    if not enabled or not stderr_is_tty():
+        yield lambda done, total=None: None
         return
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as prog:
+    if total is None:
+        columns: tuple = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
+    else:
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                   TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as prog:
         task = prog.add_task(label, total=total)
-        yield lambda done: prog.update(task, completed=done)
+        yield lambda done, total=None: prog.update(task, completed=done, total=total)
+
+
+def print_table(table: Table, con: Console | None = None) -> None:
+    """Print a rich table without ever cutting a number, whatever the width.
+
+    Right-aligned columns hold numbers: they never wrap. If the table does not fit the console,
+    the interval of each ``mean  [low–high]`` cell goes on its own line; if it still does not
+    fit, the table is printed wider than the console (a terminal wraps the long lines, a pipe
+    keeps them) rather than cut. Other columns (names) may wrap.
+    """
+    con = con or console
+    nums = [c for c in table.columns if c.justify == "right"]
+    if not nums:
+        con.print(table)
+        return
+    opts = con.options
+
+    def widest(c) -> int:
+        return max((Measurement.get(con, opts, cell).maximum for cell in c.cells), default=0)
+
+    def words(c) -> int:
+        return max((Measurement.get(con, opts, cell).minimum for cell in c.cells), default=0)
+
+    pad = table.padding[1] + table.padding[3] if len(table.padding) == 4 else 2
+    n = len(table.columns)
+    overhead = n * pad + ((n - 1) + (2 if table.show_edge else 0) if table.box else 0)
+    labels = sum(min(words(c), 12) for c in table.columns if c not in nums)
+
+    def need() -> int:
+        return overhead + labels + sum(max(widest(c), _longest_word(c.header)) for c in nums)
+
+    if overhead + labels + sum(widest(c) for c in nums) > con.width:
+        for c in nums:   # the interval on a line of its own
+            c._cells = [_split_interval(cell) for cell in c.cells]
+    for c in nums:
+        c.no_wrap = True
+        if isinstance(c.header, str):
+            c.header = _wrap_header(c.header, widest(c))
+    total = need()
+    if total > con.width:   # wider than the console (rich would cut it to fit): a console as wide as the table
+        wide = Console(file=con.file, width=total, force_terminal=con.is_terminal, no_color=con.no_color,
+                       color_system=None if con.color_system is None else "auto")
+        wide.print(table, crop=False)
+    else:
+        con.print(table)
+
+
+_INTERVAL = re.compile(r"^(\S+)\s+(\[.*\])$")
+
+
+def _split_interval(cell: Any) -> Any:
+    if isinstance(cell, str) and "\n" not in cell:
+        m = _INTERVAL.match(cell.strip())
+        if m:
+            return f"{m.group(1)}\n{m.group(2)}"
+    return cell
+
+
+def _longest_word(text: Any) -> int:
+    return max((len(w) for w in str(text).split()), default=0)
+
+
+def _wrap_header(header: str, width: int) -> str:
+    """A numeric column's header wrapped at spaces to the width of its numbers (never narrower than a word)."""
+    width = max(width, _longest_word(header))
+    return textwrap.fill(header, width=width, break_long_words=False) if len(header) > width else header
 
 
 def store_option() -> Any:

@@ -10,7 +10,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import ValidateSummary
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
 
 
 def _wide() -> Console:
@@ -40,7 +40,7 @@ def render_validation(report: ValidateSummary, ranges: Sequence[Sequence[tuple[f
             obs = _num(o.observed) + (f" [{_num(rng[0])}–{_num(rng[1])}]" if rng else "")
             t.add_row(o.metric, obs, _num(o.mean), f"{_num(o.p05)}–{_num(o.p95)}",
                       "[green]✓[/]" if o.inside else "[red]✗[/]", _num(o.crps))
-        con.print(t)
+        print_table(t, con)
     n = sum(len(ev.observations) for ev in report.events)
     con.print(f"coverage of the 5–95% intervals: [bold]{report.coverage:.0%}[/] of {n} observations   "
               f"mean CRPS (count metrics): [bold]{report.mean_crps:.3f}[/]")
@@ -58,7 +58,7 @@ def render_posterior(post) -> None:
         t.add_row(str(r["round"]), f"{r['particles']:,}", r["proposal"], f"{r['ess_round']:,.0f}",
                   f"{r['ess_pooled']:,.0f}", f"{r['max_weight']:.4f}", f"{r['log_evidence']:.3f}",
                   f"{r['alpha_next']:.3f}" if "alpha_next" in r else "")
-    console.print(t)
+    print_table(t, console)
     console.print(f"pooled ESS {d['ess']:,.0f} ({d['ess_fraction']:.1%} of particles); {m['draws']:,} draws, "
                   f"{d['unique_draws']:,} distinct; largest mean shift in the last round "
                   f"{max(d['last_round_mean_shift'].values(), default=0):.3f} prior sd")
@@ -76,7 +76,7 @@ def render_posterior(post) -> None:
         t.add_row(p["name"], p["group"] if p["group"] != p["name"] else "", f"{_num(p['prior_mean'])} [{_num(lo)}–{_num(hi)}]",
                   f"{_num(q['mean'])} [{_num(q['p05'])}–{_num(q['p95'])}]{bound}",
                   f"{p['contraction']:.2f}" if p["contraction"] is not None else "")
-    console.print(t)
+    print_table(t, console)
     n_free = sum(p["status"] != "fitted" for p in m["parameters"])
     console.print(f"{n_free} parameters of types absent from the events keep their priors. Contraction = "
                   f"1 - (posterior sd / prior sd)^2: near 0 means the events say little about it. "

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
 
 
 def _fmt(s: dict) -> str:
@@ -34,7 +34,7 @@ def render_campaign(res) -> None:
     for d in s.daily:
         t.add_row(str(d.day), str(sum(d.launched.values())), _fmt(d.leaked), _fmt(d.impacted),
                   _fmt(d.impacted_cumulative), f"{d.defender_cost_usd_mean / 1e6:,.0f}")
-    console.print(t)
+    print_table(t)
     curve = res.stock_curve("type")
     start = {k: sum(v.initial for v in s.stocks.values() if v.type == k) for k in curve}
     t = Table(title="Interceptor stock left at the end of each day, by type: mean [5%–95%]")
@@ -44,7 +44,7 @@ def render_campaign(res) -> None:
     t.add_row("start", *(f"{start[k]:,}" for k in curve), end_section=True)
     for i in range(s.days):
         t.add_row(str(i + 1), *(_fmt0(curve[k][i]) for k in curve))
-    console.print(t)
+    print_table(t)
     console.print("[bold]Stock curve[/] (mean stock left / starting stock, one character per day)")
     width = max(len(k) for k in curve)
     for k, days in curve.items():
@@ -59,7 +59,7 @@ def render_campaign(res) -> None:
         cell = lambda v: "—" if v is None else f"{v:g}"  # noqa: E731
         t.add_row(lab, f"{s.stocks[lab].initial:,}", str(r.reserve_level), f"{r.p_within:.0%}",
                   cell(day["p05"]), cell(day["p50"]), cell(day["p95"]))
-    console.print(t)
+    print_table(t)
     console.print("'—': not within the campaign for that share of trials.")
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
 
-from ._common import console, fail, no_store_option, print_json, save_after, store_option, user_errors
+from ._common import console, fail, no_store_option, print_json, print_table, progress_bar, save_after, store_option, user_errors
 
 __all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
 
@@ -39,20 +39,20 @@ def render_crisis(s: CrisisSummary) -> None:
                      (s.p_neither, "neither (still contested)"), (s.p_major_strike, "a major strike (rung >= 5)"),
                      (s.p_direct_strike, "a direct strike (rung >= 4)")):
         t.add_row(label, _p(x))
-    console.print(t)
+    print_table(t)
     t = Table(title="Most likely paths (first three moves and the end)")
     t.add_column("moves")
     t.add_column("end")
     t.add_column("share", justify="right")
     for p in s.top_paths:
         t.add_row(" → ".join(p.moves) or "(no move)", p.end, f"{100 * p.probability:.2f}%")
-    console.print(t)
+    print_table(t)
     t = Table(title="Losses suffered (loss points: contained 0.2, damaging 1, severe 4)")
     for c in ("actor", "loss points", "P(severe hit)", "defence cost US$ bn"):
         t.add_column(c, justify="right" if c != "actor" else "left")
     for a, v in s.losses.items():
         t.add_row(a, _p(v.loss_points, pct=False), f"{100 * v.p_severe_hit:.1f}%", f"{v.defender_cost_usd_bn:.2f}")
-    console.print(t)
+    print_table(t)
     t = Table(title="Interceptors used and stocks at the end")
     t.add_column("interceptor / stock")
     t.add_column("mean [5%–95%]", justify="right")
@@ -60,7 +60,7 @@ def render_crisis(s: CrisisSummary) -> None:
         t.add_row(k, _p(st, pct=False))
     for k, st in s.stocks_end.items():
         t.add_row(f"stock {k}", _p(st, pct=False))
-    console.print(t)
+    print_table(t)
 
 
 def render_compare(s: CompareSummary) -> None:
@@ -74,7 +74,7 @@ def render_compare(s: CompareSummary) -> None:
     for r in s.policies:
         t.add_row(r.name, _p(r.p_regional_war), _dp(r.delta_vs_status_quo), _p(r.p_major_strike),
                   _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation))
-    console.print(t)
+    print_table(t)
     console.print("ranked by P(regional war): " + " < ".join(s.ranking))
 
 
@@ -90,13 +90,20 @@ def render_backtest(s: BacktestSummary) -> None:
     t.add_row("rung", f"{s.rung_log_score.model:.3f}", f"{s.rung_log_score.uniform:.3f}",
               f"{s.rung_brier.model:.3f}", f"{s.rung_brier.uniform:.3f}")
     t.add_row("who moves", f"{s.mover_log_score.model:.3f}", f"{s.mover_log_score.uniform:.3f}", "", "")
-    console.print(t)
+    print_table(t)
     t = Table(title="Moves given the lowest probability")
     for c in ("date", "actor", "action", "P(action)", "model's top choice"):
-        t.add_column(c)
+        t.add_column(c, justify="right" if c == "P(action)" else "left")
     for r in sorted(s.per_move, key=lambda r: r.p)[:8]:
         t.add_row(r.date, r.actor, r.action, f"{r.p:.3f}", f"{r.top[0][0]} ({r.top[0][1]:.2f})")
-    console.print(t)
+    print_table(t)
+
+
+def _all_packages() -> list[str]:
+    """The policy packages `compare` runs when none are named (for its progress count)."""
+    from ..escalation.io import load_levers
+
+    return list(load_levers().packages)
 
 
 def register(app: typer.Typer) -> None:
@@ -122,7 +129,8 @@ def register(app: typer.Typer) -> None:
         if horizon <= 0:
             fail(f"--horizon = {horizon}: give a positive number of days")
         with user_errors():
-            s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
+            with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
+                s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
         if as_json:
             print_json(s.to_json())
         else:
@@ -148,7 +156,10 @@ def register(app: typer.Typer) -> None:
         if paths < 1:
             fail(f"--paths = {paths}: must be at least 1")
         with user_errors():
-            s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
+            n_packages = len(names or _all_packages()) + (names is not None and "status-quo" not in names)
+            with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
+                s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
+                                     progress=cb)
         if as_json:
             print_json(s.to_json())
         else:

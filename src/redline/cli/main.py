@@ -10,7 +10,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Redline: strikes against layered air and missile defence, and the escalation they feed.")
 
 # Command modules, in help order; each has a ``register(app)``.
-_COMMAND_MODULES = ("run", "calibration", "crisis", "store", "report", "web", "sweep", "campaign", "maintain")
+_COMMAND_MODULES = ("run", "calibration", "crisis", "store", "report", "web", "sweep", "campaign", "maintain",
+                    "schema")
 
 
 def _register_all() -> None:
@@ -19,6 +20,7 @@ def _register_all() -> None:
 
 
 _register_all()
+importlib.import_module("redline.cli.examples").add_examples(app)   # an example in every --help
 
 
 def _print_version(value: bool) -> None:

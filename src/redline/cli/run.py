@@ -9,7 +9,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import RunSummary
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
+from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
 
 
 def _fmt(s: dict, money: bool = False) -> str:
@@ -35,7 +35,7 @@ def render_summary(rec: RunSummary) -> None:
             t.add_column(col.replace("_", " "), justify="right")
         for k, row in summary[key].items():
             t.add_row(k, *(_fmt(row[c]) if c in row else "" for c in cols))
-        console.print(t)
+        print_table(t)
     t = Table(title="Intercepts by nation")
     t.add_column("nation")
     t.add_column("intercepts", justify="right")
@@ -44,13 +44,13 @@ def render_summary(rec: RunSummary) -> None:
     for k, v in sorted(summary["intercepts_by_nation"].items(), key=lambda kv: -kv[1]["mean"]):
         air = sorted(kna.get(k, {}).items(), key=lambda kv: -kv[1]["mean"])
         t.add_row(k, _fmt(v), ", ".join(f"{a} {s['mean']:,.1f}" for a, s in air))
-    console.print(t)
+    print_table(t)
     t = Table(title="Interceptors used")
     t.add_column("type")
     t.add_column("rounds", justify="right")
     for k, v in summary["interceptors_used"].items():
         t.add_row(k, _fmt(v))
-    console.print(t)
+    print_table(t)
     t = Table(title="Hits on sites")
     t.add_column("site")
     t.add_column("hits", justify="right")
@@ -58,7 +58,7 @@ def render_summary(rec: RunSummary) -> None:
     p_hit = summary.get("p_hit_by_site") or {}
     for k, v in summary["hits_by_site"].items():
         t.add_row(k, _fmt(v), f"{p_hit[k]:.2f}" if k in p_hit else "")
-    console.print(t)
+    print_table(t)
     c = summary["cost_usd"]
     console.print(f"Defence cost US$ M: {_fmt(c['defender'], True)}   attack cost US$ M: {_fmt(c['attacker'], True)}   "
                   f"exchange ratio (defence/attack): {c['exchange_ratio']:.2f}")
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         t.add_column("title")
         for k, v in items.items():
             t.add_row(k, v)
-        console.print(t)
+        print_table(t)
 
     @app.command()
     def catalog(
@@ -136,14 +136,14 @@ def register(app: typer.Typer) -> None:
                 t.add_column("id")
                 t.add_column("name")
                 for col in cols:
-                    t.add_column(col.replace("klass", "class"))
+                    t.add_column(col.replace("klass", "class"), justify="left" if col in ("klass", "layer", "kind") else "right")
                 for k, v in table.items():
                     cells = []
                     for col in cols:
                         val = getattr(v, col)
                         cells.append(f"{val.value:g}" if hasattr(val, "value") else str(val))
                     t.add_row(k, v.name, *cells)
-                console.print(t)
+                print_table(t)
             return
         with user_errors():
             try:
@@ -156,7 +156,7 @@ def register(app: typer.Typer) -> None:
             return
         t = Table(title=f"{entry}: {item.name}")
         for col in ("field", "value", "range", "confidence", "source", "note"):
-            t.add_column(col)
+            t.add_column(col, justify="right" if col == "value" else "left")
         for k, v in data.items():
             if isinstance(v, dict) and "confidence" in v:
                 t.add_row(k, f"{v['value']:g}", str(v.get("range") or ""), v["confidence"], v.get("source") or "", v.get("note") or "")
@@ -165,4 +165,4 @@ def register(app: typer.Typer) -> None:
                     t.add_row(f"{k}.{kk}", f"{vv['value']:g}", str(vv.get("range") or ""), vv["confidence"], vv.get("source") or "", vv.get("note") or "")
             else:
                 t.add_row(k, str(v), "", "", "", "")
-        console.print(t)
+        print_table(t)

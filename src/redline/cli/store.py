@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ._common import NO_STORE_HELP, STORE_HELP, console, fail, no_store_option, print_json, save_after, store_option
+from ._common import NO_STORE_HELP, STORE_HELP, console, fail, no_store_option, print_json, save_after, store_option, print_table
 from .run import render_summary
 
 __all__ = ["register", "store_option", "no_store_option", "save_after", "STORE_HELP", "NO_STORE_HELP"]
@@ -39,13 +39,13 @@ def _print_run(run) -> None:
             if k == "manifest":
                 continue
             t.add_row(k, _short(json.dumps(v, default=str), 100))
-        console.print(t)
+        print_table(t)
     t = Table(title="Manifest" + (" (saved by an older Redline, read through the legacy adapter)" if run.legacy else ""))
     t.add_column("field")
     t.add_column("value")
     for k, v in run.manifest.model_dump(mode="json").items():
         t.add_row(k, _short(json.dumps(v, default=str) if not isinstance(v, str) else v, 100))
-    console.print(t)
+    print_table(t)
     if run.arrays:
         console.print(f"arrays: {', '.join(run.arrays)}")
 
@@ -102,11 +102,11 @@ def register(app: typer.Typer) -> None:
             return
         t = Table(title=f"Runs in {st.path}")
         for col in ("id", "kind", "saved (UTC)", "scenario", "seed", "trials", "summary"):
-            t.add_column(col, overflow="fold")
+            t.add_column(col, overflow="fold", justify="right" if col in ("seed", "trials") else "left")
         for r in rows:
             t.add_row(r["run_id"], r["kind"], f"{r['created_utc']:%Y-%m-%d %H:%M}", r["scenario"] or "",
                       r["seed"] or "", f"{r['trials']:,}" if r["trials"] else "", _short(r["headline"]))
-        console.print(t)
+        print_table(t)
 
     def _store_of(ctx: typer.Context, store: Optional[str]) -> Optional[str]:
         return store or (ctx.obj or {}).get("store")

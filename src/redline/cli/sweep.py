@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ._common import console, err_console, fail, print_json, progress_bar, user_errors
+from ._common import console, err_console, fail, print_json, progress_bar, user_errors, print_table
 
 
 def render_sweep(res) -> None:
@@ -32,7 +32,7 @@ def render_sweep(res) -> None:
         for name, _ in res.ranking(o):
             j = sens["names"].index(name)
             t.add_row(escape(name), *("—" if sens[c][j] is None else f"{sens[c][j]:.3f}" for c in cols))
-        console.print(t)
+        print_table(t)
         done = y[~(y != y)]
         if done.size:
             console.print(f"  {escape(o)} over the design: min {done.min():.3g}, mean {done.mean():.3g}, max {done.max():.3g}",

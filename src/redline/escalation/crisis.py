@@ -289,15 +289,13 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
 
 def compare_policies(policies: list[str] | None = None, start: str = "april-2024", horizon_days: float = 365.0,
                      paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
-                     model: Model | None = None, progress: Callable[[int], None] | None = None) -> CompareSummary:
+                     model: Model | None = None, progress: Callable[[int, int], None] | None = None) -> CompareSummary:
     """Run packages side by side on common random numbers; differences to ``status-quo``.
-
-    ``progress``, if given, is called with the number of packages simulated so far (status quo
-    included) after each one.
 
     Every package sees the same uniforms and the same assignment of posterior draws to paths, so
     the differences are paired path by path; their interval is over parameter uncertainty, with
-    the paired Monte Carlo noise removed (``mc_se`` reports it).
+    the paired Monte Carlo noise removed (``mc_se`` reports it). ``progress(done, total)`` is
+    called after each package.
     """
     t0 = time.perf_counter()
     model = model or default_model()
@@ -307,11 +305,11 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
     if "status-quo" not in names:
         names = ["status-quo"] + names
     runs = {}
-    for p in names:
+    for k, p in enumerate(names):
         _m2, _S0, TH, _post, _levers, res = _run(start, p, horizon_days, paths, seed, rounds, draws, model)
         runs[p] = res
         if progress is not None:
-            progress(len(runs))
+            progress(k + 1, len(names))
     nd = TH.shape[0]
     base = runs["status-quo"].states[:, S_STATUS]
     base_top = _max_rung(model, runs["status-quo"])

@@ -17,11 +17,19 @@ scenario that names no gazetteer site is left exactly as written (its hash does 
 A scenario may start with ``extends: NAME`` (a built-in name or a path):
 mappings are merged recursively over the base, lists replace the base's,
 and ``exclude_owners: [nation, ...]`` drops those nations' fire units and
-sensors (for what-if variants). Both edits are the transforms of
+sensors (for what-if variants), ``exclude_units: [name, ...]`` drops fire
+units and sensors by name and ``override_units: {name: {field: value}}``
+changes fields of inherited ones. The edits are the transforms of
 :mod:`redline.scenario.transforms`.
+
+Relative ``catalog:`` paths are relative to the file that names them (in an
+``extends`` chain, to the parent file for the parent's list); the scenario
+keeps them as written (its hash does not depend on where it lies) and
+remembers the directory, which :func:`scenario_catalog` uses.
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from importlib import resources
@@ -39,7 +47,7 @@ from ..geo.gazetteer import close_names, lookup, scenario_site_fields, site_name
 from ..geo.sphere import distance_m
 from ..hashing import scenario_sha256  # re-exported: its home is redline.hashing
 from .schema import Scenario
-from .transforms import exclude_owners, merge_documents
+from .transforms import exclude_owners, exclude_units, merge_documents, override_units
 
 __all__ = [
     "parse_scenario",
@@ -135,11 +143,15 @@ def _load_yaml(text: str, file: str) -> dict:
 
 
 class _Resolved(NamedTuple):
-    """A document with its ``extends`` chain merged in, and the owners its chain excludes."""
+    """A document with its ``extends`` chain merged in, and the owners and units its chain excludes or edits."""
 
     raw: dict
     drop_units: frozenset[str]      # owners whose fire units are removed
     drop_sensors: frozenset[str]    # owners whose sensors are removed
+    drop_unit_names: frozenset[str] = frozenset()     # fire units removed by name
+    drop_sensor_names: frozenset[str] = frozenset()   # sensors removed by name
+    unit_edits: tuple[tuple[str, dict, str], ...] = ()     # (fire unit name, changes, file), in chain order
+    sensor_edits: tuple[tuple[str, dict, str], ...] = ()   # (sensor name, changes, file)
 
 
 def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) -> _Resolved:
@@ -149,18 +161,86 @@ def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) ->
             raise InputError(file, "exclude_owners", raw["exclude_owners"],
                              "exclude_owners edits the scenario a file extends; add extends: NAME, or leave those "
                              "nations' fire units and sensors out of this file")
+        for key in ("exclude_units", "override_units"):
+            if key in raw:
+                raise InputError(file, key, raw[key], f"{key} edits the scenario a file extends; add extends: NAME, "
+                                 "or write the units as you want them in this file")
         return _Resolved(raw, frozenset(), frozenset())
     if depth > 5:
         raise InputError(file, "extends", parent, "chain of extends is too deep (more than 5); flatten it")
     _check_extends(parent, file)
     ptext, pfile, pdir = _locate(parent, base_dir, file, "extends")
     base = _resolve_raw(_load_yaml(ptext, pfile), pfile, pdir, depth + 1)
+    base = base._replace(raw=_rebase_catalog(base.raw, pdir, base_dir))
     exclude = _exclude_list(raw.pop("exclude_owners", None), merge_documents(base.raw, raw), file)
-    # a level's exclude_owners applies to the lists in force at that level: a list the child
-    # gives itself replaces the parent's, and with it the exclusions the parent's chain made
-    units = frozenset() if "fire_units" in raw else base.drop_units
-    sensors = frozenset() if "sensors" in raw else base.drop_sensors
-    return _Resolved(merge_documents(base.raw, raw), units | exclude, sensors | exclude)
+    drop_names = raw.pop("exclude_units", None)
+    edits = raw.pop("override_units", None)
+    # a level's exclusions and edits apply to the lists in force at that level: a list the child
+    # gives itself replaces the parent's, and with it the exclusions and edits the parent's chain made
+    own_units, own_sensors = "fire_units" in raw, "sensors" in raw
+    merged = merge_documents(base.raw, raw)
+    res = _Resolved(merged, (frozenset() if own_units else base.drop_units) | exclude,
+                    (frozenset() if own_sensors else base.drop_sensors) | exclude,
+                    frozenset() if own_units else base.drop_unit_names,
+                    frozenset() if own_sensors else base.drop_sensor_names,
+                    () if own_units else base.unit_edits, () if own_sensors else base.sensor_edits)
+    return _unit_edits(res, drop_names, edits, file)
+
+
+def _in_force(res: _Resolved) -> tuple[list[str], list[str]]:
+    """Names of the fire units and sensors of a resolved level that its exclusions leave."""
+    def names(key: str, owners: frozenset[str], dropped: frozenset[str]) -> list[str]:
+        items = res.raw.get(key)
+        return [it["name"] for it in (items if isinstance(items, list) else ())
+                if isinstance(it, dict) and isinstance(it.get("name"), str)
+                and it.get("owner") not in owners and it["name"] not in dropped]
+
+    return (names("fire_units", res.drop_units, res.drop_unit_names),
+            names("sensors", res.drop_sensors, res.drop_sensor_names))
+
+
+def _unit_edits(res: _Resolved, drop: object, edits: object, file: str) -> _Resolved:
+    """``res`` with a level's ``exclude_units`` and ``override_units``, each name checked against the units in force."""
+    if drop is None and edits is None:
+        return res
+    units, sensors = _in_force(res)
+    listing = ", ".join(sorted(set(units) | set(sensors))) or "none"
+    if drop is not None:
+        if not isinstance(drop, list):
+            raise InputError(file, "exclude_units", drop, f"give a list of fire unit or sensor names; names are: {listing}")
+        for i, n in enumerate(drop):
+            if not isinstance(n, str) or (n not in units and n not in sensors):
+                raise InputError(file, f"exclude_units[{i}]", n, f"no fire unit or sensor has this name; names are: {listing}")
+        res = res._replace(drop_unit_names=res.drop_unit_names | {n for n in drop if n in units},
+                           drop_sensor_names=res.drop_sensor_names | {n for n in drop if n in sensors})
+        units, sensors = _in_force(res)
+        listing = ", ".join(sorted(set(units) | set(sensors))) or "none"
+    if edits is not None:
+        if not isinstance(edits, dict):
+            raise InputError(file, "override_units", edits,
+                             "give a mapping of unit names to the fields to change, e.g. {arrow3-central: {magazine: 8}}")
+        for n, upd in edits.items():
+            if n not in units and n not in sensors:
+                raise InputError(file, f"override_units.{n}", n, f"no fire unit or sensor has this name; names are: {listing}")
+            if not isinstance(upd, dict):
+                raise InputError(file, f"override_units.{n}", upd, "give a mapping of the fields to change, e.g. {magazine: 8}")
+        res = res._replace(unit_edits=res.unit_edits + tuple((n, u, file) for n, u in edits.items() if n in units),
+                           sensor_edits=res.sensor_edits + tuple((n, u, file) for n, u in edits.items() if n not in units))
+    return res
+
+
+def _rebase_catalog(raw: dict, parent_dir: Path | None, child_dir: Path | None) -> dict:
+    """A parent document whose relative ``catalog`` paths (relative to the parent's file) are made relative to the child's."""
+    cats = raw.get("catalog")
+    if not isinstance(cats, list) or parent_dir is None or parent_dir == child_dir:
+        return raw
+    out = []
+    for c in cats:
+        if isinstance(c, str) and not Path(c).is_absolute():
+            p = parent_dir / c
+            c = os.path.relpath(p, child_dir) if child_dir is not None else str(p.absolute())
+        out.append(c)
+    return {**raw, "catalog": out}
 
 
 def _check_extends(name: object, file: str) -> None:
@@ -306,8 +386,14 @@ def resolve_sites(doc: dict, file: str) -> dict:
 
 
 def scenario_catalog(scenario: Scenario, base_dir: Path | None = None) -> Catalog:
-    """The shipped catalog plus the scenario's own catalog files."""
-    paths = [Path(p) if base_dir is None or Path(p).is_absolute() else base_dir / p for p in scenario.catalog]
+    """The shipped catalog plus the scenario's own catalog files.
+
+    Relative paths are relative to ``base_dir``, else to the directory of the
+    file the scenario was read from (:func:`read_scenario` records it), else
+    to the working directory.
+    """
+    base = base_dir if base_dir is not None else scenario._base_dir
+    paths = [Path(p) if base is None or Path(p).is_absolute() else base / p for p in scenario.catalog]
     return load_catalog(*paths)
 
 
@@ -445,9 +531,26 @@ def _parse_raw(raw: dict, file: str, base_dir: Path | None, catalog: Catalog | N
     except ValidationError as exc:
         raise _pydantic_to_input_error(exc, file) from None
     sc = exclude_owners(sc, res.drop_units, res.drop_sensors)
+    sc = _apply_unit_edits(sc, res)
+    if base_dir is not None and sc.catalog:
+        sc._base_dir = Path(base_dir).absolute()
     if catalog is None:
         catalog = scenario_catalog(sc, base_dir)
     _check_references(sc, catalog, file, owners)
+    return sc
+
+
+def _apply_unit_edits(sc: Scenario, res: _Resolved) -> Scenario:
+    """The ``exclude_units`` and ``override_units`` of an ``extends`` chain, on the validated scenario.
+
+    Names that the chain's ``exclude_owners`` already removed are skipped (they were checked at their level).
+    """
+    present = {u.name for u in sc.fire_units} | {s.name for s in sc.sensors}
+    sc = exclude_units(sc, sorted((res.drop_unit_names | res.drop_sensor_names) & present))
+    present = {u.name for u in sc.fire_units} | {s.name for s in sc.sensors}
+    for name, upd, file in res.unit_edits + res.sensor_edits:
+        if name in present:
+            sc = override_units(sc, {name: upd}, file)
     return sc
 
 

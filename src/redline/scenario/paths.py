@@ -77,10 +77,13 @@ def set_paths(model: M, values: Sequence[tuple[str, float]], file: str = "<sweep
     for name, v in values:
         _set(raw, _tokens(name.partition(".")[2]), v, name, file)
     try:
-        return type(model).model_validate(raw)
+        out = type(model).model_validate(raw)
     except ValidationError as exc:  # report the point's value and the first broken field, on one line
         what = values[0][0].partition(".")[0]
         err = exc.errors()[0]
         where = ".".join(map(str, err["loc"])) or what
         raise InputError(file, "parameters", dict(values),
                          f"the {what} is invalid at this point ({where}: {err['msg']}); narrow the range") from None
+    if getattr(model, "_base_dir", None) is not None:   # where a scenario's relative catalog paths point
+        out._base_dir = model._base_dir  # type: ignore[attr-defined]
+    return out

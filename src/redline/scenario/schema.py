@@ -9,6 +9,7 @@ them to SI once, in :mod:`redline.engagement.compile`. Edits of a scenario
 from __future__ import annotations
 
 from copy import deepcopy
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -283,6 +284,7 @@ class Scenario(_Frozen):
     # nation -> probability it takes part in this raid (unset or absent nation: it always does)
     participation: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] | None = None
     _campaign_as_written: tuple[Campaign, dict] | None = PrivateAttr(default=None)
+    _base_dir: Path | None = PrivateAttr(default=None)  # the directory relative catalog paths refer to (io sets it)
 
     @field_validator("raid")
     @classmethod

@@ -30,12 +30,13 @@ from ..catalog import Catalog, ThreatClass
 from ..errors import InputError
 from ..geo.sphere import distance_m
 from .paths import set_paths
-from .schema import Doctrine, FireUnit, Point, Salvo, Scenario, Site
+from .schema import Doctrine, FireUnit, Point, Salvo, Scenario, SensorPlacement, Site
 
 __all__ = [
     "merge_documents",
     "exclude_owners",
     "exclude_units",
+    "override_units",
     "check_owners",
     "scale_classes",
     "set_class_totals",
@@ -130,6 +131,57 @@ def exclude_units(sc: Scenario, names: Iterable[str], file: str = "<scenario>", 
         return sc
     return _replace(sc, fire_units=tuple(u for u in sc.fire_units if u.name not in drop),
                     sensors=tuple(s for s in sc.sensors if s.name not in drop))
+
+
+def override_units(sc: Scenario, changes: Mapping[str, Mapping[str, Any]], file: str = "<scenario>",
+                   field: str = "override_units") -> Scenario:
+    """Change fields of single fire units and sensors by name.
+
+    Parameters
+    ----------
+    sc : Scenario
+    changes : {name: {field: value}}
+        For each fire unit or sensor name, the fields to change, as a scenario
+        file writes them (``{"magazine": 8, "channels": 2}``). Mappings merge
+        into the unit's (``{"patrol": {"radius_km": 200}}`` keeps the patrol's
+        other fields); anything else replaces. A unit's ``name`` cannot change.
+    file, field : str
+        Where the changes came from, for errors: an unknown name (listing the
+        known ones), an unknown field, or a value the unit's model refuses,
+        each as ``field.NAME.FIELD``.
+    """
+    if not changes:
+        return sc
+    models: dict[str, type[BaseModel]] = {u.name: FireUnit for u in sc.fire_units}
+    models.update({s.name: SensorPlacement for s in sc.sensors if s.name not in models})
+    for name, upd in changes.items():
+        if name not in models:
+            raise InputError(file, field, name,
+                             f"no fire unit or sensor has this name; names are: {', '.join(sorted(models))}")
+        if not isinstance(upd, Mapping):
+            raise InputError(file, f"{field}.{name}", upd, "give a mapping of the fields to change, e.g. {magazine: 8}")
+        allowed = sorted(set(models[name].model_fields) - {"name"})
+        for k in upd:
+            if k not in allowed:
+                raise InputError(file, f"{field}.{name}.{k}", upd[k],
+                                 ("a unit's name cannot change; exclude it and add a new unit" if k == "name" else
+                                  f"not a field of this {'fire unit' if models[name] is FireUnit else 'sensor'}; "
+                                  f"fields are: {', '.join(allowed)}"))
+
+    def one(item: M) -> M:
+        upd = changes.get(item.name)  # type: ignore[attr-defined]
+        if upd is None:
+            return item
+        doc = merge_documents(item.model_dump(exclude_unset=True), dict(upd))
+        try:
+            return type(item).model_validate(doc)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join([field, item.name, *map(str, err["loc"])])  # type: ignore[attr-defined]
+            msg = err["msg"].removeprefix("Value error, ")
+            raise InputError(file, where, err.get("input"), f"{msg[0].lower()}{msg[1:]}; correct the value") from None
+
+    return _replace(sc, fire_units=tuple(one(u) for u in sc.fire_units), sensors=tuple(one(s) for s in sc.sensors))
 
 
 # ------------------------------------------------------------------------------ the raid

@@ -410,7 +410,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
         def work(progress) -> dict[str, Any]:
             t0 = time.monotonic()
-            record = esc.compare_policies(names, paths=req.paths, progress=progress, **options)
+            record = esc.compare_policies(names, paths=req.paths, progress=lambda done, _total: progress(done), **options)
             return _compare_result(record, t0)
 
         try:
