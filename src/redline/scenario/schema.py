@@ -178,6 +178,7 @@ class Salvo(_Frozen):
     aim: dict[str, NonNegativeFloat]           # site name -> weight
     waypoints: tuple[str | Point, ...] = ()
     note: str = ""
+    name: Name | None = Field(default=None, exclude_if=lambda v: v is None)  # label for campaign schedules (unset: not dumped, hashes hold)
 
     @model_validator(mode="after")
     def _check(self) -> "Salvo":
