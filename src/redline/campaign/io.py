@@ -31,7 +31,7 @@ def check_campaign(camp: Campaign, sc: Scenario, cat: Catalog, file: str) -> Non
     try:
         check_wave_sizes(sc.raid, camp)
     except ValueError as exc:
-        raise InputError(file, "campaign.wave_scale", camp.wave_scale, str(exc)) from None
+        raise InputError(file, "campaign.wave_scale", camp.wave_scale, getattr(exc, "fix", str(exc))) from None
     if camp.schedule is not None:
         schedule_counts(sc, camp, cat, file)     # every salvo and class it names exists
     groups = {(u.owner, u.type) for u in sc.fire_units}
