@@ -15,7 +15,8 @@ added with the gazetteer's position, kind and radius and value 0 (not defended).
 scenario that names no gazetteer site is left exactly as written (its hash does not change).
 
 A scenario may start with ``extends: NAME`` (a built-in name or a path):
-mappings are merged recursively over the base, lists replace the base's,
+mappings are merged recursively over the base, lists replace the base's
+(in the ``campaign`` block a key set to null also removes the base's key),
 and ``exclude_owners: [nation, ...]`` drops those nations' fire units and
 sensors (for what-if variants), ``exclude_units: [name, ...]`` drops fire
 units and sensors by name and ``override_units: {name: {field: value}}``
@@ -46,6 +47,7 @@ from ..yamlio import load_mapping, parse_yaml, read_text
 from ..geo.gazetteer import close_names, lookup, scenario_site_fields, site_names
 from ..geo.sphere import distance_m
 from ..hashing import scenario_sha256  # re-exported: its home is redline.hashing
+from .campaign import CampaignFieldError
 from .schema import Scenario
 from .transforms import exclude_owners, exclude_units, merge_documents, override_units
 
@@ -135,6 +137,9 @@ def _pydantic_to_input_error(exc: ValidationError, file: str) -> InputError:
         msg = err["msg"].removeprefix("Value error, ")
         fix = f"{msg[0].lower()}{msg[1:]}" + ("" if "; " in msg else "; correct the value")
     value = None if err["type"] == "missing" else err.get("input")
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, CampaignFieldError):  # a campaign check that names its own field inside the block
+        field, value, fix = (inner.field if field == "<top>" else f"{field}.{inner.field}"), inner.value, inner.fix
     return InputError(file, field, value, fix)
 
 
@@ -179,6 +184,8 @@ def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) ->
     # gives itself replaces the parent's, and with it the exclusions and edits the parent's chain made
     own_units, own_sensors = "fire_units" in raw, "sensors" in raw
     merged = merge_documents(base.raw, raw)
+    if isinstance(base.raw.get("campaign"), dict) and isinstance(raw.get("campaign"), dict):
+        merged["campaign"] = _merge_campaign(base.raw["campaign"], raw["campaign"])
     res = _Resolved(merged, (frozenset() if own_units else base.drop_units) | exclude,
                     (frozenset() if own_sensors else base.drop_sensors) | exclude,
                     frozenset() if own_units else base.drop_unit_names,
@@ -241,6 +248,21 @@ def _rebase_catalog(raw: dict, parent_dir: Path | None, child_dir: Path | None) 
             c = os.path.relpath(p, child_dir) if child_dir is not None else str(p.absolute())
         out.append(c)
     return {**raw, "catalog": out}
+
+
+def _merge_campaign(base: dict, over: dict) -> dict:
+    """A child's ``campaign`` block over its parent's: mappings merged key by key (recursively),
+    lists and values replaced, and a key the child sets to null removed (so that a child can drop
+    a parent's missile stock, depot or reserve entry; ``campaign: null`` drops the whole block)."""
+    out = dict(base)
+    for k, v in over.items():
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, dict) and isinstance(base.get(k), dict):
+            out[k] = _merge_campaign(base[k], v)
+        else:
+            out[k] = v
+    return out
 
 
 def _check_extends(name: object, file: str) -> None:
