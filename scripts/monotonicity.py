@@ -10,7 +10,7 @@ class's impacts is below -3 standard errors and below -0.02 impacts (the absolut
 ignores differences too small to matter when the paired SE is ~0).
 
     PYTHONPATH=src python scripts/monotonicity.py [--trials 1000] [--seed 1] [--scenario NAME ...]
-        [--params default|prior] [--proposed-opportunities] [--markdown]
+        [--params default|prior] [--proposed-opportunities] [--sensors] [--markdown]
 
 ``--proposed-opportunities`` replaces, for this process only, the compile step's choice of
 engagement opportunities with the change proposed in docs/engagement-realism.md (decision
@@ -89,10 +89,14 @@ def countries_of(sc, cat) -> list[str]:
     return sorted(out)
 
 
-def variants(sc, cat):
-    """(label, scenario) for every single-unit removal and single-country closure."""
+def variants(sc, cat, sensors: bool = False):
+    """(label, scenario) for every single-unit removal and single-country closure (and, with
+    ``sensors``, every single-sensor removal)."""
     for u in sc.fire_units:
         yield f"remove {u.name}", exclude_units(sc, [u.name])
+    if sensors:
+        for s in sc.sensors:
+            yield f"remove sensor {s.name}", exclude_units(sc, [s.name])
     every = countries_of(sc, cat)
     for cty in every:
         yield f"close {cty}", close_airspace(sc, [cty], everywhere=every)
@@ -114,13 +118,13 @@ def violated(mean: float, se: float) -> bool:
     return mean < -Z * se and mean < -FLOOR
 
 
-def check(name: str, trials: int, seed: int, which: str):
+def check(name: str, trials: int, seed: int, which: str, sensors: bool = False):
     sc = load_scenario(name)
     cat = scenario_catalog(sc)
     params = default_params(cat) if which == "default" else catalog_params(cat)
     base = impacts(sc, params, trials, seed)
     rows = []
-    for label, v in variants(sc, cat):
+    for label, v in variants(sc, cat, sensors):
         m, se = paired(base, impacts(v, params, trials, seed))
         rows.append((label, m, se))
     return base.mean(axis=0), rows
@@ -133,6 +137,7 @@ def main(argv=None) -> int:
     ap.add_argument("--scenario", action="append")
     ap.add_argument("--params", default="default", choices=["default", "prior"])
     ap.add_argument("--proposed-opportunities", action="store_true")
+    ap.add_argument("--sensors", action="store_true", help="also remove each sensor in turn")
     ap.add_argument("--markdown", action="store_true", help="one table row per violation plus a summary per scenario")
     a = ap.parse_args(argv)
     if a.proposed_opportunities:
@@ -141,14 +146,14 @@ def main(argv=None) -> int:
     classes = list(THREAT_CLASSES)
     total_v = 0
     print(f"# monotonicity: trials={a.trials} seed={a.seed} params={a.params} "
-          f"proposed_opportunities={a.proposed_opportunities}; violation = paired mean < -{Z:g} SE and < -{FLOOR}")
+          f"proposed_opportunities={a.proposed_opportunities} sensors={a.sensors}; violation = paired mean < -{Z:g} SE and < -{FLOOR}")
     if a.markdown:
         print("| scenario | changes | violations | change | class | base impacts | paired diff (SE) |")
         print("|---|---|---|---|---|---|---|")
     for name in names:
         t0 = time.perf_counter()
         try:
-            base, rows = check(name, a.trials, a.seed, a.params)
+            base, rows = check(name, a.trials, a.seed, a.params, a.sensors)
         except Exception as exc:                     # a scenario the plain run refuses (e.g. a campaign)
             print(f"{name}: skipped ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})")
             continue
