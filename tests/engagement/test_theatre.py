@@ -292,3 +292,20 @@ def test_participation_is_checked_at_load():
         with pytest.raises(InputError) as e:
             parse_scenario(one_layer_yaml() + f"participation: {bad}\n", file="<test>")
         assert field in str(e.value)
+
+
+def test_new_summary_metrics_have_samplers_with_the_same_mean():
+    from redline.calibration.metrics import metric_paths, metric_sampler
+
+    res = redline.run("april-2024", trials=300, seed=3, params="prior")
+    s = res.summary()
+    paths = set(metric_paths(res.compiled))
+    n = 0
+    for top in ("by_type", "kills_by_nation_airspace"):
+        for a, d in s[top].items():
+            for b, st_ in d.items():
+                path = f"{top}.{a}.{b}"
+                assert path in paths, path
+                assert metric_sampler(res.compiled, path)(res.raw).mean() == pytest.approx(st_["mean"], abs=1e-5)
+                n += 1
+    assert n > 20
