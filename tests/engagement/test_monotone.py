@@ -1,0 +1,110 @@
+"""Monotonicity of the defence (issue 10 item 5; docs/engagement-realism.md §4).
+
+Removing a fire unit or closing a country's airspace must never lower the expected impacts of
+any threat class beyond Monte Carlo noise. Draws are counter-based (keyed by seed, trial,
+threat, unit; redline.engagement.draws), so a scenario and its variant on the same seed are
+paired: the test takes the per-trial difference and requires its mean to exceed
+-3 standard errors (and -0.02, for differences whose paired SE is ~0).
+
+Hypothesis draws a few changes per built-in scenario (the exhaustive run over every change is
+scripts/monotonicity.py; its table is in the doc). Changes with a known violation whose cause
+is in the engine (the compile step's choice of engagement opportunities, the greedy
+allocator's magazine myopia) are listed in KNOWN and checked by an xfail test instead, so
+the suite says when an engine fix lands.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from redline.api import default_params, run
+from redline.errors import InputError
+from redline.scenario.io import builtin_scenarios, load_scenario, scenario_catalog
+
+_spec = importlib.util.spec_from_file_location(
+    "monotonicity_script", Path(__file__).resolve().parents[2] / "scripts" / "monotonicity.py")
+mono = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mono)
+
+TRIALS = 300
+SEED = 7
+
+# (scenario, change) -> why; measured with scripts/monotonicity.py --trials 2000 --seed 1
+KNOWN = {
+    ("april-2024", "close jordan"): "compile keeps each pair's first in-envelope sample; Arrow-2's one terminal "
+                                    "opportunity falls while Arrow-3's salvo is in flight (salvos_in_flight 1)",
+    ("april-2024", "remove arrow3-central"): "same: fewer Arrow-3 salvos in flight leave Arrow-2's one opportunity open",
+    ("april-2024-jordan-closed", "remove arrow3-central"): "same as april-2024",
+    ("april-2024-no-partners", "close jordan"): "same as april-2024",
+    ("april-2024-no-partners", "close israel"): "Iron Dome's lost opportunities over Israel release David's Sling "
+                                                "(withhold is judged on opportunities, not rounds) and Iron Dome "
+                                                "rounds are no longer spent on cruise missiles",
+    ("twelve-day-campaign", "close jordan"): "same as april-2024",
+}
+
+_cache: dict = {}
+
+
+def _prepared(name: str):
+    if name not in _cache:
+        sc = load_scenario(name)
+        cat = scenario_catalog(sc)
+        params = default_params(cat)
+        try:
+            base = mono.impacts(sc, params, TRIALS, SEED)
+        except (InputError, ValueError) as exc:       # a scenario the plain run refuses (campaign-only)
+            _cache[name] = exc
+            return exc
+        changes = dict(mono.variants(sc, cat))
+        _cache[name] = (params, base, changes)
+    return _cache[name]
+
+
+def _check(name: str, label: str) -> None:
+    prep = _prepared(name)
+    if isinstance(prep, Exception):
+        pytest.skip(f"{name}: {prep}")
+    params, base, changes = prep
+    m, se = mono.paired(base, mono.impacts(changes[label], params, TRIALS, SEED))
+    for k in range(m.size):
+        assert not mono.violated(m[k], se[k]), (name, label, k, float(m[k]), float(se[k]))
+
+
+def _labels(name: str) -> list[str]:
+    prep = _prepared(name)
+    if isinstance(prep, Exception):
+        return []
+    return sorted(lab for lab in prep[2] if (name, lab) not in KNOWN)
+
+
+@pytest.mark.parametrize("name", sorted(builtin_scenarios()))
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_removing_a_unit_or_closing_an_airspace_never_helps(name, data):
+    labels = _labels(name)
+    if not labels:
+        pytest.skip(f"{name}: no run or no change")
+    _check(name, data.draw(st.sampled_from(labels), label="change"))
+
+
+@pytest.mark.parametrize("name,label", sorted(KNOWN))
+@pytest.mark.xfail(strict=False, reason="known engine non-monotonicity, see KNOWN and docs/engagement-realism.md")
+def test_known_violations(name, label):
+    _check(name, label)
+
+
+def test_paired_statistic_flags_a_real_drop_and_not_noise():
+    """The statistic itself: a systematic drop of 0.5 per trial is flagged, pure noise is not."""
+    rng = np.random.default_rng(0)
+    base = rng.poisson(5.0, size=(TRIALS, 1)).astype(float)
+    noise = base + rng.normal(0.0, 1.0, size=base.shape)
+    m, se = mono.paired(base, noise - noise.mean() + base.mean())
+    assert not mono.violated(m[0], se[0])
+    m, se = mono.paired(base, base - 0.5 + rng.normal(0.0, 0.3, size=base.shape))
+    assert mono.violated(m[0], se[0])
