@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExportError",
+    "check_csv_dir",
     "Quantity",
     "quantities",
     "stats_table",
@@ -412,20 +413,31 @@ def _safe_name(name: str) -> str:
     return keep or "table"
 
 
-def write_csv(tabs: Mapping[str, pd.DataFrame], directory: str | os.PathLike, force: bool = False) -> list[Path]:
-    """Write each table to ``<directory>/<name>.csv`` (the folder is created if missing).
-
-    If any of these files already exists the call writes nothing and raises :class:`ExportError`
-    naming them, unless ``force`` (then they are overwritten; other files in the folder are never
-    touched). Returns the paths written, in table order.
-    """
+def check_csv_dir(directory: str | os.PathLike, force: bool = False) -> None:
+    """The rule of ``--csv DIR``: DIR is a folder (or does not exist yet) holding no ``.csv`` file,
+    unless ``force``; :class:`ExportError` otherwise. Checked before a run and again before writing."""
     d = Path(directory)
     if d.exists() and not d.is_dir():
         raise ExportError(f"--csv {d}: exists and is not a folder; give a folder to write the .csv files in")
+    if d.is_dir() and not force:
+        have = sorted(p.name for p in d.glob("*.csv"))
+        if have:
+            more = f" and {len(have) - 4} more" if len(have) > 4 else ""
+            raise ExportError(f"--csv {d}: the folder already holds .csv files ({', '.join(have[:4])}{more}); "
+                              f"use an empty or new folder, or --force to overwrite")
+
+
+def write_csv(tabs: Mapping[str, pd.DataFrame], directory: str | os.PathLike, force: bool = False) -> list[Path]:
+    """Write each table to ``<directory>/<name>.csv`` (the folder is created if missing).
+
+    If the folder already holds ``.csv`` files the call writes nothing and raises
+    :class:`ExportError` (see :func:`check_csv_dir`), unless ``force``: then files of the same
+    names are overwritten and other files are left as they are. Returns the paths written, in
+    table order.
+    """
+    d = Path(directory)
+    check_csv_dir(d, force)
     paths = [d / f"{_safe_name(k)}.csv" for k in tabs]
-    clash = [p.name for p in paths if p.exists()]
-    if clash and not force:
-        raise ExportError(f"--csv {d}: would overwrite {', '.join(clash)}; use another folder or --force")
     d.mkdir(parents=True, exist_ok=True)
     for p, df in zip(paths, tabs.values()):
         tmp = p.with_name(f".{p.name}.tmp-{os.getpid()}")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
 
 from ._common import console, fail, no_store_option, print_json, save_after, store_option, user_errors
+from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 __all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
 
@@ -111,6 +112,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        csv: str | None = csv_option(),
+        xlsx: str | None = xlsx_option(),
+        force: bool = force_option(),
         store: str | None = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -121,12 +125,14 @@ def register(app: typer.Typer) -> None:
             fail(f"--paths = {paths}: must be at least 1")
         if horizon <= 0:
             fail(f"--horizon = {horizon}: give a positive number of days")
+        check_export(csv, xlsx, force)
         with user_errors():
             s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
         if as_json:
             print_json(s.to_json())
         else:
             render_crisis(s)
+        export_after(s, csv, xlsx, force)
         save_after(s, store, no_store)
 
     @app.command()
@@ -138,6 +144,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+        csv: str | None = csv_option(),
+        xlsx: str | None = xlsx_option(),
+        force: bool = force_option(),
         store: str | None = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -147,12 +156,14 @@ def register(app: typer.Typer) -> None:
         names = [p.strip() for p in policies.split(",") if p.strip()] if policies else None
         if paths < 1:
             fail(f"--paths = {paths}: must be at least 1")
+        check_export(csv, xlsx, force)
         with user_errors():
             s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
         if as_json:
             print_json(s.to_json())
         else:
             render_compare(s)
+        export_after(s, csv, xlsx, force)
         save_after(s, store, no_store)
 
     @app.command()
