@@ -90,6 +90,7 @@ def _bounded(q: Quantity | None, what: str, low: float, high: float | None = Non
 _BOUNDS: dict[str, tuple[float, float | None, bool]] = {
     # field -> (low, high or None, low excluded); fields not listed are >= 0
     "reliability": (0.0, 1.0, False), "boost_failure_share": (0.0, 1.0, False), "pd": (0.0, 1.0, False),
+    "manoeuvre_pk_factor": (0.0, 1.0, False),
     "range_km": (0.0, None, True), "speed_kmh": (0.0, None, True), "flyout_speed_mps": (0.0, None, True),
 }
 
@@ -97,6 +98,13 @@ _BOUNDS: dict[str, tuple[float, float | None, bool]] = {
 def _ordered(a: Quantity, b: Quantity, what: str) -> None:
     if a.value > b.value:
         raise ValueError(f"{what}: the minimum ({a.value}) is above the maximum ({b.value}); swap them")
+
+
+class Submunitions(_Frozen):
+    """A cluster warhead: ``count`` submunitions spread over a circle of ``footprint_radius_km``."""
+
+    count: Quantity
+    footprint_radius_km: Quantity
 
 
 class ThreatType(_Frozen):
@@ -114,6 +122,8 @@ class ThreatType(_Frozen):
     cost_usd: Quantity
     boost_s: Quantity | None = None            # ballistic: boost-phase duration
     boost_failure_share: Quantity | None = None  # ballistic: share of failures during boost
+    manoeuvre_pk_factor: Quantity | None = None  # multiplier on every single-shot Pk against this threat
+    submunitions: Submunitions | None = None     # cluster warhead
     description: str = ""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
@@ -127,7 +137,7 @@ class ThreatType(_Frozen):
         return self
 
     @field_validator("reliability", "boost_failure_share", "range_km", "speed_kmh", "altitude_m", "cep_m",
-                     "warhead_kg", "cost_usd", "boost_s")
+                     "warhead_kg", "cost_usd", "boost_s", "manoeuvre_pk_factor")
     @classmethod
     def _bounds(cls, q: Quantity | None, info: ValidationInfo) -> Quantity | None:
         _bounded(q, str(info.field_name), *_BOUNDS.get(str(info.field_name), (0.0, None, False)))

@@ -52,6 +52,14 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+_THREAT_FIELDS_ADDED = ("manoeuvre_pk_factor", "submunitions")
+"""Optional threat fields added after hashes were recorded: left out of the hash when unset."""
+
+
+def _without_unset(doc: dict, names: tuple[str, ...]) -> dict:
+    return {k: v for k, v in doc.items() if not (k in names and v is None)}
+
+
 def scenario_sha256(scenario: "Scenario", catalog: "Catalog | None" = None) -> str:
     """SHA-256 of the scenario's canonical JSON together with the catalog entries it uses.
 
@@ -64,7 +72,8 @@ def scenario_sha256(scenario: "Scenario", catalog: "Catalog | None" = None) -> s
         catalog = scenario_catalog(scenario)
     cat = catalog
     used = {
-        "threats": {k: cat.threats[k].model_dump(mode="json", by_alias=True) for k in sorted({s.threat for s in scenario.raid})},
+        "threats": {k: _without_unset(cat.threats[k].model_dump(mode="json", by_alias=True), _THREAT_FIELDS_ADDED)
+                    for k in sorted({s.threat for s in scenario.raid})},
         "interceptors": {k: cat.interceptors[k].model_dump(mode="json") for k in sorted({u.type for u in scenario.fire_units})},
         "sensors": {k: cat.sensors[k].model_dump(mode="json") for k in sorted({s.type for s in scenario.sensors})},
     }

@@ -15,9 +15,12 @@ from .manifest import Manifest
 if TYPE_CHECKING:
     from .records import RunSummary
 
-__all__ = ["Result", "stats", "COUNTS"]
+__all__ = ["Result", "stats", "COUNTS", "OUTCOMES"]
 
 COUNTS = ("launched", "failed", "intercepted", "leaked", "impacted")
+OUTCOMES = COUNTS + ("fell_outside",)
+"""The summary's counts per class and per type: :data:`COUNTS` and ``fell_outside``, the leakers
+that hit no site (at sea or on open ground): ``leaked - impacted``."""
 
 
 def stats(x: np.ndarray, p50: bool = True) -> dict[str, float]:
@@ -40,7 +43,7 @@ class Result:
     compiled : Compiled
         The scenario's geometry and bookkeeping.
     raw : RawOutcome
-        Per-trial arrays (``raw.cls`` is (trials, 3, 5): launched, failed,
+        Per-trial arrays (``raw.cls`` is (trials, classes, 5): launched, failed,
         intercepted, leaked, impacted per class).
     manifest : Manifest
         Kind ``run`` (or ``sweep-point``): scenario name and hash, seed, trials, parameters,
@@ -58,8 +61,23 @@ class Result:
         return int(self.raw.cls.shape[0])
 
     def counts(self, klass: str, what: str) -> np.ndarray:
-        """Per-trial count of ``what`` (launched, failed, ...) for threat class ``klass``."""
-        return self.raw.cls[:, THREAT_CLASSES.index(klass), COUNTS.index(what)]
+        """Per-trial count of ``what`` (launched, failed, ..., fell_outside) for threat class ``klass``."""
+        k = THREAT_CLASSES.index(klass)
+        if what == "fell_outside":
+            return self.raw.cls[:, k, 3] - self.raw.cls[:, k, 4]
+        return self.raw.cls[:, k, COUNTS.index(what)]
+
+    def type_counts(self, threat: str, what: str) -> np.ndarray:
+        """Per-trial count of ``what`` (as :meth:`counts`) for threat type ``threat``."""
+        t = self.compiled.threat_types.index(threat)
+        if what == "fell_outside":
+            return self.raw.by_type[:, t, 3] - self.raw.by_type[:, t, 4]
+        return self.raw.by_type[:, t, COUNTS.index(what)]
+
+    def p_hit_by_site(self) -> dict[str, float]:
+        """P(at least one hit) per site: the share of trials with a hit on it."""
+        hit = (self.raw.site_hits > 0).mean(axis=0) if self.trials else np.zeros(len(self.compiled.site_names))
+        return {s: round(float(hit[k]), 6) for k, s in enumerate(self.compiled.site_names)}
 
     def unit_kills(self) -> np.ndarray:
         """(trials, units) threats killed by each fire unit, all classes."""
@@ -90,6 +108,18 @@ class Result:
                     x = self.raw.unit_kills[:, sel, ci].sum(axis=1)
                     if x.any():
                         out.setdefault(n, {}).setdefault(LAYERS[l], {})[cl] = x
+        return out
+
+    def kills_by_nation_airspace(self) -> dict[str, dict[str, np.ndarray]]:
+        """Kills per trial by the killing unit's nation, then the airspace of the intercept point
+        (a country, ``sea``, or ``exo`` above the doctrine's airspace ceiling); combinations with any kill."""
+        c = self.compiled
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for k, n in enumerate(c.nations):
+            for a, air in enumerate(c.airspaces):
+                x = self.raw.kills_na[:, k, a]
+                if x.any():
+                    out.setdefault(n, {})[air] = x
         return out
 
     def interceptors_used(self) -> dict[str, np.ndarray]:
@@ -143,7 +173,8 @@ class Result:
             return self._cache["record"]
         c = self.compiled
         present = sorted({THREAT_CLASSES[k] for k in c.th_class.tolist()}, key=THREAT_CLASSES.index)
-        by_class = {k: {w: stats(self.counts(k, w)) for w in COUNTS} for k in present}
+        by_class = {k: {w: stats(self.counts(k, w)) for w in OUTCOMES} for k in present}
+        by_type = {t: {w: stats(self.type_counts(t, w)) for w in OUTCOMES} for t in c.threat_types}
         d_cost = self.defender_cost_usd()
         a_cost = self.attacker_cost_usd()
         ratio = float(d_cost.mean() / a_cost.mean()) if a_cost.mean() > 0 else math.inf
@@ -162,6 +193,10 @@ class Result:
                 "exchange_ratio": round(ratio, 6),
             },
             "hits_by_site": {s: stats(self.raw.site_hits[:, k], p50=False) for k, s in enumerate(c.site_names)},
+            "by_type": by_type,
+            "p_hit_by_site": self.p_hit_by_site(),
+            "kills_by_nation_airspace": {n: {a: stats(x) for a, x in d.items()}
+                                         for n, d in self.kills_by_nation_airspace().items()},
             "routes": self.routes(),
             "manifest": self.manifest,
         }

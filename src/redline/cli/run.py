@@ -26,18 +26,25 @@ def render_summary(rec: RunSummary) -> None:
     console.print(f"[bold]{m.subject}[/]  trials={m.samples.count:,} seed={m.seed} engine={m.details['engine']} "
                   f"params={m.params} ({m.details['param_draws']} draws){elapsed}")
     summary = rec.model_dump(mode="json")
-    t = Table(title="Threats by class: mean [5%–95%]")
-    t.add_column("class")
-    for col in ("launched", "failed", "intercepted", "leaked", "impacted"):
-        t.add_column(col, justify="right")
-    for k, row in summary["by_class"].items():
-        t.add_row(k, *(_fmt(row[c]) for c in ("launched", "failed", "intercepted", "leaked", "impacted")))
-    console.print(t)
+    cols = ("launched", "failed", "intercepted", "leaked", "impacted", "fell_outside")
+    for title, key in (("class", "by_class"), ("threat type", "by_type")):
+        if not summary.get(key):
+            continue
+        t = Table(title=f"Threats by {title}: mean [5%–95%]")
+        t.add_column(title)
+        for col in cols:
+            t.add_column(col.replace("_", " "), justify="right")
+        for k, row in summary[key].items():
+            t.add_row(k, *(_fmt(row[c]) if c in row else "" for c in cols))
+        console.print(t)
     t = Table(title="Intercepts by nation")
     t.add_column("nation")
     t.add_column("intercepts", justify="right")
+    t.add_column("by airspace (mean)")
+    kna = summary.get("kills_by_nation_airspace") or {}
     for k, v in sorted(summary["intercepts_by_nation"].items(), key=lambda kv: -kv[1]["mean"]):
-        t.add_row(k, _fmt(v))
+        air = sorted(kna.get(k, {}).items(), key=lambda kv: -kv[1]["mean"])
+        t.add_row(k, _fmt(v), ", ".join(f"{a} {s['mean']:,.1f}" for a, s in air))
     console.print(t)
     t = Table(title="Interceptors used")
     t.add_column("type")
@@ -48,8 +55,10 @@ def render_summary(rec: RunSummary) -> None:
     t = Table(title="Hits on sites")
     t.add_column("site")
     t.add_column("hits", justify="right")
+    t.add_column("P(hit)", justify="right")
+    p_hit = summary.get("p_hit_by_site") or {}
     for k, v in summary["hits_by_site"].items():
-        t.add_row(k, _fmt(v))
+        t.add_row(k, _fmt(v), f"{p_hit[k]:.2f}" if k in p_hit else "")
     console.print(t)
     c = summary["cost_usd"]
     console.print(f"Defence cost US$ M: {_fmt(c['defender'], True)}   attack cost US$ M: {_fmt(c['attacker'], True)}   "

@@ -16,6 +16,23 @@ the *decision time*, which cannot precede the earliest track any sensor
 could deliver plus the unit's reaction time. Consecutive opportunities of one pair are at least one
 assessment time ``look_s`` apart (shoot-look-shoot), and at most
 ``MAX_OPPORTUNITIES`` are kept, spread evenly over the window.
+
+Single-shot kill probability is per interceptor type and threat *type*:
+``pk[p, j, t] = pk_class[p, j, class(t)] x f_t`` with ``f_t`` the threat
+type's ``manoeuvre_pk_factor`` (1 when absent), so a manoeuvring type (the
+catalog requires the factor with ``manoeuvring: true``) is harder to kill by
+every interceptor and in every parameter draw alike; a salvo of ``n`` shots
+kills with ``1 - (1 - pk)^n``. Whether a unit can ever engage a class (its
+opportunities at all) is still judged on the class Pk.
+
+A leaker of type ``t`` hits site ``s`` when its impact point (aim point plus
+the circular normal aim error) lies within ``R_s + r_t`` of the site's
+centre: ``R_s`` the site radius, ``r_t`` the footprint radius of the type's
+cluster warhead (``submunitions.footprint_radius_km``; 0 for a unitary
+warhead). So ``site_r2[t, s] = (R_s + r_t)^2``, and for an aim at the centre
+``P(hit | leaked) = 1 - exp(-(R_s + r_t)^2 / (2 sigma^2))``. A cluster warhead
+counts as one hit (its submunition count is not a hit count); the same
+radius decides the site whose value impact prediction uses.
 """
 from __future__ import annotations
 
@@ -39,6 +56,9 @@ MAX_OPPORTUNITIES = 4
 FATES = ("failed", "intercepted", "leaked", "impacted")
 CLASS_INDEX = {c: i for i, c in enumerate(THREAT_CLASSES)}
 BOOST_FRAC = 0.03  # share of ground range flown during boost (geometry only)
+BALLISTIC_CLASSES = ("ballistic", "rocket")
+"""Classes flown on a minimum-energy ballistic profile (a rocket without ``boost_s`` has no boost phase);
+every other class flies the air-breathing profile."""
 
 
 @dataclass
@@ -116,12 +136,17 @@ class Compiled:
     tev_pair: np.ndarray
     tev_L: np.ndarray
     tev_t: np.ndarray
+    # airspace of each event's intercept point: index into ``airspaces`` (country slugs, "sea",
+    # "exo" above the doctrine's airspace ceiling), in event order and in the threat index's order
+    airspaces: list[str]
+    ev_air: np.ndarray               # (events,) uint16
+    tev_air: np.ndarray
     # sites, in order of decreasing value; offsets from each aim site [m]
     site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
-    site_r2: np.ndarray
+    site_r2: np.ndarray              # (threat types, sites): squared hit radius [m^2]
     site_value: np.ndarray
-    predict_class: np.ndarray        # (3,) bool
+    predict_class: np.ndarray        # (classes,) bool
     max_eng: int
     look_s: float
     max_inflight: int
@@ -136,7 +161,12 @@ class Compiled:
         return int(self.un_type.shape[0])
 
     def param_arrays(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(pk[P, itype, class], reliability[P, ttype], sigma_m[P, ttype], pd[P, stype]) for the kernels."""
+        """(pk[P, itype, ttype], reliability[P, ttype], sigma_m[P, ttype], pd[P, stype]) for the kernels.
+
+        ``pk[:, j, t]`` is the single-shot Pk of interceptor type ``j`` against threat type ``t``:
+        the parameter set's Pk against the threat's class times the threat type's
+        ``manoeuvre_pk_factor`` (1 when the catalog gives none); see the module notes.
+        """
         P = params.size
 
         def col(table, key, name):
@@ -145,10 +175,13 @@ class Compiled:
             v = np.asarray(table[key], dtype=float)
             return np.broadcast_to(v, (P,)) if v.shape[0] == 1 else v
 
-        pk = np.zeros((P, len(self.interceptor_types), 3))
+        pk = np.zeros((P, len(self.interceptor_types), len(self.threat_types)))
+        factor = [self.catalog.threats[t].manoeuvre_pk_factor for t in self.threat_types]
         for j, it in enumerate(self.interceptor_types):
-            for c, cl in enumerate(THREAT_CLASSES):
-                pk[:, j, c] = col(params.pk, (it, cl), "pk")
+            for t, tt in enumerate(self.threat_types):
+                pk[:, j, t] = col(params.pk, (it, self.catalog.threats[tt].klass), "pk")
+                if factor[t] is not None:
+                    pk[:, j, t] *= factor[t].value
         rel = np.stack([col(params.reliability, t, "reliability") for t in self.threat_types], axis=1)
         sigma = np.stack([col(params.cep_m, t, "cep_m") for t in self.threat_types], axis=1) / 1.1774
         pd = (np.stack([col(params.pd, s, "pd") for s in self.sensor_types], axis=1)
@@ -210,8 +243,9 @@ def _build_track(sc: Scenario, cat: Catalog, threat: str, launch: str, aim: str,
     tt = cat.threats[threat]
     pts = [sc.sites[launch]] + [_pt(sc, w) for w in waypoints] + [sc.sites[aim]]
     lat0, lon0, total = _route(pts, 2)
-    if tt.klass == "ballistic":
-        prof = ballistic_profile(total, n, boost_s=_v(tt.boost_s), boost_frac=BOOST_FRAC)
+    if tt.klass in BALLISTIC_CLASSES:
+        boost = tt.boost_s.value if tt.boost_s is not None else 0.0
+        prof = ballistic_profile(total, n, boost_s=boost, boost_frac=BOOST_FRAC if boost > 0 else 0.0)
     else:
         prof = airbreathing_profile(total, _v(tt.speed_kmh) / 3.6, _v(tt.altitude_m), n)
     lat, lon, _ = _route(pts, n, length_share=np.clip(prof.ground_m / total, 0, 1))
@@ -270,6 +304,30 @@ def _threat_index(ev_threat: np.ndarray, n_threats: int) -> tuple[np.ndarray, np
     return thr_ptr, tev
 
 
+def _event_airspaces(tracks: list[Track], ev_track: np.ndarray, ev_smp: np.ndarray,
+                     ceiling_m: float) -> tuple[list[str], np.ndarray]:
+    """The airspace of each event's intercept point: (sorted names, index per event as uint16).
+
+    An intercept at or above ``ceiling_m`` is in ``"exo"`` (no state's airspace, as the
+    partner airspace rule has it); below, in the country under the point, or ``"sea"``.
+    """
+    from ..geo.countries import countries_at
+
+    if ev_track.size == 0:
+        return [], np.zeros(0, np.uint16)
+    m = max(trk.t_s.size for trk in tracks)
+    uk, inv = np.unique(ev_track.astype(np.int64) * m + ev_smp, return_inverse=True)
+    k, s = uk // m, uk % m
+    lat = np.array([tracks[a].lat[b] for a, b in zip(k, s)])
+    lon = np.array([tracks[a].lon[b] for a, b in zip(k, s)])
+    alt = np.array([tracks[a].alt_m[b] for a, b in zip(k, s)])
+    cty = countries_at(lat, lon)
+    names = np.array(["exo" if h >= ceiling_m else ("sea" if x is None else x) for x, h in zip(cty, alt)], dtype=object)
+    airspaces = sorted(set(names.tolist()))
+    idx = np.array([airspaces.index(x) for x in names], dtype=np.uint16)
+    return airspaces, idx[inv]
+
+
 def _assign_aims(aim: dict[str, float], count: int) -> list[str]:
     """Deterministic apportionment of ``count`` threats to aim sites by weight, interleaved."""
     names = sorted(aim)
@@ -296,11 +354,15 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     coslat = np.cos(np.radians(s_lat))[:, None]
     site_dx = np.radians(s_lon[None, :] - s_lon[:, None]) * EARTH_RADIUS_M * coslat
     site_dy = np.radians(s_lat[None, :] - s_lat[:, None]) * EARTH_RADIUS_M * np.ones_like(coslat)
-    site_r2 = np.array([(sc.sites[s].radius_km * 1e3) ** 2 for s in site_names])
     site_value = np.array([sc.sites[s].value for s in site_names])
     site_index = {s: i for i, s in enumerate(site_names)}
 
     threat_types = sorted({s.threat for s in sc.raid})
+    # hit radius per threat type and site: the site's radius plus a cluster warhead's footprint
+    footprint_m = np.array([_v(cat.threats[t].submunitions.footprint_radius_km) * 1e3
+                            if cat.threats[t].submunitions is not None else 0.0 for t in threat_types])
+    site_r_m = np.array([sc.sites[s].radius_km * 1e3 for s in site_names])
+    site_r2 = (site_r_m[None, :] + footprint_m[:, None]) ** 2
     interceptor_types = sorted({u.type for u in sc.fire_units})
     sensor_types = sorted({s.type for s in sc.sensors})
     nations = sorted({u.owner for u in sc.fire_units})
@@ -380,12 +442,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
 
     # which (unit, class) pairs can ever kill: skip the others entirely
     if params is not None:
-        pk_any = np.zeros((len(units), 3), dtype=bool)
+        pk_any = np.zeros((len(units), len(THREAT_CLASSES)), dtype=bool)
         for ui, u in enumerate(units):
             for c, cl in enumerate(THREAT_CLASSES):
                 pk_any[ui, c] = np.any(np.asarray(params.pk[(u.type, cl)]) > 0)
     else:
-        pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), 3)
+        pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), len(THREAT_CLASSES))
 
     # countries under each track sample (only when partner airspace rules apply)
     track_countries = None
@@ -407,7 +469,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     above_ceiling = T_alt >= doc.airspace_ceiling_km * 1e3
     if track_countries is not None:
         T_cty = np.stack(track_countries) if tracks else np.zeros((0, n_samples), dtype=object)
-    opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L) per unit
+    opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -442,7 +504,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         chosen = _select_opportunities(tt_s, L, mask, float(doc.look_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
-        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch]))
+        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch))
 
     # --- expand to threats, filter fighter on-station windows, sort (vectorised)
     if opp_parts:
@@ -450,10 +512,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         opp_u = np.concatenate([np.full(p[0].size, p[1], dtype=np.int64) for p in opp_parts])
         opp_t = np.concatenate([p[2] for p in opp_parts])
         opp_L = np.concatenate([p[3] for p in opp_parts])
+        opp_s = np.concatenate([p[4] for p in opp_parts]).astype(np.int64)
         by_track = np.lexsort((opp_u, opp_k))           # (track, unit) order, each pair's in time order
-        opp_k, opp_u, opp_t, opp_L = opp_k[by_track], opp_u[by_track], opp_t[by_track], opp_L[by_track]
+        opp_k, opp_u, opp_t, opp_L, opp_s = (a[by_track] for a in (opp_k, opp_u, opp_t, opp_L, opp_s))
     else:
-        opp_k, opp_u, opp_t, opp_L = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+        opp_k, opp_u, opp_t, opp_L, opp_s = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
+                                             np.zeros(0, np.int64))
     order = np.argsort(th_track, kind="stable")
     per_track = np.bincount(th_track, minlength=len(tracks))
     starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
@@ -463,12 +527,14 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     ev_threat = order[starts[opp_k[rep]] + offs] if rep.size else np.zeros(0, np.int64)
     ev_unit = opp_u[rep]
     ev_t = th_t0[ev_threat] + opp_t[rep]
+    ev_smp = opp_s[rep]                                 # the track sample of the intercept point
     ev_L = th_t0[ev_threat] + opp_L[rep]
     on = np.array([_patrol(u).on_station_min[0] * 60.0 if u.kind == "fighter" else -np.inf for u in units])
     off = np.array([_patrol(u).on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
     if units:
         keep = (ev_t >= on[ev_unit]) & (ev_t <= off[ev_unit])
-        ev_threat, ev_unit, ev_t, ev_L = ev_threat[keep], ev_unit[keep], ev_t[keep], ev_L[keep]
+        ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
+    airspaces, ev_air = _event_airspaces(tracks, th_track[ev_threat], ev_smp, doc.airspace_ceiling_km * 1e3)
     pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit
     _, ev_pair = np.unique(pair_key, return_inverse=True)
     n_pairs = int(ev_pair.max()) + 1 if ev_pair.size else 0
@@ -477,7 +543,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     ev_pair = ev_pair.astype(np.int32)
     epoch = np.floor(ev_L / doc.decision_interval_s).astype(np.int64)
     order = np.lexsort((ev_unit, ev_threat, ev_L, epoch))
-    ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch = (a[order] for a in (ev_threat, ev_unit, ev_pair, ev_L, ev_t, epoch))
+    ev_threat, ev_unit, ev_pair, ev_L, ev_t, ev_air, epoch = (
+        a[order] for a in (ev_threat, ev_unit, ev_pair, ev_L, ev_t, ev_air, epoch))
     if epoch.size:
         starts = np.flatnonzero(np.diff(epoch)) + 1
         grp_ptr = np.concatenate([[0], starts, [epoch.size]]).astype(np.int64)
@@ -505,6 +572,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         thr_ptr=thr_ptr, tev_e=tev.astype(np.int32), tev_g=_event_groups(grp_ptr)[tev].astype(np.uint32),
         tev_unit=ev_unit[tev].astype(np.uint32), tev_pair=ev_pair[tev].astype(np.uint32),
         tev_L=ev_L[tev], tev_t=ev_t[tev],
+        airspaces=airspaces, ev_air=ev_air, tev_air=ev_air[tev],
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),

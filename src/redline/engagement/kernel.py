@@ -6,7 +6,8 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    by :func:`failure_time` (a share of ballistic failures in boost, the rest
    uniform over the remaining flight); its impact point is the aim point plus a circular
    normal error (sigma = CEP / 1.1774); its defended value is the value of
-   the most valuable site whose radius contains the impact point if the
+   the most valuable site whose hit radius (site radius plus the type's
+   cluster footprint, ``site_r2[type, site]``) contains the impact point if the
    doctrine predicts impact points for its class, else the aim site's
    value. Threats of value 0 are not engaged.
 2. Per threat: the sensors that can see it are tried in order of the time
@@ -26,12 +27,14 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    pending salvos at once (network-wide shoot-look-shoot). Greedy maximum marginal return (see
    :func:`redline.engagement.allocation.greedy`): repeatedly commit the
    salvo with the largest ``weight x P(survives salvos chosen in this
-   group) x P(salvo kills)``.
+   group) x P(salvo kills)``, where ``P(salvo kills) = 1 - (1 - pk)^shots``
+   with ``pk`` per interceptor type and threat *type* (the class Pk times the
+   type's manoeuvre factor, :mod:`redline.engagement.compile`).
 4. Salvo outcomes are drawn after the group's allocation, in commit order.
    A threat dies at the intercept time of its earliest killing salvo;
    salvos launched at a threat that is then already dead are spent anyway.
 5. Fate: failed if it failed before any kill, intercepted (credited to the
-   killing unit) if killed, else leaked; a leaker impacting inside a site's
+   killing unit, its nation and the airspace of the intercept point) if killed, else leaked; a leaker impacting inside a site's
    radius counts as impacted and as a hit on that site.
 
 Implementation (not semantics): the kernel never scans a group's full list
@@ -76,11 +79,11 @@ def failure_time(u, flight_s, boost_s, boost_share):
 def simulate_chunk(rng, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
-                   un_type, mag0, un_chan, un_react, un_shots, un_reserve,
+                   un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation, tev_air,
                    thr_ptr, tev_e, tev_g, tev_unit, tev_pair, tev_L, tev_t, grp_ptr, grp_time, n_pairs,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
-                   out_cls, out_ushots, out_ukills, out_hits,
+                   out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
                    smp_fate, smp_tend, smp_killer, smp_ix, smp_iy):
     n = th_type.shape[0]
     K = un_type.shape[0]
@@ -98,10 +101,12 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
     t_kill = np.empty(n)
     t_dead = np.empty(n)             # min(t_fail, t_kill): when the defence knows it is gone
     killer = np.empty(n, np.int64)
+    kill_air = np.empty(n, np.int64)  # airspace of the killing intercept
     eng_cnt = np.zeros(n, np.int64)
     eng_t = np.empty((n, ME))
     eng_q = np.empty((n, ME))
     eng_u = np.empty((n, ME), np.int64)
+    eng_a = np.empty((n, ME), np.int64)
     mag = np.empty(K, np.int64)
     chan_left = np.zeros(K, np.int64)
     rounds_left = np.zeros(K, np.int64)
@@ -150,7 +155,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
             for s in range(S):
                 dx = ix[i] - site_dx[a, s]
                 dy = iy[i] - site_dy[a, s]
-                if dx * dx + dy * dy <= site_r2[s]:
+                if dx * dx + dy * dy <= site_r2[ty, s]:
                     s_hit = s
                     break
             imp_site[i] = s_hit
@@ -216,7 +221,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     ci[nc] = i
                     ce[nc] = tev_e[j]
                     cns[nc] = ns
-                    cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], th_class[i]]) ** ns
+                    cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], th_type[i]]) ** ns
                     nc += 1
                     if thr_g[i] != gs:
                         thr_g[i] = gs
@@ -307,6 +312,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     eng_t[i, q] = tev_t[j]
                     eng_q[i, q] = 1.0 - ps
                     eng_u[i, q] = u
+                    eng_a[i, q] = tev_air[j]
                     eng_cnt[i] = q + 1
                     out_ushots[tr, u] += ns
                     com_i[ncom] = i
@@ -325,6 +331,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                         if eng_t[i, q] < t_kill[i]:
                             t_kill[i] = eng_t[i, q]
                             killer[i] = eng_u[i, q]
+                            kill_air[i] = eng_a[i, q]
                             if t_kill[i] < t_dead[i]:
                                 t_dead[i] = t_kill[i]
             # --- each scanned threat waits in the group of its next open opportunity, judged on the
@@ -357,22 +364,29 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
         # --- tally
         for i in range(n):
             cl = th_class[i]
+            ty = th_type[i]
             out_cls[tr, cl, 0] += 1
+            out_type[tr, ty, 0] += 1
             if t_fail[i] < t_kill[i]:
                 fate = 0
                 tend = t_fail[i]
                 out_cls[tr, cl, 1] += 1
+                out_type[tr, ty, 1] += 1
             elif t_kill[i] < inf:
                 fate = 1
                 tend = t_kill[i]
                 out_cls[tr, cl, 2] += 1
+                out_type[tr, ty, 2] += 1
                 out_ukills[tr, killer[i], cl] += 1
+                out_kna[tr, un_nation[killer[i]], kill_air[i]] += 1
             else:
                 tend = th_t0[i] + th_T[i]
                 out_cls[tr, cl, 3] += 1
+                out_type[tr, ty, 3] += 1
                 if imp_site[i] >= 0:
                     fate = 3
                     out_cls[tr, cl, 4] += 1
+                    out_type[tr, ty, 4] += 1
                     out_hits[tr, imp_site[i]] += 1
                 else:
                     fate = 2

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..catalog import THREAT_CLASSES
 from .allocation import ALLOCATORS, Candidate
 from .compile import Compiled
 
@@ -38,6 +39,13 @@ class _Threat:
     dy: float
     t_end_flight: float
     engagements: list = field(default_factory=list)   # (t_intercept, q, unit, killed)
+    eng_air: list = field(default_factory=list)       # airspace of each engagement's intercept point
+
+    @property
+    def kill_air(self) -> int:
+        """The airspace of the earliest killing engagement (the one :attr:`killer` credits)."""
+        kills = [(e[0], a) for e, a in zip(self.engagements, self.eng_air) if e[3]]
+        return min(kills, key=lambda ta: ta[0])[1] if kills else -1
 
     @property
     def t_kill(self) -> float:
@@ -55,6 +63,8 @@ class _Threat:
 @dataclass
 class TrialResult:
     cls: np.ndarray
+    by_type: np.ndarray
+    kills_na: np.ndarray
     unit_shots: np.ndarray
     unit_kills: np.ndarray
     site_hits: np.ndarray
@@ -80,7 +90,7 @@ def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rng: np.random.Generator
         aim = int(c.th_aim[i])
         site = -1
         for s in range(len(c.site_names)):
-            if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[s]:
+            if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[ty, s]:
                 site = s
                 break
         klass = int(c.th_class[i])
@@ -134,7 +144,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
                 continue
             seen_pairs.add(p)
             shots = min(int(c.un_shots[u]), avail)
-            p_kill = 1.0 - (1.0 - pk[pi, c.un_type[u], th.klass]) ** shots
+            p_kill = 1.0 - (1.0 - pk[pi, c.un_type[u], c.th_type[th.index]]) ** shots
             cands.append(Candidate(th.index, u, shots, p_kill))
             cand_events.append(e)
             rounds.setdefault(u, avail)
@@ -158,36 +168,43 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             pair_last[p] = c.ev_t[e]
             th = threats[cd.threat]
             th.engagements.append([c.ev_t[e], 1.0 - cd.p_kill, cd.unit, False])
+            th.eng_air.append(int(c.ev_air[e]))
             committed.append(th.engagements[-1])
         for eng in committed:
             eng[3] = bool(rng.random() < 1.0 - eng[1])
 
-    cls = np.zeros((3, 5), np.int32)
-    unit_kills = np.zeros((c.n_units, 3), np.int32)
+    cls = np.zeros((len(THREAT_CLASSES), 5), np.int32)
+    by_type = np.zeros((len(c.threat_types), 5), np.int32)
+    kills_na = np.zeros((len(c.nations), len(c.airspaces)), np.int32)
+    unit_kills = np.zeros((c.n_units, len(THREAT_CLASSES)), np.int32)
     hits = np.zeros(len(c.site_names), np.int32)
     n = c.n_threats
     fate = np.zeros(n, np.int8)
     t_end = np.zeros(n)
     killer = np.full(n, -1, np.int32)
     for th in threats:
-        cls[th.klass, 0] += 1
+        ty = int(c.th_type[th.index])
         t_kill = th.t_kill
         if th.t_fail < t_kill:
             fate[th.index], t_end[th.index] = 0, th.t_fail
-            cls[th.klass, 1] += 1
+            counts = (0, 1)
         elif t_kill < math.inf:
             fate[th.index], t_end[th.index] = 1, t_kill
             killer[th.index] = th.killer
-            cls[th.klass, 2] += 1
+            counts = (0, 2)
             unit_kills[th.killer, th.klass] += 1
+            kills_na[c.un_nation[th.killer], th.kill_air] += 1
         else:
             t_end[th.index] = th.t_end_flight
-            cls[th.klass, 3] += 1
             if th.impact_site >= 0:
                 fate[th.index] = 3
-                cls[th.klass, 4] += 1
+                counts = (0, 3, 4)
                 hits[th.impact_site] += 1
             else:
                 fate[th.index] = 2
-    return TrialResult(cls, unit_shots, unit_kills, hits, fate, t_end, killer,
+                counts = (0, 3)
+        for k in counts:
+            cls[th.klass, k] += 1
+            by_type[ty, k] += 1
+    return TrialResult(cls, by_type, kills_na, unit_shots, unit_kills, hits, fate, t_end, killer,
                        np.array([t.dx for t in threats]), np.array([t.dy for t in threats]))

@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..catalog import THREAT_CLASSES
 from .compile import Compiled
 from .params import ParamSet
 
@@ -30,9 +31,11 @@ N_SAMPLE_TRIALS = 64
 class RawOutcome:
     """Per-trial arrays of a run (see :class:`redline.results.Result`)."""
 
-    cls: np.ndarray        # (trials, 3 classes, 5 counts) launched, failed, intercepted, leaked, impacted
+    cls: np.ndarray        # (trials, classes, 5 counts) launched, failed, intercepted, leaked, impacted
+    by_type: np.ndarray    # (trials, threat types, 5 counts) the same per threat type (Compiled.threat_types)
+    kills_na: np.ndarray   # (trials, nations, airspaces) kills by the killer's nation and the intercept's airspace
     unit_shots: np.ndarray  # (trials, units)
-    unit_kills: np.ndarray  # (trials, units, 3 classes)
+    unit_kills: np.ndarray  # (trials, units, classes), classes as in THREAT_CLASSES
     site_hits: np.ndarray  # (trials, sites)
     fate: np.ndarray       # (sample trials, threats) 0 failed 1 intercepted 2 leaked 3 impacted
     t_end: np.ndarray      # (sample trials, threats) time the threat's flight ended [s]
@@ -46,13 +49,20 @@ def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(chunk),)))
 
 
+def _count_dtype(c: Compiled) -> type:
+    """The smallest unsigned type that holds any per-trial count of this raid (the threats)."""
+    return np.uint16 if c.n_threats <= np.iinfo(np.uint16).max else np.int32
+
+
 def _alloc(c: Compiled, trials: int) -> RawOutcome:
     ns = min(trials, N_SAMPLE_TRIALS)
     n = c.n_threats
     return RawOutcome(
-        cls=np.zeros((trials, 3, 5), np.int32),
+        cls=np.zeros((trials, len(THREAT_CLASSES), 5), np.int32),
+        by_type=np.zeros((trials, len(c.threat_types), 5), np.int32),
+        kills_na=np.zeros((trials, len(c.nations), len(c.airspaces)), _count_dtype(c)),
         unit_shots=np.zeros((trials, c.n_units), np.int32),
-        unit_kills=np.zeros((trials, c.n_units, 3), np.int32),
+        unit_kills=np.zeros((trials, c.n_units, len(THREAT_CLASSES)), np.int32),
         site_hits=np.zeros((trials, len(c.site_names)), np.int32),
         fate=np.full((ns, n), -1, np.int8),
         t_end=np.zeros((ns, n)),
@@ -82,11 +92,11 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
         chunk_rng(seed, chunk), t0, t1 - t0, ns_local,
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
-        c.un_type, _mag0(c, magazines, t0, t1), c.un_chan, c.un_react, c.un_shots, c.un_reserve,
+        c.un_type, _mag0(c, magazines, t0, t1), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
         c.thr_ptr, c.tev_e, c.tev_g, c.tev_unit, c.tev_pair, c.tev_L, c.tev_t, c.grp_ptr, c.grp_time, c.n_pairs,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
-        out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl],
+        out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl], out.by_type[sl], out.kills_na[sl],
         out.fate[ss], out.t_end[ss], out.killer[ss], out.impact_dx[ss], out.impact_dy[ss],
     )
 
@@ -102,6 +112,8 @@ def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int
     for tr in range(t0, t1):
         r = simulate_trial(c, arrays, tr, rng, mags[tr - t0])
         out.cls[tr] = r.cls
+        out.by_type[tr] = r.by_type
+        out.kills_na[tr] = r.kills_na
         out.unit_shots[tr] = r.unit_shots
         out.unit_kills[tr] = r.unit_kills
         out.site_hits[tr] = r.site_hits

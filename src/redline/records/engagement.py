@@ -35,9 +35,15 @@ class Route(_Frozen):
 
 
 class RunSummary(Record):
-    """``redline run --json``: what leaked, who intercepted, what it cost (kind ``run``, or a sweep point)."""
+    """``redline run --json``: what leaked, who intercepted, what it cost (kind ``run``, or a sweep point).
+
+    ``by_class`` and ``by_type`` hold, per class and per threat type, the counts launched, failed,
+    intercepted, leaked, impacted (leaked inside a site's hit radius) and ``fell_outside`` (leaked
+    onto no site: at sea or open ground).
+    """
 
     kinds = ("run", "sweep-point")
+    omit_if_none = ("by_type", "p_hit_by_site", "kills_by_nation_airspace")
 
     scenario: str
     by_class: dict[str, dict[str, StatMap]]
@@ -49,6 +55,14 @@ class RunSummary(Record):
     cost_usd: Costs
     hits_by_site: dict[str, StatMap]
     routes: list[Route]
+    # added by issue 10: unset in summaries stored before, and then left out of their JSON
+    by_type: Optional[dict[str, dict[str, StatMap]]] = None
+    """Per threat type: launched, failed, intercepted, leaked, impacted, fell_outside."""
+    p_hit_by_site: Optional[dict[str, float]] = None
+    """P(at least one hit) per site (the expected hits are ``hits_by_site[site]['mean']``)."""
+    kills_by_nation_airspace: Optional[dict[str, dict[str, StatMap]]] = None
+    """Kills by the killer's nation, then the airspace of the intercept point (a country, ``sea``, or
+    ``exo`` above the doctrine's ``airspace_ceiling_km``); only combinations with a kill in some trial."""
 
     def headline(self) -> str:
         leaked = ", ".join(f"{k} {_f(v['leaked']['mean'])}" for k, v in self.by_class.items())

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 __all__ = ["write_figures"]
 
-CLASS_COLOURS = {"drone": "#d35400", "cruise": "#8e44ad", "ballistic": "#c0392b"}
+CLASS_COLOURS = {"drone": "#d35400", "cruise": "#8e44ad", "ballistic": "#c0392b", "rocket": "#2c7fb8"}
 NATION_COLOURS = {"israel": "#1f5fbf", "united-states": "#0b3d5c", "united-kingdom": "#b3202a", "france": "#5b3fa8",
                   "jordan": "#1e8449"}
 _DPI = 110

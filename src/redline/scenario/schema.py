@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from .. import limits as L
+from ..catalog import ThreatClass
 from .campaign import Campaign, planned_wave_sizes
 
 __all__ = [
@@ -196,7 +197,7 @@ class Doctrine(_Frozen):
     max_engagements: Shots = 2                 # per threat and fire unit
     salvos_in_flight: Shots = 1                # per threat, across all units (network shoot-look-shoot)
     look_s: TimeS = 20.0                       # time to assess a kill before re-engaging
-    impact_prediction: tuple[Literal["drone", "cruise", "ballistic"], ...] = ("ballistic",)
+    impact_prediction: tuple[ThreatClass, ...] = ("ballistic",)
     reserve: dict[str, float] = Field(default_factory=dict)  # interceptor type -> fraction kept back
     allocation: Literal["greedy", "exact"] = "greedy"
     decision_interval_s: Annotated[TimeS, Field(gt=0)] = 30.0

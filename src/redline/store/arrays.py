@@ -95,7 +95,7 @@ def result_arrays(result) -> dict[str, Any]:
 
     ``trials`` is ``result.to_frame()``; the others are the raw arrays with
     labelled axes: ``cls`` (trials, class, count), ``unit_shots``,
-    ``unit_kills`` (trials, unit, class), ``site_hits``, and, for the first
+    ``unit_kills`` (trials, unit, class), ``site_hits``, ``by_type`` (trials, threat type, count), and, for the first
     sample trials, ``fate``, ``t_end`` [s], ``killer``, ``impact_dx`` and
     ``impact_dy`` [m] per threat.
     """
@@ -111,6 +111,8 @@ def result_arrays(result) -> dict[str, Any]:
         "unit_shots": (raw.unit_shots, [list(c.unit_names)]),
         "unit_kills": (raw.unit_kills, [list(c.unit_names), list(THREAT_CLASSES)]),
         "site_hits": (raw.site_hits, [list(c.site_names)]),
+        "by_type": (raw.by_type, [list(c.threat_types), list(COUNTS)]),
+        "kills_na": (raw.kills_na, [list(c.nations), list(c.airspaces)]),
     }
     for name in ("fate", "t_end", "killer", "impact_dx", "impact_dy"):
         out[name] = (getattr(raw, name), [threats])

@@ -81,4 +81,5 @@ def scenario_knobs(sc: Scenario) -> dict[str, Any]:
         "layers": layers,
         "impact_prediction": list(sc.doctrine.impact_prediction),
         "threat_classes": [c for c in THREAT_CLASSES if totals[c] > 0],
+        "all_threat_classes": list(THREAT_CLASSES),
     }

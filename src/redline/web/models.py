@@ -5,9 +5,10 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..catalog import ThreatClass  # one list of classes: the catalog's
+
 __all__ = ["Limits", "Knobs", "RunRequest", "ParseRequest", "CompareRequest", "ErrorBody", "JobStatus"]
 
-ThreatClass = Literal["drone", "cruise", "ballistic"]
 Layer = Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"]
 
 MAX_TRIALS = 200_000

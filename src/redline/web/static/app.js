@@ -61,7 +61,7 @@
       sel.value = String(info.shots[l] || 1);
     });
     var pred = $("predict"); pred.innerHTML = "";
-    ["drone", "cruise", "ballistic"].forEach(function (c) {
+    (info.all_threat_classes || ["drone", "cruise", "ballistic"]).forEach(function (c) {
       var lab = h("label", { "class": "check" }, pred);
       var cb = h("input", { type: "checkbox", "data-testid": "predict-" + c, "data-class": c }, lab);
       cb.checked = info.impact_prediction.indexOf(c) >= 0;

@@ -9,7 +9,7 @@
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
   var R_KM = 6371.0088;
-  var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b" };
+  var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b", rocket: "#2c7fb8" };
   var NATION_COLOURS = {
     "israel": "#1f5fbf", "united-states": "#0b3d5c", "united-kingdom": "#b3202a", "france": "#5b3fa8",
     "jordan": "#1e8449", "saudi-arabia": "#7d6608", "iran": "#6e2c00"
