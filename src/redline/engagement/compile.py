@@ -45,6 +45,7 @@ from ..catalog import THREAT_CLASSES, Catalog, Quantity
 from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate, to_unit_vectors
 from ..kinematics import airbreathing_profile, ballistic_profile
 from ..scenario.schema import LAYERS, FireUnit, Patrol, Point, Scenario
+from .draws import sensor_keys, threat_keys, unit_keys
 from .params import ParamSet
 
 __all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FATES"]
@@ -150,6 +151,10 @@ class Compiled:
     max_eng: int
     look_s: float
     max_inflight: int
+    # keys of the counter-based draws (redline.engagement.draws): stable names of threats, units, sensors
+    th_key: np.ndarray               # (threats,) uint64
+    un_key: np.ndarray               # (units,) uint64
+    sens_key: np.ndarray             # (sensors,) uint64
     extras: dict = field(default_factory=dict)
 
     @property
@@ -576,4 +581,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),
+        th_key=threat_keys(sc.raid), un_key=unit_keys([u.name for u in units]),
+        sens_key=sensor_keys([s.name for s in sc.sensors]),
     )

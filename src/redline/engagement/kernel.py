@@ -33,6 +33,19 @@ Semantics (shared with :mod:`redline.engagement.reference`):
 4. Salvo outcomes are drawn after the group's allocation, in commit order.
    A threat dies at the intercept time of its earliest killing salvo;
    salvos launched at a threat that is then already dead are spent anyway.
+
+Randomness: every draw is keyed (:mod:`redline.engagement.draws`), not
+taken from a stream: a threat's failure, failure time and aim error by
+(seed, trial, threat), a detection by (..., sensor), a salvo's kill by
+(..., fire unit, that unit's earlier salvos at the threat). So a draw does
+not depend on what else happens in the trial (paired comparisons), and a
+draw whose result cannot matter is not made: the failure time of a threat
+that does not fail; detections of a threat that can never be engaged (value
+0 or no opportunity); the aim error of a threat whose value does not depend
+on its impact point (its class is not in ``impact_prediction``) unless it
+leaks (the sample trials draw it for every threat, for the maps); a kill
+draw when the salvo's intercept is after the threat's failure or not before
+an earlier kill; any draw against a probability of 0 or 1.
 5. Fate: failed if it failed before any kill, intercepted (credited to the
    killing unit, its nation and the airspace of the intercept point) if killed, else leaked; a leaker impacting inside a site's
    radius counts as impacted and as a hit on that site.
@@ -57,6 +70,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .draws import DETECT, FAIL, FAIL_TIME, aim_error_nb, sub_key_nb, trial_key_nb, uniform_nb
+
 __all__ = ["simulate_chunk", "failure_time", "MAX_ENG_PER_THREAT"]
 
 MAX_ENG_PER_THREAT = 32
@@ -75,8 +90,20 @@ def failure_time(u, flight_s, boost_s, boost_share):
     return boost_s + (u - boost_share) / (1.0 - boost_share) * (flight_s - boost_s)
 
 
+@njit(cache=True, inline="always")
+def impact_site(dx, dy, a, ty, site_dx, site_dy, site_r2):
+    """The first (most valuable) site whose radius (plus threat type ``ty``'s cluster footprint,
+    ``site_r2[ty, s]``) contains the impact point ``(dx, dy)`` [m] east and north of aim site ``a``, or -1."""
+    for s in range(site_r2.shape[1]):
+        ex = dx - site_dx[a, s]
+        ey = dy - site_dy[a, s]
+        if ex * ex + ey * ey <= site_r2[ty, s]:
+            return s
+    return -1
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
-def simulate_chunk(rng, trial0, n_trials, n_sample,
+def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation, tev_air,
@@ -87,7 +114,6 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                    smp_fate, smp_tend, smp_killer, smp_ix, smp_iy):
     n = th_type.shape[0]
     K = un_type.shape[0]
-    S = site_value.shape[0]
     P = pk_p.shape[0]
     G = grp_ptr.shape[0] - 1
     ME = MAX_ENG_PER_THREAT
@@ -137,38 +163,44 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
     hp = np.empty(maxg, np.int64)
     com_i = np.empty(maxg, np.int64)
     com_q = np.empty(maxg, np.int64)
+    com_n = np.empty(maxg, np.int64)
+    th_k = np.empty(n, np.uint64)    # the threat's key in the current trial
 
     for tr in range(n_trials):
         pi = (trial0 + tr) % P
-        # --- per-threat draws: failure, aim error, tracking
+        smp = tr < n_sample
+        tk = trial_key_nb(seed_key, trial0 + tr)
+        # --- per-threat draws (keyed, see redline.engagement.draws): failure, aim error, tracking
         for i in range(n):
             ty = th_type[i]
-            if rng.random() < 1.0 - rel_p[pi, ty]:
-                t_fail[i] = th_t0[i] + failure_time(rng.random(), th_T[i], th_boost[i], th_boost_fail[i])
+            kt = sub_key_nb(tk, th_key[i])
+            th_k[i] = kt
+            pf = 1.0 - rel_p[pi, ty]
+            if pf >= 1.0 or (pf > 0.0 and uniform_nb(kt, FAIL) < pf):
+                t_fail[i] = th_t0[i] + failure_time(uniform_nb(kt, FAIL_TIME), th_T[i], th_boost[i], th_boost_fail[i])
             else:
                 t_fail[i] = inf
-            sg = sigma_p[pi, ty]
-            ix[i] = rng.standard_normal() * sg
-            iy[i] = rng.standard_normal() * sg
             a = th_aim[i]
-            s_hit = -1
-            for s in range(S):
-                dx = ix[i] - site_dx[a, s]
-                dy = iy[i] - site_dy[a, s]
-                if dx * dx + dy * dy <= site_r2[ty, s]:
-                    s_hit = s
-                    break
-            imp_site[i] = s_hit
+            # the aim error is drawn here only if the value depends on it (or for the sample
+            # trials' maps); otherwise at the tally, for leakers only
+            if predict_class[th_class[i]] or smp:
+                ix[i], iy[i] = aim_error_nb(kt, sigma_p[pi, ty])
+                imp_site[i] = impact_site(ix[i], iy[i], a, ty, site_dx, site_dy, site_r2)
+            else:
+                imp_site[i] = -2         # not drawn yet
             if predict_class[th_class[i]]:
-                value[i] = site_value[s_hit] if s_hit >= 0 else 0.0
+                value[i] = site_value[imp_site[i]] if imp_site[i] >= 0 else 0.0
             else:
                 value[i] = site_value[a]
             t_track[i] = inf
-            k = th_track[i]
-            for q in range(trk_sens_ptr[k], trk_sens_ptr[k + 1]):
-                if rng.random() < pd_p[pi, sens_type[trk_sens_idx[q]]]:
-                    t_track[i] = th_t0[i] + trk_sens_t[q]
-                    break
+            if value[i] > 0.0 and thr_ptr[i] < thr_ptr[i + 1]:   # else never engaged: no detection draws
+                k = th_track[i]
+                for q in range(trk_sens_ptr[k], trk_sens_ptr[k + 1]):
+                    sq = trk_sens_idx[q]
+                    pd = pd_p[pi, sens_type[sq]]
+                    if pd >= 1.0 or (pd > 0.0 and uniform_nb(sub_key_nb(kt, sens_key[sq]), DETECT) < pd):
+                        t_track[i] = th_t0[i] + trk_sens_t[q]
+                        break
             eng_cnt[i] = 0
             t_kill[i] = inf
             t_dead[i] = t_fail[i]
@@ -317,6 +349,7 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                     out_ushots[tr, u] += ns
                     com_i[ncom] = i
                     com_q[ncom] = q
+                    com_n[ncom] = pair_cnt[p] - 1     # earlier salvos of this unit at this threat
                     ncom += 1
                     # a unit's salvos all have one size in a group: once it cannot fire that,
                     # none of its candidates can; with no unit left the rescan would find nothing
@@ -327,13 +360,18 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                 for c in range(ncom):
                     i = com_i[c]
                     q = com_q[c]
-                    if rng.random() < 1.0 - eng_q[i, q]:
-                        if eng_t[i, q] < t_kill[i]:
-                            t_kill[i] = eng_t[i, q]
+                    te = eng_t[i, q]
+                    # drawn only if a kill could change the outcome: not after an earlier kill or
+                    # after the failure (a tie with the failure counts as a kill)
+                    if te < t_kill[i] and te <= t_fail[i]:
+                        pk = 1.0 - eng_q[i, q]
+                        if pk >= 1.0 or (pk > 0.0 and uniform_nb(
+                                sub_key_nb(th_k[i], un_key[eng_u[i, q]]), 1 + com_n[c]) < pk):
+                            t_kill[i] = te
                             killer[i] = eng_u[i, q]
                             kill_air[i] = eng_a[i, q]
-                            if t_kill[i] < t_dead[i]:
-                                t_dead[i] = t_kill[i]
+                            if te < t_dead[i]:
+                                t_dead[i] = te
             # --- each scanned threat waits in the group of its next open opportunity, judged on the
             # state after this group's shots: every rejection below holds until the threat is next
             # scanned (known death and magazines only advance; a pair's count and last shot change
@@ -383,6 +421,9 @@ def simulate_chunk(rng, trial0, n_trials, n_sample,
                 tend = th_t0[i] + th_T[i]
                 out_cls[tr, cl, 3] += 1
                 out_type[tr, ty, 3] += 1
+                if imp_site[i] == -2:    # a leaker whose aim error was not needed before
+                    ix[i], iy[i] = aim_error_nb(th_k[i], sigma_p[pi, th_type[i]])
+                    imp_site[i] = impact_site(ix[i], iy[i], th_aim[i], th_type[i], site_dx, site_dy, site_r2)
                 if imp_site[i] >= 0:
                     fate = 3
                     out_cls[tr, cl, 4] += 1

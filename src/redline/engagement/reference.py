@@ -4,9 +4,10 @@ Written for clarity, not speed, with Python objects; it exists to check
 the fast kernel (:mod:`redline.engagement.kernel`, whose docstring states
 the semantics) and to run the exact allocator on small cases. It scans
 every opportunity of every group and rescans every candidate after each
-commit (:func:`redline.engagement.allocation.greedy`), drawing in the
-kernel's order, so with the greedy allocator it reproduces the fast engine's
-trials draw for draw on the same seed: the outcome arrays (classes, shots,
+commit (:func:`redline.engagement.allocation.greedy`), making the kernel's
+keyed draws (:mod:`redline.engagement.draws`, here in plain Python), so with
+the greedy allocator it reproduces the fast engine's trials draw for draw on
+the same seed: the outcome arrays (classes, shots,
 kills, site hits, fates, killers, end times) are bit-identical
 (``tests/engagement/test_agreement.py``), and the kernel's opportunity index
 and lazy greedy are checked against this brute force
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..catalog import THREAT_CLASSES
+from . import draws
 from .allocation import ALLOCATORS, Candidate
 from .compile import Compiled
 
@@ -46,6 +48,7 @@ class _Threat:
         """The airspace of the earliest killing engagement (the one :attr:`killer` credits)."""
         kills = [(e[0], a) for e, a in zip(self.engagements, self.eng_air) if e[3]]
         return min(kills, key=lambda ta: ta[0])[1] if kills else -1
+    key: int = 0                                      # the threat's key in this trial (draws.sub_key)
 
     @property
     def t_kill(self) -> float:
@@ -71,55 +74,102 @@ class TrialResult:
     fate: np.ndarray
     t_end: np.ndarray
     killer: np.ndarray
-    impact_dx: np.ndarray
+    impact_dx: np.ndarray                 # NaN where the aim error was not drawn (not sampled, not leaked)
     impact_dy: np.ndarray
+    uniforms: int = 0                     # uniforms the trial drew (an aim error is two)
+    kill_draws: list = field(default_factory=list)  # (threat, unit, earlier salvos of the pair, p_kill, killed)
 
 
-def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rng: np.random.Generator) -> list[_Threat]:
+class _Draws:
+    """The keyed draws of one trial (:mod:`redline.engagement.draws`), counted."""
+
+    def __init__(self, seed: int, trial: int):
+        self.trial_key = draws.trial_key(draws.seed_key(seed), trial)
+        self.uniforms = 0        # every uniform drawn (an aim error is two)
+
+    def threat_key(self, th_key: int) -> int:
+        return draws.sub_key(self.trial_key, th_key)
+
+    def uniform(self, k: int, purpose: int) -> float:
+        self.uniforms += 1
+        return draws.uniform(k, purpose)
+
+    def aim_error(self, k: int, sigma: float) -> tuple[float, float]:
+        self.uniforms += 2
+        return draws.aim_error(k, sigma)
+
+
+def _impact_site(c: Compiled, aim: int, ty: int, dx: float, dy: float) -> int:
+    """The first (most valuable) site whose radius (plus threat type ``ty``'s cluster footprint) contains
+    the impact point, or -1."""
+    for s in range(len(c.site_names)):
+        if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[ty, s]:
+            return s
+    return -1
+
+
+def _hit(p: float, draw) -> bool:
+    """``draw() < p`` for a probability ``p``, drawing only when the result is not certain."""
+    return p >= 1.0 or (p > 0.0 and draw() < p)
+
+
+def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rd: _Draws, sample: bool) -> list[_Threat]:
     out = []
     for i in range(c.n_threats):
         ty = int(c.th_type[i])
-        if rng.random() < 1.0 - rel[pi, ty]:
-            u = rng.random()
+        kt = rd.threat_key(int(c.th_key[i]))
+        if _hit(1.0 - rel[pi, ty], lambda: rd.uniform(kt, draws.FAIL)):
+            u = rd.uniform(kt, draws.FAIL_TIME)
             share, boost, flight = c.th_boost_fail[i], c.th_boost[i], c.th_T[i]
             t_fail = c.th_t0[i] + (u / share * boost if u < share else boost + (u - share) / (1 - share) * (flight - boost))
         else:
             t_fail = math.inf
-        dx = rng.standard_normal() * sigma[pi, ty]
-        dy = rng.standard_normal() * sigma[pi, ty]
         aim = int(c.th_aim[i])
-        site = -1
-        for s in range(len(c.site_names)):
-            if (dx - c.site_dx[aim, s]) ** 2 + (dy - c.site_dy[aim, s]) ** 2 <= c.site_r2[ty, s]:
-                site = s
-                break
         klass = int(c.th_class[i])
+        # the aim error only where the value depends on it (and in sample trials); else at the tally if it leaks
+        dx = dy = math.nan
+        site = -2
+        if c.predict_class[klass] or sample:
+            dx, dy = rd.aim_error(kt, sigma[pi, ty])
+            site = _impact_site(c, aim, ty, dx, dy)
         if c.predict_class[klass]:
             value = float(c.site_value[site]) if site >= 0 else 0.0
         else:
             value = float(c.site_value[aim])
         t_track = math.inf
         k = int(c.th_track[i])
-        for q in range(c.trk_sens_ptr[k], c.trk_sens_ptr[k + 1]):
-            if rng.random() < pd[pi, c.sens_type[c.trk_sens_idx[q]]]:
-                t_track = c.th_t0[i] + c.trk_sens_t[q]
-                break
-        out.append(_Threat(i, klass, value, t_fail, t_track, site, dx, dy, c.th_t0[i] + c.th_T[i]))
+        if value > 0 and c.thr_ptr[i] < c.thr_ptr[i + 1]:        # else never engaged: no detection draws
+            for q in range(c.trk_sens_ptr[k], c.trk_sens_ptr[k + 1]):
+                sq = int(c.trk_sens_idx[q])
+                ks = draws.sub_key(kt, int(c.sens_key[sq]))
+                if _hit(pd[pi, c.sens_type[sq]], lambda: rd.uniform(ks, draws.DETECT)):
+                    t_track = c.th_t0[i] + c.trk_sens_t[q]
+                    break
+        th = _Threat(i, klass, value, t_fail, t_track, site, dx, dy, c.th_t0[i] + c.th_T[i])
+        th.key = kt
+        out.append(th)
     return out
 
 
-def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
-                   magazines: np.ndarray | None = None) -> TrialResult:
-    """Simulate one trial (index ``trial`` selects the parameter draw; ``magazines`` the starting rounds per unit)."""
+def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
+                   magazines: np.ndarray | None = None, sample: bool = False) -> TrialResult:
+    """Simulate trial ``trial`` of a run seeded with ``seed``.
+
+    ``trial`` (the run's global index) selects the parameter draw and keys the
+    draws; ``magazines`` are the starting rounds per unit; ``sample`` draws every
+    threat's aim error (as the fast engine does in its sample trials).
+    """
     pk, rel, sigma, pd = arrays
     pi = trial % pk.shape[0]
-    threats = _draw_threats(c, pi, rel, sigma, pd, rng)
+    rd = _Draws(seed, trial)
+    threats = _draw_threats(c, pi, rel, sigma, pd, rd, sample)
     start = c.un_mag if magazines is None else magazines
     magazine = {u: int(start[u]) for u in range(c.n_units)}
     pair_count: dict[int, int] = {}
     pair_last: dict[int, float] = {}
     allocate = ALLOCATORS[c.scenario.doctrine.allocation]
     unit_shots = np.zeros(c.n_units, np.int32)
+    kill_draws: list[tuple] = []
 
     for g in range(len(c.grp_ptr) - 1):
         g_time = c.grp_time[g]
@@ -169,9 +219,13 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             th = threats[cd.threat]
             th.engagements.append([c.ev_t[e], 1.0 - cd.p_kill, cd.unit, False])
             th.eng_air.append(int(c.ev_air[e]))
-            committed.append(th.engagements[-1])
-        for eng in committed:
-            eng[3] = bool(rng.random() < 1.0 - eng[1])
+            committed.append((th, th.engagements[-1], pair_count[p] - 1))
+        for th, eng, n_before in committed:
+            # drawn only if a kill could change the outcome (not after the failure or an earlier kill)
+            if eng[0] < th.t_kill and eng[0] <= th.t_fail:
+                ku = draws.sub_key(th.key, int(c.un_key[eng[2]]))
+                eng[3] = _hit(1.0 - eng[1], lambda: rd.uniform(ku, 1 + n_before))
+                kill_draws.append((th.index, eng[2], n_before, 1.0 - eng[1], eng[3]))
 
     cls = np.zeros((len(THREAT_CLASSES), 5), np.int32)
     by_type = np.zeros((len(c.threat_types), 5), np.int32)
@@ -196,6 +250,9 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             kills_na[c.un_nation[th.killer], th.kill_air] += 1
         else:
             t_end[th.index] = th.t_end_flight
+            if th.impact_site == -2:       # a leaker whose aim error was not needed before
+                th.dx, th.dy = rd.aim_error(th.key, sigma[pi, ty])
+                th.impact_site = _impact_site(c, int(c.th_aim[th.index]), ty, th.dx, th.dy)
             if th.impact_site >= 0:
                 fate[th.index] = 3
                 counts = (0, 3, 4)
@@ -207,4 +264,5 @@ def simulate_trial(c: Compiled, arrays, trial: int, rng: np.random.Generator,
             cls[th.klass, k] += 1
             by_type[ty, k] += 1
     return TrialResult(cls, by_type, kills_na, unit_shots, unit_kills, hits, fate, t_end, killer,
-                       np.array([t.dx for t in threats]), np.array([t.dy for t in threats]))
+                       np.array([t.dx for t in threats]), np.array([t.dy for t in threats]),
+                       rd.uniforms, kill_draws)

@@ -1,10 +1,11 @@
 """Run a compiled scenario over many trials, in fixed chunks.
 
-Trials are cut into chunks of :data:`CHUNK_TRIALS`; chunk ``c`` draws from
-its own stream ``SeedSequence(seed, spawn_key=(c,))``. Chunks may run on any
-number of threads (the kernel releases the GIL) and are written to their
-own slices of the output, so results are bit-identical whatever the number
-of workers.
+Trials are cut into chunks of :data:`CHUNK_TRIALS`. Every random draw is a
+function of the seed, the trial's global index and what the draw is for
+(:mod:`redline.engagement.draws`), so a chunk needs no stream of its own:
+chunks may run on any number of threads (the kernel releases the GIL) and
+are written to their own slices of the output, and results are
+bit-identical whatever the number of workers (or the chunk size).
 """
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ import numpy as np
 
 from ..catalog import THREAT_CLASSES
 from .compile import Compiled
+from .draws import seed_key
 from .params import ParamSet
 
-__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "chunk_rng"]
+__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "run_key"]
 
 CHUNK_TRIALS = 2048
-"""Trials per random stream (fixed: changing it changes results)."""
+"""Trials per unit of work (results do not depend on it)."""
 N_SAMPLE_TRIALS = 64
 """Leading trials whose per-threat fates are kept for maps and timelines."""
 
@@ -44,9 +46,9 @@ class RawOutcome:
     impact_dy: np.ndarray
 
 
-def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
-    """The random stream of chunk ``chunk`` of a run seeded with ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(chunk),)))
+def run_key(seed: int) -> np.uint64:
+    """The key every draw of a run seeded with ``seed`` derives from (:func:`redline.engagement.draws.seed_key`)."""
+    return np.uint64(seed_key(seed))
 
 
 def _count_dtype(c: Compiled) -> type:
@@ -89,7 +91,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
     ss = slice(t0, t0 + ns_local) if ns_local else slice(0, 0)
     pk, rel, sigma, pd = arrays
     simulate_chunk(
-        chunk_rng(seed, chunk), t0, t1 - t0, ns_local,
+        run_key(seed), c.th_key, c.un_key, c.sens_key, t0, t1 - t0, ns_local,
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
         c.un_type, _mag0(c, magazines, t0, t1), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
@@ -107,10 +109,9 @@ def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int
 
     t0 = chunk * CHUNK_TRIALS
     t1 = min(trials, t0 + CHUNK_TRIALS)
-    rng = chunk_rng(seed, chunk)
     mags = _mag0(c, magazines, t0, t1)
     for tr in range(t0, t1):
-        r = simulate_trial(c, arrays, tr, rng, mags[tr - t0])
+        r = simulate_trial(c, arrays, tr, seed, mags[tr - t0], sample=tr < out.fate.shape[0])
         out.cls[tr] = r.cls
         out.by_type[tr] = r.by_type
         out.kills_na[tr] = r.kills_na
