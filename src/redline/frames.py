@@ -67,11 +67,11 @@ class Quantity:
     Attributes
     ----------
     metric : str
-        What is counted: ``launched`` ... ``impacted``, ``hits``, ``intercepts``, ``shots``,
-        ``rounds``, ``cost_usd``.
+        What is counted: ``launched`` ... ``impacted``, ``fell_outside``, ``hits``, ``hit_any``,
+        ``intercepts``, ``shots``, ``rounds``, ``cost_usd``.
     dim : str
-        The dimension of ``labels``: ``class``, ``threat_type``, ``site``, ``nation``, ``layer``,
-        ``unit``, ``interceptor`` or ``side``.
+        The dimension of ``labels``: ``class``, ``threat_type``, ``site``, ``nation``, ``airspace``,
+        ``layer``, ``unit``, ``interceptor`` or ``side``.
     labels : tuple of str
     values : (trials, len(labels)) ndarray
     unit : str
@@ -101,10 +101,11 @@ def _q(metric: str, dim: str, labels: Iterable[str], cols: list[np.ndarray] | np
 def quantities(result) -> list[Quantity]:
     """The per-trial quantities of an engagement :class:`~redline.results.Result`, in a fixed order.
 
-    Counts by threat class (launched, failed, intercepted, leaked, impacted), by threat type where
-    the run records them, hits by site, intercepts by nation, layer and fire unit, shots by fire
-    unit, rounds and their cost [US$] by interceptor type, and cost [US$] by side (defender,
-    attacker).
+    Counts by threat class and by threat type (launched, failed, intercepted, leaked, impacted,
+    fell_outside = leaked - impacted), hits by site and ``hit_any`` (1 if the site was hit at all
+    in the trial: its mean is P(at least one hit)), intercepts by nation, airspace of the
+    intercept point, layer and fire unit, shots by fire unit, rounds and their cost [US$] by
+    interceptor type, and cost [US$] by side (defender, attacker).
     """
     from .catalog import THREAT_CLASSES
     from .results import COUNTS
@@ -115,13 +116,19 @@ def quantities(result) -> list[Quantity]:
     present = sorted({THREAT_CLASSES[k] for k in c.th_class.tolist()}, key=THREAT_CLASSES.index)
     idx = [THREAT_CLASSES.index(k) for k in present]
     out = [_q(w, "class", present, raw.cls[:, idx, j]) for j, w in enumerate(COUNTS)]
-    by_type = getattr(raw, "type_counts", None)      # (trials, threat types, counts) where the engine records it
+    out.append(_q("fell_outside", "class", present, raw.cls[:, idx, 3] - raw.cls[:, idx, 4]))
+    by_type = getattr(raw, "by_type", None)      # (trials, threat types, counts)
     if by_type is not None:
         for j, w in enumerate(COUNTS):
             out.append(_q(w, "threat_type", c.threat_types, by_type[:, :, j]))
+        out.append(_q("fell_outside", "threat_type", c.threat_types, by_type[:, :, 3] - by_type[:, :, 4]))
     out.append(_q("hits", "site", c.site_names, raw.site_hits))
+    out.append(_q("hit_any", "site", c.site_names, (raw.site_hits > 0).astype(np.int32)))
     nat = result.intercepts_by_nation()
     out.append(_q("intercepts", "nation", nat, [nat[k] for k in nat]))
+    kna = getattr(raw, "kills_na", None)          # (trials, nations, airspaces)
+    if kna is not None:
+        out.append(_q("intercepts", "airspace", c.airspaces, kna.sum(axis=1)))
     lay = result.intercepts_by_layer()
     out.append(_q("intercepts", "layer", lay, [lay[k] for k in lay]))
     out.append(_q("intercepts", "unit", c.unit_names, result.unit_kills()))
