@@ -89,6 +89,7 @@ def render_html(view: Mapping[str, Any], title: str | None = None) -> str:
         _script(static_asset("vendor/plotly-basic.min.js")),
         _script(static_asset("map.js")),
         _script(static_asset("view.js")),
+        _script(static_asset("diff.js")),
         _script(_BOOT),
         "</body></html>",
     ]
