@@ -89,7 +89,7 @@ def test_units_say_what_a_sample_is(outputs):
     units = {k: o["manifest"]["samples"]["unit"] for k, o in outputs.items()}
     assert units == {"run": "trials", "campaign": "trials", "crisis": "paths", "compare": "paths", "validate": "trials",
                      "backtest": "moves", "sweep": "points", "calibrate": "draws",
-                     "rebuild-effects": "trials", "fit-escalation": "draws"}
+                     "rebuild-effects": "trials", "fit-escalation": "draws", "diff": "trials"}
 
 
 def test_sweep_points_carry_a_sweep_point_manifest(outputs, tmp_path):
