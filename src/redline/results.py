@@ -122,6 +122,11 @@ class Result:
                     out.setdefault(n, {})[air] = x
         return out
 
+    def participation(self) -> dict[str, float]:
+        """Share of trials each nation with fire units took part in (``Scenario.participation``; 1 if not drawn)."""
+        share = self.raw.took_part.mean(axis=0) if self.trials else np.ones(len(self.compiled.nations))
+        return {n: round(float(share[k]), 6) for k, n in enumerate(self.compiled.nations)}
+
     def interceptors_used(self) -> dict[str, np.ndarray]:
         c = self.compiled
         return {t: self.raw.unit_shots[:, c.un_type == k].sum(axis=1) for k, t in enumerate(c.interceptor_types)}
@@ -197,6 +202,7 @@ class Result:
             "p_hit_by_site": self.p_hit_by_site(),
             "kills_by_nation_airspace": {n: {a: stats(x) for a, x in d.items()}
                                          for n, d in self.kills_by_nation_airspace().items()},
+            "participation": self.participation(),
             "routes": self.routes(),
             "manifest": self.manifest,
         }

@@ -172,3 +172,140 @@ def test_fast_and_reference_identical_nation_airspace_kills(name, trials):
     fast = redline.run(name, trials=trials, seed=13, params="prior")
     ref = redline.run(name, trials=trials, seed=13, params="prior", engine="reference")
     np.testing.assert_array_equal(fast.raw.kills_na, ref.raw.kills_na)
+
+
+# ---- 6. Doctrine: interceptors withheld by class -------------------------------------------
+
+def _two_tier(withhold: str = "", far: bool = False, extra: str = ""):
+    from redline.scenario import parse_scenario
+    from tests.conftest import one_layer_yaml
+
+    at = "at: {lat: 20.0, lon: 20.0}" if far else "site: battery"     # far: out of reach of every threat
+    unit = (f"  - {{name: b2, kind: battery, type: arrow-2, owner: israel, {at}, magazine: 100, "
+            f"channels: 50, reaction_s: 0}}")
+    text = one_layer_yaml(n_threats=4, window=(0, 1), extra_units=unit + extra)
+    text = text.replace("doctrine:\n", f"doctrine:\n  withhold: {withhold or '{}'}\n" if withhold else "doctrine:\n")
+    return parse_scenario(text, file="<test>")
+
+
+def test_withheld_type_fires_only_where_no_cheaper_unit_can():
+    # arrow-3 (US$3.5 M) withheld from ballistic missiles while arrow-2 (US$3.0 M) can engage them
+    sc = _two_tier("{israel: {arrow-3: [ballistic]}}")
+    ps = fixed_params(sc, pk={"arrow-3": 0.9, "arrow-2": 0.5})
+    res = redline.run(sc, trials=300, seed=2, params=ps)
+    c = res.compiled
+    b1, b2 = c.unit_names.index("b1"), c.unit_names.index("b2")
+    assert not (c.ev_unit == b1).any() and (c.ev_unit == b2).any()
+    assert (res.raw.unit_shots[:, b1] == 0).all() and res.raw.unit_shots[:, b2].sum() > 0
+    # without the rule both tiers get opportunities
+    base = compile_scenario(_two_tier(), redline.load_catalog(), ps)
+    assert (base.ev_unit == b1).any()
+
+
+def test_withholding_needs_a_cheaper_unit_in_reach():
+    # arrow-2 far away has no opportunity: arrow-3 engages exactly as with no rule
+    cat = redline.load_catalog()
+    a = compile_scenario(_two_tier("{israel: {arrow-3: [ballistic]}}", far=True), cat)
+    b = compile_scenario(_two_tier(far=True), cat)
+    assert a.ev_unit.size > 0
+    for f in ("ev_threat", "ev_unit", "ev_L", "ev_t", "grp_ptr"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+def test_withholding_a_class_not_engaged_or_a_cheaper_type_changes_nothing():
+    cat = redline.load_catalog()
+    base = compile_scenario(_two_tier(), cat)
+    for rule in ("{israel: {arrow-3: [drone, cruise]}}", "{israel: {arrow-2: [ballistic]}}"):
+        c = compile_scenario(_two_tier(rule), cat)
+        np.testing.assert_array_equal(c.ev_unit, base.ev_unit, err_msg=rule)
+
+
+@pytest.mark.parametrize("rule,field", [
+    ("{atlantis: {arrow-3: [ballistic]}}", "doctrine.withhold.atlantis"),
+    ("{israel: {arrow-9: [ballistic]}}", "doctrine.withhold.israel.arrow-9"),
+    ("{israel: {arrow-3: [balistic]}}", "doctrine.withhold.israel.arrow-3"),
+])
+def test_withhold_names_are_checked(rule, field):
+    from redline.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        _two_tier(rule)
+    assert field in str(e.value) and "<test>" in str(e.value)
+
+
+# ---- 7. Participation per raid -------------------------------------------------------------
+
+def _with_participation(name: str, share: dict[str, float]):
+    sc = redline.load_scenario(name)
+    return sc.model_copy(update={"participation": share})
+
+
+def test_participation_is_drawn_per_trial_and_does_not_depend_on_workers_or_trials():
+    from redline.engagement import runner
+
+    sc = _with_participation("april-2024", {"jordan": 0.5, "united-kingdom": 0.25})
+    a = redline.run(sc, trials=5000, seed=8, params="prior", workers=1)
+    b = redline.run(sc, trials=5000, seed=8, params="prior", workers=2)
+    for f in ("cls", "unit_shots", "took_part", "kills_na"):
+        np.testing.assert_array_equal(getattr(a.raw, f), getattr(b.raw, f), err_msg=f)
+    # a prefix of the trials draws the same participation (one stream in trial order)
+    c = a.compiled
+    np.testing.assert_array_equal(runner.participation_draws(c, 8, 100), a.raw.took_part[:100])
+    share = a.record().participation
+    for n, p in {"jordan": 0.5, "united-kingdom": 0.25, "israel": 1.0}.items():
+        assert abs(share[n] - p) < 4.5 * math.sqrt(p * (1 - p) / 5000) + 1e-12, n
+    # a nation that sits out fires nothing and kills nothing
+    j = c.nations.index("jordan")
+    out = ~a.raw.took_part[:, j]
+    assert out.any() and (~out).any()
+    assert (a.raw.unit_shots[out][:, c.un_nation == j] == 0).all()
+    assert (a.raw.kills_na[out, j, :] == 0).all()
+    assert a.raw.unit_shots[~out][:, c.un_nation == j].sum() > 0
+
+
+def test_participation_leaves_the_chunk_streams_alone():
+    # everyone takes part with probability 1: identical to no participation block at all
+    base = redline.run("april-2024", trials=300, seed=8, params="prior")
+    sc = _with_participation("april-2024", {"jordan": 1.0})
+    same = redline.run(sc, trials=300, seed=8, params="prior")
+    np.testing.assert_array_equal(base.raw.cls, same.raw.cls)
+    # a nation that never takes part is the scenario without its units' rounds
+    never = redline.run(_with_participation("april-2024", {"jordan": 0.0}), trials=300, seed=8, params="prior")
+    c = base.compiled
+    mags = np.where(c.un_nation == c.nations.index("jordan"), 0, c.un_mag)
+    direct = redline.run("april-2024", trials=300, seed=8, params="prior",
+                         magazines=np.broadcast_to(mags, (300, c.n_units)).copy())
+    assert never.record().participation["jordan"] == 0.0
+    assert (never.raw.unit_shots[:, c.un_nation == c.nations.index("jordan")] == 0).all()
+    for f in ("cls", "unit_shots", "kills_na"):
+        np.testing.assert_array_equal(getattr(never.raw, f), getattr(direct.raw, f), err_msg=f)
+
+
+def test_participation_is_checked_at_load():
+    from redline.errors import InputError
+    from redline.scenario import parse_scenario
+    from tests.conftest import one_layer_yaml
+
+    ok = parse_scenario(one_layer_yaml() + "participation: {israel: 0.4}\n", file="<test>")
+    assert ok.participation == {"israel": 0.4}
+    for bad, field in (("{atlantis: 0.5}", "participation.atlantis"), ("{israel: 1.5}", "participation.israel")):
+        with pytest.raises(InputError) as e:
+            parse_scenario(one_layer_yaml() + f"participation: {bad}\n", file="<test>")
+        assert field in str(e.value)
+
+
+def test_new_summary_metrics_have_samplers_with_the_same_mean():
+    from redline.calibration.metrics import metric_paths, metric_sampler
+
+    res = redline.run("april-2024", trials=300, seed=3, params="prior")
+    s = res.summary()
+    paths = set(metric_paths(res.compiled))
+    n = 0
+    for top in ("by_type", "kills_by_nation_airspace"):
+        for a, d in s[top].items():
+            for b, st_ in d.items():
+                path = f"{top}.{a}.{b}"
+                assert path in paths, path
+                assert metric_sampler(res.compiled, path)(res.raw).mean() == pytest.approx(st_["mean"], abs=1e-5)
+                n += 1
+    assert n > 20

@@ -9,7 +9,9 @@ array whose mean is the summary's ``mean`` (a test checks every path).
 
 Paths (a trailing ``.mean`` is accepted and ignored):
 
-- ``by_class.<drone|cruise|ballistic>.<launched|failed|intercepted|leaked|impacted>``
+- ``by_class.<class>.<launched|failed|intercepted|leaked|impacted|fell_outside>``
+- ``by_type.<threat type>.<launched|failed|intercepted|leaked|impacted|fell_outside>``
+- ``kills_by_nation_airspace.<nation>.<airspace>`` (a country, ``sea`` or ``exo``)
 - ``intercepts_by_nation.<nation>``, ``intercepts_by_layer.<layer>``, ``intercepts_by_unit.<unit>``
 - ``intercepts_detail.<nation>.<layer>.<class>``
 - ``interceptors_used.<interceptor type>``
@@ -26,7 +28,7 @@ from ..catalog import THREAT_CLASSES
 from ..engagement.compile import Compiled
 from ..engagement.runner import RawOutcome
 from ..errors import InputError
-from ..results import COUNTS
+from ..results import COUNTS, OUTCOMES
 from ..scenario.schema import LAYERS
 
 __all__ = ["metric_sampler", "metric_paths", "is_count_metric", "Sampler"]
@@ -43,7 +45,9 @@ def is_count_metric(path: str) -> bool:
 
 def metric_paths(c: Compiled) -> list[str]:
     """Every metric path a run of compiled scenario ``c`` can be scored on."""
-    out = [f"by_class.{k}.{w}" for k in THREAT_CLASSES for w in COUNTS]
+    out = [f"by_class.{k}.{w}" for k in THREAT_CLASSES for w in OUTCOMES]
+    out += [f"by_type.{t}.{w}" for t in c.threat_types for w in OUTCOMES]
+    out += [f"kills_by_nation_airspace.{n}.{a}" for n in c.nations for a in c.airspaces]
     out += [f"intercepts_by_nation.{n}" for n in c.nations]
     out += [f"intercepts_by_layer.{l}" for l in LAYERS]
     out += [f"intercepts_by_unit.{u}" for u in c.unit_names]
@@ -101,18 +105,31 @@ def metric_sampler(c: Compiled, path: str, file: str = "<event>", field: str = "
                                                  f"{_EXAMPLES[parts[0]]}")
 
     top = parts[0]
-    tops = ("by_class", "intercepts_by_nation", "intercepts_by_layer", "intercepts_by_unit", "intercepts_detail",
-            "interceptors_used", "cost_usd", "hits_by_site")
+    tops = ("by_class", "by_type", "intercepts_by_nation", "intercepts_by_layer", "intercepts_by_unit",
+            "intercepts_detail", "interceptors_used", "cost_usd", "hits_by_site", "kills_by_nation_airspace")
     if top not in tops:
         raise bad(0, tops)
-    if top == "by_class":
+    if top in ("by_class", "by_type"):
         need(3)
-        if parts[1] not in THREAT_CLASSES:
-            raise bad(1, THREAT_CLASSES)
-        if parts[2] not in COUNTS:
-            raise bad(2, COUNTS)
-        ci, wi = THREAT_CLASSES.index(parts[1]), COUNTS.index(parts[2])
-        return lambda raw: raw.cls[:, ci, wi].astype(float)
+        names = THREAT_CLASSES if top == "by_class" else c.threat_types
+        if parts[1] not in names:
+            raise bad(1, names)
+        if parts[2] not in OUTCOMES:
+            raise bad(2, OUTCOMES)
+        ci = names.index(parts[1])
+        table = "cls" if top == "by_class" else "by_type"
+        if parts[2] == "fell_outside":
+            return lambda raw: (getattr(raw, table)[:, ci, 3] - getattr(raw, table)[:, ci, 4]).astype(float)
+        wi = COUNTS.index(parts[2])
+        return lambda raw: getattr(raw, table)[:, ci, wi].astype(float)
+    if top == "kills_by_nation_airspace":
+        need(3)
+        if parts[1] not in c.nations:
+            raise bad(1, c.nations)
+        if parts[2] not in c.airspaces:
+            raise bad(2, c.airspaces)
+        nk, ak = c.nations.index(parts[1]), c.airspaces.index(parts[2])
+        return lambda raw: raw.kills_na[:, nk, ak].astype(float)
     if top == "intercepts_by_nation":
         need(2)
         if parts[1] not in c.nations:
@@ -172,6 +189,8 @@ def metric_sampler(c: Compiled, path: str, file: str = "<event>", field: str = "
 
 _EXAMPLES = {
     "by_class": "by_class.ballistic.impacted",
+    "by_type": "by_type.emad.impacted",
+    "kills_by_nation_airspace": "kills_by_nation_airspace.united-states.jordan",
     "intercepts_by_nation": "intercepts_by_nation.united-states",
     "intercepts_by_layer": "intercepts_by_layer.exo",
     "intercepts_by_unit": "intercepts_by_unit.erbil-patriot",

@@ -128,7 +128,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
         reached = np.full((m, G), D + 1, dtype=np.int64)
         for d in range(1, D + 1):
             depot += grp.deliveries[d - 1]
-            day_cls = np.zeros((m, 3, 5), dtype=np.int64)
+            day_cls = np.zeros((m, len(THREAT_CLASSES), 5), dtype=np.int64)
             day_used = np.zeros((m, G), dtype=np.int64)
             day_hits = np.zeros((m, len(site_keep)), dtype=np.int64)
             for w in range(campaign.waves_per_day):

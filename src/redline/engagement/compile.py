@@ -33,9 +33,20 @@ warhead). So ``site_r2[t, s] = (R_s + r_t)^2``, and for an aim at the centre
 ``P(hit | leaked) = 1 - exp(-(R_s + r_t)^2 / (2 sigma^2))``. A cluster warhead
 counts as one hit (its submunition count is not a hit count); the same
 radius decides the site whose value impact prediction uses.
+
+Doctrine ``withhold`` (nation -> interceptor type -> classes) is applied
+here, deterministically: a fire unit of that nation and type loses every
+opportunity on a threat of a listed class when some fire unit of a strictly
+cheaper interceptor type (catalog ``cost_usd``) has at least one opportunity
+on that same threat; with none, it engages as before. The test is taken on
+the opportunities before any is withheld, so a threat that had an
+opportunity keeps at least one (the cheapest unit's). Whether the cheaper
+unit will in fact fire (channels, rounds, the allocator's choice) is not
+looked at.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -181,12 +192,10 @@ class Compiled:
             return np.broadcast_to(v, (P,)) if v.shape[0] == 1 else v
 
         pk = np.zeros((P, len(self.interceptor_types), len(self.threat_types)))
-        factor = [self.catalog.threats[t].manoeuvre_pk_factor for t in self.threat_types]
+        factor = [_value_or(self.catalog.threats[t].manoeuvre_pk_factor, 1.0) for t in self.threat_types]
         for j, it in enumerate(self.interceptor_types):
             for t, tt in enumerate(self.threat_types):
-                pk[:, j, t] = col(params.pk, (it, self.catalog.threats[tt].klass), "pk")
-                if factor[t] is not None:
-                    pk[:, j, t] *= factor[t].value
+                pk[:, j, t] = col(params.pk, (it, self.catalog.threats[tt].klass), "pk") * factor[t]
         rel = np.stack([col(params.reliability, t, "reliability") for t in self.threat_types], axis=1)
         sigma = np.stack([col(params.cep_m, t, "cep_m") for t in self.threat_types], axis=1) / 1.1774
         pd = (np.stack([col(params.pd, s, "pd") for s in self.sensor_types], axis=1)
@@ -223,6 +232,11 @@ def _route(points: list[Point], n: int, length_share: np.ndarray | None = None):
         f = (s[m] - cum[j]) / legs[j] if legs[j] > 0 else np.zeros(m.sum())
         lat[m], lon[m] = interpolate(lats[j], lons[j], lats[j + 1], lons[j + 1], np.clip(f, 0, 1))
     return lat, lon, total
+
+
+def _value_or(q: Quantity | None, default: float) -> float:
+    """The value of an optional quantity, or ``default`` when it is absent."""
+    return default if q is None else q.value
 
 
 def _v(q: Quantity | None) -> float:
@@ -309,6 +323,20 @@ def _threat_index(ev_threat: np.ndarray, n_threats: int) -> tuple[np.ndarray, np
     return thr_ptr, tev
 
 
+def _withheld(units: list[FireUnit], cat: Catalog, withhold: Mapping[str, Mapping[str, Sequence[str]]],
+              ev_threat: np.ndarray, ev_unit: np.ndarray, th_class: np.ndarray) -> np.ndarray:
+    """Events the doctrine withholds (see module notes): a listed (nation, type) unit's opportunities on a
+    threat of a listed class, when a unit of a strictly cheaper interceptor has an opportunity on it."""
+    cost = np.array([cat.interceptors[u.type].cost_usd.value for u in units], dtype=float)
+    held = np.zeros((len(units), len(THREAT_CLASSES)), dtype=bool)
+    for ui, u in enumerate(units):
+        for cl in withhold.get(u.owner, {}).get(u.type, ()):
+            held[ui, THREAT_CLASSES.index(cl)] = True
+    cheapest = np.full(th_class.size, np.inf)
+    np.minimum.at(cheapest, ev_threat, cost[ev_unit])
+    return held[ev_unit, th_class[ev_threat]] & (cheapest[ev_threat] < cost[ev_unit])
+
+
 def _event_airspaces(tracks: list[Track], ev_track: np.ndarray, ev_smp: np.ndarray,
                      ceiling_m: float) -> tuple[list[str], np.ndarray]:
     """The airspace of each event's intercept point: (sorted names, index per event as uint16).
@@ -364,8 +392,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
 
     threat_types = sorted({s.threat for s in sc.raid})
     # hit radius per threat type and site: the site's radius plus a cluster warhead's footprint
-    footprint_m = np.array([_v(cat.threats[t].submunitions.footprint_radius_km) * 1e3
-                            if cat.threats[t].submunitions is not None else 0.0 for t in threat_types])
+    subs = [cat.threats[t].submunitions for t in threat_types]
+    footprint_m = np.array([s.footprint_radius_km.value * 1e3 if s is not None else 0.0 for s in subs])
     site_r_m = np.array([sc.sites[s].radius_km * 1e3 for s in site_names])
     site_r2 = (site_r_m[None, :] + footprint_m[:, None]) ** 2
     interceptor_types = sorted({u.type for u in sc.fire_units})
@@ -538,6 +566,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     off = np.array([_patrol(u).on_station_min[1] * 60.0 if u.kind == "fighter" else np.inf for u in units])
     if units:
         keep = (ev_t >= on[ev_unit]) & (ev_t <= off[ev_unit])
+        ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
+    if doc.withhold:
+        keep = ~_withheld(units, cat, doc.withhold, ev_threat, ev_unit, th_class)
         ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
     airspaces, ev_air = _event_airspaces(tracks, th_track[ev_threat], ev_smp, doc.airspace_ceiling_km * 1e3)
     pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit

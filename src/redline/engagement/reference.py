@@ -241,7 +241,7 @@ def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
         t_kill = th.t_kill
         if th.t_fail < t_kill:
             fate[th.index], t_end[th.index] = 0, th.t_fail
-            counts = (0, 1)
+            counts: tuple[int, ...] = (0, 1)
         elif t_kill < math.inf:
             fate[th.index], t_end[th.index] = 1, t_kill
             killer[th.index] = th.killer

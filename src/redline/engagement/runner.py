@@ -6,6 +6,15 @@ function of the seed, the trial's global index and what the draw is for
 chunks may run on any number of threads (the kernel releases the GIL) and
 are written to their own slices of the output, and results are
 bit-identical whatever the number of workers (or the chunk size).
+
+Participation (``Scenario.participation``, nation -> probability it takes
+part in the raid) is drawn before any chunk runs, from a stream of its own,
+``SeedSequence(seed, spawn_key=PARTICIPATION_KEY)``, one uniform per trial
+and nation (``Compiled.nations`` order) in trial order: trial ``j`` takes the
+same draws whatever the number of trials, chunks or workers, and the keyed
+draws are not touched. Nation ``n`` takes part in trial ``j`` when its
+uniform is below its probability (absent: 1); when it sits out, its fire
+units start that trial with no rounds.
 """
 from __future__ import annotations
 
@@ -21,12 +30,15 @@ from .compile import Compiled
 from .draws import seed_key
 from .params import ParamSet
 
-__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "run_key"]
+__all__ = ["RawOutcome", "run_compiled", "CHUNK_TRIALS", "N_SAMPLE_TRIALS", "run_key", "participation_draws",
+           "PARTICIPATION_KEY"]
 
 CHUNK_TRIALS = 2048
 """Trials per unit of work (results do not depend on it)."""
 N_SAMPLE_TRIALS = 64
 """Leading trials whose per-threat fates are kept for maps and timelines."""
+PARTICIPATION_KEY = (0xFFFF_FFFF, 1)
+"""Spawn key of the participation stream (chunk streams have one-word keys)."""
 
 
 @dataclass
@@ -36,6 +48,7 @@ class RawOutcome:
     cls: np.ndarray        # (trials, classes, 5 counts) launched, failed, intercepted, leaked, impacted
     by_type: np.ndarray    # (trials, threat types, 5 counts) the same per threat type (Compiled.threat_types)
     kills_na: np.ndarray   # (trials, nations, airspaces) kills by the killer's nation and the intercept's airspace
+    took_part: np.ndarray  # (trials, nations) bool: the nation took part in the trial (Scenario.participation)
     unit_shots: np.ndarray  # (trials, units)
     unit_kills: np.ndarray  # (trials, units, classes), classes as in THREAT_CLASSES
     site_hits: np.ndarray  # (trials, sites)
@@ -56,6 +69,15 @@ def _count_dtype(c: Compiled) -> type:
     return np.uint16 if c.n_threats <= np.iinfo(np.uint16).max else np.int32
 
 
+def participation_draws(c: Compiled, seed: int, trials: int) -> np.ndarray:
+    """(trials, nations) bool: whether each nation takes part in each trial (see module notes)."""
+    prob = np.array([(c.scenario.participation or {}).get(n, 1.0) for n in c.nations], dtype=float)
+    if not (prob < 1.0).any():
+        return np.ones((trials, len(c.nations)), dtype=bool)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=PARTICIPATION_KEY))
+    return rng.random((trials, len(c.nations))) < prob
+
+
 def _alloc(c: Compiled, trials: int) -> RawOutcome:
     ns = min(trials, N_SAMPLE_TRIALS)
     n = c.n_threats
@@ -63,6 +85,7 @@ def _alloc(c: Compiled, trials: int) -> RawOutcome:
         cls=np.zeros((trials, len(THREAT_CLASSES), 5), np.int32),
         by_type=np.zeros((trials, len(c.threat_types), 5), np.int32),
         kills_na=np.zeros((trials, len(c.nations), len(c.airspaces)), _count_dtype(c)),
+        took_part=np.ones((trials, len(c.nations)), dtype=bool),
         unit_shots=np.zeros((trials, c.n_units), np.int32),
         unit_kills=np.zeros((trials, c.n_units, len(THREAT_CLASSES)), np.int32),
         site_hits=np.zeros((trials, len(c.site_names)), np.int32),
@@ -74,10 +97,15 @@ def _alloc(c: Compiled, trials: int) -> RawOutcome:
     )
 
 
-def _mag0(c: Compiled, magazines: np.ndarray | None, t0: int, t1: int) -> np.ndarray:
+def _mag0(c: Compiled, magazines: np.ndarray | None, t0: int, t1: int,
+          took_part: np.ndarray | None = None) -> np.ndarray:
     if magazines is None:
-        return np.broadcast_to(c.un_mag.astype(np.int64), (t1 - t0, c.n_units))
-    return np.ascontiguousarray(magazines[t0:t1], dtype=np.int64)
+        mag = np.broadcast_to(c.un_mag.astype(np.int64), (t1 - t0, c.n_units))
+    else:
+        mag = np.ascontiguousarray(magazines[t0:t1], dtype=np.int64)
+    if took_part is not None and not took_part[t0:t1].all():
+        mag = np.where(took_part[t0:t1][:, c.un_nation], mag, 0)   # sitting out: no rounds
+    return mag
 
 
 def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int,
@@ -94,7 +122,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
         run_key(seed), c.th_key, c.un_key, c.sens_key, t0, t1 - t0, ns_local,
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
-        c.un_type, _mag0(c, magazines, t0, t1), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
+        c.un_type, _mag0(c, magazines, t0, t1, out.took_part), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
         c.thr_ptr, c.tev_e, c.tev_g, c.tev_unit, c.tev_pair, c.tev_L, c.tev_t, c.grp_ptr, c.grp_time, c.n_pairs,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
@@ -109,7 +137,7 @@ def _reference_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int
 
     t0 = chunk * CHUNK_TRIALS
     t1 = min(trials, t0 + CHUNK_TRIALS)
-    mags = _mag0(c, magazines, t0, t1)
+    mags = _mag0(c, magazines, t0, t1, out.took_part)
     for tr in range(t0, t1):
         r = simulate_trial(c, arrays, tr, seed, mags[tr - t0], sample=tr < out.fate.shape[0])
         out.cls[tr] = r.cls
@@ -138,7 +166,8 @@ def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: 
     magazines : (trials, units) int array, optional
         Rounds each fire unit holds at the start of each trial (default: the
         scenario's magazines); campaigns pass the stocks left by earlier raids.
-        Rounds left at the end are ``magazines - raw.unit_shots``.
+        Rounds left at the end are ``magazines - raw.unit_shots``. A nation that sits a trial out
+        (``Scenario.participation``) starts it with none, whatever this says.
     """
     if trials < 1:
         raise ValueError(f"trials must be at least 1, got {trials}")
@@ -153,6 +182,8 @@ def run_compiled(c: Compiled, params: ParamSet, trials: int, seed: int, engine: 
             raise ValueError(f"magazines must be a non-negative array of shape ({trials}, {c.n_units})")
     arrays = c.param_arrays(params)
     out = _alloc(c, trials)
+    if c.scenario.participation:
+        out.took_part[:] = participation_draws(c, seed, trials)
     n_chunks = (trials + CHUNK_TRIALS - 1) // CHUNK_TRIALS
     step = _fast_chunk if engine == "fast" else _reference_chunk
     nw = 1 if engine == "reference" else max(1, workers or os.cpu_count() or 1)

@@ -43,7 +43,7 @@ class RunSummary(Record):
     """
 
     kinds = ("run", "sweep-point")
-    omit_if_none = ("by_type", "p_hit_by_site", "kills_by_nation_airspace")
+    omit_if_none = ("by_type", "p_hit_by_site", "kills_by_nation_airspace", "participation")
 
     scenario: str
     by_class: dict[str, dict[str, StatMap]]
@@ -63,6 +63,8 @@ class RunSummary(Record):
     kills_by_nation_airspace: Optional[dict[str, dict[str, StatMap]]] = None
     """Kills by the killer's nation, then the airspace of the intercept point (a country, ``sea``, or
     ``exo`` above the doctrine's ``airspace_ceiling_km``); only combinations with a kill in some trial."""
+    participation: Optional[dict[str, float]] = None
+    """Share of trials each nation with fire units took part in (``Scenario.participation``)."""
 
     def headline(self) -> str:
         leaked = ", ".join(f"{k} {_f(v['leaked']['mean'])}" for k, v in self.by_class.items())

@@ -219,7 +219,9 @@ def scenario_catalog(scenario: Scenario, base_dir: Path | None = None) -> Catalo
 MIN_ROUTE_M = 1_000.0
 
 
-def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
+def _check_references(sc: Scenario, cat: Catalog, file: str, owners: frozenset[str] = frozenset()) -> None:
+    """Check every name against the sites, the catalog and the owners (``owners``: those of the
+    document before ``exclude_owners``, which doctrine and participation may still name)."""
     def site_or_fail(name: str, field: str) -> None:
         if name not in sc.sites:
             raise InputError(file, field, name, f"unknown site; define it under sites (known: {', '.join(sorted(sc.sites))})")
@@ -248,6 +250,15 @@ def _check_references(sc: Scenario, cat: Catalog, file: str) -> None:
             site_or_fail(u.patrol.site, f"fire_units[{i}].patrol.site")
     for k in sc.doctrine.reserve:
         known(cat.interceptors, k, f"doctrine.reserve.{k}", "interceptor type")
+    nations = {u.owner for u in sc.fire_units} | {s.owner for s in sc.sensors} | set(owners)
+    for field, table in (("doctrine.withhold", sc.doctrine.withhold or {}), ("participation", sc.participation or {})):
+        for nation in table:
+            if nation not in nations:
+                raise InputError(file, f"{field}.{nation}", nation,
+                                 f"no fire unit or sensor has this owner; owners are: {', '.join(sorted(nations)) or 'none'}")
+    for nation, types in (sc.doctrine.withhold or {}).items():
+        for k in types:
+            known(cat.interceptors, k, f"doctrine.withhold.{nation}.{k}", "interceptor type")
     if sc.doctrine.airspace is not None:
         from ..geo.countries import country_names
 
@@ -305,6 +316,7 @@ def _parse_raw(raw: dict, file: str, base_dir: Path | None, catalog: Catalog | N
     res = _resolve_raw(raw, file, base_dir)
     if "raid" in res.raw and not res.raw["raid"]:
         raise InputError(file, "raid", res.raw["raid"], "a scenario needs at least one salvo; add one under raid")
+    owners = frozenset(_owners(res.raw))
     try:
         sc = Scenario.model_validate(res.raw)
     except ValidationError as exc:
@@ -312,7 +324,7 @@ def _parse_raw(raw: dict, file: str, base_dir: Path | None, catalog: Catalog | N
     sc = exclude_owners(sc, res.drop_units, res.drop_sensors)
     if catalog is None:
         catalog = scenario_catalog(sc, base_dir)
-    _check_references(sc, catalog, file)
+    _check_references(sc, catalog, file, owners)
     return sc
 
 

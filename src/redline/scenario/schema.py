@@ -22,6 +22,7 @@ from pydantic import (
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -189,6 +190,15 @@ class Salvo(_Frozen):
         return self
 
 
+def _drop_unset(out: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """Leave fields added after scenarios were recorded out of a dump while unset, so that dumps,
+    hashes and the effects table keyed by them stay as they were."""
+    for k in names:
+        if k in out and out[k] is None:
+            del out[k]
+    return out
+
+
 class Doctrine(_Frozen):
     """How the defence fights: salvo sizes, shoot-look-shoot, priorities, partner rules."""
 
@@ -203,6 +213,13 @@ class Doctrine(_Frozen):
     decision_interval_s: Annotated[TimeS, Field(gt=0)] = 30.0
     airspace: dict[str, tuple[str, ...]] | None = None  # nation -> countries (or "sea") it may engage over
     airspace_ceiling_km: float = Field(default=100.0, gt=0)  # above this, intercepts are in no state's airspace
+    # nation -> interceptor type -> threat classes it is kept back from while a cheaper unit can engage
+    # (unset: nothing withheld; semantics in redline.engagement.compile)
+    withhold: dict[str, dict[str, tuple[ThreatClass, ...]]] | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_unset(handler(self), ("withhold",))
 
     @model_validator(mode="after")
     def _check(self) -> "Doctrine":
@@ -242,6 +259,8 @@ class Scenario(_Frozen):
     trials: Trials = 10_000
     seed: Seed = 0
     campaign: Campaign | None = None           # schedule over days, read by redline.campaign (one wave otherwise)
+    # nation -> probability it takes part in this raid (unset or absent nation: it always does)
+    participation: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] | None = None
     _campaign_as_written: tuple[Campaign, dict] | None = PrivateAttr(default=None)
 
     @field_validator("raid")
@@ -268,6 +287,10 @@ class Scenario(_Frozen):
         if isinstance(block, dict) and sc.campaign is not None:
             sc._campaign_as_written = (sc.campaign, deepcopy(block))
         return sc
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_unset(handler(self), ("participation",))
 
     @field_serializer("campaign", mode="wrap")
     def _campaign_as_read(self, camp: Campaign | None, handler: SerializerFunctionWrapHandler) -> Any:

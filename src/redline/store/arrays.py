@@ -113,6 +113,7 @@ def result_arrays(result) -> dict[str, Any]:
         "site_hits": (raw.site_hits, [list(c.site_names)]),
         "by_type": (raw.by_type, [list(c.threat_types), list(COUNTS)]),
         "kills_na": (raw.kills_na, [list(c.nations), list(c.airspaces)]),
+        "took_part": (raw.took_part, [list(c.nations)]),
     }
     for name in ("fate", "t_end", "killer", "impact_dx", "impact_dy"):
         out[name] = (getattr(raw, name), [threats])
