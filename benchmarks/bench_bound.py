@@ -4,10 +4,14 @@ Everything is measured on this machine in this run, in CPU seconds of this
 process (``time.process_time``; the machine may be shared, so wall seconds
 and the load average are printed beside them), on one thread:
 
-* numpy's draw rate: uniforms and standard normals per second, drawn in bulk;
-* the draws one April 2024 trial makes, counted through the reference engine
-  (which draws exactly what the fast engine draws), and so the *bound*: the
-  CPU time numpy needs to deliver them;
+* the draw rates: numpy's uniforms and standard normals drawn in bulk, and the
+  engine's keyed draws (:mod:`redline.engagement.draws`) of each kind (a
+  threat's key, its own uniform, a uniform under a unit or sensor sub-key, an
+  aim error by the polar method) in a compiled loop;
+* the draws one April 2024 trial makes, counted by kind through the reference
+  engine (which makes exactly the fast engine's draws, and only those whose
+  result can matter), and so the *bound*: the CPU time the keyed generator
+  needs to make them (numpy's time for the same draws is printed beside it);
 * ``redline.run("april-2024", trials=20000)`` on one thread after a warm-up
   (parsing, compile and summary included) as a multiple of that bound
   (target: at most 3x);
@@ -20,8 +24,8 @@ and the load average are printed beside them), on one thread:
   1, 2 and 4, kernel CPU time per trial, and the fitted exponent (target:
   at most 1.05);
 * paired comparisons: the share of sampled threat-trials whose impact point
-  is unchanged when one unrelated fire unit is removed (1.0 would mean a
-  threat's draws never move).
+  (and failure time, where it fails in both) is unchanged when one engaging
+  fire unit is removed (1.0: a threat's draws never move).
 
 Benchmarks measure; they never fail on a time.
 """
@@ -34,6 +38,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,7 +47,8 @@ from plain_loop import LAYERS, N_THREATS, closed_form_leaks, simulate as plain_s
 from redline.engagement.compile import compile_scenario  # noqa: E402
 from redline.engagement.params import catalog_params  # noqa: E402
 from redline.engagement.reference import simulate_trial  # noqa: E402
-from redline.engagement.runner import chunk_rng, run_compiled  # noqa: E402
+from redline.engagement import draws as D  # noqa: E402
+from redline.engagement.runner import N_SAMPLE_TRIALS, run_compiled  # noqa: E402
 from redline.scenario import parse_scenario  # noqa: E402
 from redline.scenario.io import scenario_catalog  # noqa: E402
 
@@ -60,25 +66,32 @@ class _Timer:
         self.load = round(os.getloadavg()[0], 2)
 
 
-class _CountingRNG:
-    """A generator that counts the draws made through it."""
+@njit(cache=True)
+def _keyed_loop(kind, n):
+    """Make ``n`` keyed draws of one kind (0: a threat key, 1: a threat's own uniform, 2: a uniform
+    under a unit or sensor sub-key, 3: an aim error) on consecutive keys, as the kernel makes them."""
+    base = np.uint64(0x243F6A8885A308D3)
+    s = 0.0
+    for i in range(n):
+        k = base + np.uint64(i)
+        if kind == 0:
+            s += np.float64(D.sub_key_nb(base, k) >> np.uint64(63))
+        elif kind == 1:
+            s += D.uniform_nb(k, D.FAIL)
+        elif kind == 2:
+            s += D.uniform_nb(D.sub_key_nb(base, k), D.DETECT)
+        else:
+            x, y = D.aim_error_nb(k, 1.0)
+            s += x + y
+    return s
 
-    def __init__(self, rng: np.random.Generator):
-        self._rng = rng
-        self.uniforms = 0
-        self.normals = 0
 
-    def random(self):
-        self.uniforms += 1
-        return self._rng.random()
-
-    def standard_normal(self):
-        self.normals += 1
-        return self._rng.standard_normal()
+KEYED_KINDS = ("threat_keys", "uniforms", "keyed_uniforms", "aim_errors")
 
 
-def numpy_rates(n: int = 2_000_000, repeat: int = 3) -> dict:
-    """CPU nanoseconds per uniform and per standard normal, numpy bulk draws (best of ``repeat``)."""
+def draw_rates(n: int = 2_000_000, repeat: int = 3) -> dict:
+    """CPU nanoseconds per draw, best of ``repeat``: numpy's bulk uniforms and standard normals, and
+    the keyed draws of :mod:`redline.engagement.draws` (each kind the kernel makes) in a compiled loop."""
     rng = np.random.default_rng(0)
     out = {}
     for name, fn in (("uniform", rng.random), ("normal", rng.standard_normal)):
@@ -88,20 +101,45 @@ def numpy_rates(n: int = 2_000_000, repeat: int = 3) -> dict:
                 fn(n)
             best = min(best, t.cpu)
         out[f"numpy_{name}_ns"] = round(best / n * 1e9, 3)
+    for j, kind in enumerate(KEYED_KINDS):
+        _keyed_loop(j, 10)
+        best = np.inf
+        for _ in range(repeat):
+            with _Timer() as t:
+                _keyed_loop(j, n)
+            best = min(best, t.cpu)
+        out[f"keyed_{kind}_ns"] = round(best / n * 1e9, 3)
     return out
 
 
-def draws_per_trial(comp, ps, trials: int) -> tuple[float, float]:
-    """Mean uniforms and normals one trial draws, counted through the reference engine."""
+def draws_per_trial(comp, ps, trials: int, seed: int = 1) -> dict:
+    """Mean draws of each kind one trial makes, counted through the reference engine (which makes
+    exactly the fast engine's draws). Trials from N_SAMPLE_TRIALS on: the sample trials also draw
+    every aim error, for the maps."""
     arrays = comp.param_arrays(ps)
-    rng = _CountingRNG(chunk_rng(1, 0))
-    for tr in range(trials):
-        simulate_trial(comp, arrays, tr, rng)
-    return rng.uniforms / trials, rng.normals / trials
+    tot = dict.fromkeys(KEYED_KINDS, 0)
+    for tr in range(N_SAMPLE_TRIALS, N_SAMPLE_TRIALS + trials):
+        for k, v in simulate_trial(comp, arrays, tr, seed).draws.items():
+            tot[k] += v
+    return {k: v / trials for k, v in tot.items()}
 
 
-def bound_us(uniforms: float, normals: float, rates: dict) -> float:
-    return (uniforms * rates["numpy_uniform_ns"] + normals * rates["numpy_normal_ns"]) / 1e3
+def bound_us(d: dict, rates: dict) -> float:
+    """CPU microseconds the keyed generator needs for draws ``d`` (one trial's)."""
+    return sum(d[k] * rates[f"keyed_{k}_ns"] for k in KEYED_KINDS) / 1e3
+
+
+def numpy_bound_us(d: dict, rates: dict) -> float:
+    """The same draws from numpy: a uniform per uniform, two normals per aim error (keys cost nothing)."""
+    return ((d["uniforms"] + d["keyed_uniforms"]) * rates["numpy_uniform_ns"]
+            + 2 * d["aim_errors"] * rates["numpy_normal_ns"]) / 1e3
+
+
+def _draw_figures(prefix: str, d: dict, n_threats: int) -> dict:
+    made = d["uniforms"] + d["keyed_uniforms"] + 2 * d["aim_errors"]
+    return {f"{prefix}_{k}_per_trial": round(d[k], 1) for k in KEYED_KINDS} | {
+        f"{prefix}_draws_per_trial": round(made, 1),
+        f"{prefix}_draws_per_threat_trial": round(made / n_threats, 3)}
 
 
 def bench_april(rates: dict, trials: int = 20_000) -> dict:
@@ -109,19 +147,21 @@ def bench_april(rates: dict, trials: int = 20_000) -> dict:
     cat = scenario_catalog(sc)
     ps = redline.default_params(cat)
     comp = compile_scenario(sc, cat, ps)
-    nu, nn = draws_per_trial(comp, ps, 100)
-    bound = bound_us(nu, nn, rates)
+    d = draws_per_trial(comp, ps, 100)
+    bound = bound_us(d, rates)
     redline.run("april-2024", trials=2000, workers=1).summary()          # warm-up
     with _Timer() as t:
         redline.run("april-2024", trials=trials, workers=1).summary()
     with _Timer() as k:
         run_compiled(comp, ps, trials, 1, workers=1)
     per = t.cpu / trials * 1e6
-    return {"april_uniforms_per_trial": round(nu, 1), "april_normals_per_trial": round(nn, 1),
-            "april_bound_us": round(bound, 2),
+    return _draw_figures("april", d, comp.n_threats) | {
+            "april_threats": comp.n_threats,
+            "april_bound_us": round(bound, 2), "april_numpy_bound_us": round(numpy_bound_us(d, rates), 2),
             "april_run_cpu_s": round(t.cpu, 3), "april_run_wall_s": round(t.wall, 3), "april_run_load": t.load,
             "april_us_per_trial": round(per, 1), "april_kernel_us_per_trial": round(k.cpu / trials * 1e6, 1),
-            "april_x_bound": round(per / bound, 2), "april_target_x_bound": 3.0}
+            "april_x_bound": round(per / bound, 2), "april_kernel_x_bound": round(k.cpu / trials * 1e6 / bound, 2),
+            "april_target_x_bound": 3.0}
 
 
 LAYERED_YAML = """
@@ -178,9 +218,10 @@ def bench_layered(rates: dict, trials: int = 20_000, plain_trials: int = 2000) -
     ns_engine = t.cpu / (trials * N_THREATS) * 1e9
     ns_plain = tp.cpu / (plain_trials * N_THREATS) * 1e9
     salvos = sum(raw.unit_shots[:, u].mean() / ly.shots for u, ly in enumerate(LAYERS))
-    need_u, need_n = salvos, 2.0 * leaks.mean()                              # aim error only for leakers
-    made_u, made_n = draws_per_trial(comp, ps, 20)
-    need_ns = bound_us(need_u, need_n, rates) * 1e3 / N_THREATS
+    # needed: one kill draw per salvo, an aim error per leaker (and the key of every threat)
+    need = {"threat_keys": N_THREATS, "uniforms": 0.0, "keyed_uniforms": salvos, "aim_errors": float(leaks.mean())}
+    made = draws_per_trial(comp, ps, 20)
+    need_ns = bound_us(need, rates) * 1e3 / N_THREATS
     return {"layered_closed_form_leaks": round(expected, 3),
             "layered_engine_leaks": round(float(leaks.mean()), 3),
             "layered_engine_leaks_se": round(float(leaks.std() / np.sqrt(trials)), 3),
@@ -190,9 +231,10 @@ def bench_layered(rates: dict, trials: int = 20_000, plain_trials: int = 2000) -
             "layered_plain_ns_per_threat_trial": round(ns_plain, 1),
             "layered_plain_cpu_s": round(tp.cpu, 3), "layered_plain_wall_s": round(tp.wall, 3),
             "layered_speedup_vs_plain": round(ns_plain / ns_engine, 2), "layered_target_speedup": 5.0,
-            "layered_draws_needed_per_trial": round(need_u + need_n, 1),
-            "layered_draws_made_per_trial": round(made_u + made_n, 1),
+            "layered_draws_needed_per_trial": round(salvos + 2 * need["aim_errors"], 1),
+            **_draw_figures("layered_made", made, N_THREATS),
             "layered_needed_draws_ns_per_threat_trial": round(need_ns, 2),
+            "layered_numpy_needed_draws_ns_per_threat_trial": round(numpy_bound_us(need, rates) * 1e3 / N_THREATS, 2),
             "layered_x_needed_draws": round(ns_engine / need_ns, 2), "layered_target_x_needed_draws": 3.0,
             "load": t.load}
 
@@ -225,21 +267,24 @@ def bench_scaling(factors=(1, 2, 4), trials: int = 2048) -> dict:
 
 
 def bench_paired(trials: int = 64) -> dict:
-    """Share of sampled threat-trials whose impact point survives removing one engaging fire unit."""
+    """Share of sampled threat-trials whose impact point, and whose failure (where it fails in both
+    runs), survive removing one engaging fire unit (1.0: a threat's draws never move)."""
     sc = redline.load_scenario("april-2024")
     drop = "jordan-jets"
     other = sc.model_copy(update={"fire_units": tuple(u for u in sc.fire_units if u.name != drop)})
     a = redline.run(sc, trials=trials, seed=1, workers=1).raw
     b = redline.run(other, trials=trials, seed=1, workers=1).raw
     same = (a.impact_dx == b.impact_dx) & (a.impact_dy == b.impact_dy)
+    failed = (a.fate == 0) & (b.fate == 0)
     return {"paired_unit_removed": drop, "paired_share_unchanged": round(float(same.mean()), 4),
-            "paired_share_unchanged_after_trial0": round(float(same[1:].mean()), 4)}
+            "paired_share_fates_changed": round(float((a.fate != b.fate).mean()), 4),
+            "paired_share_failure_times_unchanged": round(float((a.t_end[failed] == b.t_end[failed]).mean()), 4)}
 
 
 def main() -> dict:
     out = {"cores": os.cpu_count(), "load_start": [round(x, 2) for x in os.getloadavg()]}
     print(json.dumps(out), flush=True)
-    rates = numpy_rates()
+    rates = draw_rates()
     print(json.dumps(rates), flush=True)
     out.update(rates)
     for fn in (bench_april, bench_layered):
@@ -251,7 +296,8 @@ def main() -> dict:
         print(json.dumps(r), flush=True)
         out.update(r)
     print(f"April 2024: {out['april_us_per_trial']} us CPU per trial = {out['april_x_bound']}x the random-number "
-          f"bound ({out['april_bound_us']} us; target <= 3x). Layered raid: {out['layered_speedup_vs_plain']}x faster "
+          f"bound ({out['april_bound_us']} us for {out['april_draws_per_trial']} keyed draws; target <= 3x; kernel alone "
+          f"{out['april_kernel_us_per_trial']} us = {out['april_kernel_x_bound']}x). Layered raid: {out['layered_speedup_vs_plain']}x faster "
           f"than the plain loop per threat-trial (target >= 5x), {out['layered_x_needed_draws']}x the draws it needs "
           f"(target <= 3x). Scaling exponent {out['scaling_exponent']} (target <= 1.05). "
           f"Load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores.", flush=True)

@@ -1,6 +1,6 @@
 """The fast engine against the plain reference engine.
 
-Both consume the chunk's random stream in the same order, so on the same
+Both make the same keyed draws (redline.engagement.draws), so on the same
 seed they must agree draw for draw; on different seeds they must agree in
 distribution.
 """

@@ -25,8 +25,10 @@ Key design
     when its own salvo grows (the first ``count`` threats stay).
 Draws of a threat, ``uniform(threat_trial_key, purpose)``:
     ``FAIL`` (does it fail: ``u < 1 - reliability``), ``FAIL_TIME`` (when,
-    drawn only if it fails), ``AIM_R`` and ``AIM_A`` (its circular normal
-    aim error by Box-Muller: radius and angle, :func:`aim_error`).
+    drawn only if it fails), and ``AIM + 2j``, ``AIM + 1 + 2j`` for attempt
+    ``j = 0, 1, ...`` of its circular normal aim error (Marsaglia's polar
+    method, :func:`aim_error`: a point uniform in the square, kept if inside
+    the unit circle, which happens with probability pi/4).
 Detection by a sensor, ``uniform(sub_key(threat_trial_key, sens_key), DETECT)``:
     ``sens_key = name_key("sensor", name, k)`` for the ``k``-th sensor of that
     name (names need not be unique; usually ``k = 0``).
@@ -57,8 +59,8 @@ generators", OOPSLA 2014, sec. 3 (SplitMix64, its finaliser and gamma).
 J. K. Salmon, M. A. Moraes, R. O. Dror, D. E. Shaw, "Parallel random numbers:
 as easy as 1, 2, 3", SC 2011, sec. 2 (counter-based generators: a draw as a
 keyed bijection of a counter).
-G. E. P. Box, M. E. Muller, "A note on the generation of random normal
-deviates", Ann. Math. Statist. 29 (1958) 610-611.
+G. Marsaglia, T. A. Bray, "A convenient method for generating normal
+variables", SIAM Review 6 (1964) 260-264 (the polar method).
 """
 from __future__ import annotations
 
@@ -71,7 +73,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from numba import njit
 
-__all__ = ["FAIL", "FAIL_TIME", "AIM_R", "AIM_A", "DETECT", "GAMMA",
+__all__ = ["FAIL", "FAIL_TIME", "AIM", "DETECT", "GAMMA",
            "name_key", "seed_key", "threat_keys", "unit_keys", "sensor_keys",
            "mix64", "trial_key", "sub_key", "uniform", "aim_error",
            "mix64_nb", "trial_key_nb", "sub_key_nb", "uniform_nb", "aim_error_nb"]
@@ -79,15 +81,13 @@ __all__ = ["FAIL", "FAIL_TIME", "AIM_R", "AIM_A", "DETECT", "GAMMA",
 # purposes of a threat's own draws (kill draws use 1 + engagement number on a unit sub-key)
 FAIL = 1
 FAIL_TIME = 2
-AIM_R = 3
-AIM_A = 4
+AIM = 16              # aim error attempt j: purposes AIM + 2j and AIM + 2j + 1 (above every other purpose)
 DETECT = 1            # on a sensor sub-key
 
 GAMMA = 0x9E3779B97F4A7C15          # 2**64 / golden ratio, odd (SplitMix64's increment)
 _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
-_TWO_PI = 2.0 * math.pi
 _INV53 = 1.0 / (1 << 53)
 
 
@@ -168,10 +168,26 @@ def uniform(k: int, purpose: int) -> float:
 
 
 def aim_error(k: int, sigma: float) -> tuple[float, float]:
-    """A circular normal error (east, north) of standard deviation ``sigma`` per axis (Box-Muller)."""
-    r = sigma * math.sqrt(-2.0 * math.log(1.0 - uniform(k, AIM_R)))
-    a = _TWO_PI * uniform(k, AIM_A)
-    return r * math.cos(a), r * math.sin(a)
+    """A circular normal error (east, north) of standard deviation ``sigma`` per axis.
+
+    Notes
+    -----
+    Marsaglia's polar method: ``(u, v)`` uniform on the square [-1, 1)^2 until
+    ``0 < s = u^2 + v^2 < 1``; then ``(u, v) * sigma * sqrt(-2 ln(s) / s)`` are
+    two independent normals. Attempt ``j`` uses purposes ``AIM + 2j`` and
+    ``AIM + 2j + 1``; on average 4/pi attempts. Only +, *, /, log and sqrt
+    (correctly rounded or the same libm call in both twins).
+    """
+    j = 0
+    while True:
+        u = 2.0 * uniform(k, AIM + 2 * j) - 1.0
+        v = 2.0 * uniform(k, AIM + 2 * j + 1) - 1.0
+        s = u * u + v * v
+        if 0.0 < s < 1.0:
+            break
+        j += 1
+    f = sigma * math.sqrt(-2.0 * math.log(s) / s)
+    return u * f, v * f
 
 
 # --- numba twins (kernel) -----------------------------------------------------------------------
@@ -210,6 +226,13 @@ def uniform_nb(k, purpose):
 
 @njit(cache=True, inline="always")
 def aim_error_nb(k, sigma):
-    r = sigma * math.sqrt(-2.0 * math.log(1.0 - uniform_nb(k, AIM_R)))
-    a = _TWO_PI * uniform_nb(k, AIM_A)
-    return r * math.cos(a), r * math.sin(a)
+    j = 0
+    while True:
+        u = 2.0 * uniform_nb(k, AIM + 2 * j) - 1.0
+        v = 2.0 * uniform_nb(k, AIM + 2 * j + 1) - 1.0
+        s = u * u + v * v
+        if 0.0 < s < 1.0:
+            break
+        j += 1
+    f = sigma * math.sqrt(-2.0 * math.log(s) / s)
+    return u * f, v * f

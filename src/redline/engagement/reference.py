@@ -76,7 +76,7 @@ class TrialResult:
     killer: np.ndarray
     impact_dx: np.ndarray                 # NaN where the aim error was not drawn (not sampled, not leaked)
     impact_dy: np.ndarray
-    uniforms: int = 0                     # uniforms the trial drew (an aim error is two)
+    draws: dict = field(default_factory=dict)  # draws made, by kind (_Draws.counts)
     kill_draws: list = field(default_factory=list)  # (threat, unit, earlier salvos of the pair, p_kill, killed)
 
 
@@ -85,17 +85,24 @@ class _Draws:
 
     def __init__(self, seed: int, trial: int):
         self.trial_key = draws.trial_key(draws.seed_key(seed), trial)
-        self.uniforms = 0        # every uniform drawn (an aim error is two)
+        self.counts = {"threat_keys": 0, "uniforms": 0, "keyed_uniforms": 0, "aim_errors": 0}
 
     def threat_key(self, th_key: int) -> int:
+        self.counts["threat_keys"] += 1
         return draws.sub_key(self.trial_key, th_key)
 
     def uniform(self, k: int, purpose: int) -> float:
-        self.uniforms += 1
+        """A threat's own uniform (failure, failure time)."""
+        self.counts["uniforms"] += 1
         return draws.uniform(k, purpose)
 
+    def keyed_uniform(self, k: int, x: int, purpose: int) -> float:
+        """A uniform under the threat's sub-key of a sensor or unit (detection, kill)."""
+        self.counts["keyed_uniforms"] += 1
+        return draws.uniform(draws.sub_key(k, x), purpose)
+
     def aim_error(self, k: int, sigma: float) -> tuple[float, float]:
-        self.uniforms += 2
+        self.counts["aim_errors"] += 1
         return draws.aim_error(k, sigma)
 
 
@@ -108,17 +115,14 @@ def _impact_site(c: Compiled, aim: int, ty: int, dx: float, dy: float) -> int:
     return -1
 
 
-def _hit(p: float, draw) -> bool:
-    """``draw() < p`` for a probability ``p``, drawing only when the result is not certain."""
-    return p >= 1.0 or (p > 0.0 and draw() < p)
-
-
 def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rd: _Draws, sample: bool) -> list[_Threat]:
     out = []
     for i in range(c.n_threats):
         ty = int(c.th_type[i])
         kt = rd.threat_key(int(c.th_key[i]))
-        if _hit(1.0 - rel[pi, ty], lambda: rd.uniform(kt, draws.FAIL)):
+        p_fail = 1.0 - rel[pi, ty]
+        # every draw below is made only when its result is not certain (probability 0 or 1)
+        if p_fail >= 1.0 or (p_fail > 0.0 and rd.uniform(kt, draws.FAIL) < p_fail):
             u = rd.uniform(kt, draws.FAIL_TIME)
             share, boost, flight = c.th_boost_fail[i], c.th_boost[i], c.th_T[i]
             t_fail = c.th_t0[i] + (u / share * boost if u < share else boost + (u - share) / (1 - share) * (flight - boost))
@@ -141,8 +145,8 @@ def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rd: _Draws, sample: bool
         if value > 0 and c.thr_ptr[i] < c.thr_ptr[i + 1]:        # else never engaged: no detection draws
             for q in range(c.trk_sens_ptr[k], c.trk_sens_ptr[k + 1]):
                 sq = int(c.trk_sens_idx[q])
-                ks = draws.sub_key(kt, int(c.sens_key[sq]))
-                if _hit(pd[pi, c.sens_type[sq]], lambda: rd.uniform(ks, draws.DETECT)):
+                p_d = pd[pi, c.sens_type[sq]]
+                if p_d >= 1.0 or (p_d > 0.0 and rd.keyed_uniform(kt, int(c.sens_key[sq]), draws.DETECT) < p_d):
                     t_track = c.th_t0[i] + c.trk_sens_t[q]
                     break
         th = _Threat(i, klass, value, t_fail, t_track, site, dx, dy, c.th_t0[i] + c.th_T[i])
@@ -223,8 +227,8 @@ def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
         for th, eng, n_before in committed:
             # drawn only if a kill could change the outcome (not after the failure or an earlier kill)
             if eng[0] < th.t_kill and eng[0] <= th.t_fail:
-                ku = draws.sub_key(th.key, int(c.un_key[eng[2]]))
-                eng[3] = _hit(1.0 - eng[1], lambda: rd.uniform(ku, 1 + n_before))
+                p_k = 1.0 - eng[1]
+                eng[3] = bool(p_k >= 1.0 or (p_k > 0.0 and rd.keyed_uniform(th.key, int(c.un_key[eng[2]]), 1 + n_before) < p_k))
                 kill_draws.append((th.index, eng[2], n_before, 1.0 - eng[1], eng[3]))
 
     cls = np.zeros((len(THREAT_CLASSES), 5), np.int32)
@@ -265,4 +269,4 @@ def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
             by_type[ty, k] += 1
     return TrialResult(cls, by_type, kills_na, unit_shots, unit_kills, hits, fate, t_end, killer,
                        np.array([t.dx for t in threats]), np.array([t.dy for t in threats]),
-                       rd.uniforms, kill_draws)
+                       rd.counts, kill_draws)
