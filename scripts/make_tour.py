@@ -66,7 +66,8 @@ fig.tight_layout(); fig.savefig(OUT / "diff.png", dpi=80)"""),
 
 sc, camp = load_campaign("twelve-day-campaign")
 camp = type(camp).model_validate({**camp.model_dump(), "days": 3, "day_scale": None,
-                                  "resupply": tuple(r for r in camp.resupply if r.day <= 3)})
+                                  "resupply": tuple(r for r in camp.resupply if r.day <= 3),
+                                  "schedule": None if camp.schedule is None else tuple(e for e in camp.schedule if e.day <= 3)})
 cres = run_campaign(sc, camp, trials=30, seed=1)
 cres"""),
     ("code", """curve = cres.stock_curve("type")

@@ -40,7 +40,8 @@ def campaign():
 
     sc, camp = load_campaign("twelve-day-campaign")
     camp = type(camp).model_validate({**camp.model_dump(), "days": 2, "day_scale": None,
-                                      "resupply": tuple(r for r in camp.resupply if r.day <= 2)})
+                                      "resupply": tuple(r for r in camp.resupply if r.day <= 2),
+                                      "schedule": None if camp.schedule is None else tuple(e for e in camp.schedule if e.day <= 2)})
     return run_campaign(sc, camp, trials=20, seed=1)
 
 

@@ -211,7 +211,7 @@ def test_campaign_block_must_be_a_mapping(tmp_path):
 def test_campaign_block_read_as_a_scenario_checks_wave_sizes_too(tmp_path):
     p = tmp_path / "camp.yaml"
     p.write_text(_dump({"extends": "april-2024", "name": "c", "campaign": dict(CAMP, wave_scale=1e6)}))
-    _expect(lambda: read_scenario(p), str(p), "campaign", "MAX_RAID_THREATS")
+    _expect(lambda: read_scenario(p), str(p), "campaign.wave_scale", "MAX_RAID_THREATS")  # the field, as the campaign reader names it
 
 
 # ------------------------------------------------------------------------------ sweeps

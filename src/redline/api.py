@@ -32,6 +32,16 @@ def default_params(catalog: Catalog) -> ParamSet:
     return post if post is not None else catalog_params(catalog)
 
 
+def campaign_refusal(sc: Scenario, name: str) -> InputError:
+    """The error of ``run`` on a campaign scenario: it points at ``redline campaign`` (a run never flies one wave of a campaign)."""
+    camp = sc.campaign
+    what = f"{camp.days} days x {camp.waves_per_day} wave(s) a day"
+    return InputError(name, "campaign", what,
+                      f"this scenario is a campaign; run the whole campaign with `redline campaign {name}` (Python: "
+                      f"redline.campaign.run_campaign(*redline.campaign.load_campaign({name!r}))); `redline run` flies one "
+                      "raid, never one wave of a campaign")
+
+
 def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | None = None,
         engine: str = "fast", params: ParamSet | str | None = None, workers: int | None = None,
         progress: Callable[[int], None] | None = None, magazines=None) -> Result:
@@ -52,8 +62,18 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
         Called with the number of finished trials.
     magazines : (trials, units) int array, optional
         Starting rounds per fire unit and trial (campaigns carry stocks this way).
+
+    Raises
+    ------
+    InputError
+        For a scenario with a ``campaign`` block (its own or inherited through
+        ``extends``): campaigns run with :func:`redline.campaign.run_campaign`
+        (``redline campaign NAME``), never as one wave. To fly one wave on
+        purpose, pass ``sc.model_copy(update={"campaign": None})``.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if sc.campaign is not None:
+        raise campaign_refusal(sc, str(scenario) if not isinstance(scenario, Scenario) else sc.name)
     cat = scenario_catalog(sc)
     if params is None or params == "default":
         ps = default_params(cat)

@@ -231,11 +231,12 @@ def test_campaign_block_errors_name_the_field():
         parse_scenario("extends: april-2024\nname: s\ncampaign: {warp: 9}\n", "s.yaml")
 
 
-def test_campaign_file_takes_its_own_block(tmp_path):
+def test_campaign_file_merges_its_block_into_the_parents(tmp_path):
     from redline.campaign import parse_campaign
 
+    # issue 10: a file extending a campaign inherits its block (merged; docs/campaigns.md)
     sc, camp = parse_campaign("extends: twelve-day-campaign\nname: child\n", "c.yaml")
-    assert camp == Campaign() and sc.campaign == load_scenario("twelve-day-campaign").campaign
+    assert camp == load_scenario("twelve-day-campaign").campaign and sc.campaign is None
     sc, camp = parse_campaign("extends: april-2024\nname: c\ncampaign: {days: 2}\n", "c.yaml")
     assert camp.days == 2 and sc.campaign is None
 

@@ -4,23 +4,24 @@
 ``read_campaign(path)`` opens a file and ``load_campaign(name_or_path)``
 also knows the built-in names. The ``campaign`` block is taken out and the
 rest is read as a scenario, so ``extends: april-2024`` and
-``exclude_owners`` work as in any scenario. A scenario without the block
-gets the default :class:`~redline.scenario.campaign.Campaign` (its raid once a
-day for seven days, no production).
+``exclude_owners`` work as in any scenario. A file that
+``extends`` a campaign file merges its own block into the parent's. A
+scenario without the block gets the default
+:class:`~redline.scenario.campaign.Campaign` (its raid once a day for seven
+days, no production).
 """
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..catalog import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
-from ..scenario.io import _exists, _load_yaml, _parse_raw, _pydantic_to_input_error, builtin_scenarios, scenario_catalog
+from ..scenario.io import _exists, _load_yaml, _parse_raw, builtin_scenarios, scenario_catalog
 from ..scenario.schema import Scenario, check_wave_sizes
 from .schema import Campaign
+from .stocks import schedule_counts
 
 __all__ = ["parse_campaign", "read_campaign", "load_campaign", "check_campaign"]
 
@@ -30,7 +31,9 @@ def check_campaign(camp: Campaign, sc: Scenario, cat: Catalog, file: str) -> Non
     try:
         check_wave_sizes(sc.raid, camp)
     except ValueError as exc:
-        raise InputError(file, "campaign.wave_scale", camp.wave_scale, str(exc)) from None
+        raise InputError(file, "campaign.wave_scale", camp.wave_scale, getattr(exc, "fix", str(exc))) from None
+    if camp.schedule is not None:
+        schedule_counts(sc, camp, cat, file)     # every salvo and class it names exists
     groups = {(u.owner, u.type) for u in sc.fire_units}
     types = {u.type for u in sc.fire_units}
     owners = {u.owner for u in sc.fire_units}
@@ -63,21 +66,21 @@ def check_campaign(camp: Campaign, sc: Scenario, cat: Catalog, file: str) -> Non
 def parse_campaign(text: str, file: str = "<string>", base_dir: Path | None = None) -> tuple[Scenario, Campaign]:
     """Build ``(scenario, campaign)`` from the YAML text of a campaign (or plain scenario) file.
 
-    The campaign is the file's own ``campaign`` block (a file that ``extends``
-    a campaign file and gives no block gets the default campaign); the
-    scenario is the rest of the file, read as by :func:`~redline.scenario.parse_scenario`.
+    The campaign is the file's ``campaign`` block merged over the blocks of the
+    files it ``extends`` (mappings merged key by key, lists replaced, a key set
+    to null removed; ``campaign: null`` drops the inherited block); a file whose
+    chain gives no block gets the default campaign. The scenario is the rest,
+    read as by :func:`~redline.scenario.parse_scenario`, and returned without its
+    campaign block (its hash is the scenario's; the block has its own).
     """
     raw = _load_yaml(text, file)
-    block = raw.pop("campaign", None)
+    block = raw.get("campaign")
     if block is not None and not isinstance(block, dict):
         raise InputError(file, "campaign", block, "the campaign block is a mapping (days, waves_per_day, ...); write it as one")
-    try:  # the block first: its caps are checked before the scenario's routes are walked
-        camp = Campaign.model_validate(block or {})
-    except ValidationError as exc:
-        err = _pydantic_to_input_error(exc, file)
-        field = "campaign" if err.field == "<top>" else f"campaign.{err.field}"
-        raise InputError(file, field, err.value, err.fix) from None
+    # the block is validated with the scenario model, before the scenario's routes are walked
     sc = _parse_raw(raw, file, base_dir)
+    camp = sc.campaign if sc.campaign is not None else Campaign()
+    sc = sc.model_copy(update={"campaign": None})
     check_campaign(camp, sc, scenario_catalog(sc, base_dir), file)
     return sc, camp
 

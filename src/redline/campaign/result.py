@@ -8,6 +8,7 @@ import numpy as np
 
 from ..manifest import Manifest
 from ..records import CampaignSummary
+from ..catalog import THREAT_CLASSES
 from ..results import COUNTS
 from ..scenario.schema import Scenario
 from .histogram import IntHistogram
@@ -15,6 +16,13 @@ from .schema import Campaign
 from .stocks import StockGroups, WavePlan
 
 __all__ = ["CampaignResult"]
+
+
+def _stats(values: np.ndarray) -> dict[str, float]:
+    """Mean and 5/50/95th percentiles of per-trial counts, exactly as the per-day histograms give them."""
+    h = IntHistogram()
+    h.add(values)
+    return h.stats()
 
 
 @dataclass
@@ -35,6 +43,13 @@ class CampaignResult:
         is at or below its reserve level (``days + 1``: not within the campaign).
     final_remaining, used_total : (trials, groups) int arrays
         Per trial, stock left at the end and rounds used in all.
+    trial_totals : dict
+        Per trial, sums over the campaign: ``"cls"`` (trials, classes, counts) over
+        :data:`redline.catalog.THREAT_CLASSES` x :data:`redline.results.COUNTS`, and
+        ``"used_type"`` (trials, types) rounds fired by interceptor type (``types`` order).
+    trial_daily : dict or None
+        The same per day, ``"cls"`` (trials, days, classes, counts) and ``"used_type"``
+        (trials, days, types), when the run kept them (``run_campaign(keep_daily=True)``).
     """
 
     scenario: Scenario
@@ -51,6 +66,8 @@ class CampaignResult:
     used_total: np.ndarray
     unit_cost_usd: dict[str, float]
     manifest: Manifest
+    trial_totals: dict[str, np.ndarray] = field(default_factory=dict)
+    trial_daily: dict[str, np.ndarray] | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -82,21 +99,70 @@ class CampaignResult:
             "day": {k: (None if v > D else round(v, 6)) for k, v in q.items()},
         }
 
-    def summary(self) -> dict[str, Any]:
-        """The JSON-ready summary printed by ``redline campaign --json`` (:meth:`record` as JSON)."""
-        if "summary" not in self._cache:
-            self._cache["summary"] = self.record().to_json()
-        return self._cache["summary"]
+    def samples(self, metric: str, day: int | None = None) -> np.ndarray:
+        """Per-trial values of ``<class>.<count>`` (e.g. ``ballistic.impacted``), ``all.<count>`` or
+        ``used_type.<type>``: the campaign total (``day=None``) or one day's (needs ``trial_daily``).
 
-    def record(self) -> CampaignSummary:
-        """The typed summary: per-day outcomes, stocks, the day each stock reaches its reserve."""
-        if "record" in self._cache:
-            return self._cache["record"]
+        These are what scoring uses: one value per trial, in trial order.
+        """
+        src = self.trial_totals if day is None else self.trial_daily
+        if src is None:
+            raise ValueError("per-day per-trial values were not kept; run with keep_daily=True (CLI: --per-trial)")
+        head, _, tail = metric.partition(".")
+        sel = (slice(None),) if day is None else (slice(None), day - 1)
+        if head == "used_type":
+            return src["used_type"][sel + (self.types.index(tail),)].astype(np.int64)
+        w = COUNTS.index(tail)
+        if head == "all":
+            return src["cls"][sel + (slice(None), w)].sum(axis=-1).astype(np.int64)
+        return src["cls"][sel + (THREAT_CLASSES.index(head), w)].astype(np.int64)
+
+    def summary(self, per_trial: bool = False) -> dict[str, Any]:
+        """The JSON-ready summary printed by ``redline campaign --json`` (:meth:`record` as JSON)."""
+        key = ("summary", per_trial)
+        if key not in self._cache:
+            self._cache[key] = self.record(per_trial).to_json()
+        return self._cache[key]
+
+    def _totals(self) -> dict[str, Any] | None:
+        if not self.trial_totals:
+            return None
+        st = lambda v: _stats(v)  # noqa: E731
+        launched: dict[str, int] = {}
+        for d in range(1, self.days + 1):
+            for k, v in self.launched(d).items():
+                launched[k] = launched.get(k, 0) + v
+        return {
+            "launched": launched,
+            "by_class": {c: {w: st(self.samples(f"{c}.{w}")) for w in COUNTS} for c in self.classes},
+            "leaked": st(self.samples("all.leaked")),
+            "impacted": st(self.samples("all.impacted")),
+            "interceptors_used_by_type": {t: st(self.samples(f"used_type.{t}")) for t in self.types},
+        }
+
+    def _per_trial(self) -> dict[str, Any]:
+        def counts(day: int | None) -> dict[str, Any]:
+            return {"by_class": {c: {w: self.samples(f"{c}.{w}", day).tolist() for w in COUNTS} for c in self.classes},
+                    "interceptors_used_by_type": {t: self.samples(f"used_type.{t}", day).tolist() for t in self.types}}
+
+        n = int(self.trial_totals["cls"].shape[0])
+        daily = None if self.trial_daily is None else [counts(d) for d in range(1, self.days + 1)]
+        return {"trials": n, "totals": counts(None), "daily": daily}
+
+    def record(self, per_trial: bool = False) -> CampaignSummary:
+        """The typed summary: per-day outcomes, campaign totals, stocks, the day each stock reaches its reserve.
+
+        ``per_trial`` adds every trial's campaign totals (and per-day counts when the run kept
+        them) under ``per_trial``.
+        """
+        key = ("record", per_trial)
+        if key in self._cache:
+            return self._cache[key]
         g = self.groups
         daily = []
         for d in range(1, self.days + 1):
             h = self.histograms[d - 1]
-            used_type = {t: h[f"used_type.{t}"].stats(p50=False) for t in self.types}
+            used_type = {t: h[f"used_type.{t}"].stats() for t in self.types}
             daily.append({
                 "day": d,
                 "launched": self.launched(d),
@@ -124,10 +190,12 @@ class CampaignResult:
                        for k, (lab, (o, t)) in enumerate(zip(g.labels, g.keys))},
             "daily": daily,
             "reserve_reached": {lab: self.reserve_day(lab) for lab in g.labels},
+            "totals": self._totals(),
+            "per_trial": self._per_trial() if per_trial and self.trial_totals else None,
             "manifest": self.manifest,
         }
         rec = CampaignSummary.model_validate(out)
-        self._cache["record"] = rec
+        self._cache[key] = rec
         return rec
 
     def stock_curve(self, by: str = "type") -> dict[str, list[dict[str, float]]]:

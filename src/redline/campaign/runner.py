@@ -70,9 +70,13 @@ class _Days:
         self.h[day - 1].setdefault(key, IntHistogram()).add(values)
 
 
+#: Most per-trial daily values ``keep_daily`` may hold (trials x days x (classes x counts + interceptor types)).
+MAX_DAILY_VALUES = 50_000_000
+
+
 def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = None, seed: int | None = None,
                  params: ParamSet | str | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> CampaignResult:
+                 progress: Callable[[int, int], None] | None = None, keep_daily: bool = False) -> CampaignResult:
     """Fly a campaign of waves over days with stocks carried from wave to wave.
 
     Parameters
@@ -87,6 +91,10 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
         As for :func:`redline.run`.
     progress : callable, optional
         Called with (waves done, waves in all) over all blocks.
+    keep_daily : bool
+        Also keep every trial's per-day counts (``CampaignResult.trial_daily``);
+        per-trial campaign totals are always kept. Costs trials x days x
+        (classes x 5 + types) integers, at most :data:`MAX_DAILY_VALUES`.
 
     Returns
     -------
@@ -100,7 +108,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
     s = int(seed if seed is not None else sc.seed)
     if n < 1:
         raise ValueError(f"trials must be at least 1, got {n}")
-    plans, missile_curve = plan_waves(sc, campaign)
+    plans, missile_curve = plan_waves(sc, campaign, cat)
     grp = stock_groups(sc, campaign)
     G, K, D = len(grp.keys), len(sc.fire_units), campaign.days
     site_names = sorted(sc.sites, key=lambda x: (-sc.sites[x].value, x))
@@ -109,6 +117,15 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
     present: list[str] = sorted({cat.threats[t.threat].klass for t in sc.raid}, key=THREAT_CLASSES.index)
     types = sorted({t for _, t in grp.keys})
     type_of_group = np.array([types.index(t) for _, t in grp.keys])
+    NC, NW, T = len(THREAT_CLASSES), len(COUNTS), len(types)
+    if keep_daily and n * D * (NC * NW + T) > MAX_DAILY_VALUES:
+        raise ValueError(f"keep_daily would hold {n * D * (NC * NW + T):,} values (trials x days x counts), more than "
+                         f"{MAX_DAILY_VALUES:,}; run fewer trials or days, or use the per-day histograms")
+    # per trial: campaign totals by class and count, rounds used by interceptor type
+    total_cls = np.zeros((n, NC, NW), dtype=np.int32)
+    total_used_type = np.zeros((n, T), dtype=np.int32)
+    daily_cls = np.zeros((n, D, NC, NW), dtype=np.int32) if keep_daily else None
+    daily_used_type = np.zeros((n, D, T), dtype=np.int32) if keep_daily else None
 
     cache: dict[tuple[int, ...], Compiled] = {}
     days = _Days(D)
@@ -128,7 +145,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
         reached = np.full((m, G), D + 1, dtype=np.int64)
         for d in range(1, D + 1):
             depot += grp.deliveries[d - 1]
-            day_cls = np.zeros((m, len(THREAT_CLASSES), 5), dtype=np.int64)
+            day_cls = np.zeros((m, NC, NW), dtype=np.int64)
             day_used = np.zeros((m, G), dtype=np.int64)
             day_hits = np.zeros((m, len(site_keep)), dtype=np.int64)
             for w in range(campaign.waves_per_day):
@@ -140,7 +157,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
                     comp = _compiled(cache, sc, cat, ps, plan)
                     raw = run_compiled(comp, ps_b, m, wave_seed(s, b, wi), magazines=mags)
                     rounds -= raw.unit_shots
-                    day_cls += raw.cls
+                    day_cls[:, : raw.cls.shape[1]] += raw.cls
                     for k, members in enumerate(grp.members):
                         day_used[:, k] += raw.unit_shots[:, members].sum(axis=1)
                     day_hits += raw.site_hits[:, site_keep]
@@ -162,10 +179,17 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
             for k, lab in enumerate(grp.labels):
                 days.add(d, f"used.{lab}", day_used[:, k])
                 days.add(d, f"remaining.{lab}", remaining[:, k])
+            day_used_type = np.zeros((m, T), dtype=np.int64)
             for ti, t in enumerate(types):
                 sel = type_of_group == ti
-                days.add(d, f"used_type.{t}", day_used[:, sel].sum(axis=1))
+                day_used_type[:, ti] = day_used[:, sel].sum(axis=1)
+                days.add(d, f"used_type.{t}", day_used_type[:, ti])
                 days.add(d, f"remaining_type.{t}", remaining[:, sel].sum(axis=1))
+            total_cls[t0:t1] += day_cls.astype(np.int32)
+            total_used_type[t0:t1] += day_used_type.astype(np.int32)
+            if keep_daily:
+                daily_cls[t0:t1, d - 1] = day_cls
+                daily_used_type[t0:t1, d - 1] = day_used_type
             for j, si in enumerate(site_keep):
                 days.add(d, f"hits.{site_names[si]}", day_hits[:, j])
         final_remaining[t0:t1] = remaining
@@ -180,6 +204,8 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
     return CampaignResult(scenario=sc, campaign=campaign, groups=grp, plans=plans, missile_stocks=missile_curve,
                           classes=present, sites=[site_names[j] for j in site_keep], types=types,
                           histograms=days.h, reached=reached_h, final_remaining=final_remaining, used_total=used_total,
+                          trial_totals={"cls": total_cls, "used_type": total_used_type},
+                          trial_daily=None if not keep_daily else {"cls": daily_cls, "used_type": daily_used_type},
                           unit_cost_usd={t: float(cat.interceptors[t].cost_usd.value) for t in types},
                           manifest=manifest)
 

@@ -24,10 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..catalog import Catalog
+from ..errors import InputError
 from ..scenario.schema import Scenario
 from .schema import Campaign
 
-__all__ = ["WavePlan", "plan_waves", "StockGroups", "stock_groups", "reload", "release", "apportion"]
+__all__ = ["WavePlan", "plan_waves", "schedule_counts", "salvo_index", "StockGroups", "stock_groups", "reload", "release",
+           "apportion"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,72 @@ def _made_on(rate: float, day: int) -> int:
     return int(math.floor(rate * day + 1e-9)) - int(math.floor(rate * (day - 1) + 1e-9))
 
 
-def plan_waves(sc: Scenario, camp: Campaign) -> tuple[list[WavePlan], list[dict[str, int]]]:
+def salvo_index(sc: Scenario, key: int | str, file: str = "<campaign>", field: str = "schedule") -> int:
+    """The raid index of the salvo a schedule names: by ``name``, or by its 0-based index."""
+    names = [s.name for s in sc.raid]
+    if isinstance(key, str) and key in names:
+        if names.count(key) > 1:
+            raise InputError(file, field, key, "two salvos of the raid have this name; give each salvo its own name")
+        return names.index(key)
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        i = int(key)
+        if i < len(sc.raid):
+            return i
+        raise InputError(file, field, key, f"the raid has {len(sc.raid)} salvos (indices 0-{len(sc.raid) - 1}); "
+                         "give a salvo's index or name")
+    known = ", ".join(n for n in names if n) or "none; add name: to the salvos, or use their indices"
+    raise InputError(file, field, key, f"no salvo of the raid has this name; named salvos: {known}")
+
+
+def schedule_counts(sc: Scenario, camp: Campaign, catalog: Catalog | None = None,
+                    file: str = "<campaign>") -> dict[tuple[int, int], tuple[int, ...]]:
+    """The scheduled count of every salvo in each (day, wave) the ``schedule`` gives (before scaling).
+
+    A salvo named in an entry flies its count; a class count is shared among the
+    class's salvos not named in the entry, in proportion to their raid counts (largest
+    remainder, ties to the earlier salvo; equally when those counts are all 0); every
+    other salvo flies 0. Unknown salvos, a class the raid has no salvo of (or only named
+    ones) raise :class:`InputError` naming ``campaign.schedule[i]...``.
+    """
+    if camp.schedule is None:
+        return {}
+    if catalog is None and any(e.classes for e in camp.schedule):
+        from ..scenario.io import scenario_catalog
+
+        catalog = scenario_catalog(sc)
+    out: dict[tuple[int, int], tuple[int, ...]] = {}
+    for i, e in enumerate(camp.schedule):
+        counts = [0] * len(sc.raid)
+        named: set[int] = set()
+        for key, n in e.salvos.items():
+            j = salvo_index(sc, key, file, f"campaign.schedule[{i}].salvos.{key}")
+            if j in named:
+                raise InputError(file, f"campaign.schedule[{i}].salvos.{key}", key,
+                                 f"salvo {j} is named twice in this entry (by index and by name); give it once")
+            named.add(j)
+            counts[j] = n
+        for klass, n in e.classes.items():
+            idx = [j for j, s in enumerate(sc.raid) if catalog.threats[s.threat].klass == klass and j not in named]
+            if not idx:
+                raise InputError(file, f"campaign.schedule[{i}].classes.{klass}", n,
+                                 f"the raid has no {klass} salvo left to share this among (none, or all named in salvos); "
+                                 f"add a {klass} salvo to the raid")
+            weights = [sc.raid[j].count for j in idx]
+            if sum(weights) == 0:
+                weights = [1] * len(idx)
+            for j, c in zip(idx, apportion(n, weights)):
+                counts[j] = c
+        out[e.day, e.wave] = tuple(counts)
+    return out
+
+
+def plan_waves(sc: Scenario, camp: Campaign, catalog: Catalog | None = None) -> tuple[list[WavePlan], list[dict[str, int]]]:
     """The attacker's waves and its missile stocks at the end of each day's waves.
+
+    Without a ``schedule`` salvo ``s`` flies ``round(count_s x wave_scale x day_scale[d]
+    x (1 - a) ** (d - 1))`` on day ``d``; with one, ``round(scheduled_s x wave_scale x
+    (1 - a) ** (d - 1))`` (a wave without an entry flies nothing). Either way a stocked
+    threat type's salvos are then cut in proportion to what is left of its stock.
 
     Returns
     -------
@@ -72,10 +139,13 @@ def plan_waves(sc: Scenario, camp: Campaign) -> tuple[list[WavePlan], list[dict[
     plans: list[WavePlan] = []
     curve: list[dict[str, int]] = []
     keep = 1.0 - camp.launcher_attrition_per_day
+    sched = schedule_counts(sc, camp, catalog) if camp.schedule is not None else None
+    quiet = (0,) * len(sc.raid)
     for d in range(1, camp.days + 1):
         f = camp.wave_scale * (camp.day_scale[d - 1] if camp.day_scale else 1.0) * keep ** (d - 1)
         for w in range(1, camp.waves_per_day + 1):
-            want = [int(math.floor(s.count * f + 0.5)) for s in sc.raid]
+            base = [s.count for s in sc.raid] if sched is None else sched.get((d, w), quiet)
+            want = [int(math.floor(c * f + 0.5)) for c in base]
             for t in stocked:
                 idx = [i for i, s in enumerate(sc.raid) if s.threat == t]
                 asked = sum(want[i] for i in idx)

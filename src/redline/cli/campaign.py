@@ -34,8 +34,21 @@ def render_campaign(res) -> None:
         t.add_column(col, justify="right")
     for d in s.daily:
         t.add_row(str(d.day), str(sum(d.launched.values())), _fmt(d.leaked), _fmt(d.impacted),
-                  _fmt(d.impacted_cumulative), f"{d.defender_cost_usd_mean / 1e6:,.0f}")
+                  _fmt(d.impacted_cumulative), f"{d.defender_cost_usd_mean / 1e6:,.0f}",
+                  end_section=d.day == s.days)
+    if s.totals is not None:
+        cost = sum(d.defender_cost_usd_mean for d in s.daily)
+        t.add_row("total", str(sum(s.totals.launched.values())), _fmt(s.totals.leaked), _fmt(s.totals.impacted),
+                  "", f"{cost / 1e6:,.0f}")
     console.print(t)
+    if s.totals is not None:
+        t = Table(title="Campaign totals by class (per trial, summed over days): mean [5%–95%]")
+        t.add_column("class")
+        for col in ("launched", "failed", "intercepted", "leaked", "impacted"):
+            t.add_column(col, justify="right")
+        for k, row in s.totals.by_class.items():
+            t.add_row(k, *(_fmt(row[c]) for c in ("launched", "failed", "intercepted", "leaked", "impacted")))
+        console.print(t)
     curve = res.stock_curve("type")
     start = {k: sum(v.initial for v in s.stocks.values() if v.type == k) for k in curve}
     t = Table(title="Interceptor stock left at the end of each day, by type: mean [5%–95%]")
@@ -77,6 +90,8 @@ def register(app: typer.Typer) -> None:
         csv: Optional[str] = csv_option(),
         xlsx: Optional[str] = xlsx_option(),
         force: bool = force_option(),
+        per_trial: bool = typer.Option(False, "--per-trial", help="With --json: add every trial's totals and per-day "
+                                       "counts by class and interceptor type (for scoring)."),
         store: Optional[str] = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -92,14 +107,16 @@ def register(app: typer.Typer) -> None:
             sc, camp = load_campaign(scenario)
             if days is not None:
                 upd = {"days": days, "day_scale": None if camp.day_scale is None else (camp.day_scale + (1.0,) * days)[:days],
-                       "resupply": tuple(r for r in camp.resupply if r.day <= days)}
+                       "resupply": tuple(r for r in camp.resupply if r.day <= days),
+                       "schedule": None if camp.schedule is None else tuple(e for e in camp.schedule if e.day <= days)}
                 camp = _with_days(camp, upd, scenario)
             n = trials or sc.trials
             total = camp.days * camp.waves_per_day
             with progress_bar(total, f"{sc.name}", enabled=not as_json) as cb:
-                res = run_campaign(sc, camp, trials=n, seed=seed, params=params, progress=lambda k, tot: cb(k * total // tot))
+                res = run_campaign(sc, camp, trials=n, seed=seed, params=params, progress=lambda k, tot: cb(k * total // tot),
+                                   keep_daily=per_trial)
         if as_json:
-            print_json(res.summary())
+            print_json(res.summary(per_trial=per_trial))
         else:
             render_campaign(res)
         if png:

@@ -94,6 +94,10 @@ def register(app: typer.Typer) -> None:
         check_export(csv, xlsx, force)
         with user_errors():
             sc = load_scenario(scenario)
+            if sc.campaign is not None:  # never one wave of a campaign (the API refuses it the same way)
+                from ..api import campaign_refusal
+
+                raise campaign_refusal(sc, scenario)
             n = trials or sc.trials
             with progress_bar(n, f"{sc.name}", enabled=not as_json) as cb:
                 res = api_run(sc, trials=n, seed=seed, engine=engine, params=params, workers=workers, progress=cb)

@@ -109,10 +109,36 @@ class CampaignDay(_Frozen):
     defender_cost_usd_mean: float
 
 
+class CampaignTotals(_Frozen):
+    """Over the whole campaign: each trial's sums over its days, summarised over trials."""
+
+    launched: dict[str, int]
+    by_class: dict[str, dict[str, NumStats]]
+    leaked: NumStats
+    impacted: NumStats
+    interceptors_used_by_type: dict[str, NumStats]
+
+
+class TrialCounts(_Frozen):
+    """One value per trial (trial order): counts by class (launched ... impacted) and rounds by type."""
+
+    by_class: dict[str, dict[str, list[int]]]
+    interceptors_used_by_type: dict[str, list[int]]
+
+
+class CampaignTrials(_Frozen):
+    """Per-trial counts (``redline campaign --per-trial``): campaign totals, and per day when kept."""
+
+    trials: int
+    totals: TrialCounts
+    daily: Optional[list[TrialCounts]] = None
+
+
 class CampaignSummary(Record):
-    """``redline campaign --json``: per-day outcomes, stocks and the day each stock reaches its reserve."""
+    """``redline campaign --json``: per-day outcomes, campaign totals, stocks and the day each stock reaches its reserve."""
 
     kinds = ("campaign", "sweep-point")
+    omit_if_none = ("totals", "per_trial")
 
     campaign: str
     title: str
@@ -122,6 +148,8 @@ class CampaignSummary(Record):
     stocks: dict[str, StockInfo]
     daily: list[CampaignDay]
     reserve_reached: dict[str, ReserveDay]
+    totals: Optional[CampaignTotals] = None       # absent in records saved before campaign totals existed
+    per_trial: Optional[CampaignTrials] = None    # only when asked for (--per-trial)
 
     def headline(self) -> str:
         last = self.daily[-1] if self.daily else None

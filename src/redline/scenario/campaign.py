@@ -11,6 +11,11 @@ each day, how their size changes (launcher attrition, missile stocks), what
 the defence holds beyond its ready magazines, what it receives, and how its
 doctrine adapts to falling stocks. Friendly units as named (``_per_day``);
 stocks are counted in rounds (interceptors) or missiles (threats).
+
+A ``schedule`` replaces the one multiplier per day (``day_scale``) by counts
+per day and wave, per salvo (by its ``name`` or its index in the raid) or per
+threat class, so that a campaign can replay a day log
+(:class:`ScheduleEntry`).
 """
 from __future__ import annotations
 
@@ -18,11 +23,25 @@ import math
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from .. import limits as L
+from ..catalog import THREAT_CLASSES
 
-__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt", "planned_wave_sizes"]
+__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt", "ScheduleEntry", "CampaignFieldError",
+           "planned_wave_sizes"]
+
+
+class CampaignFieldError(ValueError):
+    """A campaign check that names its field inside the block (e.g. ``schedule[3].day``).
+
+    Raised inside the model's validators; pydantic keeps the exception in the error's
+    ``ctx``, and :func:`redline.campaign.io.parse_campaign` reports ``campaign.<field>``.
+    """
+
+    def __init__(self, field: str, value: object, fix: str):
+        super().__init__(f"{field} = {value!r}: {fix}")
+        self.field, self.value, self.fix = field, value, fix
 
 
 class _Frozen(BaseModel):
@@ -38,6 +57,9 @@ Days = Annotated[int, L.NOT_BOOL, Field(ge=1), L.capped("MAX_CAMPAIGN_DAYS", "da
 Waves = Annotated[int, L.NOT_BOOL, Field(ge=1),
                   L.capped("MAX_WAVES_PER_DAY", "waves a day", "merge waves (a wave is the scenario's whole raid)")]
 Name = Annotated[str, Field(min_length=1)]
+Count = Annotated[int, L.NOT_BOOL, Field(ge=0),
+                  L.capped("MAX_SALVO_COUNT", "threats in one scheduled salvo or class", "split the wave or model fewer threats")]
+SalvoKey = Annotated[int, L.NOT_BOOL, Field(ge=0)] | Name
 
 
 class MissileStock(_Frozen):
@@ -55,6 +77,31 @@ class Resupply(_Frozen):
     type: Name
     rounds: Stock
     note: str = ""
+
+
+class ScheduleEntry(_Frozen):
+    """What one wave of one day flies: counts per salvo and per threat class.
+
+    ``salvos`` maps a salvo of the scenario's raid, by its ``name`` or its
+    0-based index, to the count it flies in this wave; ``classes`` maps a
+    threat class (``drone``, ``cruise``, ``ballistic``, ...) to a count shared
+    among that class's salvos not named in ``salvos``, in proportion to their
+    counts in the raid (largest remainder; equally when those are all 0).
+    Every salvo neither named nor of a listed class flies nothing in this wave.
+    """
+
+    day: Days
+    wave: Waves = 1
+    salvos: dict[SalvoKey, Count] = Field(default_factory=dict)
+    classes: dict[str, Count] = Field(default_factory=dict)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ScheduleEntry":
+        for k in self.classes:
+            if k not in THREAT_CLASSES:
+                raise CampaignFieldError(f"classes.{k}", k, f"unknown threat class; use one of {', '.join(THREAT_CLASSES)}")
+        return self
 
 
 class Conserve(_Frozen):
@@ -101,6 +148,11 @@ class Campaign(_Frozen):
         Multiplier on every salvo count of the scenario's raid.
     day_scale : tuple of float, optional
         Per-day multiplier (length ``days``), e.g. a heavy opening day.
+    schedule : tuple of ScheduleEntry, optional
+        Counts per day and wave, per salvo or per threat class (instead of
+        ``day_scale``); a wave without an entry flies nothing. ``wave_scale``,
+        launcher attrition and missile stocks still apply to the scheduled
+        counts (:func:`redline.campaign.stocks.plan_waves`).
     launcher_attrition_per_day : float
         Fraction of the attacker's launchers destroyed each day; day ``d``
         (1-based) launches ``(1 - a) ** (d - 1)`` of the planned salvo.
@@ -122,6 +174,7 @@ class Campaign(_Frozen):
     waves_per_day: Waves = 1
     wave_scale: NonNegativeFloat = 1.0
     day_scale: tuple[NonNegativeFloat, ...] | None = None
+    schedule: tuple[ScheduleEntry, ...] | None = None
     launcher_attrition_per_day: float = Field(default=0.0, ge=0.0, lt=1.0)
     missile_stocks: dict[str, MissileStock] = Field(default_factory=dict)
     depot: dict[str, dict[str, Stock]] = Field(default_factory=dict)
@@ -140,8 +193,39 @@ class Campaign(_Frozen):
         for r in self.resupply:
             if r.day > self.days:
                 raise ValueError(f"resupply on day {r.day} is after the campaign's last day ({self.days})")
+        self._check_schedule()
         self._check_totals()
         return self
+
+    def _check_schedule(self) -> None:
+        """Entries within the campaign's days and waves, one per (day, wave), not beside ``day_scale``."""
+        if self.schedule is None:
+            return
+        if self.day_scale is not None:
+            raise CampaignFieldError("day_scale", list(self.day_scale),
+                                     "give either day_scale or schedule, not both (a schedule gives the counts of every day)")
+        seen: dict[tuple[int, int], int] = {}
+        for i, e in enumerate(self.schedule):
+            if e.day > self.days:
+                raise CampaignFieldError(f"schedule[{i}].day", e.day,
+                                         f"after the campaign's last day ({self.days}); raise days or drop the entry")
+            if e.wave > self.waves_per_day:
+                raise CampaignFieldError(f"schedule[{i}].wave", e.wave,
+                                         f"the campaign flies {self.waves_per_day} wave(s) a day; raise waves_per_day or "
+                                         "give a lower wave")
+            if (e.day, e.wave) in seen:
+                raise CampaignFieldError(f"schedule[{i}]", {"day": e.day, "wave": e.wave},
+                                         f"day {e.day} wave {e.wave} is already given by schedule[{seen[e.day, e.wave]}]; "
+                                         "merge the two entries")
+            seen[e.day, e.wave] = i
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_schedule(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # ``schedule`` came after campaign hashes were recorded: unset, it is left out so they hold
+        out = handler(self)
+        if isinstance(out, dict) and self.schedule is None:
+            out.pop("schedule", None)
+        return out
 
     def _check_totals(self) -> None:
         """Each stock's total over the campaign (start, resupply, production) stays under ``MAX_STOCK``."""
@@ -167,7 +251,12 @@ def planned_wave_sizes(counts: Sequence[int], camp: Campaign) -> float:
 
     Each salvo flies ``round(count x wave_scale x day_scale[d] x (1 - a) ** (d - 1))``
     (:func:`redline.campaign.stocks.plan_waves`); attrition only shrinks it, so
-    the bound takes the largest ``day_scale``.
+    the bound takes the largest ``day_scale``. With a ``schedule`` the counts are
+    the entries' own (salvo counts plus class counts, which add up to the wave's).
     """
+    if camp.schedule is not None:
+        f = camp.wave_scale
+        return float(max((sum(e.salvos.values()) + sum(e.classes.values()) for e in camp.schedule), default=0)
+                     * f + 0.5 * len(counts))
     f = camp.wave_scale * max(camp.day_scale or (1.0,))
     return float(sum(c * f + 0.5 for c in counts))     # floats: a huge scale gives inf, never an overflow

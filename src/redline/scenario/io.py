@@ -6,7 +6,8 @@ names. Every problem raises :class:`redline.errors.InputError` naming the
 file, the field, the value and the fix.
 
 A scenario may start with ``extends: NAME`` (a built-in name or a path):
-mappings are merged recursively over the base, lists replace the base's,
+mappings are merged recursively over the base, lists replace the base's
+(in the ``campaign`` block a key set to null also removes the base's key),
 and ``exclude_owners: [nation, ...]`` drops those nations' fire units and
 sensors (for what-if variants). Both edits are the transforms of
 :mod:`redline.scenario.transforms`.
@@ -28,6 +29,7 @@ from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
 from ..geo.sphere import distance_m
 from ..hashing import scenario_sha256  # re-exported: its home is redline.hashing
+from .campaign import CampaignFieldError
 from .schema import Scenario
 from .transforms import exclude_owners, merge_documents
 
@@ -116,6 +118,9 @@ def _pydantic_to_input_error(exc: ValidationError, file: str) -> InputError:
         msg = err["msg"].removeprefix("Value error, ")
         fix = f"{msg[0].lower()}{msg[1:]}" + ("" if "; " in msg else "; correct the value")
     value = None if err["type"] == "missing" else err.get("input")
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, CampaignFieldError):  # a campaign check that names its own field inside the block
+        field, value, fix = (inner.field if field == "<top>" else f"{field}.{inner.field}"), inner.value, inner.fix
     return InputError(file, field, value, fix)
 
 
@@ -149,7 +154,25 @@ def _resolve_raw(raw: dict, file: str, base_dir: Path | None, depth: int = 0) ->
     # gives itself replaces the parent's, and with it the exclusions the parent's chain made
     units = frozenset() if "fire_units" in raw else base.drop_units
     sensors = frozenset() if "sensors" in raw else base.drop_sensors
-    return _Resolved(merge_documents(base.raw, raw), units | exclude, sensors | exclude)
+    merged = merge_documents(base.raw, raw)
+    if isinstance(base.raw.get("campaign"), dict) and isinstance(raw.get("campaign"), dict):
+        merged["campaign"] = _merge_campaign(base.raw["campaign"], raw["campaign"])
+    return _Resolved(merged, units | exclude, sensors | exclude)
+
+
+def _merge_campaign(base: dict, over: dict) -> dict:
+    """A child's ``campaign`` block over its parent's: mappings merged key by key (recursively),
+    lists and values replaced, and a key the child sets to null removed (so that a child can drop
+    a parent's missile stock, depot or reserve entry; ``campaign: null`` drops the whole block)."""
+    out = dict(base)
+    for k, v in over.items():
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, dict) and isinstance(base.get(k), dict):
+            out[k] = _merge_campaign(base[k], v)
+        else:
+            out[k] = v
+    return out
 
 
 def _check_extends(name: object, file: str) -> None:

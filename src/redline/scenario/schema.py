@@ -28,7 +28,7 @@ from pydantic import (
 
 from .. import limits as L
 from ..catalog import ThreatClass
-from .campaign import Campaign, planned_wave_sizes
+from .campaign import Campaign, CampaignFieldError, planned_wave_sizes
 
 __all__ = [
     "Site",
@@ -180,6 +180,7 @@ class Salvo(_Frozen):
     aim: dict[str, NonNegativeFloat]           # site name -> weight
     waypoints: tuple[str | Point, ...] = ()
     note: str = ""
+    name: Name | None = Field(default=None, exclude_if=lambda v: v is None)  # label for campaign schedules (unset: not dumped, hashes hold)
 
     @model_validator(mode="after")
     def _check(self) -> "Salvo":
@@ -308,5 +309,5 @@ def check_wave_sizes(raid: tuple[Salvo, ...], camp: Campaign) -> None:
     """
     biggest = planned_wave_sizes([s.count for s in raid], camp)
     if biggest > L.MAX_RAID_THREATS:
-        raise ValueError(L.cap_message("MAX_RAID_THREATS", f"threats in one wave (the largest wave has about {biggest:,.0f})",
-                                       "lower wave_scale or day_scale"))
+        raise CampaignFieldError("wave_scale", camp.wave_scale, L.cap_message(  # names campaign.wave_scale
+            "MAX_RAID_THREATS", f"threats in one wave (the largest wave has about {biggest:,.0f})", "lower wave_scale or day_scale"))
