@@ -166,7 +166,12 @@ def test_campaign_tidy_frame_matches_histograms(campaign):
                 assert r["p50"] == campaign.stat(1, prefix + r["label"])["p50"]
     wide = campaign.to_frame()
     assert wide.shape[0] == 2 and "all.leaked" in wide.columns
-    assert set(campaign.tables()) == {"daily", "daily_means", "stocks", "reserve_reached", "manifest"}
+    assert set(campaign.tables()) == {"daily", "daily_means", "totals", "stocks", "reserve_reached", "manifest"}
+    tot = campaign.tables()["totals"]
+    # the campaign's per-trial totals are the sums of its days (in the mean)
+    leaked = tot[(tot.dim == "all") & (tot.metric == "leaked")].value.to_numpy()
+    np.testing.assert_array_equal(leaked, campaign.samples("all.leaked"))
+    assert leaked.mean() == pytest.approx(sum(campaign.stat(d, "all.leaked")["mean"] for d in (1, 2)))
 
 
 def test_cli_csv_and_xlsx(tmp_path):

@@ -259,12 +259,25 @@ def _campaign_tables(res) -> dict[str, pd.DataFrame]:
 
     rec = res.record()
     out: dict[str, Any] = {"daily": campaign_frame(res, tidy=True), "daily_means": res.to_frame()}
+    if getattr(res, "trial_totals", None):
+        out["totals"] = campaign_totals(res)
     out["stocks"] = pd.DataFrame([{"stock": k, **v.model_dump()} for k, v in rec.stocks.items()])
     out["reserve_reached"] = pd.DataFrame([
         {"stock": k, "reserve_level": v.reserve_level, "p_within": v.p_within,
          **{f"day_{q}": d for q, d in v.day.items()}} for k, v in rec.reserve_reached.items()])
     out["manifest"] = manifest_table(rec.manifest)
     return out
+
+
+def campaign_totals(res) -> pd.DataFrame:
+    """Per-trial totals over the whole campaign, long: columns ``trial, dim, label, metric, value``
+    (counts by class and ``all``, rounds used by interceptor type)."""
+    from .results import COUNTS
+
+    qs = [_q(w, "class", res.classes, [res.samples(f"{c}.{w}") for c in res.classes]) for w in COUNTS]
+    qs += [_q(w, "all", ("all",), [res.samples(f"all.{w}")]) for w in COUNTS]
+    qs.append(_q("rounds", "interceptor", res.types, [res.samples(f"used_type.{t}") for t in res.types]))
+    return tidy_frame([q for q in qs if q.values.ndim == 2])
 
 
 def _split_metric(name: str) -> tuple[str, str, str]:

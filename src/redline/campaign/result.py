@@ -214,7 +214,7 @@ class CampaignResult:
 
     # ---- data out and display (redline.frames)
     def tables(self) -> dict:
-        """Named tables (``daily``, ``daily_means``, ``stocks``, ``reserve_reached``, ``manifest``)."""
+        """Named tables (``daily``, ``daily_means``, ``totals``, ``stocks``, ``reserve_reached``, ``manifest``)."""
         from ..frames import tables
 
         return tables(self)
