@@ -75,7 +75,7 @@ def paired_quantities(qa: list[Quantity], qb: list[Quantity]) -> list[tuple[Quan
     ib = {(q.dim, q.metric): q for q in qb}
     n = qa[0].values.shape[0] if qa else 0
     out = []
-    for key in _union(tuple(ia), tuple(ib)):   # type: ignore[arg-type]
+    for key in list(ia) + [k for k in ib if k not in ia]:
         a, b = ia.get(key), ib.get(key)
         labels = _union(a.labels if a else (), b.labels if b else ())
         ref = a or b

@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
             return
         if target is None:
             fail("give a TARGET (a saved run or a scenario) or --diff A B")
+            return
         if _is_scenario(target):
             from ..api import run as api_run
             from ..scenario import load_scenario
