@@ -114,11 +114,14 @@
 
     // outcomes by class
     var os = section(root, "outcomes", "Outcome by threat class", "Mean over trials [5th–95th percentile].");
-    var tb = table(os, ["class", "launched", "failed", "intercepted", "leaked", "impacted"], "by-class");
+    var counts = ["launched", "failed", "intercepted", "leaked", "impacted"];
+    var first = s.by_class[Object.keys(s.by_class)[0]];
+    if (first && first.fell_outside) counts.push("fell_outside");   // leaked onto no site (summaries since issue 10)
+    var tb = table(os, ["class"].concat(counts.map(function (c) { return c.replace("_", " "); })), "by-class");
     Object.keys(s.by_class).forEach(function (k) {
       var tr = h("tr", null, tb);
       h("td", null, tr, k);
-      ["launched", "failed", "intercepted", "leaked", "impacted"].forEach(function (c) {
+      counts.forEach(function (c) {
         interval(h("td", null, tr), "by_class." + k + "." + c, s.by_class[k][c]);
       });
     });
