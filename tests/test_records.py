@@ -35,6 +35,7 @@ def _commands(tmp_path):
     spec.write_text(SWEEP)
     return {
         "run": ["run", "april-2024", "--trials", "200", "--seed", "1"],
+        "diff": ["diff", "april-2024", "april-2024-jordan-closed", "--trials", "100", "--seed", "1"],
         "campaign": ["campaign", "twelve-day-campaign", "--trials", "50", "--days", "2", "--seed", "1"],
         "crisis": ["crisis", "--paths", "200", "--seed", "1", "--horizon", "60"],
         "compare": ["compare", "--policies", "status-quo,diplomacy-first", "--paths", "200", "--horizon", "60"],
@@ -70,7 +71,7 @@ def test_every_command_is_covered(outputs):
 
 
 @pytest.mark.parametrize("kind", ["run", "campaign", "crisis", "compare", "validate", "backtest", "sweep", "calibrate",
-                                  "rebuild-effects", "fit-escalation"])
+                                  "rebuild-effects", "fit-escalation", "diff"])
 def test_manifest_has_exactly_the_manifest_fields(outputs, kind):
     out = outputs[kind]
     assert set(out["manifest"]) == FIELDS
@@ -88,7 +89,7 @@ def test_units_say_what_a_sample_is(outputs):
     units = {k: o["manifest"]["samples"]["unit"] for k, o in outputs.items()}
     assert units == {"run": "trials", "campaign": "trials", "crisis": "paths", "compare": "paths", "validate": "trials",
                      "backtest": "moves", "sweep": "points", "calibrate": "draws",
-                     "rebuild-effects": "trials", "fit-escalation": "draws"}
+                     "rebuild-effects": "trials", "fit-escalation": "draws", "diff": "trials"}
 
 
 def test_sweep_points_carry_a_sweep_point_manifest(outputs, tmp_path):

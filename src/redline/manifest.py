@@ -21,7 +21,7 @@ from ._version import __version__
 __all__ = ["KINDS", "UNITS", "Kind", "Manifest", "Samples", "make_manifest"]
 
 Kind = Literal["run", "campaign", "crisis", "compare", "validate", "backtest", "sweep", "sweep-point", "calibrate",
-               "rebuild-effects", "fit-escalation"]
+               "rebuild-effects", "fit-escalation", "diff"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 Unit = Literal["trials", "paths", "points", "draws", "moves", "observations"]

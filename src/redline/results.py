@@ -210,9 +210,20 @@ class Result:
         self._cache["record"] = rec
         return rec
 
-    def to_frame(self):
-        """Per-trial table (pandas): one row per trial, one column per count."""
+    def to_frame(self, tidy: bool = False):
+        """Per-trial table (pandas).
+
+        ``tidy=False``: one row per trial, one column per count (``ballistic.leaked``, ``hits.<site>``...).
+        ``tidy=True``: one long frame with columns ``trial, dim, label, metric, value`` holding every
+        per-trial quantity of :func:`redline.frames.quantities` (by class, site, nation, layer, unit,
+        interceptor type and side).
+        """
         import pandas as pd
+
+        if tidy:
+            from .frames import quantities, tidy_frame
+
+            return tidy_frame(quantities(self))
 
         cols: dict[str, np.ndarray] = {"trial": np.arange(self.trials)}
         c = self.compiled
@@ -228,3 +239,39 @@ class Result:
         cols["cost_usd.defender"] = self.defender_cost_usd()
         cols["cost_usd.attacker"] = self.attacker_cost_usd()
         return pd.DataFrame(cols)
+
+    # ---- data out and display (redline.frames)
+    def to_xarray(self):
+        """The per-trial quantities as an ``xarray.Dataset`` (``leaked_by_class``, ``hits_by_site``...,
+        over ``trial`` and each dimension); needs xarray."""
+        from .frames import quantities, to_xarray
+
+        return to_xarray(quantities(self), self.manifest)
+
+    def tables(self, trials: bool = True) -> dict:
+        """Named summary tables (``by_class``, ``by_site``, ..., ``trials``, ``manifest``) as pandas frames."""
+        from .frames import tables
+
+        return tables(self, trials=trials)
+
+    def to_csv(self, directory, force: bool = False) -> list:
+        """Write :meth:`tables` as ``.csv`` files directly in ``directory``; see :func:`redline.frames.write_csv`."""
+        from .frames import write_csv
+
+        return write_csv(self.tables(), directory, force=force)
+
+    def to_xlsx(self, path) -> Any:
+        """Write :meth:`tables` to one Excel workbook, one sheet per table (needs openpyxl)."""
+        from .frames import write_xlsx
+
+        return write_xlsx(self.tables(), path)
+
+    def __repr__(self) -> str:
+        from .frames import short_repr
+
+        return short_repr(self, "summary(), record(), to_frame(tidy=True), to_xarray(), tables(), to_csv(dir), to_xlsx(file)")
+
+    def _repr_html_(self) -> str:
+        from .frames import html_repr
+
+        return html_repr(self, show=("by_class", "by_site", "by_nation", "by_interceptor", "by_side"))

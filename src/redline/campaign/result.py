@@ -204,13 +204,39 @@ class CampaignResult:
         prefix = "remaining_type." if by == "type" else "remaining."
         return {k: [self.stat(d, prefix + k) for d in range(1, self.days + 1)] for k in names}
 
-    def to_frame(self):
-        """Per-day means of every metric (pandas): one row per day."""
-        import pandas as pd
+    def to_frame(self, tidy: bool = False):
+        """Per-day outcome (pandas). ``tidy=False``: one row per day, the mean of every metric;
+        ``tidy=True``: one row per day and metric with mean and 5/50/95th percentiles over trials
+        (see :func:`redline.frames.campaign_frame`)."""
+        from ..frames import campaign_frame
 
-        rows = []
-        for d in range(1, self.days + 1):
-            row = {"day": d}
-            row.update({k: v.mean() for k, v in sorted(self.histograms[d - 1].items())})
-            rows.append(row)
-        return pd.DataFrame(rows)
+        return campaign_frame(self, tidy=tidy)
+
+    # ---- data out and display (redline.frames)
+    def tables(self) -> dict:
+        """Named tables (``daily``, ``daily_means``, ``totals``, ``stocks``, ``reserve_reached``, ``manifest``)."""
+        from ..frames import tables
+
+        return tables(self)
+
+    def to_csv(self, directory, force: bool = False) -> list:
+        """Write :meth:`tables` as ``.csv`` files directly in ``directory``."""
+        from ..frames import write_csv
+
+        return write_csv(self.tables(), directory, force=force)
+
+    def to_xlsx(self, path):
+        """Write :meth:`tables` to one Excel workbook, one sheet per table (needs openpyxl)."""
+        from ..frames import write_xlsx
+
+        return write_xlsx(self.tables(), path)
+
+    def __repr__(self) -> str:
+        from ..frames import short_repr
+
+        return short_repr(self, "summary(), record(), stock_curve(), to_frame(tidy=True), tables(), to_csv(dir), to_xlsx(file)")
+
+    def _repr_html_(self) -> str:
+        from ..frames import html_repr
+
+        return html_repr(self, show=("daily_means", "reserve_reached"))

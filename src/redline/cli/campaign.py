@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
+from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 
 def _fmt(s: dict) -> str:
@@ -86,6 +87,9 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
         png: Optional[str] = typer.Option(None, "--png", help="Also save the stock curve and daily leakers as a PNG here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        csv: Optional[str] = csv_option(),
+        xlsx: Optional[str] = xlsx_option(),
+        force: bool = force_option(),
         per_trial: bool = typer.Option(False, "--per-trial", help="With --json: add every trial's totals and per-day "
                                        "counts by class and interceptor type (for scoring)."),
         store: Optional[str] = store_option(),
@@ -98,6 +102,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--trials = {trials}: must be at least 1")
         if days is not None and days < 1:
             fail(f"--days = {days}: must be at least 1")
+        check_export(csv, xlsx, force)
         with user_errors():
             sc, camp = load_campaign(scenario)
             if days is not None:
@@ -120,6 +125,7 @@ def register(app: typer.Typer) -> None:
             out = plot_campaign(res, png)
             if not as_json:
                 console.print(f"saved {out}")
+        export_after(res, csv, xlsx, force)
         save_after(res.record(), store, no_store)
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
 
 from ._common import console, fail, no_store_option, print_json, print_table, progress_bar, save_after, store_option, user_errors
+from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 __all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
 
@@ -118,6 +119,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        csv: str | None = csv_option(),
+        xlsx: str | None = xlsx_option(),
+        force: bool = force_option(),
         store: str | None = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -128,6 +132,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--paths = {paths}: must be at least 1")
         if horizon <= 0:
             fail(f"--horizon = {horizon}: give a positive number of days")
+        check_export(csv, xlsx, force)
         with user_errors():
             with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
                 s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
@@ -135,6 +140,7 @@ def register(app: typer.Typer) -> None:
             print_json(s.to_json())
         else:
             render_crisis(s)
+        export_after(s, csv, xlsx, force)
         save_after(s, store, no_store)
 
     @app.command()
@@ -146,6 +152,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+        csv: str | None = csv_option(),
+        xlsx: str | None = xlsx_option(),
+        force: bool = force_option(),
         store: str | None = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -155,6 +164,7 @@ def register(app: typer.Typer) -> None:
         names = [p.strip() for p in policies.split(",") if p.strip()] if policies else None
         if paths < 1:
             fail(f"--paths = {paths}: must be at least 1")
+        check_export(csv, xlsx, force)
         with user_errors():
             n_packages = len(names or _all_packages()) + (names is not None and "status-quo" not in names)
             with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
@@ -164,6 +174,7 @@ def register(app: typer.Typer) -> None:
             print_json(s.to_json())
         else:
             render_compare(s)
+        export_after(s, csv, xlsx, force)
         save_after(s, store, no_store)
 
     @app.command()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 import typer
 
@@ -18,8 +18,11 @@ def _is_scenario(target: str) -> bool:
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        target: str = typer.Argument(..., help="A saved run (id, unique prefix, or 'latest'), or a scenario "
-                                               "(built-in name or YAML file) to run now."),
+        target: Optional[str] = typer.Argument(None, help="A saved run (id, unique prefix, or 'latest'), or a scenario "
+                                                          "(built-in name or YAML file) to run now."),
+        diff: Optional[Tuple[str, str]] = typer.Option(None, "--diff", help="Instead of TARGET: report the paired "
+                                                       "difference B - A of two scenarios or stored runs (see `redline diff`).",
+                                                       metavar="A B", show_default=False),
         output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write."),
         png: bool = typer.Option(False, "--png", help="Also write matplotlib PNG figures beside the HTML file."),
         trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Trials when running a scenario (default: the scenario's)."),
@@ -35,6 +38,24 @@ def register(app: typer.Typer) -> None:
 
         if trials is not None and trials < 1:
             fail(f"--trials = {trials}: must be at least 1")
+        if diff is not None:
+            if target is not None:
+                fail(f"give either a TARGET ({target!r}) or --diff A B, not both")
+            from ..diff import diff as run_diff
+            from ..report import view_of_record
+
+            with user_errors():
+                d = run_diff(diff[0], diff[1], trials=trials, seed=seed, params=params, store=store)
+            rec = d.record()
+            run_id = save_after(rec, store, no_store)
+            view = view_of_record(rec, run_id=run_id)
+            with user_errors():
+                paths = write_report(view, output, png=False, title=title)
+            typer.echo(str(paths[0].resolve()))
+            return
+        if target is None:
+            fail("give a TARGET (a saved run or a scenario) or --diff A B")
+            return
         if _is_scenario(target):
             from ..api import run as api_run
             from ..scenario import load_scenario

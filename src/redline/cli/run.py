@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from ..records import RunSummary
 
 from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
+from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 
 def _fmt(s: dict, money: bool = False) -> str:
@@ -74,6 +75,9 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
         workers: Optional[int] = typer.Option(None, "--workers", help="Threads; results do not depend on it."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        csv: Optional[str] = csv_option(),
+        xlsx: Optional[str] = xlsx_option(),
+        force: bool = force_option(),
         store: Optional[str] = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -87,6 +91,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--engine = {engine!r}: choose fast or reference")
         if params not in ("default", "prior"):
             fail(f"--params = {params!r}: choose default (calibrated if shipped) or prior (catalog values)")
+        check_export(csv, xlsx, force)
         with user_errors():
             sc = load_scenario(scenario)
             if sc.campaign is not None:  # never one wave of a campaign (the API refuses it the same way)
@@ -100,6 +105,7 @@ def register(app: typer.Typer) -> None:
             print_json(res.summary())
         else:
             render_summary(res.record())
+        export_after(res, csv, xlsx, force)
         save_after(res, store, no_store)
 
     @app.command()

@@ -18,7 +18,6 @@ from scipy import stats
 
 from ..errors import InputError
 from ..manifest import Manifest, make_manifest
-from ..records import CompareSummary, CrisisSummary
 from .compile import Model, compile_model
 from .fit import load_posterior, posterior_matrix
 from .history import start_state
@@ -37,6 +36,7 @@ from .layout import (
     ST_RUNNING,
     ST_WAR,
 )
+from .result import CompareResult, CrisisResult
 from .runner import Paths, simulate
 
 __all__ = [
@@ -217,7 +217,7 @@ def _run(start: str, policy, horizon_days: float, paths: int, seed: int, rounds:
 
 def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", horizon_days: float = 365.0,
                paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
-               model: Model | None = None) -> CrisisSummary:
+               model: Model | None = None) -> CrisisResult:
     """Simulate a crisis from a start state under a policy package.
 
     Parameters
@@ -239,7 +239,7 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
 
     Returns
     -------
-    CrisisSummary
+    CrisisResult
         ``p_regional_war``, ``p_deescalation`` and ``p_neither`` (mean, p05, p95 over parameter
         uncertainty, mc_se), ``top_paths``, ``losses`` by actor, ``interceptors_used`` by type,
         ``stocks_end``, ``moves``, ``days_to_war`` and a ``manifest``.
@@ -284,12 +284,12 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
     out["stocks"] = _stock_series(m2, res, horizon_days)
     out["manifest"] = _manifest("crisis", m2, post, start, seed, paths, time.perf_counter() - t0, policy=out["policy"],
                                 horizon_days=horizon_days, draws=nd, rounds=rounds, rounds_run=res.rounds_run)
-    return CrisisSummary.model_validate(out)
+    return CrisisResult.model_validate(out)
 
 
 def compare_policies(policies: list[str] | None = None, start: str = "april-2024", horizon_days: float = 365.0,
                      paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
-                     model: Model | None = None, progress: Callable[[int, int], None] | None = None) -> CompareSummary:
+                     model: Model | None = None, progress: Callable[[int, int], None] | None = None) -> CompareResult:
     """Run packages side by side on common random numbers; differences to ``status-quo``.
 
     Every package sees the same uniforms and the same assignment of posterior draws to paths, so
@@ -334,7 +334,7 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
             "delta_major_strike_vs_status_quo": _paired_delta(top >= 5, base_top >= 5, draw, nd),
         })
     ranked = sorted(rows, key=lambda r: (r["p_regional_war"]["mean"], r["name"]))
-    return CompareSummary.model_validate({
+    return CompareResult.model_validate({
         "start": start,
         "horizon_days": horizon_days,
         "paths": paths,

@@ -15,6 +15,7 @@ backtest       :class:`BacktestSummary`     :func:`redline.escalation.backtest`
 validate       :class:`ValidateSummary`     :func:`redline.calibration.validate`
 calibrate      :class:`CalibrateSummary`    ``redline calibrate --json``
 sweep          :class:`SweepSummary`        :meth:`redline.sweep.SweepResult.record`
+diff           :class:`DiffSummary`         :func:`redline.diff.diff`
 sweep-point    :class:`RunSummary` or       a sweep's worker (``details.of`` says which)
                :class:`CampaignSummary`
 =============  ===========================  ====================================
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 
 from ..manifest import Manifest
 from .base import Interval, Record, RecordError, Stats
+from .diff import DiffSide, DiffSummary, PairedDelta
 from .engagement import CalibrateSummary, CampaignSummary, RunSummary, SweepSummary, ValidateSummary
 from .maintenance import EffectsTableSummary, EscalationFitSummary
 from .escalation import BacktestSummary, CompareSummary, CrisisSummary, Delta, PolicyRow, TopPath
@@ -38,9 +40,12 @@ __all__ = [
     "CompareSummary",
     "CrisisSummary",
     "Delta",
+    "DiffSide",
+    "DiffSummary",
     "EffectsTableSummary",
     "EscalationFitSummary",
     "Interval",
+    "PairedDelta",
     "PolicyRow",
     "Record",
     "RecordError",
@@ -63,6 +68,7 @@ SUMMARIES: dict[str, type[Record]] = {
     "validate": ValidateSummary,
     "calibrate": CalibrateSummary,
     "sweep": SweepSummary,
+    "diff": DiffSummary,
     "rebuild-effects": EffectsTableSummary,
     "fit-escalation": EscalationFitSummary,
 }

@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..records import CompareSummary, CrisisSummary, Record, RunSummary
+from ..records import CompareSummary, CrisisSummary, DiffSummary, Record, RunSummary
+from .diff import diff_view
 from .escalation import escalation_view
 from .html import render_html
 from .sources import SOURCE_KEY, source_urls
@@ -28,6 +29,7 @@ __all__ = [
     "view_of_record",
     "engagement_view",
     "escalation_view",
+    "diff_view",
     "render_html",
     "write_report",
 ]
@@ -53,9 +55,11 @@ def view_of_result(result, run_id: str | None = None) -> dict[str, Any]:
 
 def view_of_record(record: Record, run_id: str | None = None) -> dict[str, Any]:
     """The view of a typed record without per-trial arrays: crisis and compare results get their
-    own view (:func:`escalation_view`); any other kind shows its summary and manifest as tables."""
+    own view (:func:`escalation_view`), a diff :func:`diff_view`; any other kind shows its summary and manifest as tables."""
     if isinstance(record, (CrisisSummary, CompareSummary)):
         v = escalation_view(record)
+    elif isinstance(record, DiffSummary):
+        v = diff_view(record)
     else:
         v = {"kind": record.kind, "summary": record.model_dump(mode="json", exclude={"manifest"}),
              "manifest": record.manifest.model_dump(mode="json")}

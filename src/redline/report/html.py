@@ -98,6 +98,7 @@ def render_html(view: Mapping[str, Any], title: str | None = None) -> str:
         _script(static_asset("vendor/leaflet.js")),
         _script(static_asset("map.js")),
         _script(static_asset("view.js")),
+        _script(static_asset("diff.js")),
         _script(_BOOT),
         "</body></html>",
     ]
