@@ -14,12 +14,6 @@ from ._export import check_export, csv_option, export_after, force_option, xlsx_
 
 __all__ = ["register", "render_diff"]
 
-EXAMPLE = """Example:
-
-    redline diff april-2024 april-2024-jordan-closed --trials 2000 --seed 1 --json
-"""
-
-
 def _num(x: float, money: bool, digits: int, sign: bool = False) -> str:
     v = x / 1e6 if money else x
     return f"{v:+,.{digits}f}" if sign else f"{v:,.{digits}f}"
@@ -69,7 +63,7 @@ def render_diff(rec: DiffSummary) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(epilog=EXAMPLE)
+    @app.command()
     def diff(
         a: str = typer.Argument(..., help="Scenario A: built-in name, YAML file, or a stored run id (`redline runs`)."),
         b: str = typer.Argument(..., help="Scenario B, the same way; differences are B - A."),

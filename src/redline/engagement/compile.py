@@ -13,9 +13,14 @@ engine): for a threat sample at time ``t`` inside a unit's envelope (ground
 range, altitude, the partner's permitted airspace and, for fighters, the
 patrol circle), the interceptor must be launched at ``L = t - slant/v``,
 the *decision time*, which cannot precede the earliest track any sensor
-could deliver plus the unit's reaction time. Consecutive opportunities of one pair are at least one
-assessment time ``look_s`` apart (shoot-look-shoot), and at most
-``MAX_OPPORTUNITIES`` are kept, spread evenly over the window.
+could deliver plus the unit's reaction time. A pair's opportunities are its in-envelope samples
+with decision times at least one decision interval apart, the last in-envelope sample always
+among them, and at most ``MAX_OPPORTUNITIES`` are kept, spread evenly over the window; whether one
+can be taken (the previous salvo's result seen ``look_s`` before, the salvos in flight) is the
+kernel's decision in the trial. (Until issue 10 a pair's opportunities were spaced by its own
+intercept time plus ``look_s`` and capped at 4, so an upper tier whose only early chance fell while
+another salvo was in flight never had a later one: closing Jordan's airspace, which pushed that
+chance later, then *lowered* ballistic impacts; see docs/engagement-realism.md.)
 
 Single-shot kill probability is per interceptor type and threat *type*:
 ``pk[p, j, t] = pk_class[p, j, class(t)] x f_t`` with ``f_t`` the threat
@@ -63,7 +68,7 @@ __all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FA
 
 N_SAMPLES = 256
 """Samples per flight profile."""
-MAX_OPPORTUNITIES = 4
+MAX_OPPORTUNITIES = 8
 """Engagement opportunities kept per threat x fire unit pair."""
 FATES = ("failed", "intercepted", "leaked", "impacted")
 CLASS_INDEX = {c: i for i, c in enumerate(THREAT_CLASSES)}
@@ -279,18 +284,25 @@ def _radar_visible(dist_m: np.ndarray, alt_m: np.ndarray, antenna_m: float, rang
 
 
 @njit(cache=True)
-def _select_opportunities(t_s, L_s, mask, look_s, kmax):
-    """Per row: the first in-envelope sample, then each next one launched at least ``look_s``
-    after the previous intercept; thinned evenly to ``kmax``. Returns (rows, kmax) indices, -1 padded."""
+def _select_opportunities(t_s, L_s, mask, spacing_s, kmax):
+    """Per row: the first in-envelope sample, then each next one whose decision time is at least
+    ``spacing_s`` after the previous kept one, and the last in-envelope sample; thinned evenly to
+    ``kmax``. Returns (rows, kmax) indices, -1 padded."""
     rows, n = t_s.shape
     out = np.full((rows, kmax), -1, np.int64)
     buf = np.empty(n, np.int64)
     for r in range(rows):
         m = 0
+        lastj = -1
         for j in range(n):
-            if mask[r, j] and (m == 0 or L_s[r, j] >= t_s[r, buf[m - 1]] + look_s):
-                buf[m] = j
-                m += 1
+            if mask[r, j]:
+                lastj = j
+                if m == 0 or L_s[r, j] >= L_s[r, buf[m - 1]] + spacing_s:
+                    buf[m] = j
+                    m += 1
+        if lastj >= 0 and buf[m - 1] != lastj:
+            buf[m] = lastj
+            m += 1
         if m <= kmax:
             for q in range(m):
                 out[r, q] = buf[q]
@@ -534,7 +546,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         L[mask] = tt_s[mask] - np.hypot(d, alt[mask]) / it.flyout_speed_mps.value
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
-        chosen = _select_opportunities(tt_s, L, mask, float(doc.look_s), MAX_OPPORTUNITIES)
+        chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
         opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch))
