@@ -58,6 +58,17 @@ def schema_id(kind: str) -> str:
 # ------------------------------------------------------------------------------ field documentation
 #: (model, field) -> (description, example as YAML flow text). Units come from the name (:func:`unit_of`).
 FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
+    # campaign schedules (a day log replayed wave by wave; docs/campaigns.md)
+    ("Campaign", "schedule"): ("Counts per day and wave, by salvo or by threat class (replaces day_scale): "
+                               "a day log replayed; salvos and classes not listed fly nothing that wave.",
+                               "[{day: 1, classes: {ballistic: 100}}]"),
+    ("Salvo", "name"): ("Label of the salvo, for campaign schedules (unset: not written out).", "night-1-bms"),
+    ("ScheduleEntry", "day"): ("Campaign day, 1 to days.", "1"),
+    ("ScheduleEntry", "wave"): ("Wave of that day, 1 to waves_per_day.", "1"),
+    ("ScheduleEntry", "salvos"): ("Salvo name (or 0-based index) -> threats it flies in this wave.", "{night-1-bms: 60}"),
+    ("ScheduleEntry", "classes"): ("Threat class -> threats shared among that class's unnamed salvos, "
+                                   "in proportion to their raid counts.", "{ballistic: 100, drone: 50}"),
+    ("ScheduleEntry", "note"): ("Free text: the source of the day's counts.", '"IDF, 14 June [E12]"'),
     # Point / Site
     ("Point", "lat"): ("Latitude, WGS84, north positive.", "32.82"),
     ("Point", "lon"): ("Longitude, WGS84, east positive.", "34.99"),
