@@ -54,6 +54,7 @@ NOT_RUN = {
 SCALE: dict[str, dict[str, tuple[str, bool]]] = {
     "run": {"--trials": ("200", True)},
     "report": {"--trials": ("200", False)},
+    "diff": {"--trials": ("200", True)},
     "validate": {"--trials": ("200", True)},
     "campaign": {"--trials": ("40", True)},
     "crisis": {"--paths": ("100", True), "--draws": ("2", True)},
