@@ -58,7 +58,7 @@ d"""),
 leak = t[t.metric == "leaked"].set_index("threat type" if "threat type" in t else "threat_type")
 leak[["a", "b", "mean", "se", "p05", "p95"]]"""),
     ("code", """fig, ax = plt.subplots(figsize=(6, 3))
-ax.barh(leak.index, leak["mean"], xerr=[leak["mean"] - leak["p05"], leak["p95"] - leak["mean"]], color="#8e1b1b")
+ax.barh(leak.index, leak["mean"], xerr=[(leak["mean"] - leak["p05"]).clip(lower=0), (leak["p95"] - leak["mean"]).clip(lower=0)], color="#8e1b1b")
 ax.axvline(0, color="k", lw=0.8); ax.set_xlabel("leakers, Jordan closed minus open (5-95% of per-trial differences)")
 fig.tight_layout(); fig.savefig(OUT / "diff.png", dpi=80)"""),
     ("md", """## 3. A campaign: stocks carried from day to day"""),

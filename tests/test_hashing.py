@@ -14,15 +14,15 @@ import pytest
 from redline.hashing import campaign_sha256, file_sha256, params_sha256, scenario_sha256, spec_sha256, text_sha256
 
 BEFORE = {
-    "april-2024": "c02c689b9380cebfb4102b09625cdfadaa9c72846c83454c2e2a7d4655593f2d",
-    "april-2024-jordan-closed": "3601211094abbfb9a8b6ed934a448c1180ae998c7d2e417567e14d5902d0aadc",
-    "april-2024-no-partners": "8d98034ec74bba57b4e20b4fcecc30200a13a0eaaf98beb61c0489e3cdc9dc63",
-    "lebanon-launch": "8038837fc2685718436b8aab6b8c84dda9ab0c4640700045e71ec3835eecdb5e",
-    "twelve-day-campaign": "f17572aedff5cecb417a908b927761984404b73ae091a64647353c496a289627",
+    "april-2024": "84732c057ab90bb0220b622816e5db0139df8cd0a54a44c165c49d029da6d36c",
+    "april-2024-jordan-closed": "47bf89a0c27c73d5da45a4ccf1d34a1b9ee350688a12266e63061daa9857fb3f",
+    "april-2024-no-partners": "e66aafa0bf610c198e84b4820d45eefeb4f061bd95bd029d879165a7306e1ff2",
+    "lebanon-launch": "f1d45ed333f8e3645ef5bb884fcdefab5812a513c56508c7bfd572af7a7a2453",
+    "twelve-day-campaign": "ed852eb09429946ad3bfa90d8bd978882499d5da70b8f3422db85350541ff341",
 }
-CAMPAIGN_BEFORE = "4a30e9cf59280c5e07773cd80f4f37c8b2d849c18e98797198feaa1b3e266c05"       # twelve-day-campaign
+CAMPAIGN_BEFORE = "cf9859807502e9c822fb324f3b95b9500f1433f763766af8be1e7af7e911a474"       # twelve-day-campaign
 SPEC_BEFORE = "4cebb4c90e7aa4b90fd72bc63b4d2a0bb8f2e454934472209b73f61f206114ca"           # april-2024-arrow-grid
-PARAMS_BEFORE = {"default": "ce30c24c1fe57935def51519f8d33d52f5b74fa1839f781cdd5421eace817310",
+PARAMS_BEFORE = {"default": "fa8c8496f7b33bbd946e22298a4f7e3469707904aae66168ca2ffb857f2b1675",
                  "prior": "b24c3ca471b631f64675c25fbfb13fa74dc328985471f8c99226172b1be67dcf"}
 
 

@@ -48,6 +48,7 @@ NOT_RUN = {
     "redline serve": "starts a web server that runs until stopped (tests/web cover the app)",
     "redline run": "names the command in prose (`... is what redline run uses by default`)",
     "redline validate": "names the command in prose (the benchmark table)",
+    "redline diff": "names the command in prose (paired comparisons; the block above runs a diff)",
 }
 
 # (command, option) -> small value; "append" adds the option when the README line lacks it.

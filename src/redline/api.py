@@ -35,6 +35,7 @@ def default_params(catalog: Catalog) -> ParamSet:
 def campaign_refusal(sc: Scenario, name: str) -> InputError:
     """The error of ``run`` on a campaign scenario: it points at ``redline campaign`` (a run never flies one wave of a campaign)."""
     camp = sc.campaign
+    assert camp is not None, "campaign_refusal is for campaign scenarios"
     what = f"{camp.days} days x {camp.waves_per_day} wave(s) a day"
     return InputError(name, "campaign", what,
                       f"this scenario is a campaign; run the whole campaign with `redline campaign {name}` (Python: "

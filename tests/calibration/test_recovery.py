@@ -6,6 +6,7 @@ that contains them, and informative data must narrow the prior.
 """
 import numpy as np
 
+from redline.catalog import THREAT_CLASSES
 from redline.calibration.events import event_scenario
 from redline.calibration.fit import FitSettings
 from redline.calibration.metrics import metric_sampler
@@ -86,7 +87,7 @@ def test_latent_coordinates_tie_types_of_a_class(write_event, toy_dir):
     assert all(s.fixed for s in prior.specs if s.table == "pk" and s.key == ("arrow-3", "drone"))
     U = np.random.default_rng(0).random((50, prior.dim))
     ps = prior.paramset(U)
-    assert ps.size == 50 and set(ps.pk) == {(k, c) for k in load_catalog().interceptors for c in ("drone", "cruise", "ballistic")}
+    assert ps.size == 50 and set(ps.pk) == {(k, c) for k in load_catalog().interceptors for c in THREAT_CLASSES}
 
 
 def test_fit_is_deterministic_from_seed(write_event):

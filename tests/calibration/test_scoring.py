@@ -1,6 +1,8 @@
 """Metric samples agree with `redline run --json`; CRPS and priors match their closed forms."""
 import numpy as np
 import pytest
+
+from redline.catalog import THREAT_CLASSES
 from hypothesis import given, settings, strategies as st
 from scipy import stats
 
@@ -68,7 +70,7 @@ def test_pert_prior_matches_scipy_beta():
 def test_every_catalog_parameter_has_a_prior():
     cat = load_catalog()
     specs = {s.name: s for s in catalog_specs(cat)}
-    assert len(specs) == 3 * len(cat.interceptors) + 2 * len(cat.threats) + len(cat.sensors)
+    assert len(specs) == len(THREAT_CLASSES) * len(cat.interceptors) + 2 * len(cat.threats) + len(cat.sensors)
     assert specs["pk.iron-dome.ballistic"].fixed          # cannot engage: [0, 0]
     assert not specs["reliability.emad"].fixed
     for s in specs.values():

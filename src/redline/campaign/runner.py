@@ -187,7 +187,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
                 days.add(d, f"remaining_type.{t}", remaining[:, sel].sum(axis=1))
             total_cls[t0:t1] += day_cls.astype(np.int32)
             total_used_type[t0:t1] += day_used_type.astype(np.int32)
-            if keep_daily:
+            if daily_cls is not None and daily_used_type is not None:
                 daily_cls[t0:t1, d - 1] = day_cls
                 daily_used_type[t0:t1, d - 1] = day_used_type
             for j, si in enumerate(site_keep):
@@ -205,7 +205,8 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
                           classes=present, sites=[site_names[j] for j in site_keep], types=types,
                           histograms=days.h, reached=reached_h, final_remaining=final_remaining, used_total=used_total,
                           trial_totals={"cls": total_cls, "used_type": total_used_type},
-                          trial_daily=None if not keep_daily else {"cls": daily_cls, "used_type": daily_used_type},
+                          trial_daily=(None if daily_cls is None or daily_used_type is None
+                                       else {"cls": daily_cls, "used_type": daily_used_type}),
                           unit_cost_usd={t: float(cat.interceptors[t].cost_usd.value) for t in types},
                           manifest=manifest)
 

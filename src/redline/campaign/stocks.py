@@ -105,6 +105,7 @@ def schedule_counts(sc: Scenario, camp: Campaign, catalog: Catalog | None = None
             named.add(j)
             counts[j] = n
         for klass, n in e.classes.items():
+            assert catalog is not None           # loaded above whenever an entry has classes
             idx = [j for j, s in enumerate(sc.raid) if catalog.threats[s.threat].klass == klass and j not in named]
             if not idx:
                 raise InputError(file, f"campaign.schedule[{i}].classes.{klass}", n,

@@ -301,5 +301,5 @@ def engagement_view(compiled, arrays: Mapping[str, np.ndarray], summary: RunSumm
         "map": layers,
         "charts": charts,
         "sources": catalog_sources(c.catalog, threats=c.threat_types, interceptors=c.interceptor_types,
-                                   sensors=c.sensor_types, used=values_used(c.catalog, summary.manifest.params)),
+                                   sensors=c.sensor_types, used=values_used(c.catalog, summary.manifest.params or "")),
     }

@@ -131,7 +131,22 @@ class LocalBackend:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _close(pool)
+
+
+def _close(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down; after a worker died, end the surviving workers first.
+
+    CPython 3.11's ``shutdown(wait=True)`` of a broken pool can wait forever on a surviving worker
+    blocked on the call queue (seen in the suite under load: the poison-point test hung), so the
+    workers of a broken pool are terminated before the join. ``_processes`` is the executor's own
+    table of worker processes (a private attribute; absent, nothing is terminated).
+    """
+    if getattr(pool, "_broken", False):
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            if proc.is_alive():
+                proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskBackend:
