@@ -94,6 +94,10 @@ def test_report_opens_offline_in_chromium_with_map_layers(browser, april_result,
         for chart in ("chart-leakers", "chart-hits", "chart-interceptors", "chart-costs", "chart-timeline"):
             assert page.locator(f"#{chart} .main-svg").count() >= 1, chart
         assert page.locator("[data-testid=sources] tbody tr").count() == len(view_of_result(april_result)["sources"])
+        # per site P(at least one hit) and leakers by weapon type
+        for site, p in s["p_hit_by_site"].items():
+            assert float(page.get_attribute(f"[data-key='p_hit_by_site.{site}']", "data-value")) == pytest.approx(p)
+        assert page.locator("[data-testid=by-type] tbody tr").count() == len(s["by_type"])
         # the raid animation moves with the time slider
         page.fill("[data-testid=map-time]", "0")
         page.dispatch_event("[data-testid=map-time]", "input")

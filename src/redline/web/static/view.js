@@ -163,10 +163,25 @@
     if (v.charts.hits && Object.keys(v.charts.hits).length) plot(g, "chart-hits", histTraces(v.charts.hits),
       { title: { text: "Hits per trial, by site" }, barmode: "group", xaxis: { title: { text: "hits" } },
         yaxis: { title: { text: "share of trials" } } });
-    var hb = table(os, ["site", "hits per trial"], "hits-by-site");
+    var ph = s.p_hit_by_site || {};
+    var hb = table(os, ["site", "hits per trial", "P(at least one hit)"], "hits-by-site");
     Object.keys(s.hits_by_site || {}).forEach(function (k) {
       var tr = h("tr", null, hb); h("td", null, tr, k); interval(h("td", null, tr), "hits_by_site." + k, s.hits_by_site[k]);
+      var td = h("td", null, tr);
+      if (ph[k] !== undefined) num(td, "p_hit_by_site." + k, ph[k], pct(ph[k]));
     });
+    // leakers by weapon type (the summary's by_type), where the run has them
+    if (s.by_type && Object.keys(s.by_type).length) {
+      var tcols = ["launched", "failed", "intercepted", "leaked", "impacted", "fell_outside"];
+      var tt = table(os, ["threat type"].concat(tcols.map(function (c) { return c.replace("_", " "); })), "by-type");
+      Object.keys(s.by_type).forEach(function (k) {
+        var tr = h("tr", null, tt); h("td", null, tr, k);
+        tcols.forEach(function (c) {
+          var td = h("td", null, tr);
+          if (s.by_type[k][c]) interval(td, "by_type." + k + "." + c, s.by_type[k][c]);
+        });
+      });
+    }
 
     // interceptors
     var is = section(root, "interceptors", "Interceptors used, by type and nation", "Mean rounds fired per trial.");
