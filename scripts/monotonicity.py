@@ -10,12 +10,10 @@ class's impacts is below -3 standard errors and below -0.02 impacts (the absolut
 ignores differences too small to matter when the paired SE is ~0).
 
     PYTHONPATH=src python scripts/monotonicity.py [--trials 1000] [--seed 1] [--scenario NAME ...]
-        [--params default|prior] [--proposed-opportunities] [--sensors] [--markdown]
+        [--params default|prior] [--sensors] [--markdown]
 
-``--proposed-opportunities`` replaces, for this process only, the compile step's choice of
-engagement opportunities with the change proposed in docs/engagement-realism.md (decision
-times spaced by the decision interval, the last in-envelope sample kept, up to 8 per pair),
-to measure what that engine change would do. It edits nothing on disk.
+The opportunity selection this script once patched in (``--proposed-opportunities``) is now the
+engine's own (``redline.engagement.compile._select_opportunities``, issue 10).
 """
 from __future__ import annotations
 
@@ -33,47 +31,6 @@ from redline.scenario.transforms import close_airspace, exclude_units
 
 Z = 3.0
 FLOOR = 0.02
-
-
-def install_proposed_opportunities(kmax: int = 8) -> None:
-    """Monkeypatch compile's opportunity selection with the proposed one (this process only)."""
-    from numba import njit
-
-    import redline.engagement.compile as C
-
-    @njit(cache=False)
-    def sel(t_s, L_s, mask, spacing, kmax):
-        rows, n = t_s.shape
-        out = np.full((rows, kmax), -1, np.int64)
-        buf = np.empty(n, np.int64)
-        for r in range(rows):
-            m = 0
-            lastj = -1
-            for j in range(n):
-                if mask[r, j]:
-                    lastj = j
-                    if m == 0 or L_s[r, j] >= L_s[r, buf[m - 1]] + spacing:
-                        buf[m] = j
-                        m += 1
-            if lastj >= 0 and buf[m - 1] != lastj:
-                buf[m] = lastj
-                m += 1
-            if m <= kmax:
-                for q in range(m):
-                    out[r, q] = buf[q]
-            else:
-                last = -1
-                q = 0
-                for a in range(kmax):
-                    pos = int(np.floor(a * (m - 1) / (kmax - 1) + 0.5))
-                    if pos != last:
-                        out[r, q] = buf[pos]
-                        q += 1
-                        last = pos
-        return out
-
-    C.MAX_OPPORTUNITIES = kmax
-    C._select_opportunities = lambda t, L, m, look, k: sel(t, L, m, 30.0, kmax)
 
 
 def countries_of(sc, cat) -> list[str]:
@@ -136,17 +93,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scenario", action="append")
     ap.add_argument("--params", default="default", choices=["default", "prior"])
-    ap.add_argument("--proposed-opportunities", action="store_true")
     ap.add_argument("--sensors", action="store_true", help="also remove each sensor in turn")
     ap.add_argument("--markdown", action="store_true", help="one table row per violation plus a summary per scenario")
     a = ap.parse_args(argv)
-    if a.proposed_opportunities:
-        install_proposed_opportunities()
     names = a.scenario or sorted(builtin_scenarios())
     classes = list(THREAT_CLASSES)
     total_v = 0
     print(f"# monotonicity: trials={a.trials} seed={a.seed} params={a.params} "
-          f"proposed_opportunities={a.proposed_opportunities} sensors={a.sensors}; violation = paired mean < -{Z:g} SE and < -{FLOOR}")
+          f"sensors={a.sensors}; violation = paired mean < -{Z:g} SE and < -{FLOOR}")
     if a.markdown:
         print("| scenario | changes | violations | change | class | base impacts | paired diff (SE) |")
         print("|---|---|---|---|---|---|---|")
