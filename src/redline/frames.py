@@ -433,6 +433,11 @@ def _safe_name(name: str) -> str:
     return keep or "table"
 
 
+def csv_name(name: str) -> str:
+    """The file stem a table is written under by :func:`write_csv` (and in the web app's CSV zip)."""
+    return _safe_name(name)
+
+
 def check_csv_dir(directory: str | os.PathLike, force: bool = False) -> None:
     """The rule of ``--csv DIR``: DIR is a folder (or does not exist yet) holding no ``.csv`` file,
     unless ``force``; :class:`ExportError` otherwise. Checked before a run and again before writing."""

@@ -228,3 +228,26 @@ def test_compare_with_the_real_escalation_model(client):
     assert r.status_code == 400 and "shipped packages are" in r.json()["error"]
     r = client.post("/api/compare", json={"paths": 10**6})
     assert r.status_code == 422
+
+
+def test_finished_run_downloads_its_tables_as_excel_and_csv(client, tmp_path):
+    """The app's downloads are the tables `redline run --xlsx/--csv` writes (issue 15 item 3)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    r = client.post("/api/runs", json={"scenario": "april-2024", "trials": 100, "seed": 3})
+    assert r.status_code == 202, r.text
+    job = r.json()["job_id"]
+    s = wait(client, job)
+    assert s["state"] == "done", s
+    x = client.get(f"/api/runs/{job}/tables.xlsx")
+    assert x.status_code == 200 and x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = openpyxl.load_workbook(io.BytesIO(x.content), read_only=True)
+    assert {"by_class", "manifest", "trials"} <= set(wb.sheetnames)
+    z = zipfile.ZipFile(io.BytesIO(client.get(f"/api/runs/{job}/tables.zip").content))
+    assert {"by_class.csv", "manifest.csv", "trials.csv"} <= set(z.namelist())
+    rows = z.read("trials.csv").decode().strip().splitlines()
+    assert len(rows) == 101                                   # a header and one row per trial
+    assert client.get("/api/runs/0000000000000000/tables.xlsx").status_code == 404

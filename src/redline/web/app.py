@@ -15,18 +15,25 @@ the request must carry it (:mod:`redline.web.guards`).
 """
 from __future__ import annotations
 
+import io
 import os
+import tempfile
+import threading
 import time
+import zipfile
+from collections import OrderedDict
+from pathlib import Path
 from importlib import resources
 from typing import Any, Iterable
 
 import yaml
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
+from .. import frames
 from .._version import __version__
 from ..errors import InputError, RedlineError
 from ..yamlio import parse_yaml
@@ -111,6 +118,38 @@ def _preview(sc) -> dict[str, Any]:
     return engagement_map(compile_scenario(sc, scenario_catalog(sc)), {})
 
 
+TRIAL_ROWS_MAX = 20_000
+"""Largest web run whose downloads include the per-trial table (bigger ones give the summary tables)."""
+
+
+class _Tables:
+    """The tables of the last finished runs, for the downloads (bounded, thread-safe)."""
+
+    KEEP = 32
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tabs: OrderedDict[str, dict] = OrderedDict()
+
+    def put(self, job_id: str | None, tabs: dict) -> None:
+        if job_id is None:
+            return
+        with self._lock:
+            self._tabs[job_id] = tabs
+            while len(self._tabs) > self.KEEP:
+                self._tabs.popitem(last=False)
+
+    def get(self, job_id: str) -> dict | None:
+        with self._lock:
+            return self._tabs.get(job_id)
+
+
+class _Submitted(threading.Event):
+    """Set once a run's job id is known (its work may finish before ``submit`` returns)."""
+
+    job_id: str | None = None
+
+
 def create_app(store: str | os.PathLike | None = None, no_store: bool = False, limits: Limits | None = None,
                trusted_hosts: Iterable[str] = LOOPBACK_HOSTS, token: str | None = None) -> FastAPI:
     """Build the web application.
@@ -140,6 +179,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     app.state.jobs = JobManager(max_concurrent=limits.max_concurrent_runs, time_limit_s=limits.time_limit_s)
     app.state.store = None if no_store else store
     app.state.no_store = no_store
+    app.state.tables = _Tables()
     # added last = runs first: Host check, then the token, then the body limit
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     if token is not None:
@@ -257,14 +297,21 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
                 except (StoreError, OSError) as exc:
                     warning = f"the run was not saved: {exc}"
             summary = res.summary()
+            # the run's tables, for the spreadsheet downloads (per-trial rows only for small runs)
+            tabs = frames.tables(res, trials=req.trials <= TRIAL_ROWS_MAX)
+            submitted.wait(60)                       # the job id is known once submit() returned
+            app.state.tables.put(submitted.job_id, tabs)
             return {"run_id": run_id, "store_warning": warning, "summary": summary,
                     "view": view_of_result(res, run_id=run_id),
                     "scenario_yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False, allow_unicode=True)}
 
+        submitted = _Submitted()
         try:
             job = app.state.jobs.submit(req.trials, work)
         except Busy as exc:
             raise ApiError(429, str(exc)) from None
+        submitted.job_id = job.job_id
+        submitted.set()
         return {"job_id": job.job_id, "status_url": f"/api/runs/{job.job_id}", "total": req.trials}
 
     @app.get("/api/runs/{job_id}", tags=["runs"], response_model=JobStatus,
@@ -286,6 +333,33 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         if job is None or job.result is None:
             raise ApiError(404, f"no finished run job {job_id!r}")
         return PlainTextResponse(job.result["scenario_yaml"], media_type="application/x-yaml")
+
+    @app.get("/api/runs/{job_id}/tables.xlsx", tags=["runs"], responses={404: {"model": ErrorBody}})
+    def run_tables_xlsx(job_id: str):
+        """The finished run's tables as an Excel workbook, one sheet per table (as ``redline run --xlsx``)."""
+        tabs = _finished_tables(job_id)
+        with tempfile.TemporaryDirectory() as d:
+            path = frames.write_xlsx(tabs, Path(d) / "tables.xlsx")
+            data = path.read_bytes()
+        return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="redline-{job_id}.xlsx"'})
+
+    @app.get("/api/runs/{job_id}/tables.zip", tags=["runs"], responses={404: {"model": ErrorBody}})
+    def run_tables_csv(job_id: str):
+        """The finished run's tables as CSV files in one zip archive (the files ``redline run --csv DIR`` writes)."""
+        tabs = _finished_tables(job_id)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, df in tabs.items():
+                z.writestr(f"{frames.csv_name(name)}.csv", df.to_csv(index=False))
+        return Response(buf.getvalue(), media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="redline-{job_id}-csv.zip"'})
+
+    def _finished_tables(job_id: str):
+        tabs = app.state.tables.get(job_id)
+        if tabs is None:
+            raise ApiError(404, f"no finished run job {job_id[:40]!r} with tables (the last {_Tables.KEEP} runs keep them)")
+        return tabs
 
     @app.get("/api/store/runs", tags=["store"])
     def stored_runs(limit: int = Query(50, ge=1, le=500), points: bool = False) -> list[dict[str, Any]]:

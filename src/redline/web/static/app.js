@@ -111,6 +111,8 @@
     var blob = new Blob([JSON.stringify(result.summary, null, 2)], { type: "application/json" });
     $("dl-json").href = URL.createObjectURL(blob);
     $("dl-yaml").href = "/api/runs/" + state.job + "/scenario.yaml";
+    $("dl-xlsx").href = "/api/runs/" + state.job + "/tables.xlsx";
+    $("dl-csv").href = "/api/runs/" + state.job + "/tables.zip";
     $("downloads").hidden = false;
     if (result.store_warning) showError(result.store_warning);
     refreshSaved();
