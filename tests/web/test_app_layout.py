@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..report._browser import Recorder
 
 WIDTH = 800
@@ -110,5 +112,34 @@ def test_percent_format(browser, live_server):
         got = rec.page.evaluate(f"{[x for x, _ in PERCENT_CASES]}.map(x => RedlineView.pct(x))")
         assert got == [w for _, w in PERCENT_CASES]
         assert rec.page.evaluate("[0.0123, -0.0004, 0].map(x => RedlineView.pp(x))") == ["+1.2 pp", "−<0.1 pp", "0 pp"]
+    finally:
+        rec.close()
+
+
+def test_diff_page_shows_paired_deltas_with_progress(browser, live_server):
+    """/diff runs two built-in scenarios on common random numbers and shows B - A (issue 15 item 1)."""
+    from redline.diff import diff
+
+    rec = Recorder(browser, viewport=(1280, 900))
+    try:
+        page = rec.page
+        page.goto(live_server + "/diff")
+        page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+        page.select_option("[data-testid=diff-a]", "april-2024")
+        page.select_option("[data-testid=diff-b]", "april-2024-jordan-closed")
+        page.fill("[data-testid=trials]", "150")
+        page.fill("[data-testid=seed]", "4")
+        page.click("[data-testid=diff-run]")
+        page.wait_for_selector("#results[data-state='done']", timeout=180_000)
+        assert page.get_attribute("[data-testid=progress]", "value") == "300"      # both runs' trials
+        want = diff("april-2024", "april-2024-jordan-closed", trials=150, seed=4).record()
+        keys = page.eval_on_selector_all("#results [data-key][data-value]",
+                                         "els => els.map(e => [e.dataset.key, Number(e.dataset.value)])")
+        assert len(keys) > 20
+        got = dict(keys)
+        drone = want.model_dump(mode="json")["by_class"]["drone"]["leaked"]["mean"]
+        assert any(k.startswith("by_class.drone.leaked") and v == pytest.approx(drone) for k, v in got.items()), \
+            [k for k in got if k.startswith("by_class.drone")]
+        assert rec.errors == [] and rec.external == []
     finally:
         rec.close()

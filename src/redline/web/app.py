@@ -40,7 +40,7 @@ from ..yamlio import parse_yaml
 from .guards import LOOPBACK_HOSTS, BodyLimit, TokenGate, TrustedHost, YamlShapeError, yaml_shape_check
 from .jobs import Busy, JobManager
 from .knobs import apply_knobs, describe_knobs, label_run, scenario_knobs
-from .models import CompareRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
+from .models import CompareRequest, DiffRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
 
 __all__ = ["create_app", "ApiError"]
 
@@ -224,6 +224,10 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index():
         return FileResponse(os.path.join(_static_dir(), "index.html"), media_type="text/html")
+
+    @app.get("/diff", response_class=HTMLResponse, include_in_schema=False)
+    def diff_page():
+        return FileResponse(os.path.join(_static_dir(), "diff.html"), media_type="text/html")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page():
@@ -492,6 +496,41 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         except Busy as exc:
             raise ApiError(429, str(exc)) from None
         return {"job_id": job.job_id, "status_url": f"/api/jobs/{job.job_id}", "total": count}
+
+    @app.post("/api/diff/jobs", tags=["runs"], status_code=202,
+              responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody},
+                         429: {"model": ErrorBody}})
+    def start_diff(req: DiffRequest) -> dict[str, Any]:
+        """Start a paired comparison of two built-in scenarios; poll ``GET /api/jobs/{job_id}`` (trials of both runs)."""
+        if req.trials > limits.max_trials:
+            raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
+        sides = [_scenario_from(name, None, limits) for name in (req.a, req.b)]
+        for sc in sides:
+            _check_size(sc, limits)
+
+        def work(progress) -> dict[str, Any]:
+            from ..diff import diff as run_diff
+            from ..report import view_of_record
+
+            d = run_diff(sides[0], sides[1], trials=req.trials, seed=req.seed, params=req.params, workers=1,
+                         progress=progress)
+            rec = d.record()
+            run_id, warning = None, None
+            if not app.state.no_store:
+                from ..store import StoreError, save_run
+
+                try:
+                    run_id = save_run(rec, store=app.state.store)
+                except (StoreError, OSError) as exc:
+                    warning = f"the comparison was not saved: {exc}"
+            return {"run_id": run_id, "store_warning": warning, "summary": rec.model_dump(mode="json"),
+                    "view": view_of_record(rec, run_id=run_id)}
+
+        try:
+            job = app.state.jobs.submit(2 * req.trials, work)
+        except Busy as exc:
+            raise ApiError(429, str(exc)) from None
+        return {"job_id": job.job_id, "status_url": f"/api/jobs/{job.job_id}", "total": 2 * req.trials}
 
     @app.get("/api/jobs/{job_id}", tags=["runs"], response_model=JobStatus,
              responses={404: {"model": ErrorBody}, 408: {"model": JobStatus}})

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..catalog import ThreatClass  # one list of classes: the catalog's
 
-__all__ = ["Limits", "Knobs", "RunRequest", "ParseRequest", "CompareRequest", "ErrorBody", "JobStatus"]
+__all__ = ["Limits", "Knobs", "RunRequest", "ParseRequest", "CompareRequest", "DiffRequest", "ErrorBody", "JobStatus"]
 
 Layer = Literal["exo", "upper_endo", "middle", "lower", "naval", "air_to_air"]
 
@@ -105,6 +105,16 @@ class ParseRequest(_Strict):
     """Check an uploaded scenario and describe its knobs."""
 
     scenario_yaml: str = Field(..., max_length=MAX_YAML_BYTES)
+
+
+class DiffRequest(_Strict):
+    """Paired comparison B - A of two built-in scenarios on common random numbers (``redline diff``)."""
+
+    a: str = Field(..., min_length=1, max_length=200, description="Built-in scenario A.")
+    b: str = Field(..., min_length=1, max_length=200, description="Built-in scenario B; differences are B - A.")
+    trials: int = Field(default=1000, ge=1, le=MAX_TRIALS, description="Trials of each run.")
+    seed: Optional[int] = Field(default=None, ge=0, le=2**63 - 1)
+    params: Literal["default", "prior"] = "default"
 
 
 class CompareRequest(_Strict):
