@@ -231,3 +231,31 @@ def test_sources_table_shows_the_value_the_run_used(april_result):
     prior = redline.run("april-2024", trials=50, seed=1, params="prior")
     prow = {(r["entry"], r["field"]): r for r in view_of_result(prior)["sources"]}[("arrow-3", "pk.ballistic")]
     assert prow["used"] == {"mean": prow["value"], "p05": prow["value"], "p95": prow["value"]}
+
+
+def test_campaign_report_has_daily_and_stock_charts(browser, tmp_path):
+    """A campaign's report: a table per day and charts of daily impacts and interceptor stocks (issue 15 item 7),
+    not the raw key/value table it was."""
+    from redline.campaign import load_campaign, run_campaign
+    from redline.report import view_of_record
+
+    sc, camp = load_campaign("twelve-day-campaign")
+    rec = run_campaign(sc, camp, trials=60, seed=2).record()
+    v = view_of_record(rec)
+    assert v["kind"] == "campaign" and len(v["daily"]) == rec.days
+    out = write_report(v, tmp_path / "camp.html")[0]
+    r = Recorder(browser)
+    try:
+        page = r.page
+        page.goto(out.as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+        assert page.locator("[data-testid=campaign-daily] tbody tr").count() == rec.days
+        for chart in ("chart-campaign-daily", "chart-campaign-stocks"):
+            assert page.locator(f"#{chart} .main-svg").count() >= 1, chart
+        last = rec.daily[-1]
+        key = f"daily.{last.day}.impacted_cumulative.mean"
+        assert float(page.get_attribute(f"[data-key='{key}']", "data-value")) == pytest.approx(last.impacted_cumulative["mean"])
+        assert page.evaluate("document.documentElement.scrollHeight") < 8000
+        assert r.errors == []
+    finally:
+        r.close()

@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..records import CompareSummary, CrisisSummary, DiffSummary, Record, RunSummary
+from ..records import CampaignSummary, CompareSummary, CrisisSummary, DiffSummary, Record, RunSummary
+from .campaign import campaign_view
 from .diff import diff_view
 from .escalation import escalation_view
 from .html import render_html
@@ -60,6 +61,8 @@ def view_of_record(record: Record, run_id: str | None = None) -> dict[str, Any]:
         v = escalation_view(record)
     elif isinstance(record, DiffSummary):
         v = diff_view(record)
+    elif isinstance(record, CampaignSummary):
+        v = campaign_view(record)
     else:
         v = {"kind": record.kind, "summary": record.model_dump(mode="json", exclude={"manifest"}),
              "manifest": record.manifest.model_dump(mode="json")}

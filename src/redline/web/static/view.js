@@ -8,6 +8,7 @@
 (function (global) {
   "use strict";
   var CLASS_COLOURS = { drone: "#d35400", cruise: "#8e44ad", ballistic: "#c0392b", rocket: "#2c7fb8" };
+  var PALETTE = ["#1f5fbf", "#c0392b", "#16a085", "#8e44ad", "#d35400", "#2c3e50", "#7d6608", "#27ae60"];
   var PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
   function h(tag, attrs, parent, text) {
@@ -417,8 +418,80 @@
     if (v.manifest) renderManifest(root, v.manifest, v);
   }
 
+  // ---------------------------------------------------------------- campaign (redline.report.campaign)
+  function renderCampaign(v, root, opts) {
+    opts = opts || {};
+    root.innerHTML = "";
+    root.setAttribute("data-kind", "campaign");
+    var head = h("header", { "class": "rl-head" }, root);
+    h("h1", null, head, opts.title || ("Redline campaign: " + v.campaign));
+    if (v.title) h("p", { "class": "subtitle" }, head, v.title);
+    if (v.hypothetical) h("p", { "class": "badge" }, head, "Hypothetical scenario");
+    var m = v.manifest || {};
+    h("p", { "class": "meta" }, head, v.days.length + " days × " + v.waves_per_day + " wave(s) · " +
+      (m.samples ? m.samples.count.toLocaleString("en-US") + " trials" : "") + " · seed " + m.seed + " · parameters " + m.params +
+      (v.run_id ? " · run " + v.run_id : ""));
+    if (v.totals) {
+      var cards = h("div", { "class": "rl-cards", "data-testid": "cards" }, root);
+      [["Threats launched", "totals.launched", v.totals.launched, fmt(v.totals.launched, 0)],
+       ["Leaked (mean)", "totals.leaked.mean", v.totals.leaked.mean],
+       ["Impacted (mean)", "totals.impacted.mean", v.totals.impacted.mean]].forEach(function (c) {
+        var d = h("div", { "class": "rl-card" }, cards);
+        h("div", { "class": "label" }, d, c[0]);
+        num(h("div", { "class": "big" }, d), c[1], c[2], c[3]);
+      });
+    }
+    var ds = section(root, "daily", "Day by day", "Mean over trials [5th–95th percentile]; defence cost is the mean.");
+    var tb = table(ds, ["day", "launched", "leaked", "impacted", "impacted so far", "defence cost, US$ M"], "campaign-daily");
+    v.daily.forEach(function (r) {
+      var tr = h("tr", null, tb);
+      h("td", null, tr, String(r.day));
+      num(h("td", null, tr), "daily." + r.day + ".launched", r.launched, fmt(r.launched, 0));
+      ["leaked", "impacted", "impacted_cumulative"].forEach(function (k) {
+        interval(h("td", null, tr), "daily." + r.day + "." + k, r[k]);
+      });
+      num(h("td", null, tr), "daily." + r.day + ".defender_cost_usd", r.defender_cost_usd, musd(r.defender_cost_usd));
+    });
+    var g = grid(ds);
+    var traces = Object.keys(v.impacted_by_class).map(function (k) {
+      return { type: "bar", name: "impacted: " + k, x: v.days, y: v.impacted_by_class[k], marker: { color: CLASS_COLOURS[k] } };
+    });
+    traces.push({ type: "scatter", mode: "lines+markers", name: "impacted so far", x: v.days, y: v.impacted_cumulative,
+                  yaxis: "y2", line: { color: "#000" } });
+    plot(g, "chart-campaign-daily", traces, { title: { text: "Impacts per day, by class (mean)" }, barmode: "stack",
+      xaxis: { title: { text: "day" }, dtick: 1 }, yaxis: { title: { text: "impacts per day" } },
+      yaxis2: { overlaying: "y", side: "right", title: { text: "cumulative" }, rangemode: "tozero" } });
+    var st = [];
+    Object.keys(v.stocks).forEach(function (t, i) {
+      var c = v.stocks[t], col = PALETTE[i % PALETTE.length];
+      st.push({ type: "scatter", mode: "lines", x: v.days.concat(v.days.slice().reverse()), y: c.p95.concat(c.p05.slice().reverse()),
+                fill: "toself", line: { width: 0 }, fillcolor: col, opacity: 0.18, showlegend: false, hoverinfo: "skip" });
+      st.push({ type: "scatter", mode: "lines+markers", name: t, x: v.days, y: c.mean, line: { color: col } });
+      if (c.reserve > 0) st.push({ type: "scatter", mode: "lines", name: t + " reserve", x: v.days,
+                                  y: v.days.map(function () { return c.reserve; }), line: { color: col, dash: "dash", width: 1 } });
+    });
+    plot(g, "chart-campaign-stocks", st, { title: { text: "Interceptor stock at the end of each day (mean, 5–95 %)" },
+      xaxis: { title: { text: "day" }, dtick: 1 }, yaxis: { title: { text: "rounds left" }, rangemode: "tozero" } });
+    if (v.reserve && v.reserve.length) {
+      var rs = section(root, "reserve", "When each stock reaches its reserve",
+                       "Share of trials in which the stock falls to its reserve within the campaign, and the day it does.");
+      var rt = table(rs, ["stock", "reserve level", "P(reached)", "day: median [5%–95%]"], "campaign-reserve");
+      v.reserve.forEach(function (r) {
+        var tr = h("tr", null, rt);
+        h("td", null, tr, r.stock); h("td", null, tr, String(r.reserve_level));
+        num(h("td", null, tr), "reserve." + r.stock + ".p_within", r.p_within, pct(r.p_within));
+        var d = r.day || {};
+        h("td", null, tr, d.p50 === null || d.p50 === undefined ? "not reached" :
+          fmt(d.p50, 0) + " [" + fmt(d.p05, 0) + "–" + (d.p95 === null ? "–" : fmt(d.p95, 0)) + "]");
+      });
+    }
+    renderManifest(root, m, v);
+    return null;
+  }
+
   function render(v, root, opts) {
     if (v.kind === "run") return renderRun(v, root, opts);
+    if (v.kind === "campaign") return renderCampaign(v, root, opts);
     if (v.kind === "crisis" || v.kind === "compare") return renderEscalation(v, root, opts);
     root.innerHTML = "";
     var head = h("header", { "class": "rl-head" }, root);
@@ -427,5 +500,5 @@
     return null;
   }
 
-  global.RedlineView = { render: render, renderRun: renderRun, renderEscalation: renderEscalation, fmt: fmt, pct: pct, pp: fmtPp };
+  global.RedlineView = { render: render, renderRun: renderRun, renderEscalation: renderEscalation, renderCampaign: renderCampaign, fmt: fmt, pct: pct, pp: fmtPp };
 })(typeof window !== "undefined" ? window : this);
