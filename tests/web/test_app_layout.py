@@ -92,6 +92,9 @@ def test_compare_custom_package_with_progress(browser, live_server, monkeypatch)
         assert record.policies[1].levers == {"us-iran-channel": 0.8}
         assert got["progress"] == [1, 2]
         assert page.get_attribute("[data-testid=progress]", "value") == "2"
+        href = page.get_attribute("[data-testid=dl-xlsx]", "href")            # the comparison's tables download
+        assert page.is_visible("[data-testid=dl-xlsx]") and href.endswith("/tables.xlsx")
+        assert page.request.get(live_server + href).status == 200
         shown = page.inner_text("[data-key='p_war.talks-only.mean']")
         assert shown.endswith("%")                                       # probabilities in percent
         _no_horizontal_scroll(page)

@@ -340,7 +340,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
     @app.get("/api/runs/{job_id}/tables.xlsx", tags=["runs"], responses={404: {"model": ErrorBody}})
     def run_tables_xlsx(job_id: str):
-        """The finished run's tables as an Excel workbook, one sheet per table (as ``redline run --xlsx``)."""
+        """A finished run's (or comparison's) tables as an Excel workbook, one sheet per table (as ``--xlsx``)."""
         tabs = _finished_tables(job_id)
         with tempfile.TemporaryDirectory() as d:
             path = frames.write_xlsx(tabs, Path(d) / "tables.xlsx")
@@ -350,7 +350,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
     @app.get("/api/runs/{job_id}/tables.zip", tags=["runs"], responses={404: {"model": ErrorBody}})
     def run_tables_csv(job_id: str):
-        """The finished run's tables as CSV files in one zip archive (the files ``redline run --csv DIR`` writes)."""
+        """A finished run's (or comparison's) tables as CSV files in one zip archive (the files ``--csv DIR`` writes)."""
         tabs = _finished_tables(job_id)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -486,16 +486,24 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
         names, count, options = _compare_plan(req)
 
+        submitted = _Submitted()
+
         def work(progress) -> dict[str, Any]:
             t0 = time.monotonic()
             record = esc.compare_policies(names, paths=req.paths, progress=lambda done, _total: progress(done), **options)
-            return _compare_result(record, t0)
+            out = _compare_result(record, t0)
+            submitted.wait(60)
+            app.state.tables.put(submitted.job_id, frames.tables(record))   # the downloads, as redline compare --xlsx
+            return out
 
         try:
             job = app.state.jobs.submit(count, work)
         except Busy as exc:
             raise ApiError(429, str(exc)) from None
-        return {"job_id": job.job_id, "status_url": f"/api/jobs/{job.job_id}", "total": count}
+        submitted.job_id = job.job_id
+        submitted.set()
+        return {"job_id": job.job_id, "status_url": f"/api/jobs/{job.job_id}", "total": count,
+                "downloads": {"xlsx": f"/api/runs/{job.job_id}/tables.xlsx", "csv": f"/api/runs/{job.job_id}/tables.zip"}}
 
     @app.post("/api/diff/jobs", tags=["runs"], status_code=202,
               responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody},

@@ -98,13 +98,16 @@
     $("status").textContent = "starting…";
     $("progress").value = 0;
     var t0 = Date.now();
+    $("downloads").hidden = true;
     api("POST", "/api/compare/jobs", body).then(function (start) {
       $("progress").max = start.total;
+      $("dl-xlsx").href = start.downloads.xlsx; $("dl-csv").href = start.downloads.csv;
       return poll(start.job_id, t0);
     }).then(function (j) {
       $("status").textContent = "done in " + ((Date.now() - t0) / 1000).toFixed(1) + " s";
       window.RedlineView.render(j.view, $("results"), {});
       $("results").setAttribute("data-state", "done");
+      $("downloads").hidden = false;
     }).catch(function (e) { showError(e.message); $("status").textContent = ""; })
       .then(function () { $("compare").disabled = false; });
   });
