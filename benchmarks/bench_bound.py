@@ -175,7 +175,7 @@ sensors:
 fire_units:
 {units}
 raid:
-  - {{threat: kheibar-shekan, count: {n}, launch: launch, window_min: [0, 0], aim: {{target: 1}}}}
+  - {{threat: ghadr, count: {n}, launch: launch, window_min: [0, 0], aim: {{target: 1}}}}
 doctrine:
   shots: {{{shots}}}
   shoot_look_shoot: false
