@@ -45,8 +45,9 @@ KNOWN = {
     ("days-of-repentance-2024", "remove khordad-parchin"): "not yet diagnosed (measured only): without the Khordad-15 at "
                                                             "Parchin the other batteries engage differently; "
                                                             "a greedy-allocation effect is the likely cause",
-    ("houthi-eilat", "remove arrow3-south"): "not yet diagnosed (measured only): likely the greedy "
-                                             "allocator with one salvo in flight per threat",
+    ("houthi-eilat", "remove arrow3-south"): "greedy allocation in time order: Arrow 3's earlier salvo (one in flight "
+                                             "per threat) blocks THAAD's better later one; without Arrow 3, THAAD fires "
+                                             "8.3 rounds instead of 2.2 and kills 3.66 instead of 3.43 (4,000 trials)",
 }
 
 _cache: dict = {}
