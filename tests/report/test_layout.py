@@ -29,6 +29,11 @@ def test_report_charts_never_overlap(browser, april_result, tmp_path, width):
         page = rec.page
         page.goto(out.as_uri())
         page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+        # charts follow their containers through a ResizeObserver, asynchronously: wait (generously, a loaded
+        # machine is slow) until every drawing fits its box, then measure
+        page.wait_for_function("""() => Array.from(document.querySelectorAll('.rl-chart')).every(c => {
+            const s = c.querySelector('.main-svg');
+            return s && s.getBoundingClientRect().width <= c.getBoundingClientRect().width + 1; })""", timeout=60_000)
         charts = page.evaluate(_BOXES)
         assert len(charts) >= 5
         for c in charts:
