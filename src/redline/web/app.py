@@ -18,10 +18,8 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import threading
 import time
 import zipfile
-from collections import OrderedDict
 from pathlib import Path
 from importlib import resources
 from typing import Any, Iterable
@@ -122,34 +120,6 @@ TRIAL_ROWS_MAX = 20_000
 """Largest web run whose downloads include the per-trial table (bigger ones give the summary tables)."""
 
 
-class _Tables:
-    """The tables of the last finished runs, for the downloads (bounded, thread-safe)."""
-
-    KEEP = 32
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tabs: OrderedDict[str, dict] = OrderedDict()
-
-    def put(self, job_id: str | None, tabs: dict) -> None:
-        if job_id is None:
-            return
-        with self._lock:
-            self._tabs[job_id] = tabs
-            while len(self._tabs) > self.KEEP:
-                self._tabs.popitem(last=False)
-
-    def get(self, job_id: str) -> dict | None:
-        with self._lock:
-            return self._tabs.get(job_id)
-
-
-class _Submitted(threading.Event):
-    """Set once a run's job id is known (its work may finish before ``submit`` returns)."""
-
-    job_id: str | None = None
-
-
 def create_app(store: str | os.PathLike | None = None, no_store: bool = False, limits: Limits | None = None,
                trusted_hosts: Iterable[str] = LOOPBACK_HOSTS, token: str | None = None) -> FastAPI:
     """Build the web application.
@@ -179,7 +149,6 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     app.state.jobs = JobManager(max_concurrent=limits.max_concurrent_runs, time_limit_s=limits.time_limit_s)
     app.state.store = None if no_store else store
     app.state.no_store = no_store
-    app.state.tables = _Tables()
     # added last = runs first: Host check, then the token, then the body limit
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     if token is not None:
@@ -302,20 +271,15 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
                     warning = f"the run was not saved: {exc}"
             summary = res.summary()
             # the run's tables, for the spreadsheet downloads (per-trial rows only for small runs)
-            tabs = frames.tables(res, trials=req.trials <= TRIAL_ROWS_MAX)
-            submitted.wait(60)                       # the job id is known once submit() returned
-            app.state.tables.put(submitted.job_id, tabs)
+            progress.attach("tables", frames.tables(res, trials=req.trials <= TRIAL_ROWS_MAX))
             return {"run_id": run_id, "store_warning": warning, "summary": summary,
                     "view": view_of_result(res, run_id=run_id),
                     "scenario_yaml": yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False, allow_unicode=True)}
 
-        submitted = _Submitted()
         try:
             job = app.state.jobs.submit(req.trials, work)
         except Busy as exc:
             raise ApiError(429, str(exc)) from None
-        submitted.job_id = job.job_id
-        submitted.set()
         return {"job_id": job.job_id, "status_url": f"/api/runs/{job.job_id}", "total": req.trials}
 
     @app.get("/api/runs/{job_id}", tags=["runs"], response_model=JobStatus,
@@ -360,9 +324,11 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
                         headers={"Content-Disposition": f'attachment; filename="redline-{job_id}-csv.zip"'})
 
     def _finished_tables(job_id: str):
-        tabs = app.state.tables.get(job_id)
+        job = app.state.jobs.get(job_id)
+        tabs = job.attachments.get("tables") if job is not None and job.state == "done" else None
         if tabs is None:
-            raise ApiError(404, f"no finished run job {job_id[:40]!r} with tables (the last {_Tables.KEEP} runs keep them)")
+            raise ApiError(404, f"no finished run job {job_id[:40]!r} with tables (jobs are kept in memory for the "
+                                f"last {app.state.jobs.keep} runs)")
         return tabs
 
     @app.get("/api/store/runs", tags=["store"])
@@ -486,22 +452,16 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
 
         names, count, options = _compare_plan(req)
 
-        submitted = _Submitted()
-
         def work(progress) -> dict[str, Any]:
             t0 = time.monotonic()
             record = esc.compare_policies(names, paths=req.paths, progress=lambda done, _total: progress(done), **options)
-            out = _compare_result(record, t0)
-            submitted.wait(60)
-            app.state.tables.put(submitted.job_id, frames.tables(record))   # the downloads, as redline compare --xlsx
-            return out
+            progress.attach("tables", frames.tables(record))       # the downloads, as redline compare --xlsx
+            return _compare_result(record, t0)
 
         try:
             job = app.state.jobs.submit(count, work)
         except Busy as exc:
             raise ApiError(429, str(exc)) from None
-        submitted.job_id = job.job_id
-        submitted.set()
         return {"job_id": job.job_id, "status_url": f"/api/jobs/{job.job_id}", "total": count,
                 "downloads": {"xlsx": f"/api/runs/{job.job_id}/tables.xlsx", "csv": f"/api/runs/{job.job_id}/tables.zip"}}
 

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Job", "JobManager", "Busy", "TimeLimitExceeded"]
+__all__ = ["Job", "JobManager", "Progress", "Busy", "TimeLimitExceeded"]
 
 
 class Busy(RuntimeError):
@@ -36,12 +36,33 @@ class Job:
     result: dict[str, Any] | None = None
     timed_out: bool = False
     """True when the run was stopped by the time limit (the status endpoint then answers 408)."""
+    attachments: dict[str, Any] = field(default_factory=dict)
+    """What the work kept beside its result for other endpoints (e.g. a run's tables); never in the status."""
 
     def status(self, with_result: bool = True) -> dict[str, Any]:
         end = self.finished if self.finished is not None else time.monotonic()
         return {"job_id": self.job_id, "state": self.state, "done": self.done, "total": self.total,
                 "elapsed_s": round(end - self.started, 3), "error": self.error,
                 "result": self.result if with_result else None}
+
+
+class Progress:
+    """What a job's work is handed: call it with the work done so far (it raises
+    :class:`TimeLimitExceeded` past the time limit); :meth:`attach` keeps a value beside the result."""
+
+    def __init__(self, job: Job, time_limit_s: float):
+        self.job = job
+        self.time_limit_s = time_limit_s
+
+    def __call__(self, done: int) -> None:
+        job = self.job
+        job.done = int(done)
+        if time.monotonic() - job.started > self.time_limit_s:
+            raise TimeLimitExceeded(f"the run passed the server's time limit of {self.time_limit_s:g} s after "
+                                    f"{job.done:,} of {job.total:,} trials; ask for fewer trials")
+
+    def attach(self, name: str, value: Any) -> None:
+        self.job.attachments[name] = value
 
 
 class JobManager:
@@ -59,7 +80,7 @@ class JobManager:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def submit(self, total: int, work: Callable[[Callable[[int], None]], dict[str, Any]]) -> Job:
+    def submit(self, total: int, work: Callable[[Progress], dict[str, Any]]) -> Job:
         """Start ``work(progress)`` on a thread; it returns the job's result. Raises :class:`Busy` when full."""
         with self._lock:
             if self._running >= self.max_concurrent:
@@ -74,11 +95,7 @@ class JobManager:
                     break
                 self._jobs.popitem(last=False)
 
-        def progress(done: int) -> None:
-            job.done = int(done)
-            if time.monotonic() - job.started > self.time_limit_s:
-                raise TimeLimitExceeded(f"the run passed the server's time limit of {self.time_limit_s:g} s after "
-                                        f"{job.done:,} of {job.total:,} trials; ask for fewer trials")
+        progress = Progress(job, self.time_limit_s)
 
         def target() -> None:
             job.state = "running"
