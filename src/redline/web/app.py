@@ -149,6 +149,20 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     app.state.jobs = JobManager(max_concurrent=limits.max_concurrent_runs, time_limit_s=limits.time_limit_s)
     app.state.store = None if no_store else store
     app.state.no_store = no_store
+
+    def _save(result, what: str) -> tuple[str | None, str | None]:
+        """Save a run (a Result) or a record in the server's store: (run id, None), or (None, why not) when saving
+        failed, or (None, None) for a server without a store; the answer carries the warning as store_warning."""
+        if app.state.no_store:
+            return None, None
+        from ..results import Result
+        from ..store import StoreError, save_result, save_run
+
+        try:
+            saver = save_result if isinstance(result, Result) else save_run     # a run keeps its arrays
+            return saver(result, store=app.state.store), None
+        except (StoreError, OSError) as exc:
+            return None, f"the {what} was not saved: {exc}"
     # added last = runs first: Host check, then the token, then the body limit
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     if token is not None:
@@ -261,14 +275,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
             res = api_run(sc, trials=req.trials, seed=req.seed, params=req.params, workers=1, progress=progress)
             if knob_record["changes"]:       # the knobs, as set, go into the manifest the run is saved with
                 res.manifest = res.manifest.model_copy(update={"details": {**res.manifest.details, "knobs": knob_record}})
-            run_id, warning = None, None
-            if save:
-                from ..store import StoreError, save_result
-
-                try:
-                    run_id = save_result(res, store=app.state.store)
-                except (StoreError, OSError) as exc:
-                    warning = f"the run was not saved: {exc}"
+            run_id, warning = _save(res, "run") if save else (None, None)
             summary = res.summary()
             # the run's tables, for the spreadsheet downloads (per-trial rows only for small runs)
             progress.attach("tables", frames.tables(res, trials=req.trials <= TRIAL_ROWS_MAX))
@@ -418,14 +425,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     def _compare_result(record, t0: float) -> dict[str, Any]:
         from ..report import view_of_record
 
-        run_id, warning = None, None
-        if not app.state.no_store:
-            from ..store import StoreError, save_run
-
-            try:
-                run_id = save_run(record, store=app.state.store)
-            except (StoreError, OSError) as exc:
-                warning = f"the comparison was not saved: {exc}"
+        run_id, warning = _save(record, "comparison")
         return {"run_id": run_id, "store_warning": warning, "elapsed_s": round(time.monotonic() - t0, 3),
                 "summary": record.to_json(), "view": view_of_record(record, run_id=run_id)}
 
@@ -483,14 +483,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
             d = run_diff(sides[0], sides[1], trials=req.trials, seed=req.seed, params=req.params, workers=1,
                          progress=progress)
             rec = d.record()
-            run_id, warning = None, None
-            if not app.state.no_store:
-                from ..store import StoreError, save_run
-
-                try:
-                    run_id = save_run(rec, store=app.state.store)
-                except (StoreError, OSError) as exc:
-                    warning = f"the comparison was not saved: {exc}"
+            run_id, warning = _save(rec, "comparison")
             return {"run_id": run_id, "store_warning": warning, "summary": rec.model_dump(mode="json"),
                     "view": view_of_record(rec, run_id=run_id)}
 
