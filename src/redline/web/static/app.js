@@ -16,16 +16,7 @@
     if (!msg) { e.hidden = true; e.textContent = ""; return; }
     e.hidden = false; e.textContent = msg;
   }
-  function api(method, url, body) {
-    var opts = { method: method, headers: {} };
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    return fetch(url, opts).then(function (r) {
-      return r.json().catch(function () { return { error: "HTTP " + r.status }; }).then(function (j) {
-        if (!r.ok) throw new Error(j.error || ("HTTP " + r.status));
-        return j;
-      });
-    });
-  }
+  var api = window.RedlineClient.api;
 
   // What the knobs and the Run button act on, always shown: a built-in scenario or an uploaded file.
   function showLoaded() {

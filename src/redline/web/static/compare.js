@@ -10,16 +10,7 @@
     return e;
   }
   function showError(msg) { var e = $("error"); e.hidden = !msg; e.textContent = msg || ""; }
-  function api(method, url, body) {
-    var opts = { method: method, headers: {} };
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    return fetch(url, opts).then(function (r) {
-      return r.json().catch(function () { return { error: "HTTP " + r.status }; }).then(function (j) {
-        if (!r.ok) throw new Error(j.error || ("HTTP " + r.status));
-        return j;
-      });
-    });
-  }
+  var api = window.RedlineClient.api;
 
   api("GET", "/api/escalation").then(function (j) {
     var av = $("availability");
@@ -73,15 +64,7 @@
     drawCustom();
   });
 
-  function poll(job, t0) {
-    return api("GET", "/api/jobs/" + job + "?result=false").then(function (st) {
-      $("progress").max = st.total; $("progress").value = st.done;
-      $("status").textContent = st.state + ": " + st.done + " / " + st.total + " packages, " + st.elapsed_s.toFixed(1) + " s";
-      if (st.state === "done") return api("GET", "/api/jobs/" + job).then(function (full) { return full.result; });
-      if (st.state === "error") throw new Error(st.error || "the comparison failed");
-      return new Promise(function (res) { setTimeout(res, 250); }).then(function () { return poll(job, t0); });
-    });
-  }
+
 
   $("compare").addEventListener("click", function () {
     showError(null);
@@ -102,7 +85,10 @@
     api("POST", "/api/compare/jobs", body).then(function (start) {
       $("progress").max = start.total;
       $("dl-xlsx").href = start.downloads.xlsx; $("dl-csv").href = start.downloads.csv;
-      return poll(start.job_id, t0);
+      return window.RedlineClient.pollJob(start.job_id, function (st) {
+        $("progress").max = st.total; $("progress").value = st.done;
+        $("status").textContent = st.state + ": " + st.done + " / " + st.total + " packages, " + st.elapsed_s.toFixed(1) + " s";
+      });
     }).then(function (j) {
       $("status").textContent = "done in " + ((Date.now() - t0) / 1000).toFixed(1) + " s";
       window.RedlineView.render(j.view, $("results"), {});

@@ -3,26 +3,8 @@
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   function showError(msg) { var e = $("error"); e.hidden = !msg; e.textContent = msg || ""; }
-  function api(method, url, body) {
-    var opts = { method: method, headers: {} };
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    return fetch(url, opts).then(function (r) {
-      return r.json().catch(function () { return { error: "HTTP " + r.status }; }).then(function (j) {
-        if (!r.ok) throw new Error(j.error || ("HTTP " + r.status));
-        return j;
-      });
-    });
-  }
-  function poll(job) {
-    return api("GET", "/api/jobs/" + job + "?result=false").then(function (st) {
-      $("progress").max = st.total; $("progress").value = st.done;
-      $("status").textContent = st.state + ": " + st.done.toLocaleString("en-US") + " / " + st.total.toLocaleString("en-US") +
-        " trials (both runs), " + st.elapsed_s.toFixed(1) + " s";
-      if (st.state === "done") return api("GET", "/api/jobs/" + job).then(function (full) { return full.result; });
-      if (st.state === "error") throw new Error(st.error || "the comparison failed");
-      return new Promise(function (res) { setTimeout(res, 250); }).then(function () { return poll(job); });
-    });
-  }
+  var api = window.RedlineClient.api;
+
   api("GET", "/api/scenarios").then(function (list) {
     list.forEach(function (s) {
       ["a", "b"].forEach(function (k) {
@@ -45,7 +27,11 @@
     $("results").setAttribute("data-state", "running");
     api("POST", "/api/diff/jobs", body).then(function (start) {
       $("progress").max = start.total;
-      return poll(start.job_id);
+      return window.RedlineClient.pollJob(start.job_id, function (st) {
+        $("progress").max = st.total; $("progress").value = st.done;
+        $("status").textContent = st.state + ": " + st.done.toLocaleString("en-US") + " / " + st.total.toLocaleString("en-US") +
+          " trials (both runs), " + st.elapsed_s.toFixed(1) + " s";
+      });
     }).then(function (res) {
       window.RedlineView.render(res.view, $("results"), {});
       $("results").setAttribute("data-state", "done");
