@@ -556,7 +556,7 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
         if getattr(le, "is_campaign", False):
             excluded.append({"file": Path(le.file).name, "name": le.event.name,
                              "reason": "campaign: its per-night observations are not fitted (see docs/calibration.md)"})
-        elif not any(o.fit and not getattr(o, "input", False) for o in le.event.observations):
+        elif not any(o.fitted for o in le.event.observations):
             excluded.append({"file": Path(le.file).name, "name": le.event.name, "reason": "no fitted observations"})
         else:
             fitted.append(le)
