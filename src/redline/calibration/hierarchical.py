@@ -242,7 +242,20 @@ def event_design(le: LoadedEvent, seed: int, s: FitSettings, cache: Path | None 
 
 def _design_job(args):
     le, seed, s, cache = args
-    return event_design(le, seed, s, cache)
+    from ..errors import InputError
+
+    try:
+        return event_design(le, seed, s, cache)
+    except InputError as exc:              # its constructor does not pickle: hand it back as its parts
+        return ("InputError", exc.file, exc.field, exc.value, exc.fix)
+
+
+def _raise_if_error(d):
+    if isinstance(d, tuple) and d and d[0] == "InputError":
+        from ..errors import InputError
+
+        raise InputError(*d[1:])
+    return d
 
 
 # --- MCMC diagnostics (Vehtari et al. 2021; the formulas of ArviZ's rhat(method="rank") and ess(method="bulk"))
@@ -576,12 +589,12 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
 
         with ProcessPoolExecutor(max_workers=min(s.workers, len(jobs)), mp_context=mp.get_context("spawn")) as pool:
             for k, d in enumerate(pool.map(_design_job, jobs)):
-                designs.append(d)
+                designs.append(_raise_if_error(d))
                 if progress:
                     progress((k + 1) * per)
     else:
         for k, j in enumerate(jobs):
-            designs.append(_design_job(j))
+            designs.append(_raise_if_error(_design_job(j)))
             if progress:
                 progress((k + 1) * per)
 
