@@ -530,6 +530,22 @@ def _events(events: Sequence[LoadedEvent | str | Path]) -> list[LoadedEvent]:
     return [e if isinstance(e, LoadedEvent) else load_event(e) for e in events]
 
 
+WINDOW_END = "2025-06-24"
+"""Last night of the calibration window: the shipped fit uses every built-in event dated on or before it."""
+
+
+def builtin_fit_events() -> list[str]:
+    """Names of the built-in event files dated on or before :data:`WINDOW_END` (campaigns included: the fit lists them as left out)."""
+    from .events import builtin_events
+
+    out = []
+    for name in sorted(builtin_events()):
+        le = load_event(name)
+        if le.date is not None and str(le.date) <= WINDOW_END:
+            out.append((str(le.date), name))
+    return [n for _, n in sorted(out)]
+
+
 def total_units(n_events: int, s: HierSettings) -> int:
     """Progress units of a fit: design particles of every event, then Metropolis steps."""
     return n_events * s.design.particles * s.design.rounds + s.warmup + s.samples
@@ -575,6 +591,7 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
             fitted.append(le)
     if not fitted:
         raise ValueError("no event to fit: give at least one single-night event with fitted observations")
+    fitted.sort(key=lambda le: (str(getattr(le, "date", None) or ""), le.stem))   # the result does not depend on the order given
     stems = [le.stem for le in fitted]
     if len(set(stems)) != len(stems):
         raise ValueError(f"an event is given twice: {stems}")

@@ -128,7 +128,8 @@ def render_hierarchical(post) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def calibrate(
-        events: List[str] = typer.Argument(..., help="Event files (YAML) or built-in event names, e.g. april-2024."),
+        events: Optional[List[str]] = typer.Argument(None, help="Event files (YAML) or built-in event names, e.g. april-2024 "
+                                                                "(--hierarchical without any: every built-in event of the window)."),
         draws: int = typer.Option(1000, "--draws", "-d", help="Joint posterior draws to keep."),
         seed: int = typer.Option(20240413, "--seed", "-s", help="Seed of the whole fit (same seed, same file)."),
         out: Optional[str] = typer.Option(None, "--out", "-o", help="Posterior file to write (default posterior-EVENT.json)."),
@@ -157,9 +158,12 @@ def register(app: typer.Typer) -> None:
         for name, v in (("--particles", particles), ("--rounds", rounds), ("--trials", trials), ("--workers", workers)):
             if v is not None and v < 1:
                 fail(f"{name} = {v}: must be at least 1")
+        if not events and not hierarchical:
+            fail("give at least one event file or built-in event name (or --hierarchical for every built-in event)")
         if hierarchical:
-            from ..calibration.hierarchical import HierSettings, fit_hierarchical, total_units
+            from ..calibration.hierarchical import HierSettings, builtin_fit_events, fit_hierarchical, total_units
 
+            events = list(events or builtin_fit_events())
             with user_errors():
                 evs = [load_event(e) for e in events]
                 hs = HierSettings.reduced() if reduced else HierSettings()
