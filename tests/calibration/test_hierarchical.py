@@ -51,11 +51,11 @@ def test_hyperparameter_sampler_matches_the_normal_normal_closed_form(marginal):
     # catalog prior (x ~ N(0, 1), i.e. u uniform), so that w_i = L(x_i): the marginal is closed form.
     rng = np.random.default_rng(1)
     sigma, mu_t, tau_t = 0.35, 0.4, 0.7
-    y = mu_t + tau_t * rng.standard_normal(10) + sigma * rng.standard_normal(10)
-    s = HierSettings(chains=4, warmup=1000, samples=2000, marginal=marginal)
+    y = mu_t + tau_t * rng.standard_normal(8) + sigma * rng.standard_normal(8)
+    s = HierSettings(chains=4, warmup=600, samples=1200, marginal=marginal)
     events = []
     for ye in y:
-        X = rng.standard_normal((1500, 1))
+        X = rng.standard_normal((1000, 1))
         events.append((X, -0.5 * ((X[:, 0] - ye) / sigma) ** 2, np.array([0]), np.array([0])))
     h = _Hyper(["reliability.ballistic.solid"], ["reliability"], events, s)
     h.build_emulators()

@@ -148,8 +148,8 @@ class HierSettings:
 
     design: FitSettings = field(default_factory=lambda: FitSettings(particles=2000, rounds=6, trials=32, batch=1000))
     chains: int = 4
-    warmup: int = 2000
-    samples: int = 2000
+    warmup: int = 4000
+    samples: int = 6000
     draws: int = 1000
     tau_shape: float = 2.0
     tau_rate: float = 4.0
@@ -169,8 +169,8 @@ class HierSettings:
     @classmethod
     def reduced(cls, **kw) -> "HierSettings":
         """Small settings for tests and quick looks (seconds on a toy scenario)."""
-        base = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4, warmup=400,
-                    samples=400, draws=200)
+        base = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4, warmup=1000,
+                    samples=1000, draws=200)
         base.update(kw)
         return cls(**base)
 

@@ -98,18 +98,20 @@ def render_posterior(post) -> None:
 
 def render_hierarchical(post) -> None:
     """Print a hierarchical fit's hyperparameters and diagnostics."""
+    from rich.markup import escape
+
     con = _wide()
     m = post.manifest
     d = m["diagnostics"]
-    t = Table(title=f"{post.label}: hyperparameters (seed {m['seed']}; {d['computed_by']})")
+    t = Table(title=escape(f"{post.label}: hyperparameters (seed {m['seed']}; {d['computed_by']})"))
     for col in ("hyperparameter", "mean [5%–95%]", "population median value", "R-hat", "ESS bulk"):
         t.add_column(col, justify="left" if col == "hyperparameter" else "right")
     per = d["per_hyperparameter"]
     for name, h in m["hyperparameters"].items():
         key = name if name in per else name.replace("tau[", "log_tau[")
         pv = h.get("population_median_value")
-        t.add_row(name, f"{h['mean']:.3f} [{h['p05']:.3f}–{h['p95']:.3f}]",
-                  f"{pv['parameter']} {pv['p50']:.3f} [{pv['p05']:.3f}–{pv['p95']:.3f}]" if pv else "",
+        t.add_row(escape(name), f"{h['mean']:.3f} [{h['p05']:.3f}–{h['p95']:.3f}]",
+                  escape(f"{pv['parameter']} {pv['p50']:.3f} [{pv['p05']:.3f}–{pv['p95']:.3f}]") if pv else "",
                   f"{per[key]['rhat']:.3f}", f"{per[key]['ess_bulk']:,.0f}")
     print_table(t, con)
     t = Table(title="Per-event designs (importance ESS of the design at the posterior's hyperparameters)")
