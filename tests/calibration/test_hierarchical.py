@@ -6,6 +6,7 @@ Authorities: the normal-normal hierarchical model's marginal likelihood
 events the engine generated; Vehtari et al. (2021) / ArviZ for R-hat and ESS.
 """
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,3 +206,17 @@ def test_calibrate_cli_hierarchical_writes_where_told(toy_fit, tmp_path):
     assert rec["file"] == str(out) and rec["label"].startswith("posterior:hierarchical:")
     r = runner.invoke(app, ["validate", evs[0].file, "--params", str(out), "--trials", "200", "--json"])
     assert r.exit_code == 0, r.output
+
+
+def test_campaigns_are_listed_as_left_out(toy_fit):
+    from redline.calibration.events import load_event
+
+    evs, _, cache = toy_fit
+    camp = load_event("houthi-fire-2024")
+    assert camp.is_campaign
+    post = fit_hierarchical([camp, evs[0]], seed=4, settings=SETTINGS, cache=cache)
+    m = post.manifest
+    assert [e["file"] for e in m["events"]] == [Path(evs[0].file).name]
+    assert [e["file"] for e in m["excluded"]] == ["houthi-fire-2024.yaml"] and "campaign" in m["excluded"][0]["reason"]
+    with pytest.raises(ValueError, match="no event to fit"):
+        fit_hierarchical([camp], seed=4, settings=SETTINGS, cache=cache)

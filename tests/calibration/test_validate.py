@@ -62,7 +62,9 @@ def test_validate_json_is_exactly_the_documented_object():
     assert set(out) == {"events", "coverage", "mean_crps", "manifest"}
     m = out.pop("manifest")
     assert m["kind"] == "validate" and m["seed"] == 3 and m["samples"] == {"count": 2000, "unit": "trials"}
-    assert set(m["inputs"]) == {"events", "scenario"} and m["params"] == "posterior:april-2024"
+    from redline.calibration.posterior import named_posterior
+
+    assert set(m["inputs"]) == {"events", "scenario"} and m["params"] == named_posterior("posterior").label
     assert len(out["events"]) == 1 and set(out["events"][0]) == {"name", "observations"}
     n = len(load_event("april-2024").event.observations)
     assert len(out["events"][0]["observations"]) == n

@@ -199,9 +199,21 @@ def _event_key_int(le: LoadedEvent) -> int:
     return int(hashlib.sha256(Path(le.file).name.encode()).hexdigest()[:8], 16)
 
 
+def engine_sha256() -> str:
+    """SHA-256 of the engine's source (``engagement/*.py``) and of the fit's (metrics, fit, priors):
+    part of the design cache key, so an edited engine never reuses old designs."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "engagement").glob("*.py")) + [root / "calibration" / f for f in ("metrics.py", "fit.py", "priors.py")]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def _design_key(record: dict, seed: int, s: FitSettings) -> str:
     blob = json.dumps({"event_sha256": record["sha256"], "file": record["file"],
                        "scenario_sha256": record["scenario_sha256"], "engine": __version__,
+                       "engine_sha256": engine_sha256(),
                        "design_version": DESIGN_VERSION, "settings": dataclasses.asdict(s), "seed": int(seed),
                        "family": FAMILY}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
