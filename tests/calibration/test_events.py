@@ -186,7 +186,7 @@ def test_a_night_dates_its_observation():
     ('tag: W,', 'tag: W, night: 2024-04-14,', "observations[1]", "both night"),
     ('tag: W,', 'tag: W, night: 2024-04-14, day: 0,', "observations[1].day", "at least 1"),
     ('tag: W,', 'tag: W, night: 2024-04-14, day: 1.5,', "observations[1].day", "whole number"),
-    ('tag: W,', 'tag: W, night: 2024-04-12, day: 1,', "<top>", "before the event's date"),
+    ('tag: W,', 'tag: W, night: 2024-04-12, day: 1,', "observations[1].night", "before the event's date"),
     ('tag: W,', 'tag: W, nite: 2024-04-14,', "observations[1].nite", "night, day"),
 ])
 def test_new_field_errors_name_file_field_and_fix(old, new, field, words):

@@ -144,3 +144,36 @@ def test_builtin_campaign_events_validate_on_a_tiny_run():
     out = validate(["houthi-fire-2024"], params="prior", trials=20, seed=1).to_json()
     rows = out["events"][0]["observations"]
     assert sum(r.get("input", False) for r in rows) == 2 and 0 <= out["coverage"] <= 1
+
+
+def test_campaign_paths_have_the_means_redline_campaign_prints():
+    from redline.calibration.metrics import CampaignShape, campaign_metric_paths, campaign_sampler
+
+    sc, camp = load_campaign("houthi-fire-2024")
+    res = run_campaign(sc, camp, trials=40, seed=5, params="prior", keep_daily=True)
+    js = res.summary()
+    shape = CampaignShape(camp.days, tuple(res.types))
+
+    def dig(d, path):
+        for p in path.split("."):
+            d = d[p]
+        return d
+
+    for path in campaign_metric_paths(shape, daily=False):
+        x = campaign_sampler(shape, path, None)(res)
+        inner = path.removeprefix("totals.")
+        cls = inner.split(".")[1] if inner.startswith("by_class.") else None
+        if cls is not None and cls not in js["totals"]["by_class"] or inner.endswith("fell_outside"):
+            continue              # the JSON lists the classes that fly, and no fell_outside
+        assert x.mean() == pytest.approx(dig(js["totals"], inner)["mean"], abs=1e-9), path
+    for day in (1, 6, 7):
+        for path in campaign_metric_paths(shape, daily=True):
+            x = campaign_sampler(shape, path, day)(res)
+            if path.startswith("cumulative.") or path == "impacted_cumulative":
+                if path in ("cumulative.impacted", "impacted_cumulative"):
+                    assert x.mean() == pytest.approx(js["daily"][day - 1]["impacted_cumulative"]["mean"]), path
+                continue
+            cls = path.split(".")[1] if path.startswith("by_class.") else None
+            if cls is not None and cls not in js["daily"][day - 1]["by_class"] or path.endswith("fell_outside"):
+                continue
+            assert x.mean() == pytest.approx(dig(js["daily"][day - 1], path)["mean"], abs=1e-9), (day, path)
