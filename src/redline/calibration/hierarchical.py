@@ -70,7 +70,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy.special import logsumexp, ndtr, ndtri
@@ -108,6 +108,12 @@ FAMILY: dict[str, str] = {
 """Missile families of the hierarchical fit (an assumption: lineage and propellant; see docs/calibration.md)."""
 
 GROUPS = ("reliability", "pk", "fighter")
+
+
+def _group(coord: str) -> str:
+    g = group_of(coord)
+    assert g is not None, coord
+    return g
 
 
 def group_of(coord: str) -> str | None:
@@ -169,8 +175,8 @@ class HierSettings:
     @classmethod
     def reduced(cls, **kw) -> "HierSettings":
         """Small settings for tests and quick looks (seconds on a toy scenario)."""
-        base = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4, warmup=1000,
-                    samples=1000, draws=200)
+        base: dict[str, Any] = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4,
+                                    warmup=1000, samples=1000, draws=200)
         base.update(kw)
         return cls(**base)
 
@@ -532,7 +538,7 @@ def _ess_w(log_w: np.ndarray) -> float:
     return float(w.sum() ** 2 / np.sum(w ** 2))
 
 
-def _summary(x: np.ndarray) -> dict:
+def _summary(x: np.ndarray) -> dict[str, float]:
     q = np.quantile(x, [0.05, 0.5, 0.95])
     return {"mean": round(float(x.mean()), 6), "sd": round(float(x.std()), 6), "p05": round(float(q[0]), 6),
             "p50": round(float(q[1]), 6), "p95": round(float(q[2]), 6)}
@@ -622,8 +628,8 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
                 if progress:
                     progress((k + 1) * per)
     else:
-        for k, j in enumerate(jobs):
-            designs.append(_raise_if_error(_design_job(j)))
+        for k, job in enumerate(jobs):
+            designs.append(_raise_if_error(_design_job(job)))
             if progress:
                 progress((k + 1) * per)
 
@@ -637,7 +643,7 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
         cols = [k for k, c in enumerate(d.latent) if c in hier]
         U = np.clip(d.U[:, cols], 1e-12, 1 - 1e-12)
         ev_terms.append((ndtri(U), d.log_w, np.array([hier.index(d.latent[k]) for k in cols], dtype=np.int64),
-                         np.array([groups.index(group_of(d.latent[k])) for k in cols], dtype=np.int64)))
+                         np.array([groups.index(_group(d.latent[k])) for k in cols], dtype=np.int64)))
     h = _Hyper(hier, groups, ev_terms, s)
     h.build_emulators()
 
@@ -655,7 +661,7 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
     th = pooled[pick]
     eta = rng.standard_normal((P, M))
     tau = np.exp(th[:, M:])
-    gidx = np.array([groups.index(group_of(c)) for c in hier], dtype=np.int64)
+    gidx = np.array([groups.index(_group(c)) for c in hier], dtype=np.int64)
     x_new = th[:, :M] + tau[:, gidx] * eta
     U = rng.random((P, gprior.dim))                          # nuisance coordinates: their catalog prior
     for j, c in enumerate(hier):
@@ -674,24 +680,24 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
     for e, (d, (X, lw, mi, ti)) in enumerate(zip(designs, ev_terms)):
         t = h.event_log_terms(sub, e)                        # (S, n)
         ess = np.array([_ess_w(r) for r in t])
-        post = {}
+        event_post: dict[str, dict] = {}
         if mi.size:
             Xe = _event_posterior_x(h, e, pooled, erng)
             for k, j in enumerate(mi):
                 c = hier[j]
                 v = rep[c].ppf(ndtr(Xe[:, k]))
-                post[c] = {"parameter": rep[c].name, "mean": round(float(v.mean()), 6), "sd": round(float(v.std()), 6)}
+                event_post[c] = {"parameter": rep[c].name, "mean": round(float(v.mean()), 6), "sd": round(float(v.std()), 6)}
         design_diag.append({
             "event": d.stem, "design_points": int(d.U.shape[0]), "design_ess": d.diagnostics["ess"],
             "design_log_evidence": d.diagnostics["log_evidence"],
             "alpha_reached_1": bool(any(r.get("alpha_next") == 1.0 for r in d.diagnostics["rounds"])),
             "hierarchical_coordinates": [hier[j] for j in mi],
             "importance_ess_at_posterior": {"median": round(float(np.median(ess)), 1), "min": round(float(ess.min()), 1)},
-            "posterior": post,
+            "posterior": event_post,
         })
     diag["design"] = design_diag
 
-    hyper = {}
+    hyper: dict[str, dict] = {}
     for j, c in enumerate(hier):
         mu = pooled[:, j]
         hyper[f"mu[{c}]"] = {**_summary(mu), "population_median_value": {

@@ -187,6 +187,7 @@ def register(app: typer.Typer) -> None:
             render_hierarchical(post)
             console.print(f"wrote [bold]{path}[/]")
             return
+        assert events
         with user_errors():
             evs = [load_event(e) for e in events]
             base = default_settings(draws)
