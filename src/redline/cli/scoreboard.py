@@ -1,0 +1,105 @@
+"""`redline scoreboard`: rolling-origin scores of the model beside two reference forecasters."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ._common import console, fail, print_json, print_table, progress_bar, user_errors
+
+
+def _f(x, nd: int = 2) -> str:
+    return "" if x is None else f"{x:,.{nd}f}"
+
+
+def _pct(x) -> str:
+    return "" if x is None else f"{x:.0%}"
+
+
+def render_scoreboard(board: dict, rows: bool = True) -> None:
+    """Print the scoreboard: one summary table, then each origin's observations."""
+    from .calibration import _wide
+
+    con = _wide()
+    t = Table(title=f"Rolling-origin scoreboard ({board['settings']['trials']:,} trials per event, fitter "
+                    f"{board['settings']['fitter']})")
+    t.add_column("origin", no_wrap=True)
+    for col in ("n", "model CRPS", "constant-rate CRPS", "prior CRPS", "model cover", "constant-rate cover",
+                "prior cover", "model log", "constant-rate log", "prior log"):
+        t.add_column(col, justify="right")
+    for o in board["origins"]:
+        m, c, p = o["model"], o["reference"]["constant_rate"], o["reference"]["prior"]
+        best = min((v for v in (m["mean_crps"], c["mean_crps"], p["mean_crps"]) if v is not None), default=None)
+
+        def crps(v):
+            return f"[bold]{_f(v)}[/]" if v is not None and v == best else _f(v)
+
+        t.add_row(o["origin"], str(o["n_observations"]), crps(m["mean_crps"]), crps(c["mean_crps"]),
+                  crps(p["mean_crps"]), _pct(m["coverage"]), _pct(c["coverage"]), _pct(p["coverage"]),
+                  _f(m["mean_log_score"]), _f(c["mean_log_score"]), _f(p["mean_log_score"]))
+    print_table(t, con)
+    if rows:
+        for o in board["origins"]:
+            t = Table(title=f"origin {o['origin']}: scored observations (fitted on {', '.join(o['fit']['events']) or 'none'})")
+            t.add_column("event / metric", no_wrap=True)
+            t.add_column("date")
+            for col in ("observed", "model 5–95%", "model CRPS", "const-rate 5–95%", "const-rate CRPS",
+                        "prior 5–95%", "prior CRPS"):
+                t.add_column(col, justify="right")
+            for r in o["observations"]:
+                obs = _f(r["observed"], 0) + (f" [{_f(r['range'][0], 0)}–{_f(r['range'][1], 0)}]" if r["range"] else "")
+
+                def iv(s):
+                    mark = "[green]✓[/]" if s["inside"] else "[red]✗[/]"
+                    return f"{_f(s['p05'], 0)}–{_f(s['p95'], 0)} {mark}"
+
+                t.add_row(f"{r['event']}: {r['metric']}", r["date"], obs, iv(r["model"]), _f(r["model"]["crps"]),
+                          iv(r["constant_rate"]), _f(r["constant_rate"]["crps"]), iv(r["prior"]),
+                          _f(r["prior"]["crps"]))
+            print_table(t, con)
+    con.print("CRPS in counts (lower is better; bold: best at that origin). Cover: share of observations whose value "
+              "or range meets the 5–95% interval (target 80–100%). Log: mean -ln p(observed) of the discretised "
+              "predictive, floor 1e-4.")
+
+
+def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Path], refit: bool, quiet: bool) -> dict:
+    """Compute the scoreboard for the CLI (shared with `redline report scoreboard`)."""
+    from ..calibration.scoreboard import DEFAULT_ORIGINS, StaleFitError, scoreboard
+
+    if trials < 1:
+        fail(f"--trials = {trials}: must be at least 1")
+    ors = [s.strip() for s in origins.split(",") if s.strip()] if origins else list(DEFAULT_ORIGINS)
+    if not ors:
+        fail("--origins: give at least one date YYYY-MM-DD")
+    with user_errors():
+        try:
+            with progress_bar(None, "scoreboard", enabled=not quiet) as cb:
+                return scoreboard(ors, trials=trials, seed=seed, fits_dir=fits, refit=refit,
+                                  progress=lambda stage, done, total: cb(done, total))
+        except StaleFitError as exc:
+            fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def scoreboard(
+        origins: Optional[str] = typer.Option(None, "--origins", help="Origin dates YYYY-MM-DD, comma-separated "
+                                              "(default 2024-10-01,2025-06-13,2025-06-23)."),
+        trials: int = typer.Option(1000, "--trials", "-n", help="Predictive trials per event and forecaster."),
+        seed: int = typer.Option(1, "--seed", "-s", help="Seed of the predictive runs."),
+        fits: Optional[Path] = typer.Option(None, "--fits", help="Directory of the per-origin fits "
+                                            "(default: the shipped ones, redline/data/calibration/origins)."),
+        refit: bool = typer.Option(False, "--refit", help="Refit origins whose cached fit is missing or stale "
+                                   "(written to --fits), instead of refusing."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        summary: bool = typer.Option(False, "--summary", help="Tables: only the per-origin summary."),
+    ) -> None:
+        """Rolling-origin evaluation: fit before each origin, score after it, beside a constant-rate forecaster and the catalog prior."""
+        board = run_board(origins, trials, seed, fits, refit, as_json)
+        if as_json:
+            print_json(board)
+        else:
+            render_scoreboard(board, rows=not summary)
