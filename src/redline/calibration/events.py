@@ -22,17 +22,38 @@ defaults that leave older files valid:
     ``false`` keeps an observation out of the fit while ``redline validate``
     still scores it (for figures known not to be comparable one to one).
 
+Fields of session 4 (docs/calibration.md §1), all optional so that older
+files stay valid; the built-in files set them (a test checks):
+
+``date`` (top level)
+    The night of the event, ``YYYY-MM-DD``; for a campaign, its first night.
+``input``
+    ``true``: the figure is an input of the scenario (a launch count). It is
+    never fitted, and ``validate`` shows it (marked) but leaves it out of
+    coverage and CRPS.
+``definition``
+    What is counted, over which denominator.
+``tag``
+    Confidence tag of the figure: ``W``, ``S``, ``E``, ``C``, ``D`` or ``assumption``.
+``night``, ``day``
+    For one night of a campaign: its date and its campaign day (1-based, as
+    in the campaign's schedule). Both or neither. Campaign totals have
+    neither and use ``totals.`` metric paths (:mod:`redline.calibration.metrics`).
+
 ``read_events(path)`` opens a file; ``parse_events(text)`` builds the
 objects; every problem raises :class:`redline.errors.InputError` naming the
 file, the field, the value and the fix.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 from ..hashing import text_sha256
@@ -40,7 +61,10 @@ from ..yamlio import field_path as _field_path
 from ..yamlio import load_mapping, parse_yaml, read_text
 
 __all__ = ["Observation", "Event", "LoadedEvent", "parse_events", "read_events", "builtin_events", "load_event",
-           "event_scenario"]
+           "event_scenario", "event_campaign", "TAGS"]
+
+#: Confidence tags of an observed figure (as in the reference notes and the catalog).
+TAGS = ("W", "S", "E", "C", "D", "assumption")
 
 
 class _Frozen(BaseModel):
@@ -55,8 +79,14 @@ class Observation(_Frozen):
     range: tuple[float, float] | None = None
     sd: float | None = Field(default=None, gt=0)
     fit: bool = True
+    input: bool = False
+    definition: str | None = Field(default=None, min_length=1)
+    tag: Literal["W", "S", "E", "C", "D", "assumption"] | None = None
+    night: dt.date | None = None
+    day: int | None = Field(default=None, ge=1)
     source: str | None = None
     note: str | None = None
+    _event_date: dt.date | None = PrivateAttr(default=None)
 
     @field_validator("metric")
     @classmethod
@@ -72,6 +102,9 @@ class Observation(_Frozen):
         if self.value < 0 or (self.range is not None and self.range[0] < 0):
             raise ValueError(f"an observed {self.metric.rsplit('.', 1)[-1]} cannot be negative; give a value and "
                              "range of at least 0")
+        if (self.night is None) != (self.day is None):
+            raise ValueError("a campaign night needs both night (its date) and day (its campaign day, 1-based); "
+                             "give both, or neither for an event total")
         if self.range is not None:
             lo, hi = self.range
             if lo > hi:
@@ -79,6 +112,16 @@ class Observation(_Frozen):
             if not lo <= self.value <= hi:
                 raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
         return self
+
+    @property
+    def date(self) -> dt.date | None:
+        """The night this figure belongs to: ``night`` if set, else its event's ``date``."""
+        return self.night if self.night is not None else self._event_date
+
+    @property
+    def fitted(self) -> bool:
+        """Used by a fit: ``fit`` and not a scenario ``input``."""
+        return self.fit and not self.input
 
     @property
     def low(self) -> float:
@@ -99,8 +142,18 @@ class Event(_Frozen):
 
     name: str = Field(min_length=1)
     scenario: str = Field(min_length=1)
+    date: dt.date | None = None
     description: str = ""
     observations: tuple[Observation, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Event":
+        for i, o in enumerate(self.observations):
+            if o.night is not None and self.date is not None and o.night < self.date:
+                raise ValueError(f"observations[{i}].night {o.night} is before the event's date {self.date}; "
+                                 "the event's date is its first night")
+            o._event_date = self.date
+        return self
 
 
 @dataclass(frozen=True)
@@ -127,11 +180,30 @@ class LoadedEvent:
     def stem(self) -> str:
         return Path(self.file).name.rsplit(".", 1)[0]
 
+    @property
+    def date(self) -> dt.date | None:
+        """The night of the event (for a campaign, its first night); None if the file gives none."""
+        return self.event.date
+
+    @cached_property
+    def is_campaign(self) -> bool:
+        """True when the event's scenario has a campaign block (validate then runs the campaign)."""
+        return event_scenario(self)[0].campaign is not None
+
 
 _FIXES = {
     "missing": "required field is missing; add it",
-    "extra_forbidden": "unknown field; allowed are metric, value, range, sd, fit, source, note "
-                       "(observations) and name, scenario, description, observations (top level)",
+    "extra_forbidden": "unknown field; allowed are metric, value, range, sd, fit, input, definition, tag, night, "
+                       "day, source, note (observations) and name, scenario, date, description, observations (top level)",
+    "literal_error": "must be one of the confidence tags W, S, E, C, D, assumption",
+    "date_type": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date written YYYY-MM-DD (no time of day)",
+    "int_type": "must be a whole number (the campaign day, 1-based)",
+    "int_parsing": "must be a whole number (the campaign day, 1-based)",
+    "int_from_float": "must be a whole number (the campaign day, 1-based)",
+    "greater_than_equal": "must be at least 1 (campaign days count from 1)",
     "float_parsing": "must be a number",
     "float_type": "must be a number",
     "too_short": "must not be empty",
@@ -226,3 +298,28 @@ def event_scenario(le: LoadedEvent):
         raise InputError(le.file, "scenario", name, f"no such built-in scenario or scenario file; built-ins are: {known}")
     sc = read_scenario(p)
     return sc, scenario_catalog(sc, p.parent)
+
+
+def event_campaign(le: LoadedEvent):
+    """The campaign an event's scenario defines: ``(scenario without its block, Campaign, Catalog)``.
+
+    Raises
+    ------
+    InputError
+        When the scenario has no campaign block.
+    """
+    from ..campaign.io import load_campaign, read_campaign
+    from ..scenario.io import builtin_scenarios, scenario_catalog
+
+    name = le.event.scenario
+    if not le.is_campaign:
+        raise InputError(le.file, "scenario", name, "this scenario is not a campaign; use run metric paths "
+                                                    "(no totals., no night/day)")
+    if "/" not in name and not name.endswith((".yaml", ".yml")) and name in builtin_scenarios():
+        sc, camp = load_campaign(name)
+        return sc, camp, scenario_catalog(sc)
+    p = Path(name)
+    if le.base_dir is not None and not p.is_absolute():
+        p = le.base_dir / p
+    sc, camp = read_campaign(p)
+    return sc, camp, scenario_catalog(sc, p.parent)

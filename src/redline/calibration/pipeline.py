@@ -53,7 +53,7 @@ def prepare_targets(events: Sequence[LoadedEvent]) -> tuple[Catalog, list[FitTar
         sc, ecat = event_scenario(le)
         cat = ecat if cat is None else cat.merged(ecat)
         comp = compile_scenario(sc, ecat)   # prunes only pairs the catalog's prior range rules out
-        obs = [(i, o) for i, o in enumerate(le.event.observations) if o.fit]
+        obs = [(i, o) for i, o in enumerate(le.event.observations) if o.fitted]  # inputs (launch counts) are not fitted
         samplers = tuple(metric_sampler(comp, o.metric, le.file, f"observations[{i}].metric")
                          for i, o in enumerate(le.event.observations))
         targets.append(FitTarget(
