@@ -13,7 +13,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from redline.calibration import scoreboard as sb
-from redline.calibration.events import LoadedEvent, Observation, read_events
+from redline.calibration.events import LoadedEvent, read_events
 from redline.calibration.reference_forecasts import (LOG_FLOOR, betabinom_pmf, crps_pmf, denominator_path,
                                                      fit_rate, gamma_poisson_pmf, interval_pmf, log_score_pmf,
                                                      metric_kind, rate_key, sample_pmf)
@@ -100,27 +100,13 @@ def test_log_score_interval_and_metric_kinds():
 
 # ------------------------------------------------------------------------------- toy timeline
 
-@dataclasses.dataclass(frozen=True)
-class _Dated(LoadedEvent):
-    """A LoadedEvent with a date, for loaders that do not read one yet."""
-
-    date: dt.date | None = None
-
-
 def _event(dirpath: Path, fname: str, date: str, values: dict, inputs: tuple = ()) -> LoadedEvent:
     lines = [f"name: toy {fname}", "scenario: toy.yaml", f"date: {date}", "observations:"]
-    plain = [l for l in lines if not l.startswith("date:")]
-    obs = []
     for k, v in values.items():
-        obs += [f"  - metric: {k}", f"    value: {v}"] + (["    input: true"] if k in inputs else [])
+        lines += [f"  - metric: {k}", f"    value: {v}"] + (["    input: true"] if k in inputs else [])
     p = dirpath / fname
-    p.write_text("\n".join(lines + obs) + "\n", encoding="utf-8")
-    try:
-        return read_events(p)
-    except InputError:   # a loader without `date:` and `input:`: date the event here, inputs left scored
-        p.write_text("\n".join(plain + [l for l in obs if "input:" not in l]) + "\n", encoding="utf-8")
-        le = read_events(p)
-        return _Dated(le.event, le.file, le.sha256, le.base_dir, dt.date.fromisoformat(date))
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return read_events(p)
 
 
 ORIGIN = "2024-06-01"
@@ -177,8 +163,7 @@ def test_json_shape_has_the_keys_the_issue_names(board):
         for who in ("model", "constant_rate", "prior"):
             assert {"mean", "p05", "p95", "inside", "crps", "log_score"} <= set(r[who])
         assert r["date"] >= ORIGIN
-        if "input" in Observation.model_fields:   # inputs are never scored
-            assert not r["metric"].endswith(".launched")
+        assert not r["metric"].endswith(".launched")   # inputs are never scored
     json.dumps(b)   # JSON-ready
 
 
@@ -234,8 +219,6 @@ def test_cli_refuses_a_stale_fit_in_one_line(tmp_path):
     from redline.cli.main import app
 
     res = CliRunner().invoke(app, ["scoreboard", "--origins", "2024-10-01", "--fits", str(tmp_path), "--json"])
-    if res.exit_code == 0:
-        pytest.skip("no dated built-in events yet")   # pragma: no cover
     assert res.exit_code == 2
-    out = " ".join((res.stderr if hasattr(res, "stderr") else res.output).split())
-    assert "--refit" in out or "no dated" in out
+    out = " ".join(res.output.split())
+    assert "error:" in out and "redline scoreboard --origins 2024-10-01 --refit" in out

@@ -51,6 +51,7 @@ G0 = H0 = 1.0
 
 _BOUNDED_COUNTS = ("failed", "intercepted", "leaked", "impacted", "fell_outside", "launched")
 _CLASS_PREFIXES = ("by_class", "by_type")
+_CAMPAIGN_PREFIXES = ("totals", "cumulative")   # a campaign's totals, and its totals up to a night
 
 
 def _split(path: str) -> tuple[str, list[str]]:
@@ -59,8 +60,8 @@ def _split(path: str) -> tuple[str, list[str]]:
     if parts[-1] == "mean":
         parts = parts[:-1]
     prefix = ""
-    if parts and parts[0] == "totals":
-        prefix, parts = "totals.", parts[1:]
+    if parts and parts[0] in _CAMPAIGN_PREFIXES:
+        prefix, parts = parts[0] + ".", parts[1:]
     return prefix, parts
 
 
@@ -73,7 +74,7 @@ def metric_kind(path: str) -> str | None:
     if head in ("kills_by_nation_airspace", "intercepts_by_nation", "intercepts_by_layer", "intercepts_by_unit",
                 "intercepts_detail", "hits_by_site"):
         return "bounded"
-    if head == "interceptors_used":
+    if head in ("interceptors_used", "interceptors_used_by_type"):
         return "rounds"
     return None
 
@@ -84,7 +85,7 @@ def denominator_path(path: str, classes: tuple[str, ...]) -> list[str]:
     A class or type count: that class's (type's) launched count. ``intercepts_detail.<n>.<l>.<class>``:
     that class's launched count. Every other count (kills by nation, layer, unit, airspace; rounds;
     hits on a site): all threats launched, the sum over ``classes``. Campaign totals (``totals.``)
-    keep their prefix.
+    and totals to a night (``cumulative.``) keep their prefix.
     """
     prefix, parts = _split(path)
     if parts[0] in _CLASS_PREFIXES:
@@ -97,11 +98,14 @@ def denominator_path(path: str, classes: tuple[str, ...]) -> list[str]:
 def rate_key(path: str) -> tuple[str, str]:
     """``(exact, family)`` pooling keys of a metric.
 
-    The rate is pooled over fitted observations of the same exact metric (campaign totals pooled
-    with single-night figures of the same metric); a metric no fitted event observed falls back to
+    The rate is pooled over fitted observations of the same exact metric (campaign totals and
+    cumulative figures pooled with single-night figures of the same metric; a campaign's rounds
+    ``interceptors_used_by_type.<t>`` with ``interceptors_used.<t>``); a metric no fitted event observed falls back to
     its family (``by_class.*.impacted``, ``hits_by_site.*``, ``interceptors_used.*``...).
     """
     _, parts = _split(path)
+    if parts[0] == "interceptors_used_by_type":
+        parts = ["interceptors_used"] + parts[1:]
     exact = ".".join(parts)
     if parts[0] in _CLASS_PREFIXES:
         family = f"{parts[0]}.*.{parts[-1]}"

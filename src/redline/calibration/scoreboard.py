@@ -96,6 +96,21 @@ class DatedObservation:
     night: str | None
 
 
+CAMPAIGN_END = {"houthi-fire-2024.yaml": _dt.date(2025, 1, 19)}
+"""Last date of campaigns whose campaign "days" are not nights, by event file (the loader has no end
+field): the Houthi campaign's days are months, July 2024 to the 19 January 2025 Gaza ceasefire
+(the scenario's header and the event file's description)."""
+
+
+def campaign_end(le: LoadedEvent) -> _dt.date | None:
+    """The last date of a campaign event: the table above, else its date + ``days`` - 1 (a day per night)."""
+    end = getattr(le.event, "end", None) or CAMPAIGN_END.get(Path(le.file).name)
+    if end is not None:
+        return _as_date(end)
+    days = _campaign_days(le)
+    return event_date(le) + _dt.timedelta(days=days - 1) if days else None
+
+
 def _campaign_days(le: LoadedEvent) -> int | None:
     try:
         sc, _ = event_scenario(le)
@@ -123,11 +138,11 @@ def event_date(le: LoadedEvent) -> _dt.date:
     return d
 
 
-def observation_date(le: LoadedEvent, i: int, campaign_days: int | None = None) -> _dt.date:
+def observation_date(le: LoadedEvent, i: int, end: _dt.date | None = None) -> _dt.date:
     """The date observation ``i`` of ``le`` is split on.
 
     A per-night observation: its ``night``. A campaign total (a campaign event's observation
-    without a night): the campaign's **last** night (event date + days - 1), so that no total
+    without a night): the campaign's **last** date (:func:`campaign_end`), so that no total
     that includes nights on or after an origin is fitted at that origin. Anything else: the
     event's date.
     """
@@ -135,30 +150,36 @@ def observation_date(le: LoadedEvent, i: int, campaign_days: int | None = None) 
     night = _as_date(getattr(o, "night", None))
     if night is not None:
         return night
-    d = event_date(le)
     if getattr(le, "is_campaign", False):
-        days = campaign_days if campaign_days is not None else _campaign_days(le)
-        if days:
-            return d + _dt.timedelta(days=days - 1)
-    return d
+        end = end or campaign_end(le)
+        if end is not None:
+            return end
+    return event_date(le)
 
 
 def dated_observations(events: Sequence[LoadedEvent]) -> list[DatedObservation]:
     out = []
     for e, le in enumerate(events):
-        days = _campaign_days(le) if getattr(le, "is_campaign", False) else None
+        end = campaign_end(le) if getattr(le, "is_campaign", False) else None
         for i, o in enumerate(le.event.observations):
             night = getattr(o, "night", None)
             out.append(DatedObservation(e, i, le.stem, o.metric, float(o.value), float(o.low), float(o.high),
-                                        observation_date(le, i, days), bool(getattr(o, "input", False)),
+                                        observation_date(le, i, end), bool(getattr(o, "input", False)),
                                         bool(o.fit), None if night is None else str(night)))
     return out
 
 
 def subset_event(le: LoadedEvent, indices: Sequence[int]) -> LoadedEvent:
-    """``le`` with only the observations at ``indices`` (in that order); file, hash and dates kept."""
-    obs = tuple(le.event.observations[i] for i in indices)
-    return dataclasses.replace(le, event=le.event.model_copy(update={"observations": obs}))
+    """``le`` with only the observations at ``indices`` (in that order); file and dates kept.
+
+    A proper subset gets its own ``sha256`` (of the file's hash and the indices), so that nothing
+    keyed by the event's hash (a fitter's cached design) mistakes it for the whole file.
+    """
+    idx = [int(i) for i in indices]
+    obs = tuple(le.event.observations[i] for i in idx)
+    sha = le.sha256 if idx == list(range(len(le.event.observations))) else \
+        hashlib.sha256(f"{le.sha256}:observations:{idx}".encode()).hexdigest()
+    return dataclasses.replace(le, event=le.event.model_copy(update={"observations": obs}), sha256=sha)
 
 
 def scorable(d: DatedObservation) -> bool:
@@ -208,7 +229,12 @@ def _fitter():
                 else FitSettings(particles=1000, rounds=6, trials=16))
 
     def run_c(events, seed, reduced, progress=None):
-        return calibrate(events, draws=100 if reduced else 250, seed=seed, settings=settings(reduced),
+        # as fit_hierarchical: campaign events and events with nothing to fit are left out
+        evs = [le for le in events if not le.is_campaign and any(o.fitted for o in le.event.observations)]
+        if not evs:
+            raise InputError("scoreboard", "origins", None, "no single-night event with a fitted observation "
+                                                            "before this origin; choose a later origin")
+        return calibrate(evs, draws=100 if reduced else 250, seed=seed, settings=settings(reduced),
                          progress=progress)
 
     return "calibrate", run_c, lambda reduced: dataclasses.asdict(settings(reduced))
@@ -301,6 +327,14 @@ def load_or_fit(origin: str, fit_events, fitted, directory=None, refit: bool = F
 
 # ----------------------------------------------------------------------------------------------- predictive
 
+def _has_predictive() -> bool:
+    try:
+        from .scoring import predictive_samples  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _predictive(le: LoadedEvent, params, trials: int, seed: int) -> dict[int, np.ndarray]:
     """Per observation index, the engine's per-trial sample (the events helper's ``predictive_samples``
     when present; else single-wave events run here)."""
@@ -319,8 +353,13 @@ def _predictive(le: LoadedEvent, params, trials: int, seed: int) -> dict[int, np
     ps = resolve_params(params, cat)
     comp = compile_scenario(sc, cat, ps)
     raw = run_compiled(comp, ps, trials, seed)
-    return {i: metric_sampler(comp, o.metric, le.file, f"observations[{i}].metric")(raw)
-            for i, o in enumerate(le.event.observations)}
+
+    def sample(path: str, i: int) -> np.ndarray:
+        head, _, last = path.rpartition(".")
+        parts = last.split("+")   # a sum of siblings, e.g. interceptors_used.patriot-pac-3+patriot-pac-3-mse
+        return sum(metric_sampler(comp, f"{head}.{p}", le.file, f"observations[{i}].metric")(raw) for p in parts)
+
+    return {i: sample(o.metric, i) for i, o in enumerate(le.event.observations)}
 
 
 def _exposures(le: LoadedEvent, indices: Sequence[int]) -> dict[int, float]:
@@ -357,11 +396,14 @@ def _score_pmf(pmf: np.ndarray, d: DatedObservation) -> dict:
 
 
 def _totals(rows: list[dict], who: str) -> dict:
-    if not rows:
-        return {"mean_crps": None, "coverage": None, "mean_log_score": None}
-    return {"mean_crps": round(float(np.mean([r[who]["crps"] for r in rows])), 6),
-            "coverage": round(float(np.mean([r[who]["inside"] for r in rows])), 6),
-            "mean_log_score": round(float(np.mean([r[who]["log_score"] for r in rows])), 6)}
+    """Means over the rows; ``mean_crps_informed`` over the rows where the constant-rate forecaster pooled
+    fitted observations (of the metric or its family), not its flat prior alone."""
+    def mean(rs, key):
+        return round(float(np.mean([r[who][key] for r in rs])), 6) if rs else None
+
+    informed = [r for r in rows if r["constant_rate"]["pooled"] != "none"]
+    return {"mean_crps": mean(rows, "crps"), "coverage": mean(rows, "inside"),
+            "mean_log_score": mean(rows, "log_score"), "mean_crps_informed": mean(informed, "crps")}
 
 
 def default_events() -> list[LoadedEvent]:
@@ -404,7 +446,12 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
         except ValueError:
             raise InputError("scoreboard", "--origins", o, "give dates as YYYY-MM-DD, separated by commas") from None
     splits = [split_events(evs, d) for d in dates]
-    n_steps = len(dates) * 2 + len(evs) + 1
+    skipped: list[str] = []
+    camp: set[int] = set()
+    if not _has_predictive():   # campaigns run only through the events helper's predictive_samples
+        camp = {e for e, le in enumerate(evs) if le.is_campaign}
+        skipped = sorted(evs[e].stem for e in camp)
+    n_steps = len(dates) * 2 + len(evs) + 1   # fits, model runs, prior runs (at most one per event), launch counts
     step = [0]
 
     def tick(stage: str) -> None:
@@ -412,8 +459,16 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
         if progress:
             progress(stage, step[0], n_steps)
 
+    # every origin's fit first: a stale or missing one is refused before any run
+    fits = []
+    for origin, (fit_events, fitted, _) in zip(dates, splits):
+        fits.append(load_or_fit(origin.isoformat(), fit_events, fitted, fits_dir, refit, fit_seed, reduced))
+        tick(f"fit {origin.isoformat()}")
+
     # exposures of every observation a forecaster needs, one short run per event
     need: dict[int, set[int]] = {}
+    splits = [(f, [d for d in fitted if d.event not in camp], [d for d in scored if d.event not in camp])
+              for f, fitted, scored in splits]
     for _, fitted, scored in splits:
         for d in list(fitted) + list(scored):
             if not d.input and metric_kind(d.metric) is not None:
@@ -429,10 +484,8 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
         tick(f"prior: {evs[e].stem}")
 
     out = []
-    for origin, (fit_events, fitted, scored) in zip(dates, splits):
+    for origin, (fit_events, fitted, scored), (path, post, refitted) in zip(dates, splits, fits):
         o = origin.isoformat()
-        path, post, refitted = load_or_fit(o, fit_events, fitted, fits_dir, refit, fit_seed, reduced)
-        tick(f"fit {o}")
         model = {}
         for e in sorted({d.event for d in scored}):
             model[e] = _predictive(evs[e], str(path), trials, seed)
@@ -467,6 +520,7 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
                          "prior": _score_sample(prior[d.event][d.index], d)})
         out.append({
             "origin": o, "n_observations": len(rows), "n_fitted": sum(1 for d in fitted if not d.input),
+            "n_informed": sum(1 for r in rows if r["constant_rate"]["pooled"] != "none"),
             "fit": {"file": path.name, "fitter": post.manifest.get(FORMAT_KEY, {}).get("fitter"),
                     "refitted": refitted, "input_sha256": post.manifest.get(FORMAT_KEY, {}).get("input_sha256"),
                     "events": [Path(le.file).name for le in fit_events]},
@@ -476,6 +530,7 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
         })
     return {
         "origins": out,
+        "skipped_campaigns": skipped,
         "settings": {"trials": int(trials), "seed": int(seed), "fit_seed": int(fit_seed), "reduced": bool(reduced),
                      "fitter": _fitter()[0], "log_floor": 1e-4},
         "manifest": {"kind": "scoreboard", "version": __version__,
