@@ -67,10 +67,15 @@ def test_validate_json_is_exactly_the_documented_object():
     n = len(load_event("april-2024").event.observations)
     assert len(out["events"][0]["observations"]) == n
     for o in out["events"][0]["observations"]:
-        assert set(o) == {"metric", "observed", "mean", "p05", "p95", "inside", "crps"}
+        # `input` appears (true) only on scenario inputs; a single event has no day/night
+        assert set(o) - {"input"} == {"metric", "observed", "mean", "p05", "p95", "inside", "crps"}
+        assert o.get("input", True) is True
         assert o["p05"] <= o["mean"] <= o["p95"] or o["p05"] == o["p95"]
         assert isinstance(o["inside"], bool) and o["crps"] >= 0
-    inside = [o["inside"] for o in out["events"][0]["observations"]]
+    flagged = [o["metric"] for o in out["events"][0]["observations"] if o.get("input")]
+    assert flagged == ["by_class.drone.launched", "by_class.cruise.launched", "by_class.ballistic.launched"]
+    # coverage counts the scored observations only, not the scenario inputs
+    inside = [o["inside"] for o in out["events"][0]["observations"] if not o.get("input")]
     assert out["coverage"] == pytest.approx(np.mean(inside), abs=1e-6)
     # same seed, same report
     again = json.loads(runner.invoke(app, ["validate", EVENTS, "--json", "--trials", "2000", "--seed", "3"]).stdout)

@@ -79,11 +79,17 @@ class Observation(_Frozen):
     range: tuple[float, float] | None = None
     sd: float | None = Field(default=None, gt=0)
     fit: bool = True
-    input: bool = False
-    definition: str | None = Field(default=None, min_length=1)
-    tag: Literal["W", "S", "E", "C", "D", "assumption"] | None = None
-    night: dt.date | None = None
-    day: int | None = Field(default=None, ge=1)
+    input: bool = Field(default=False, description="true: a scenario input (a launch count); never fitted, shown by "
+                                                     "validate but left out of coverage and CRPS")
+    definition: str | None = Field(default=None, min_length=1,
+                                   description="what is counted, over which denominator")
+    tag: Literal["W", "S", "E", "C", "D", "assumption"] | None = Field(
+        default=None, description="confidence tag of the figure: W well sourced, S single source, E estimate, "
+                                  "C claim, D disputed, assumption")
+    night: dt.date | None = Field(default=None, description="a campaign night's date (the evening it starts); "
+                                                            "with day")
+    day: int | None = Field(default=None, ge=1, description="the campaign day of the night, 1-based as in the "
+                                                           "campaign's schedule; with night")
     source: str | None = None
     note: str | None = None
     _event_date: dt.date | None = PrivateAttr(default=None)
@@ -142,7 +148,8 @@ class Event(_Frozen):
 
     name: str = Field(min_length=1)
     scenario: str = Field(min_length=1)
-    date: dt.date | None = None
+    date: dt.date | None = Field(default=None, description="the night of the event, YYYY-MM-DD (a campaign: its "
+                                                            "first night)")
     description: str = ""
     observations: tuple[Observation, ...] = Field(min_length=1)
 

@@ -17,9 +17,27 @@ Paths (a trailing ``.mean`` is accepted and ignored):
 - ``interceptors_used.<interceptor type>``
 - ``cost_usd.defender``, ``cost_usd.attacker`` [USD], ``cost_usd.exchange_ratio`` (per trial, defender/attacker)
 - ``hits_by_site.<site>``
+
+One part may name several choices joined by ``+``; the metric is their sum
+per trial, e.g. ``interceptors_used.patriot-pac-3+patriot-pac-3-mse`` (not
+for ``cost_usd``).
+
+Campaign events (:func:`campaign_sampler`) use paths into ``redline campaign
+--json``, per trial:
+
+- totals (an observation without ``day``): ``totals.by_class.<class>.<count>``,
+  ``totals.leaked``, ``totals.impacted`` (all classes),
+  ``totals.interceptors_used_by_type.<interceptor type>``;
+- one night (an observation with ``day: N``): ``by_class.<class>.<count>`` and
+  ``interceptors_used_by_type.<type>``, the counts of ``daily[N-1]``;
+  ``cumulative.<the same>`` and ``cumulative.leaked``, ``cumulative.impacted``
+  (alias ``impacted_cumulative``) sum days 1..N.
+
+``<count>`` is one of launched, failed, intercepted, leaked, impacted, fell_outside.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -31,7 +49,8 @@ from ..errors import InputError
 from ..results import COUNTS, OUTCOMES
 from ..scenario.schema import LAYERS
 
-__all__ = ["metric_sampler", "metric_paths", "is_count_metric", "Sampler"]
+__all__ = ["metric_sampler", "metric_paths", "is_count_metric", "Sampler", "CampaignShape", "campaign_sampler",
+           "campaign_metric_paths", "CampaignSampler"]
 
 Sampler = Callable[[RawOutcome], np.ndarray]
 
@@ -86,12 +105,11 @@ def metric_sampler(c: Compiled, path: str, file: str = "<event>", field: str = "
         When the path names nothing in this scenario's output; the message
         lists the valid choices at the first part that fails.
     """
-    parts = path.split(".")
-    if parts and parts[-1] == "mean":
-        parts = parts[:-1]
-    elif parts and parts[-1] in _STATS:
-        raise InputError(file, field, path, "observations are compared with the predicted distribution; "
-                                             f"drop the trailing .{parts[-1]} (or write .mean)")
+    parts = _strip_stat(path, file, field)
+    summed = _expand_sum(parts, path, file, field, forbid=("cost_usd",))
+    if summed is not None:
+        subs = [metric_sampler(c, p, file, field) for p in summed]
+        return lambda raw: np.sum([f(raw) for f in subs], axis=0)
 
     def bad(pos: int, choices) -> InputError:
         head = ".".join(parts[:pos]) or "<top>"
@@ -185,6 +203,128 @@ def metric_sampler(c: Compiled, path: str, file: str = "<event>", field: str = "
         raise bad(1, c.site_names)
     k = c.site_names.index(parts[1])
     return lambda raw: raw.site_hits[:, k].astype(float)
+
+
+def _strip_stat(path: str, file: str, field: str) -> list[str]:
+    parts = path.split(".")
+    if parts and parts[-1] == "mean":
+        parts = parts[:-1]
+    elif parts and parts[-1] in _STATS:
+        raise InputError(file, field, path, "observations are compared with the predicted distribution; "
+                                             f"drop the trailing .{parts[-1]} (or write .mean)")
+    return parts
+
+
+def _expand_sum(parts: list[str], path: str, file: str, field: str, forbid: tuple[str, ...] = ()) -> list[str] | None:
+    """The paths a ``a+b`` part stands for (None when no part has a ``+``)."""
+    plus = [k for k, p in enumerate(parts) if "+" in p]
+    if not plus:
+        return None
+    if len(plus) > 1:
+        raise InputError(file, field, path, "only one part of a metric may sum choices with +; "
+                                             "write one observation per sum")
+    k = plus[0]
+    names = parts[k].split("+")
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise InputError(file, field, path, "a sum names distinct choices joined by +, e.g. "
+                                             "interceptors_used.patriot-pac-3+patriot-pac-3-mse")
+    if parts[0] in forbid or k == 0:
+        raise InputError(file, field, path, f"{parts[0] if k else 'the first part'} cannot be summed with +; "
+                                             "sum counts only, after the first part")
+    return [".".join(parts[:k] + [n] + parts[k + 1:]) for n in names]
+
+
+# --- campaign events ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CampaignShape:
+    """What a campaign's per-trial output holds: its number of days and its interceptor types."""
+
+    days: int
+    types: tuple[str, ...]
+
+
+CampaignSampler = Callable[["object"], np.ndarray]   # CampaignResult -> (trials,) array
+
+
+def campaign_metric_paths(shape: CampaignShape, daily: bool) -> list[str]:
+    """Every campaign metric path: totals (``daily=False``) or a night's (``daily=True``)."""
+    inner = [f"by_class.{k}.{w}" for k in THREAT_CLASSES for w in OUTCOMES]
+    inner += [f"interceptors_used_by_type.{t}" for t in shape.types]
+    if not daily:
+        return [f"totals.{p}" for p in inner + ["leaked", "impacted"]]
+    return inner + [f"cumulative.{p}" for p in inner + ["leaked", "impacted"]] + ["impacted_cumulative"]
+
+
+def campaign_sampler(shape: CampaignShape, path: str, day: int | None, file: str = "<event>",
+                     field: str = "metric") -> CampaignSampler:
+    """A function ``CampaignResult -> (trials,) array`` for a campaign metric (see module notes).
+
+    ``day`` (1-based) selects one night; None the campaign totals. The result must have been run
+    with ``keep_daily=True`` when ``day`` is set.
+
+    Raises
+    ------
+    InputError
+        For a path or day that names nothing in this campaign; the message lists the choices.
+    """
+    parts = _strip_stat(path, file, field)
+    summed = _expand_sum(parts, path, file, field)
+    if summed is not None:
+        subs = [campaign_sampler(shape, p, day, file, field) for p in summed]
+        return lambda res: np.sum([f(res) for f in subs], axis=0)
+    day_field = field.rsplit(".", 1)[0] + ".day" if "." in field else "day"
+    if day is None:
+        if parts[0] != "totals":
+            raise InputError(file, field, path, "this event is a campaign: a campaign total's metric starts with totals. "
+                                                 "(e.g. totals.by_class.ballistic.impacted); a night's metric needs "
+                                                 "night and day")
+        rest, cumulative = parts[1:], False
+    else:
+        if day > shape.days:
+            raise InputError(file, day_field, day, f"the campaign has {shape.days} days; give a day from 1 to {shape.days}")
+        if parts[0] == "totals":
+            raise InputError(file, field, path, "totals. paths are campaign totals: drop night and day, or use "
+                                                 "by_class.<class>.<count> for the night")
+        if parts == ["impacted_cumulative"]:
+            parts = ["cumulative", "impacted"]
+        cumulative = parts[0] == "cumulative"
+        rest = parts[1:] if cumulative else parts
+    choices = campaign_metric_paths(shape, day is not None)
+    head = ("totals." if day is None else "cumulative." if cumulative else "")
+
+    def bad() -> InputError:
+        return InputError(file, field, path, f"unknown campaign metric; choose one of: {', '.join(choices[:12])}, "
+                                             f"... ({len(choices)} in all; see docs/calibration.md)")
+
+    if rest in (["leaked"], ["impacted"]) and (day is None or cumulative):
+        key = f"all.{rest[0]}"
+    elif len(rest) == 3 and rest[0] == "by_class":
+        if rest[1] not in THREAT_CLASSES:
+            raise InputError(file, field, path, f"unknown class {rest[1]!r} after {head}by_class; choose one of: "
+                                                 f"{', '.join(THREAT_CLASSES)}")
+        if rest[2] not in OUTCOMES:
+            raise InputError(file, field, path, f"unknown count {rest[2]!r}; choose one of: {', '.join(OUTCOMES)}")
+        key = f"{rest[1]}.{rest[2]}"
+    elif len(rest) == 2 and rest[0] == "interceptors_used_by_type":
+        if rest[1] not in shape.types:
+            raise InputError(file, field, path, f"no stock of interceptor type {rest[1]!r} in this campaign; choose one "
+                                                 f"of: {', '.join(shape.types)}")
+        key = f"used_type.{rest[1]}"
+    else:
+        raise bad()
+
+    def one(res, d):
+        if key.endswith(".fell_outside"):
+            h = key.rsplit(".", 1)[0]
+            return (res.samples(f"{h}.leaked", d) - res.samples(f"{h}.impacted", d)).astype(float)
+        return res.samples(key, d).astype(float)
+
+    if day is None:
+        return lambda res: one(res, None)
+    if not cumulative:
+        return lambda res: one(res, day)
+    return lambda res: np.sum([one(res, d) for d in range(1, day + 1)], axis=0)
 
 
 _EXAMPLES = {

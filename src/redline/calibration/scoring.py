@@ -20,6 +20,13 @@ Totals: ``coverage`` is the share of observations ``inside``; ``mean_crps``
 averages the CRPS of count observations (threats, rounds, hits). Money
 metrics (``cost_usd.*``) are scored and reported in US dollars but kept out
 of the mean, which would otherwise be a mean of dollars and counts.
+Observations marked ``input: true`` (launch counts, inputs of the scenario)
+are shown, marked, but left out of both totals.
+
+Campaign events (their scenario has a campaign block) are scored by running
+the whole campaign (:func:`redline.campaign.run_campaign`), per night and in
+total; a campaign is never scored on one wave. :func:`predictive_samples`
+gives the per-trial samples that ``validate`` scores, for other scorers.
 
 References
 ----------
@@ -29,6 +36,7 @@ prediction, and estimation. *J. Am. Stat. Assoc.* 102(477), 359-378, §4.2, eq. 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -42,12 +50,15 @@ from ..errors import InputError
 from ..hashing import scenario_sha256
 from ..manifest import make_manifest
 from ..records import ValidateSummary
-from .events import LoadedEvent, event_scenario, load_event
-from .metrics import is_count_metric, metric_sampler
+from .events import LoadedEvent, event_campaign, event_scenario, load_event
+from .metrics import CampaignShape, campaign_sampler, is_count_metric, metric_sampler
 
-__all__ = ["crps_sample", "validate", "resolve_params", "DEFAULT_TRIALS", "PRIOR_DRAWS"]
+__all__ = ["crps_sample", "validate", "resolve_params", "predictive_samples", "default_trials", "DEFAULT_TRIALS",
+           "DEFAULT_CAMPAIGN_TRIALS", "PRIOR_DRAWS"]
 
 DEFAULT_TRIALS = 20000
+#: Default trials of a campaign event: each trial flies every wave of the campaign.
+DEFAULT_CAMPAIGN_TRIALS = 2000
 PRIOR_DRAWS = 1000
 
 
@@ -97,8 +108,96 @@ def resolve_params(spec: str | ParamSet, cat: Catalog, file: str = "--params") -
     raise InputError(file, "params", spec, "use posterior, prior, prior-draws or the path of a posterior file")
 
 
+def default_trials(le: LoadedEvent) -> int:
+    """Trials ``validate`` runs for an event by default: 20,000, or 2,000 for a campaign event."""
+    return DEFAULT_CAMPAIGN_TRIALS if le.is_campaign else DEFAULT_TRIALS
+
+
+@dataclass
+class _Prediction:
+    samples: dict[int, np.ndarray]
+    inputs: dict[str, str]
+    label: str
+    draws: int
+
+
+def _check_single(le: LoadedEvent) -> None:
+    for i, o in enumerate(le.event.observations):
+        if o.day is not None:
+            raise InputError(le.file, f"observations[{i}].day", o.day,
+                             f"night and day are for campaign events, and scenario {le.event.scenario!r} is not a "
+                             "campaign; drop them")
+
+
+def _predict(le: LoadedEvent, params: str | ParamSet, trials: int, seed: int | None,
+             progress: Callable[[int], None] | None = None) -> _Prediction:
+    obs = le.event.observations
+    if le.is_campaign:
+        from ..campaign.runner import MAX_DAILY_VALUES, run_campaign
+        from ..campaign.stocks import stock_groups
+        from ..hashing import campaign_sha256
+
+        sc, camp, cat = event_campaign(le)
+        ps = resolve_params(params, cat)
+        shape = CampaignShape(camp.days, tuple(sorted({t for _, t in stock_groups(sc, camp).keys})))
+        samplers = [campaign_sampler(shape, o.metric, o.day, le.file, f"observations[{i}].metric")
+                    for i, o in enumerate(obs)]
+        daily = any(o.day is not None for o in obs)
+        per_trial = camp.days * (20 + len(shape.types))
+        if daily and trials * per_trial > MAX_DAILY_VALUES:
+            raise InputError(le.file, "--trials", trials, f"per-night observations keep every trial's daily counts; "
+                                                          f"use at most {MAX_DAILY_VALUES // per_trial:,} trials")
+
+        def cb(done, total):
+            if progress:
+                progress(int(trials * done / max(total, 1)))
+
+        res = run_campaign(sc, camp, trials=trials, seed=seed, params=ps, progress=cb, keep_daily=daily)
+        return _Prediction({i: f(res) for i, f in enumerate(samplers)},
+                           {"scenario": scenario_sha256(sc, cat), "campaign": campaign_sha256(sc, camp)},
+                           ps.label, ps.size)
+    _check_single(le)
+    sc, cat = event_scenario(le)
+    ps = resolve_params(params, cat)
+    comp = compile_scenario(sc, cat, ps)
+    samplers = [metric_sampler(comp, o.metric, le.file, f"observations[{i}].metric") for i, o in enumerate(obs)]
+    raw = run_compiled(comp, ps, trials, int(seed if seed is not None else sc.seed), progress=progress)
+    return _Prediction({i: f(raw) for i, f in enumerate(samplers)}, {"scenario": scenario_sha256(sc, cat)},
+                       ps.label, ps.size)
+
+
+def predictive_samples(event: LoadedEvent | str | Path, params: str | ParamSet, trials: int,
+                       seed: int) -> dict[int, np.ndarray]:
+    """The model's per-trial sample of every observation's metric.
+
+    Parameters
+    ----------
+    event : LoadedEvent, built-in event name or event file path
+    params : str or ParamSet
+        See :func:`resolve_params`; trial ``j`` uses draw ``j mod P``.
+    trials, seed : int
+        Monte Carlo trials and the seed of the run.
+
+    Returns
+    -------
+    dict of int to ndarray
+        Observation index (in file order, inputs included) -> (trials,) float array. A campaign
+        event runs the whole campaign (:func:`redline.campaign.run_campaign`); per-night
+        observations are that night's (or, for ``cumulative.`` paths, nights 1..day) counts.
+
+    Raises
+    ------
+    InputError
+        When a metric path, a night or a day names nothing the event's scenario produces.
+    """
+    le = event if isinstance(event, LoadedEvent) else load_event(event)
+    if trials < 1:
+        raise ValueError(f"trials must be at least 1, got {trials}")
+    return _predict(le, params, int(trials), int(seed)).samples
+
+
 def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet = "posterior",
-             trials: int = DEFAULT_TRIALS, seed: int | None = None,
+             trials: int | None = None, seed: int | None = None,
              progress: Callable[[int], None] | None = None) -> ValidateSummary:
     """Score the model on observed events.
 
@@ -107,10 +206,10 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
     events : sequence of LoadedEvent, built-in event names or event file paths
     params : str or ParamSet
         See :func:`resolve_params`.
-    trials : int
-        Trials per event.
+    trials : int, optional
+        Trials per event (default :func:`default_trials`: 20,000, or 2,000 for a campaign event).
     seed : int, optional
-        Seed of every event's run (default: each event scenario's own seed).
+        Seed of every event's run (default: each event scenario's own).
     progress : callable, optional
         Called with the number of trials finished, summed over events.
 
@@ -118,14 +217,23 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
     -------
     ValidateSummary
         ``events: [{name, observations: [{metric, observed, mean, p05, p95, inside, crps}]}]``,
-        ``coverage``, ``mean_crps`` and a manifest; ``observed`` is the best value. The manifest's
-        ``samples`` are the trials per event; its ``inputs`` are the SHA-256 of each event file and
-        of its scenario (roles ``events`` and ``scenario``, or ``events:<stem>`` and
-        ``scenario:<stem>`` when there are several events); ``seed`` is the seed every event ran
-        with (None when they ran with different scenario seeds, listed in ``details.seeds``).
+        ``coverage``, ``mean_crps`` and a manifest; ``observed`` is the best value. An observation
+        row also has ``input: true`` for a scenario input (not in coverage or CRPS), and ``day`` and
+        ``night`` for one night of a campaign. The manifest's ``samples`` are the trials per event
+        (the largest, when they differ; all in ``details.trials``); its ``inputs`` are the
+        SHA-256 of each event file, of its scenario and of a campaign's block (roles ``events``,
+        ``scenario``, ``campaign``, or ``events:<stem>`` etc. when there are several events);
+        ``seed`` is the seed every event ran with (None when they ran with different scenario
+        seeds, listed in ``details.seeds``).
+
+    Raises
+    ------
+    InputError
+        When an event cannot be scored (an unknown metric path, a night's observation on a
+        plain scenario, a campaign total on a single raid) or no observation is scored.
     """
     t0 = time.perf_counter()
-    if trials < 1:
+    if trials is not None and trials < 1:
         raise ValueError(f"trials must be at least 1, got {trials}")
     evs = [e if isinstance(e, LoadedEvent) else load_event(e) for e in events]
     out_events = []
@@ -135,45 +243,57 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
     seeds: list[int] = []
     labels: list[str] = []
     draws: list[int] = []
+    ntrials: list[int] = []
     for le in evs:
-        sc, cat = event_scenario(le)
-        ps = resolve_params(params, cat)
+        n = int(trials if trials is not None else default_trials(le))
+        sc, _ = event_scenario(le)
+        s = int(seed if seed is not None else sc.seed)
         tag = "" if len(evs) == 1 else f":{le.stem}"
-        inputs[f"events{tag}"] = le.sha256
-        inputs[f"scenario{tag}"] = scenario_sha256(sc, cat)
-        seeds.append(int(seed if seed is not None else sc.seed))
-        labels.append(ps.label)
-        draws.append(ps.size)
-        comp = compile_scenario(sc, cat, ps)
-        samplers = [metric_sampler(comp, o.metric, le.file, f"observations[{i}].metric")
-                    for i, o in enumerate(le.event.observations)]
 
-        def cb(n, base=done):
+        def cb(k, base=done):
             if progress:
-                progress(base + n)
+                progress(base + k)
 
-        raw = run_compiled(comp, ps, trials, seeds[-1], progress=cb)
-        done += trials
+        pred = _predict(le, params, n, s, cb)
+        done += n
+        inputs[f"events{tag}"] = le.sha256
+        inputs.update({f"{role}{tag}": h for role, h in pred.inputs.items()})
+        seeds.append(s)
+        ntrials.append(n)
+        labels.append(pred.label)
+        draws.append(pred.draws)
         rows = []
-        for o, f in zip(le.event.observations, samplers):
-            x = f(raw)
+        for i, o in enumerate(le.event.observations):
+            x = pred.samples[i]
             q = np.quantile(x, [0.05, 0.95])
             inside = bool(o.high >= q[0] and o.low <= q[1])
             crps = crps_sample(x, o.value)
-            rows.append({"metric": o.metric, "observed": o.value, "mean": round(float(x.mean()), 6),
-                         "p05": round(float(q[0]), 6), "p95": round(float(q[1]), 6), "inside": inside,
-                         "crps": round(crps, 6)})
+            row = {"metric": o.metric, "observed": o.value, "mean": round(float(x.mean()), 6),
+                   "p05": round(float(q[0]), 6), "p95": round(float(q[1]), 6), "inside": inside,
+                   "crps": round(crps, 6)}
+            if o.input:
+                row["input"] = True
+            if o.day is not None:
+                row["day"], row["night"] = o.day, o.night.isoformat()
+            rows.append(row)
+            if o.input:
+                continue
             inside_all.append(inside)
             crps_all.append(crps)
             if is_count_metric(o.metric):
                 crps_counts.append(crps)
         out_events.append({"name": le.event.name, "observations": rows})
+    if not inside_all:
+        le = evs[0]
+        raise InputError(le.file if len(evs) == 1 else ", ".join(e.file for e in evs), "observations", None,
+                         "every observation is a scenario input (input: true); add an observed outcome to score")
     pool = crps_counts if crps_counts else crps_all
     manifest = make_manifest("validate", ", ".join(le.event.name for le in evs),
-                             seed=seeds[0] if len(set(seeds)) == 1 else None, samples=trials, unit="trials",
+                             seed=seeds[0] if len(set(seeds)) == 1 else None, samples=max(ntrials), unit="trials",
                              inputs=inputs, params=labels[0] if len(set(labels)) == 1 else "+".join(labels),
                              elapsed_s=time.perf_counter() - t0,
-                             details={"events": [le.stem for le in evs], "seeds": seeds, "param_draws": draws})
+                             details={"events": [le.stem for le in evs], "seeds": seeds, "param_draws": draws,
+                                      "trials": ntrials})
     return ValidateSummary.model_validate({
         "events": out_events,
         "coverage": round(float(np.mean(inside_all)), 6),

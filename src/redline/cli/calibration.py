@@ -27,10 +27,17 @@ def _num(x: float) -> str:
 
 
 def render_validation(report: ValidateSummary, ranges: Sequence[Sequence[tuple[float, float] | None]]) -> None:
-    """Print a validation report as rich tables (``ranges[i][j]``: the range of event i's observation j)."""
+    """Print a validation report as rich tables (``ranges[i][j]``: the range of event i's observation j).
+
+    Scenario inputs are shown dimmed and marked "input" (not in coverage or CRPS); a campaign
+    night's rows name their day.
+    """
     con = _wide()
     for ev, ev_ranges in zip(report.events, ranges):
         t = Table(title=f"{ev.name}  (params: {report.manifest.params})")
+        nightly = any(o.day is not None for o in ev.observations)
+        if nightly:
+            t.add_column("day", justify="right")
         t.add_column("metric", no_wrap=True)
         for col in ("observed", "mean", "5%–95%"):
             t.add_column(col, justify="right")
@@ -38,12 +45,17 @@ def render_validation(report: ValidateSummary, ranges: Sequence[Sequence[tuple[f
         t.add_column("CRPS", justify="right")
         for o, rng in zip(ev.observations, ev_ranges):
             obs = _num(o.observed) + (f" [{_num(rng[0])}–{_num(rng[1])}]" if rng else "")
-            t.add_row(o.metric, obs, _num(o.mean), f"{_num(o.p05)}–{_num(o.p95)}",
-                      "[green]✓[/]" if o.inside else "[red]✗[/]", _num(o.crps))
+            mark = "input" if o.input else ("[green]✓[/]" if o.inside else "[red]✗[/]")
+            cells = [o.metric, obs, _num(o.mean), f"{_num(o.p05)}–{_num(o.p95)}", mark, _num(o.crps)]
+            if nightly:
+                cells.insert(0, "" if o.day is None else f"{o.day} ({o.night})")
+            t.add_row(*cells, style="dim" if o.input else None)
         print_table(t, con)
-    n = sum(len(ev.observations) for ev in report.events)
+    n = sum(1 for ev in report.events for o in ev.observations if not o.input)
+    k = sum(1 for ev in report.events for o in ev.observations if o.input)
     con.print(f"coverage of the 5–95% intervals: [bold]{report.coverage:.0%}[/] of {n} observations   "
-              f"mean CRPS (count metrics): [bold]{report.mean_crps:.3f}[/]")
+              f"mean CRPS (count metrics): [bold]{report.mean_crps:.3f}[/]"
+              + (f"   ({k} scenario inputs shown, not scored)" if k else ""))
 
 
 def render_posterior(post) -> None:
@@ -132,21 +144,29 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("posterior", "--params",
                                    help="posterior (shipped fit), prior (catalog values), prior-draws (PERT priors) "
                                         "or a posterior file from `redline calibrate`."),
-        trials: int = typer.Option(20000, "--trials", "-n", help="Monte Carlo trials per event."),
+        trials: Optional[int] = typer.Option(None, "--trials", "-n",
+                                             help="Monte Carlo trials per event (default 20,000; a campaign event "
+                                                  "2,000 whole campaigns)."),
         seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed (default: each event scenario's own)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
         store: Optional[str] = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
-        """Score the model against observed events: intervals, coverage and CRPS."""
+        """Score the model against observed events: intervals, coverage and CRPS.
+
+        A campaign event is scored by running the whole campaign, per night and in total.
+        Scenario inputs (launch counts) are shown but not scored.
+        """
         from ..calibration.events import load_event
+        from ..calibration.scoring import default_trials
         from ..calibration.scoring import validate as score
 
-        if trials < 1:
+        if trials is not None and trials < 1:
             fail(f"--trials = {trials}: must be at least 1")
         with user_errors():
             evs = [load_event(e) for e in events]
-            with progress_bar(trials * len(evs), "validating (trials)", enabled=not as_json) as cb:
+            total = sum(trials if trials is not None else default_trials(le) for le in evs)
+            with progress_bar(total, "validating (trials)", enabled=not as_json) as cb:
                 report = score(evs, params=params, trials=trials, seed=seed, progress=cb)
         if as_json:
             print_json(report.to_json())

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from typing import Any, Optional, Union
 
+from pydantic import SerializerFunctionWrapHandler, model_serializer
+
 from .base import Num, Record, _Frozen
 
 __all__ = ["CalibrateSummary", "CampaignSummary", "Costs", "RunSummary", "SweepSummary", "ValidateSummary"]
@@ -160,6 +162,9 @@ class CampaignSummary(Record):
 
 
 class ObservationScore(_Frozen):
+    """One observation's score. ``input`` (a scenario input, left out of coverage and CRPS) and a
+    campaign night's ``day``/``night`` appear in the JSON only when set."""
+
     metric: str
     observed: float
     mean: float
@@ -167,6 +172,19 @@ class ObservationScore(_Frozen):
     p95: float
     inside: bool
     crps: float
+    input: bool = False
+    day: Optional[int] = None
+    night: Optional[str] = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        if not out.get("input"):
+            out.pop("input", None)
+        for k in ("day", "night"):
+            if out.get(k) is None:
+                out.pop(k, None)
+        return out
 
 
 class EventScore(_Frozen):
