@@ -55,7 +55,7 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
     trials, seed : int, optional
         Override the scenario's own ``trials`` and ``seed``.
     engine : {"fast", "reference"}
-    params : ParamSet or {"default", "prior"}, optional
+    params : ParamSet or {"default", "prior", "posterior", "posterior-hierarchical", "posterior-april-2024"}, optional
         Parameter draws; "prior" uses the catalog's best values.
     workers : int, optional
         Threads for the fast engine; results do not depend on it.
@@ -82,8 +82,17 @@ def run(scenario: Scenario | str | Path, trials: int | None = None, seed: int | 
         ps = catalog_params(cat)
     elif isinstance(params, ParamSet):
         ps = params
+    elif isinstance(params, str) and params.startswith("posterior"):
+        from .calibration.posterior import NAMED, shipped_posterior
+
+        if params != "posterior" and params not in NAMED:
+            raise ValueError(f"params: no shipped fit {params!r}; choose posterior, {', '.join(NAMED)}")
+        named = shipped_posterior(cat, params)
+        if named is None:
+            raise ValueError(f"params: the shipped fit {params!r} is not installed")
+        ps = named
     else:
-        raise ValueError(f"params must be a ParamSet, 'default' or 'prior', got {params!r}")
+        raise ValueError(f"params must be a ParamSet, 'default', 'prior' or a shipped fit's name, got {params!r}")
     n = int(trials if trials is not None else sc.trials)
     s = int(seed if seed is not None else sc.seed)
     if not 1 <= n <= limits.MAX_TRIALS:

@@ -17,8 +17,11 @@ whose catalog prior differs from the one the fit used (an edited or
 overriding catalog) or that the file lacks takes the catalog's value, and
 is listed in ``ParamSet.meta["from_catalog"]``.
 
-:func:`shipped_posterior` is the April 2024 fit that ``redline run`` uses
-by default (see ``docs/calibration.md`` for how it was produced).
+:func:`shipped_posterior` is the fit that ``redline run`` uses by default:
+the hierarchical fit to every built-in event (``posterior-hierarchical.json``,
+draws for a new exchange) when it is installed, else the April 2024 fit. Both
+ship under their names (:data:`NAMED`), e.g. ``--params posterior-april-2024``
+(see ``docs/calibration.md`` for how they were produced).
 """
 from __future__ import annotations
 
@@ -36,10 +39,22 @@ from ..errors import InputError
 from ..yamlio import read_text
 from .priors import catalog_specs
 
-__all__ = ["Posterior", "read_posterior", "shipped_posterior", "SHIPPED_FILE", "FORMAT"]
+__all__ = ["Posterior", "read_posterior", "shipped_posterior", "named_posterior", "SHIPPED_FILE", "APRIL_FILE",
+           "HIERARCHICAL_FILE", "NAMED", "FORMAT"]
 
 FORMAT = "redline-posterior/1"
-SHIPPED_FILE = "posterior-april-2024.json"
+APRIL_FILE = "posterior-april-2024.json"
+HIERARCHICAL_FILE = "posterior-hierarchical.json"
+NAMED = {"posterior-hierarchical": HIERARCHICAL_FILE, "posterior-april-2024": APRIL_FILE}
+"""Shipped fits by name (``--params NAME``); ``posterior`` is the default among them."""
+
+
+def _installed(file: str) -> bool:
+    return (resources.files("redline") / "data" / "calibration" / file).is_file()
+
+
+SHIPPED_FILE = HIERARCHICAL_FILE if _installed(HIERARCHICAL_FILE) else APRIL_FILE
+"""The default fit's file: the hierarchical fit when installed, else April 2024's."""
 
 
 @dataclass(frozen=True)
@@ -113,15 +128,25 @@ def read_posterior(path: str | Path) -> Posterior:
     return Posterior.from_json(text, str(p))
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> Posterior | None:
-    entry = resources.files("redline") / "data" / "calibration" / SHIPPED_FILE
+@lru_cache(maxsize=4)
+def _shipped(file: str = SHIPPED_FILE) -> Posterior | None:
+    entry = resources.files("redline") / "data" / "calibration" / file
     if not entry.is_file():
         return None
-    return Posterior.from_json(entry.read_text(encoding="utf-8"), f"calibration/{SHIPPED_FILE}")
+    return Posterior.from_json(entry.read_text(encoding="utf-8"), f"calibration/{file}")
 
 
-def shipped_posterior(cat: Catalog) -> ParamSet | None:
-    """The shipped April 2024 posterior as a ParamSet for ``cat``, or None if not installed."""
-    post = _shipped()
+def named_posterior(name: str) -> Posterior | None:
+    """A shipped fit by name: ``posterior`` (the default), ``posterior-hierarchical`` or ``posterior-april-2024``.
+
+    None when that file is not installed; KeyError for an unknown name.
+    """
+    if name == "posterior":
+        return _shipped(SHIPPED_FILE)
+    return _shipped(NAMED[name])
+
+
+def shipped_posterior(cat: Catalog, name: str = "posterior") -> ParamSet | None:
+    """The shipped default posterior (or the named one) as a ParamSet for ``cat``, or None if not installed."""
+    post = named_posterior(name)
     return None if post is None else post.paramset(cat)

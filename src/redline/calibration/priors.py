@@ -179,11 +179,15 @@ class PriorModel:
         return ParamSet(**tables, label=label)
 
 
-def build_prior(cat: Catalog, compiled: list[Compiled]) -> PriorModel:
+def build_prior(cat: Catalog, compiled: list[Compiled], family: dict[str, str] | None = None) -> PriorModel:
     """Split ``cat``'s parameters for a fit to events whose scenarios compiled to ``compiled``.
 
     Parameters that can act in the compiled scenarios are fitted (see the
-    module notes for which share a coordinate); the others are free.
+    module notes for which share a coordinate); the others are free. With
+    ``family`` (threat id -> family name), reliabilities share a coordinate per
+    (class, family) instead of per class: ``reliability.ballistic.solid``
+    (the hierarchical fit's missile families; a type without a family keeps
+    its class's coordinate).
     """
     threats = {t for c in compiled for t in c.threat_types}
     classes = {cat.threats[t].klass for t in threats}
@@ -203,6 +207,8 @@ def build_prior(cat: Catalog, compiled: list[Compiled]) -> PriorModel:
             continue
         if s.table == "pk" and s.key[0] in interceptors and s.key[1] in classes:
             assign(s, s.name)
+        elif s.table == "reliability" and s.key in threats and family and s.key in family:
+            assign(s, f"reliability.{cat.threats[s.key].klass}.{family[s.key]}")
         elif s.table in ("reliability", "cep_m") and s.key in threats:
             assign(s, f"{s.table}.{cat.threats[s.key].klass}")
         elif s.table == "pd" and s.key in sensors:

@@ -82,10 +82,10 @@ def resolve_params(spec: str | ParamSet, cat: Catalog, file: str = "--params") -
     """
     if isinstance(spec, ParamSet):
         return spec
-    if spec == "posterior":
+    if spec == "posterior" or spec in ("posterior-hierarchical", "posterior-april-2024"):
         from .posterior import shipped_posterior
 
-        ps = shipped_posterior(cat)
+        ps = shipped_posterior(cat, spec)
         if ps is None:
             raise InputError(file, "params", spec, "no shipped posterior is installed; run `redline calibrate` "
                                                    "and pass its file, or use --params prior")

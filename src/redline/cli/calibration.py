@@ -95,6 +95,35 @@ def render_posterior(post) -> None:
                   f"'At range floor/ceiling': the data pull beyond the catalog range, which the prior cannot leave.")
 
 
+def render_hierarchical(post) -> None:
+    """Print a hierarchical fit's hyperparameters and diagnostics."""
+    con = _wide()
+    m = post.manifest
+    d = m["diagnostics"]
+    t = Table(title=f"{post.label}: hyperparameters (seed {m['seed']}; {d['computed_by']})")
+    for col in ("hyperparameter", "mean [5%–95%]", "population median value", "R-hat", "ESS bulk"):
+        t.add_column(col, justify="left" if col == "hyperparameter" else "right")
+    per = d["per_hyperparameter"]
+    for name, h in m["hyperparameters"].items():
+        key = name if name in per else name.replace("tau[", "log_tau[")
+        pv = h.get("population_median_value")
+        t.add_row(name, f"{h['mean']:.3f} [{h['p05']:.3f}–{h['p95']:.3f}]",
+                  f"{pv['parameter']} {pv['p50']:.3f} [{pv['p05']:.3f}–{pv['p95']:.3f}]" if pv else "",
+                  f"{per[key]['rhat']:.3f}", f"{per[key]['ess_bulk']:,.0f}")
+    print_table(t, con)
+    t = Table(title="Per-event designs (importance ESS of the design at the posterior's hyperparameters)")
+    for col in ("event", "design points", "design ESS", "log evidence", "importance ESS median", "min"):
+        t.add_column(col, justify="left" if col == "event" else "right")
+    for e in d["design"]:
+        t.add_row(e["event"], f"{e['design_points']:,}", f"{e['design_ess']:,.0f}", f"{e['design_log_evidence']:.3f}",
+                  f"{e['importance_ess_at_posterior']['median']:,.0f}", f"{e['importance_ess_at_posterior']['min']:,.0f}")
+    print_table(t, con)
+    for x in m.get("excluded", []):
+        con.print(f"left out: {x['file']} ({x['reason']})")
+    con.print(f"acceptance {d['acceptance']:.2f}; largest R-hat {d['max_rhat']:.3f}, smallest bulk ESS "
+              f"{d['min_ess_bulk']:,.0f}; {m['draws']:,} draws for a new exchange")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def calibrate(
@@ -106,6 +135,13 @@ def register(app: typer.Typer) -> None:
         rounds: Optional[int] = typer.Option(None, "--rounds", help="Rounds of adaptive importance sampling (default 8)."),
         trials: Optional[int] = typer.Option(None, "--trials", help="Trials per particle in the likelihood estimate (default 32)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object (manifest, file, label and the posterior's own manifest) instead of tables."),
+        hierarchical: bool = typer.Option(False, "--hierarchical/--single",
+                                          help="Hierarchical fit (exchange-level effects; draws for a new exchange) or "
+                                               "one set of constants fitted to all events (default)."),
+        reduced: bool = typer.Option(False, "--reduced", help="Hierarchical: the small test settings (HierSettings.reduced())."),
+        workers: int = typer.Option(1, "--workers", help="Hierarchical: processes for the per-event designs; results do not depend on it."),
+        cache: Optional[str] = typer.Option(None, "--cache", help="Hierarchical: design cache directory (default ~/.cache/redline/calibration or $REDLINE_CACHE_DIR/calibration)."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Hierarchical: run every design afresh and keep none."),
     ) -> None:
         """Fit the uncertain parameters to observed events; write posterior draws with a manifest."""
         import dataclasses
@@ -117,9 +153,32 @@ def register(app: typer.Typer) -> None:
 
         if draws < 1:
             fail(f"--draws = {draws}: must be at least 1")
-        for name, v in (("--particles", particles), ("--rounds", rounds), ("--trials", trials)):
+        for name, v in (("--particles", particles), ("--rounds", rounds), ("--trials", trials), ("--workers", workers)):
             if v is not None and v < 1:
                 fail(f"{name} = {v}: must be at least 1")
+        if hierarchical:
+            from ..calibration.hierarchical import HierSettings, fit_hierarchical, total_units
+
+            with user_errors():
+                evs = [load_event(e) for e in events]
+                hs = HierSettings.reduced() if reduced else HierSettings()
+                design = dataclasses.replace(hs.design, **{k: v for k, v in (("particles", particles), ("rounds", rounds),
+                                                                            ("trials", trials)) if v is not None})
+                hs = dataclasses.replace(hs, design=design, draws=draws, workers=workers)
+                t0 = time.perf_counter()
+                with progress_bar(total_units(len(evs), hs), "hierarchical fit (design particles, then MCMC steps)",
+                                  enabled=not as_json) as cb:
+                    post = fit_hierarchical(evs, seed=seed, settings=hs, progress=cb,
+                                            cache=None if no_cache else (cache or True))
+                path = Path(out) if out else Path("posterior-hierarchical.json")
+                post.write(path)
+            if as_json:
+                fitted = [le for le in evs if Path(le.file).name in {r["file"] for r in post.manifest["events"]}]
+                print_json(calibrate_record(post, fitted, path, elapsed_s=time.perf_counter() - t0).to_json())
+                return
+            render_hierarchical(post)
+            console.print(f"wrote [bold]{path}[/]")
+            return
         with user_errors():
             evs = [load_event(e) for e in events]
             base = default_settings(draws)

@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
         trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Monte Carlo trials (default: the scenario's)."),
         seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
         engine: str = typer.Option("fast", "--engine", help="fast (numba) or reference (plain event loop)."),
-        params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
+        params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values), or a shipped fit: posterior-hierarchical, posterior-april-2024."),
         workers: Optional[int] = typer.Option(None, "--workers", help="Threads; results do not depend on it."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
         csv: Optional[str] = csv_option(),
@@ -89,8 +89,9 @@ def register(app: typer.Typer) -> None:
             fail(f"--trials = {trials}: must be at least 1")
         if engine not in ("fast", "reference"):
             fail(f"--engine = {engine!r}: choose fast or reference")
-        if params not in ("default", "prior"):
-            fail(f"--params = {params!r}: choose default (calibrated if shipped) or prior (catalog values)")
+        if params not in ("default", "prior", "posterior", "posterior-hierarchical", "posterior-april-2024"):
+            fail(f"--params = {params!r}: choose default (calibrated if shipped), prior (catalog values), "
+                 "posterior-hierarchical or posterior-april-2024 (a named shipped fit)")
         check_export(csv, xlsx, force)
         with user_errors():
             sc = load_scenario(scenario)
