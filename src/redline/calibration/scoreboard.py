@@ -210,17 +210,24 @@ def split_events(events: Sequence[LoadedEvent], origin: _dt.date
 # ----------------------------------------------------------------------------------------------- fits
 
 def _fitter():
-    """``(name, fit(events, seed, reduced) -> Posterior, settings)``: the one place the fitting method is chosen."""
-    try:
-        from .hierarchical import HierSettings, fit_hierarchical
-    except ImportError:
-        HierSettings = fit_hierarchical = None
-    if fit_hierarchical is not None:
-        def run_h(events, seed, reduced, progress=None):
-            s = HierSettings.reduced() if reduced else HierSettings.reduced()
-            return fit_hierarchical(events, seed, s, progress=progress)
+    """``(name, fit(events, seed, reduced, progress) -> Posterior, settings(reduced) -> dict)``: the one place
+    the fitting method is chosen. The hierarchical fit (:func:`.hierarchical.fit_hierarchical`) with its
+    default settings and the shipped fit's seed, so that the per-event designs it caches
+    (``~/.cache/redline/calibration``) are shared with the shipped fit and between origins; the reduced
+    settings (tests) use no cache."""
+    from .hierarchical import HierSettings, fit_hierarchical
 
-        return "fit_hierarchical", run_h, lambda reduced: _settings_doc(HierSettings.reduced())
+    def settings(reduced: bool):
+        return HierSettings.reduced() if reduced else HierSettings()
+
+    def run(events, seed, reduced, progress=None, workers=1):
+        s = dataclasses.replace(settings(reduced), workers=max(1, int(workers)))   # results do not depend on workers
+        return fit_hierarchical(list(events), seed, s, progress=progress, cache=not reduced)
+
+    return "fit_hierarchical", run, lambda reduced: settings(reduced).record()
+
+
+def _fitter_single():   # pragma: no cover - the single-level stand-in used before fit_hierarchical existed
     from .fit import FitSettings
     from .pipeline import calibrate
 
@@ -238,10 +245,6 @@ def _fitter():
                          progress=progress)
 
     return "calibrate", run_c, lambda reduced: dataclasses.asdict(settings(reduced))
-
-
-def _settings_doc(s) -> dict:
-    return dataclasses.asdict(s) if dataclasses.is_dataclass(s) else json.loads(json.dumps(s, default=str))
 
 
 FITTER = _fitter()[0]
@@ -288,17 +291,17 @@ class StaleFitError(Exception):
 
 
 def fit_origin(fit_events: Sequence[LoadedEvent], inputs: dict, seed: int = FIT_SEED, reduced: bool = False,
-               progress: Callable | None = None) -> Posterior:
+               progress: Callable | None = None, workers: int = 1) -> Posterior:
     """Fit the model on the observations of ``fit_events`` and record ``inputs`` in the manifest."""
     _, run, _ = _fitter()
-    post = run(list(fit_events), seed, reduced, progress)
+    post = run(list(fit_events), seed, reduced, progress, workers)
     manifest = dict(post.manifest)
     manifest[FORMAT_KEY] = inputs
     return Posterior(f"origin:{inputs['origin']}", manifest, post.draws)
 
 
 def load_or_fit(origin: str, fit_events, fitted, directory=None, refit: bool = False, seed: int = FIT_SEED,
-                reduced: bool = False, progress: Callable | None = None) -> tuple[Path, Posterior, bool]:
+                reduced: bool = False, progress: Callable | None = None, workers: int = 1) -> tuple[Path, Posterior, bool]:
     """The cached fit of ``origin``, refitted (``refit``) or refused (:class:`StaleFitError`) when stale.
 
     Returns ``(path, posterior, refitted)``.
@@ -319,7 +322,7 @@ def load_or_fit(origin: str, fit_events, fitted, directory=None, refit: bool = F
     if not fit_events:
         raise InputError("scoreboard", "origins", origin, "no observation is dated before this origin; "
                                                            "choose a later origin")
-    post = fit_origin(fit_events, inputs, seed, reduced, progress)
+    post = fit_origin(fit_events, inputs, seed, reduced, progress, workers)
     path.parent.mkdir(parents=True, exist_ok=True)
     post.write(path)
     return path, post, True
@@ -422,7 +425,7 @@ def default_events() -> list[LoadedEvent]:
 def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[LoadedEvent | str] | None = None,
                trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED, fits_dir: Path | str | None = None,
                refit: bool = False, reduced: bool = False, fit_seed: int = FIT_SEED,
-               progress: Callable[[str, int, int], None] | None = None) -> dict:
+               progress: Callable[[str, int, int], None] | None = None, workers: int = 1) -> dict:
     """The rolling-origin scoreboard as a JSON-ready dict (see the module notes and ``docs/calibration.md``).
 
     Parameters
@@ -434,6 +437,7 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
     refit : refit a missing or stale fit (else :class:`StaleFitError`)
     reduced : the fitter's small test settings (recorded in the fit's hash)
     progress : called with ``(stage, done, total)``
+    workers : processes for a refit's per-event designs (results do not depend on it)
     """
     t0, c0 = time.perf_counter(), time.process_time()
     evs = [e if isinstance(e, LoadedEvent) else load_event(e) for e in (events if events is not None else default_events())]
@@ -462,7 +466,8 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
     # every origin's fit first: a stale or missing one is refused before any run
     fits = []
     for origin, (fit_events, fitted, _) in zip(dates, splits):
-        fits.append(load_or_fit(origin.isoformat(), fit_events, fitted, fits_dir, refit, fit_seed, reduced))
+        fits.append(load_or_fit(origin.isoformat(), fit_events, fitted, fits_dir, refit, fit_seed, reduced,
+                                workers=workers))
         tick(f"fit {origin.isoformat()}")
 
     # exposures of every observation a forecaster needs, one short run per event

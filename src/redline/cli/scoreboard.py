@@ -64,7 +64,8 @@ def render_scoreboard(board: dict, rows: bool = True) -> None:
               "predictive, floor 1e-4.")
 
 
-def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Path], refit: bool, quiet: bool) -> dict:
+def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Path], refit: bool, quiet: bool,
+              workers: int = 1) -> dict:
     """Compute the scoreboard for the CLI (shared with `redline report scoreboard`)."""
     from ..calibration.scoreboard import DEFAULT_ORIGINS, StaleFitError, scoreboard
 
@@ -76,7 +77,7 @@ def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Pat
     with user_errors():
         try:
             with progress_bar(None, "scoreboard", enabled=not quiet) as cb:
-                return scoreboard(ors, trials=trials, seed=seed, fits_dir=fits, refit=refit,
+                return scoreboard(ors, trials=trials, seed=seed, fits_dir=fits, refit=refit, workers=workers,
                                   progress=lambda stage, done, total: cb(done, total))
         except StaleFitError as exc:
             fail(str(exc))
@@ -94,11 +95,15 @@ def register(app: typer.Typer) -> None:
                                             "(default: the shipped ones, redline/data/calibration/origins)."),
         refit: bool = typer.Option(False, "--refit", help="Refit origins whose cached fit is missing or stale "
                                    "(written to --fits), instead of refusing."),
+        workers: int = typer.Option(1, "--workers", help="With --refit: processes for the per-event designs "
+                                    "(results do not depend on it)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
         summary: bool = typer.Option(False, "--summary", help="Tables: only the per-origin summary."),
     ) -> None:
         """Rolling-origin evaluation: fit before each origin, score after it, beside a constant-rate forecaster and the catalog prior."""
-        board = run_board(origins, trials, seed, fits, refit, as_json)
+        if workers < 1:
+            fail(f"--workers = {workers}: must be at least 1")
+        board = run_board(origins, trials, seed, fits, refit, as_json, workers)
         if as_json:
             print_json(board)
         else:
