@@ -222,3 +222,18 @@ def test_cli_refuses_a_stale_fit_in_one_line(tmp_path):
     assert res.exit_code == 2
     out = " ".join(res.output.split())
     assert "error:" in out and "redline scoreboard --origins 2024-10-01 --refit" in out
+
+
+def test_shipped_origin_fits_are_current_and_split_at_their_origin():
+    # `redline scoreboard --json` runs from these; a stale one is refused (refit: the command in docs/calibration.md §9)
+    events = sb.default_events()
+    for origin in sb.DEFAULT_ORIGINS:
+        fit_events, fitted, scored = sb.split_events(events, dt.date.fromisoformat(origin))
+        inputs = sb.origin_inputs(fit_events, fitted, origin, sb.FIT_SEED, False)
+        path = sb.cache_path(origin)
+        assert path.is_file(), f"no shipped fit for {origin}: run `redline scoreboard --refit`"
+        man = sb.read_posterior(path).manifest["scoreboard"]
+        assert man["input_sha256"] == inputs["input_sha256"], \
+            f"{path.name} is stale: run `redline scoreboard --origins {origin} --refit`"
+        assert all(o["date"] < origin for o in man["fitted_observations"])
+        assert scored and all(d.date.isoformat() >= origin and not d.input for d in scored)
