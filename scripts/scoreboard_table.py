@@ -32,21 +32,26 @@ def _pct(x):
 def summary_table(board: dict) -> str:
     s = board["settings"]
     lines = [
-        "| origin | scored (fitted) | model mean CRPS | constant-rate | catalog prior | model 90 % coverage | "
-        "constant-rate | prior | model ≤ constant-rate? |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| origin | scored (fitted) | mean CRPS: model | constant-rate | catalog prior | model ≤ constant-rate? | "
+        "the same where the constant-rate forecaster has data (n): model / constant-rate | "
+        "90 % coverage: model | constant-rate | prior |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+
+    def ok(a, b):
+        return "–" if a is None or b is None else ("yes" if a <= b else "**no**")
+
     for o in board["origins"]:
         m, c, p = o["model"], o["reference"]["constant_rate"], o["reference"]["prior"]
-        ok = "–" if m["mean_crps"] is None else ("yes" if m["mean_crps"] <= c["mean_crps"] else "**no**")
-        lines.append(f"| {o['origin']} | {o['n_observations']} ({o['n_fitted']}) | **{_f(m['mean_crps'])}** | "
-                     f"{_f(c['mean_crps'])} | {_f(p['mean_crps'])} | {_pct(m['coverage'])} | {_pct(c['coverage'])} | "
-                     f"{_pct(p['coverage'])} | {ok} |")
-    skipped = board.get("skipped_campaigns") or []
+        lines.append(f"| {o['origin']} | {o['n_observations']} ({o['n_fitted']}) | {_f(m['mean_crps'])} | "
+                     f"{_f(c['mean_crps'])} | {_f(p['mean_crps'])} | {ok(m['mean_crps'], c['mean_crps'])} | "
+                     f"({o['n_informed']}) {_f(m['mean_crps_informed'])} / {_f(c['mean_crps_informed'])}: "
+                     f"{ok(m['mean_crps_informed'], c['mean_crps_informed'])} | {_pct(m['coverage'])} | "
+                     f"{_pct(c['coverage'])} | {_pct(p['coverage'])} |")
     lines.append("")
     lines.append(f"`redline scoreboard --json` ({s['trials']:,} trials per event and forecaster, seed {s['seed']}; "
-                 f"fits by `{s['fitter']}`, seed {s['fit_seed']})"
-                 + (f"; campaigns not scored: {', '.join(skipped)}" if skipped else "") + ".")
+                 f"fits by `{s['fitter']}`, seed {s['fit_seed']}). Scored: observations on or after the origin, "
+                 "not inputs; fitted: those before it.")
     return "\n".join(lines)
 
 

@@ -330,56 +330,32 @@ def load_or_fit(origin: str, fit_events, fitted, directory=None, refit: bool = F
 
 # ----------------------------------------------------------------------------------------------- predictive
 
-def _has_predictive() -> bool:
-    try:
-        from .scoring import predictive_samples  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _predictive(le: LoadedEvent, params, trials: int, seed: int) -> dict[int, np.ndarray]:
-    """Per observation index, the engine's per-trial sample (the events helper's ``predictive_samples``
-    when present; else single-wave events run here)."""
-    try:
-        from .scoring import predictive_samples
-    except ImportError:
-        predictive_samples = None
-    if predictive_samples is not None:
-        return predictive_samples(le, params, trials, seed)
-    from ..engagement.compile import compile_scenario
-    from ..engagement.runner import run_compiled
-    from .metrics import metric_sampler
-    from .scoring import resolve_params
+    """Per observation index, the engine's per-trial sample (campaigns run whole)."""
+    from .scoring import predictive_samples
 
-    sc, cat = event_scenario(le)
-    ps = resolve_params(params, cat)
-    comp = compile_scenario(sc, cat, ps)
-    raw = run_compiled(comp, ps, trials, seed)
-
-    def sample(path: str, i: int) -> np.ndarray:
-        head, _, last = path.rpartition(".")
-        parts = last.split("+")   # a sum of siblings, e.g. interceptors_used.patriot-pac-3+patriot-pac-3-mse
-        return sum(metric_sampler(comp, f"{head}.{p}", le.file, f"observations[{i}].metric")(raw) for p in parts)
-
-    return {i: sample(o.metric, i) for i, o in enumerate(le.event.observations)}
+    return predictive_samples(le, params, trials, seed)
 
 
-def _exposures(le: LoadedEvent, indices: Sequence[int]) -> dict[int, float]:
-    """Launch count ``n`` behind each observation (see :func:`denominator_path`), from a short run of the
-    event's scenario with the catalog values (launch counts do not depend on the parameters)."""
+def _with_denominators(le: LoadedEvent, indices: Sequence[int]) -> tuple[LoadedEvent, list[tuple[int, int]]]:
+    """``le`` with, appended after its own observations, the launch counts behind observations ``indices``
+    (see :func:`denominator_path`); and ``(appended index, observation index)`` pairs."""
     extra, owner = [], []
+    n0 = len(le.event.observations)
     for i in indices:
         o = le.event.observations[i]
         for p in denominator_path(o.metric, THREAT_CLASSES):
-            extra.append(o.model_copy(update={"metric": p, "value": 0.0, "range": None}))
-            owner.append(i)
-    if not extra:
-        return {}
-    aug = dataclasses.replace(le, event=le.event.model_copy(update={"observations": tuple(extra)}))
-    x = _predictive(aug, "prior", DENOMINATOR_TRIALS, 0)
+            extra.append(o.model_copy(update={"metric": p, "value": 0.0, "range": None, "input": True}))
+            owner.append((n0 + len(extra) - 1, i))
+    aug = dataclasses.replace(le, event=le.event.model_copy(update={"observations": le.event.observations + tuple(extra)}))
+    return aug, owner
+
+
+def _exposures(x: dict[int, np.ndarray], owner: list[tuple[int, int]]) -> dict[int, float]:
+    """Launch count ``n`` behind each observation: the summed launch counts of a run (their mean over
+    trials, rounded; launch counts do not depend on the parameters)."""
     out: dict[int, float] = {}
-    for k, i in enumerate(owner):
+    for k, i in owner:
         out[i] = out.get(i, 0.0) + float(np.mean(x[k]))
     return {i: float(round(v)) for i, v in out.items()}
 
@@ -450,11 +426,6 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
         except ValueError:
             raise InputError("scoreboard", "--origins", o, "give dates as YYYY-MM-DD, separated by commas") from None
     splits = [split_events(evs, d) for d in dates]
-    skipped: list[str] = []
-    camp: set[int] = set()
-    if not _has_predictive():   # campaigns run only through the events helper's predictive_samples
-        camp = {e for e, le in enumerate(evs) if le.is_campaign}
-        skipped = sorted(evs[e].stem for e in camp)
     n_steps = len(dates) * 2 + len(evs) + 1   # fits, model runs, prior runs (at most one per event), launch counts
     step = [0]
 
@@ -470,22 +441,26 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
                                 workers=workers))
         tick(f"fit {origin.isoformat()}")
 
-    # exposures of every observation a forecaster needs, one short run per event
+    # the prior's predictive does not depend on the origin: one run per scored event, which also gives
+    # the launch counts (exposures) behind its observations; events only ever fitted get a short run
     need: dict[int, set[int]] = {}
-    splits = [(f, [d for d in fitted if d.event not in camp], [d for d in scored if d.event not in camp])
-              for f, fitted, scored in splits]
     for _, fitted, scored in splits:
         for d in list(fitted) + list(scored):
             if not d.input and metric_kind(d.metric) is not None:
                 need.setdefault(d.event, set()).add(d.index)
-    exposure = {e: _exposures(evs[e], sorted(idx)) for e, idx in need.items()}
-    tick("launch counts")
-
-    # the prior's predictive does not depend on the origin: one run per scored event
     scored_events = sorted({d.event for _, _, scored in splits for d in scored})
-    prior = {}
+    prior: dict[int, dict[int, np.ndarray]] = {}
+    exposure: dict[int, dict[int, float]] = {}
+    for e in sorted(need):
+        if e in scored_events:
+            continue
+        aug, owner = _with_denominators(evs[e], sorted(need[e]))
+        exposure[e] = _exposures(_predictive(aug, "prior", DENOMINATOR_TRIALS, 0), owner)
+    tick("launch counts of fitted events")
     for e in scored_events:
-        prior[e] = _predictive(evs[e], "prior-draws", trials, seed)
+        aug, owner = _with_denominators(evs[e], sorted(need.get(e, ())))
+        prior[e] = _predictive(aug, "prior-draws", trials, seed)
+        exposure[e] = _exposures(prior[e], owner)
         tick(f"prior: {evs[e].stem}")
 
     out = []
@@ -505,9 +480,9 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
             exact, family = rate_key(d.metric)
             pool_exact.setdefault(exact, []).append((d.value, n))
             pool_family.setdefault(family, []).append((d.value, n))
-        rows = []
+        rows: list[dict] = []
         for d in scored:
-            kind = metric_kind(d.metric)
+            kind = metric_kind(d.metric) or "bounded"   # scored observations all have a kind (scorable)
             exact, family = rate_key(d.metric)
             if exact in pool_exact:
                 rf = fit_rate(kind, pool_exact[exact], "exact")
@@ -525,7 +500,7 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
                          "prior": _score_sample(prior[d.event][d.index], d)})
         out.append({
             "origin": o, "n_observations": len(rows), "n_fitted": sum(1 for d in fitted if not d.input),
-            "n_informed": sum(1 for r in rows if r["constant_rate"]["pooled"] != "none"),
+            "n_informed": sum(r["constant_rate"]["pooled"] != "none" for r in rows),
             "fit": {"file": path.name, "fitter": post.manifest.get(FORMAT_KEY, {}).get("fitter"),
                     "refitted": refitted, "input_sha256": post.manifest.get(FORMAT_KEY, {}).get("input_sha256"),
                     "events": [Path(le.file).name for le in fit_events]},
@@ -535,7 +510,6 @@ def scoreboard(origins: Sequence[str] = DEFAULT_ORIGINS, events: Sequence[Loaded
         })
     return {
         "origins": out,
-        "skipped_campaigns": skipped,
         "settings": {"trials": int(trials), "seed": int(seed), "fit_seed": int(fit_seed), "reduced": bool(reduced),
                      "fitter": _fitter()[0], "log_floor": 1e-4},
         "manifest": {"kind": "scoreboard", "version": __version__,

@@ -1,13 +1,14 @@
 """`redline scoreboard`: rolling-origin scores of the model beside two reference forecasters."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from ._common import console, fail, print_json, print_table, progress_bar, user_errors
+from ._common import fail, print_json, print_table, user_errors
 
 
 def _f(x, nd: int = 2) -> str:
@@ -64,6 +65,22 @@ def render_scoreboard(board: dict, rows: bool = True) -> None:
               "predictive, floor 1e-4.")
 
 
+@contextmanager
+def _stages(enabled: bool = True):
+    """A progress bar over the scoreboard's stages (fits, then runs) naming the current one, on a terminal."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ._common import err_console, stderr_is_tty
+
+    if not enabled or not stderr_is_tty():
+        yield lambda stage, done, total: None
+        return
+    with Progress(TextColumn("[bold]scoreboard[/] {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err_console, transient=True) as prog:
+        task = prog.add_task("checking the origin fits (a refit takes minutes)", total=None)
+        yield lambda stage, done, total: prog.update(task, completed=done, total=total, description=f"done: {stage}")
+
+
 def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Path], refit: bool, quiet: bool,
               workers: int = 1) -> dict:
     """Compute the scoreboard for the CLI (shared with `redline report scoreboard`)."""
@@ -76,9 +93,9 @@ def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Pat
         fail("--origins: give at least one date YYYY-MM-DD")
     with user_errors():
         try:
-            with progress_bar(None, "scoreboard", enabled=not quiet) as cb:
+            with _stages(enabled=not quiet) as cb:
                 return scoreboard(ors, trials=trials, seed=seed, fits_dir=fits, refit=refit, workers=workers,
-                                  progress=lambda stage, done, total: cb(done, total))
+                                  progress=cb)
         except StaleFitError as exc:
             fail(str(exc))
     raise AssertionError("unreachable")
