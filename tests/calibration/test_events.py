@@ -139,3 +139,90 @@ def test_cli_reports_bad_event_files_in_one_line(tmp_path, body, words):
 def test_cli_missing_event_file(tmp_path):
     r = runner.invoke(app, ["validate", str(tmp_path / "none.yaml")])
     assert r.exit_code == 2 and "no such event file" in r.output
+
+
+# --- session 4 fields: date, input, definition, tag, night, day --------------------------------
+
+NEW = """
+name: test
+scenario: april-2024
+date: 2024-04-13
+observations:
+  - {metric: by_class.ballistic.launched, value: 120, input: true, tag: D, definition: "launched"}
+  - {metric: by_class.ballistic.impacted, value: 9, tag: W, definition: "landed on the bases"}
+"""
+
+
+def test_new_fields_load_with_their_defaults():
+    import datetime as dt
+
+    le = parse_events(NEW)
+    a, b = le.event.observations
+    assert le.date == dt.date(2024, 4, 13) and a.date == b.date == le.date
+    assert a.input and not a.fitted and a.fit        # an input is never fitted, whatever `fit` says
+    assert not b.input and b.fitted and b.tag == "W" and b.definition == "landed on the bases"
+    # older files (no date, no new fields) stay valid
+    old = parse_events(GOOD)
+    o = old.event.observations[0]
+    assert old.date is None and o.date is None and o.input is False and o.tag is None and o.day is None
+    assert old.is_campaign is False
+
+
+def test_a_night_dates_its_observation():
+    import datetime as dt
+
+    text = NEW.replace('definition: "landed on the bases"}', 'definition: "x", night: 2024-04-14, day: 2}')
+    b = parse_events(text).event.observations[1]
+    assert b.night == b.date == dt.date(2024, 4, 14) and b.day == 2
+
+
+@pytest.mark.parametrize("old, new, field, words", [
+    ("tag: W", "tag: X", "observations[1].tag", "W, S, E, C, D, assumption"),
+    ("tag: W", "tag: w", "observations[1].tag", "confidence tags"),
+    ("date: 2024-04-13", "date: 13 April 2024", "date", "YYYY-MM-DD"),
+    ("input: true", "input: sometimes", "observations[0].input", "true or false"),
+    ('definition: "launched"', 'definition: ""', "observations[0].definition", "must not be empty"),
+    ('tag: W,', 'tag: W, day: 2,', "observations[1]", "both night"),
+    ('tag: W,', 'tag: W, night: 2024-04-14,', "observations[1]", "both night"),
+    ('tag: W,', 'tag: W, night: 2024-04-14, day: 0,', "observations[1].day", "at least 1"),
+    ('tag: W,', 'tag: W, night: 2024-04-14, day: 1.5,', "observations[1].day", "whole number"),
+    ('tag: W,', 'tag: W, night: 2024-04-12, day: 1,', "observations[1].night", "before the event's date"),
+    ('tag: W,', 'tag: W, nite: 2024-04-14,', "observations[1].nite", "night, day"),
+])
+def test_new_field_errors_name_file_field_and_fix(old, new, field, words):
+    text = NEW.replace(old, new, 1)
+    assert text != NEW
+    with pytest.raises(InputError) as e:
+        parse_events(text, "ev.yaml")
+    assert e.value.file == "ev.yaml" and e.value.field == field, str(e.value)
+    assert words in str(e.value) and "\n" not in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("metric, words", [
+    ("interceptors_used.arrow-3+arrow-2+arrow-3", "distinct choices"),
+    ("interceptors_used.arrow-3+", "distinct choices"),
+    ("cost_usd.defender+attacker", "cannot be summed"),
+    ("intercepts_detail.united-states+israel.naval+air_to_air.ballistic", "only one part"),
+    ("interceptors_used.arrow-3+thaad", "choose one of"),        # each summand is checked
+    ("totals.by_class.ballistic.impacted", "for campaign events"),
+])
+def test_sums_and_campaign_paths_on_a_single_raid(metric, words):
+    le = parse_events(GOOD.replace("by_class.ballistic.impacted", metric), "ev.yaml")
+    sc, cat = event_scenario(le)
+    with pytest.raises(InputError) as e:
+        metric_sampler(compile_scenario(sc, cat), metric, le.file, "observations[0].metric")
+    assert words in str(e.value), str(e.value)
+
+
+def test_a_sum_is_the_sum_of_its_parts():
+    from redline.engagement.runner import run_compiled
+
+    le = load_event("april-2024")
+    sc, cat = event_scenario(le)
+    comp = compile_scenario(sc, cat)
+    from redline.engagement.params import catalog_params
+
+    raw = run_compiled(comp, catalog_params(cat), 50, 1)
+    f = metric_sampler(comp, "interceptors_used.arrow-3+arrow-2")
+    a, b = metric_sampler(comp, "interceptors_used.arrow-3"), metric_sampler(comp, "interceptors_used.arrow-2")
+    assert (f(raw) == a(raw) + b(raw)).all() and f(raw).sum() > 0

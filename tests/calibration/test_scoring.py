@@ -96,3 +96,24 @@ def test_against_bound_flags_posteriors_piled_on_a_range_edge():
     assert against_bound(r.uniform(0.60, 0.70, 1000), 0.4, 0.95) is None
     # a posterior no narrower than its prior is not flagged, even on a bound
     assert against_bound(r.uniform(0.40, 0.58, 1000), 0.4, 0.95, prior_sd=0.06) is None
+
+
+def test_predictive_samples_of_a_single_raid_are_the_run_metrics(write_event):
+    from redline.calibration.events import event_scenario
+    from redline.calibration.metrics import metric_sampler
+    from redline.calibration.scoring import predictive_samples
+    from redline.engagement.compile import compile_scenario
+    from redline.engagement.params import catalog_params
+    from redline.engagement.runner import run_compiled
+
+    from .conftest import TOY_METRICS
+
+    le = write_event({m: 1 for m in TOY_METRICS})
+    s = predictive_samples(le, "prior", trials=300, seed=4)
+    sc, cat = event_scenario(le)
+    ps = catalog_params(cat)
+    comp = compile_scenario(sc, cat, ps)
+    raw = run_compiled(comp, ps, 300, 4)
+    assert sorted(s) == list(range(len(TOY_METRICS)))
+    for i, m in enumerate(TOY_METRICS):
+        assert np.array_equal(s[i], metric_sampler(comp, m)(raw)), m

@@ -155,10 +155,7 @@ class Event(_Frozen):
 
     @model_validator(mode="after")
     def _dates(self) -> "Event":
-        for i, o in enumerate(self.observations):
-            if o.night is not None and self.date is not None and o.night < self.date:
-                raise ValueError(f"observations[{i}].night {o.night} is before the event's date {self.date}; "
-                                 "the event's date is its first night")
+        for o in self.observations:
             o._event_date = self.date
         return self
 
@@ -238,6 +235,11 @@ def parse_events(text: str, file: str = "<string>", base_dir: Path | None = None
         fix = _FIXES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
         value = err.get("input") if err["type"] != "missing" else None
         raise InputError(file, _field_path(err["loc"]), value, fix) from None
+    for i, o in enumerate(ev.observations):
+        if o.night is not None and ev.date is not None and o.night < ev.date:
+            raise InputError(file, f"observations[{i}].night", o.night.isoformat(),
+                             f"a night cannot come before the event's date {ev.date} (its first night); "
+                             "correct the night or the date")
     return LoadedEvent(ev, file, text_sha256(text), base_dir)
 
 

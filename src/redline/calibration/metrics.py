@@ -123,6 +123,9 @@ def metric_sampler(c: Compiled, path: str, file: str = "<event>", field: str = "
                                                  f"{_EXAMPLES[parts[0]]}")
 
     top = parts[0]
+    if top in ("totals", "cumulative"):
+        raise InputError(file, field, path, f"{top}. paths are for campaign events, and this scenario is a single "
+                                             "raid; use a run metric such as by_class.ballistic.impacted")
     tops = ("by_class", "by_type", "intercepts_by_nation", "intercepts_by_layer", "intercepts_by_unit",
             "intercepts_detail", "interceptors_used", "cost_usd", "hits_by_site", "kills_by_nation_airspace")
     if top not in tops:

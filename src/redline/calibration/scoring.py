@@ -53,7 +53,7 @@ from ..records import ValidateSummary
 from .events import LoadedEvent, event_campaign, event_scenario, load_event
 from .metrics import CampaignShape, campaign_sampler, is_count_metric, metric_sampler
 
-__all__ = ["crps_sample", "validate", "resolve_params", "predictive_samples", "default_trials", "DEFAULT_TRIALS",
+__all__ = ["crps_sample", "validate", "resolve_params", "predictive_samples", "check_event", "default_trials", "DEFAULT_TRIALS",
            "DEFAULT_CAMPAIGN_TRIALS", "PRIOR_DRAWS"]
 
 DEFAULT_TRIALS = 20000
@@ -129,19 +129,45 @@ def _check_single(le: LoadedEvent) -> None:
                              "campaign; drop them")
 
 
+def _campaign_samplers(le: LoadedEvent):
+    from ..campaign.stocks import stock_groups
+
+    sc, camp, cat = event_campaign(le)
+    shape = CampaignShape(camp.days, tuple(sorted({t for _, t in stock_groups(sc, camp).keys})))
+    samplers = [campaign_sampler(shape, o.metric, o.day, le.file, f"observations[{i}].metric")
+                for i, o in enumerate(le.event.observations)]
+    return sc, camp, cat, shape, samplers
+
+
+def check_event(event: LoadedEvent | str | Path) -> None:
+    """Check, without running anything, that ``validate`` can score every observation of an event:
+    its metric paths (run paths for a single raid, campaign paths for a campaign) and days.
+
+    Raises
+    ------
+    InputError
+        The first observation that cannot be scored, naming the file, the field and the fix.
+    """
+    le = event if isinstance(event, LoadedEvent) else load_event(event)
+    if le.is_campaign:
+        _campaign_samplers(le)
+        return
+    _check_single(le)
+    sc, cat = event_scenario(le)
+    comp = compile_scenario(sc, cat)
+    for i, o in enumerate(le.event.observations):
+        metric_sampler(comp, o.metric, le.file, f"observations[{i}].metric")
+
+
 def _predict(le: LoadedEvent, params: str | ParamSet, trials: int, seed: int | None,
              progress: Callable[[int], None] | None = None) -> _Prediction:
     obs = le.event.observations
     if le.is_campaign:
         from ..campaign.runner import MAX_DAILY_VALUES, run_campaign
-        from ..campaign.stocks import stock_groups
         from ..hashing import campaign_sha256
 
-        sc, camp, cat = event_campaign(le)
+        sc, camp, cat, shape, samplers = _campaign_samplers(le)
         ps = resolve_params(params, cat)
-        shape = CampaignShape(camp.days, tuple(sorted({t for _, t in stock_groups(sc, camp).keys})))
-        samplers = [campaign_sampler(shape, o.metric, o.day, le.file, f"observations[{i}].metric")
-                    for i, o in enumerate(obs)]
         daily = any(o.day is not None for o in obs)
         per_trial = camp.days * (20 + len(shape.types))
         if daily and trials * per_trial > MAX_DAILY_VALUES:

@@ -54,8 +54,9 @@ def render_validation(report: ValidateSummary, ranges: Sequence[Sequence[tuple[f
     n = sum(1 for ev in report.events for o in ev.observations if not o.input)
     k = sum(1 for ev in report.events for o in ev.observations if o.input)
     con.print(f"coverage of the 5–95% intervals: [bold]{report.coverage:.0%}[/] of {n} observations   "
-              f"mean CRPS (count metrics): [bold]{report.mean_crps:.3f}[/]"
-              + (f"   ({k} scenario inputs shown, not scored)" if k else ""))
+              f"mean CRPS (count metrics): [bold]{report.mean_crps:.3f}[/]")
+    if k:
+        con.print(f"{k} scenario inputs (launch counts) shown, not scored")
 
 
 def render_posterior(post) -> None:
