@@ -10,14 +10,15 @@ from typer.testing import CliRunner
 
 import redline
 from redline.calibration.pipeline import DEFAULT_SEED, default_settings
-from redline.calibration.posterior import SHIPPED_FILE, read_posterior, shipped_posterior
+from redline.calibration.posterior import APRIL_FILE, HIERARCHICAL_FILE, SHIPPED_FILE, read_posterior, shipped_posterior
 from redline.catalog import Catalog, load_catalog
 from redline.cli.main import app
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "src/redline/data/events/april-2024.yaml"
-SHIPPED = ROOT / "src/redline/data/calibration" / SHIPPED_FILE
+SHIPPED = ROOT / "src/redline/data/calibration" / APRIL_FILE
+HIER = ROOT / "src/redline/data/calibration" / HIERARCHICAL_FILE
 DOCUMENTED = ["calibrate", str(EVENTS), "--draws", "1000", "--seed", str(DEFAULT_SEED)]
 
 
@@ -56,7 +57,15 @@ def test_shipped_posterior_is_the_fit_of_the_shipped_event_file():
 
 def test_redline_run_defaults_to_the_shipped_posterior():
     cat = load_catalog()
-    ps = shipped_posterior(cat)
+    # the hierarchical fit is the default when shipped; the April fit stays available by name
+    assert SHIPPED_FILE == (HIERARCHICAL_FILE if HIER.is_file() else APRIL_FILE)
+    if HIER.is_file():
+        hp = shipped_posterior(cat)
+        assert hp.label == read_posterior(HIER).label and hp.label.startswith("posterior:hierarchical:")
+        assert redline.default_params(cat).label == hp.label
+        assert redline.run("april-2024", trials=200, seed=1).manifest.params == hp.label
+        assert redline.run("april-2024", trials=50, seed=1, params="posterior-april-2024").manifest.params == "posterior:april-2024"
+    ps = shipped_posterior(cat, "posterior-april-2024")
     assert ps is not None and ps.label == "posterior:april-2024" and ps.size == 1000
     assert ps.meta["from_catalog"] == []
     specs = {p["name"]: p["prior"] for p in read_posterior(SHIPPED).manifest["parameters"]}
@@ -67,8 +76,7 @@ def test_redline_run_defaults_to_the_shipped_posterior():
             if name in specs:
                 lo, hi = specs[name]["range"]
                 assert lo <= x.min() and x.max() <= hi, name
-    assert redline.default_params(cat).label == "posterior:april-2024"
-    res = redline.run("april-2024", trials=500, seed=1)
+    res = redline.run("april-2024", trials=500, seed=1, params="posterior-april-2024")
     assert res.manifest.params == "posterior:april-2024" and res.manifest.details["param_draws"] == 1000
     assert redline.run("april-2024", trials=50, seed=1, params="prior").manifest.params == "catalog"
 
@@ -80,7 +88,7 @@ def test_edited_catalog_entries_fall_back_to_the_catalog_value():
     pk["ballistic"] = pk["ballistic"].model_copy(update={"value": 0.9, "range": (0.85, 0.95)})
     edited = Catalog(threats=cat.threats, sensors=cat.sensors,
                      interceptors={**cat.interceptors, "arrow-3": arrow.model_copy(update={"pk": pk})})
-    ps = shipped_posterior(edited)
+    ps = shipped_posterior(edited, "posterior-april-2024")
     assert ps.meta["from_catalog"] == ["pk.arrow-3.ballistic"]
     assert np.all(ps.pk[("arrow-3", "ballistic")] == 0.9)
     assert not np.all(ps.pk[("arrow-2", "ballistic")] == ps.pk[("arrow-2", "ballistic")][0])
@@ -94,3 +102,30 @@ def test_documented_command_reproduces_the_shipped_file(tmp_path):
     r = runner.invoke(app, [*DOCUMENTED, "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert out.read_bytes() == SHIPPED.read_bytes()
+
+
+@pytest.mark.skipif(not HIER.is_file(), reason="no hierarchical fit shipped")
+def test_shipped_hierarchical_fit_covers_every_built_in_event_of_the_window():
+    from redline.calibration.events import load_event
+    from redline.calibration.hierarchical import builtin_fit_events
+
+    post = read_posterior(HIER)
+    m = post.manifest
+    names = builtin_fit_events()
+    evs = {Path(load_event(n).file).name: load_event(n) for n in names}
+    listed = [e["file"] for e in m["events"]] + [e["file"] for e in m["excluded"]]
+    assert sorted(listed) == sorted(evs), "re-run the hierarchical command in docs/calibration.md"
+    for e in m["events"]:
+        assert e["sha256"] == evs[e["file"]].sha256, f"{e['file']} changed since the shipped fit: refit (docs/calibration.md)"
+    assert all(evs[e["file"]].is_campaign for e in m["excluded"])
+    assert m["seed"] == DEFAULT_SEED and post.size == m["draws"]
+    d = m["diagnostics"]
+    assert d["per_hyperparameter"] and all(v["rhat"] > 0 for v in d["per_hyperparameter"].values())
+    assert "tau[reliability]" in m["hyperparameters"] and "tau[pk]" in m["hyperparameters"]
+
+
+def test_run_accepts_the_named_fits():
+    r = runner.invoke(app, ["run", "april-2024", "--trials", "50", "--params", "posterior-april-2024", "--json",
+                            "--no-store"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["manifest"]["params"] == "posterior:april-2024"

@@ -148,8 +148,8 @@ class HierSettings:
 
     design: FitSettings = field(default_factory=lambda: FitSettings(particles=2000, rounds=6, trials=32, batch=1000))
     chains: int = 4
-    warmup: int = 2000
-    samples: int = 2000
+    warmup: int = 4000
+    samples: int = 6000
     draws: int = 1000
     tau_shape: float = 2.0
     tau_rate: float = 4.0
@@ -169,8 +169,8 @@ class HierSettings:
     @classmethod
     def reduced(cls, **kw) -> "HierSettings":
         """Small settings for tests and quick looks (seconds on a toy scenario)."""
-        base = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4, warmup=400,
-                    samples=400, draws=200)
+        base = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4, warmup=1000,
+                    samples=1000, draws=200)
         base.update(kw)
         return cls(**base)
 
@@ -242,7 +242,20 @@ def event_design(le: LoadedEvent, seed: int, s: FitSettings, cache: Path | None 
 
 def _design_job(args):
     le, seed, s, cache = args
-    return event_design(le, seed, s, cache)
+    from ..errors import InputError
+
+    try:
+        return event_design(le, seed, s, cache)
+    except InputError as exc:              # its constructor does not pickle: hand it back as its parts
+        return ("InputError", exc.file, exc.field, exc.value, exc.fix)
+
+
+def _raise_if_error(d):
+    if isinstance(d, tuple) and d and d[0] == "InputError":
+        from ..errors import InputError
+
+        raise InputError(*d[1:])
+    return d
 
 
 # --- MCMC diagnostics (Vehtari et al. 2021; the formulas of ArviZ's rhat(method="rank") and ess(method="bulk"))
@@ -517,6 +530,22 @@ def _events(events: Sequence[LoadedEvent | str | Path]) -> list[LoadedEvent]:
     return [e if isinstance(e, LoadedEvent) else load_event(e) for e in events]
 
 
+WINDOW_END = "2025-06-24"
+"""Last night of the calibration window: the shipped fit uses every built-in event dated on or before it."""
+
+
+def builtin_fit_events() -> list[str]:
+    """Names of the built-in event files dated on or before :data:`WINDOW_END` (campaigns included: the fit lists them as left out)."""
+    from .events import builtin_events
+
+    out = []
+    for name in sorted(builtin_events()):
+        le = load_event(name)
+        if le.date is not None and str(le.date) <= WINDOW_END:
+            out.append((str(le.date), name))
+    return [n for _, n in sorted(out)]
+
+
 def total_units(n_events: int, s: HierSettings) -> int:
     """Progress units of a fit: design particles of every event, then Metropolis steps."""
     return n_events * s.design.particles * s.design.rounds + s.warmup + s.samples
@@ -562,6 +591,7 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
             fitted.append(le)
     if not fitted:
         raise ValueError("no event to fit: give at least one single-night event with fitted observations")
+    fitted.sort(key=lambda le: (str(getattr(le, "date", None) or ""), le.stem))   # the result does not depend on the order given
     stems = [le.stem for le in fitted]
     if len(set(stems)) != len(stems):
         raise ValueError(f"an event is given twice: {stems}")
@@ -576,12 +606,12 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
 
         with ProcessPoolExecutor(max_workers=min(s.workers, len(jobs)), mp_context=mp.get_context("spawn")) as pool:
             for k, d in enumerate(pool.map(_design_job, jobs)):
-                designs.append(d)
+                designs.append(_raise_if_error(d))
                 if progress:
                     progress((k + 1) * per)
     else:
         for k, j in enumerate(jobs):
-            designs.append(_design_job(j))
+            designs.append(_raise_if_error(_design_job(j)))
             if progress:
                 progress((k + 1) * per)
 

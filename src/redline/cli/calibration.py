@@ -98,18 +98,20 @@ def render_posterior(post) -> None:
 
 def render_hierarchical(post) -> None:
     """Print a hierarchical fit's hyperparameters and diagnostics."""
+    from rich.markup import escape
+
     con = _wide()
     m = post.manifest
     d = m["diagnostics"]
-    t = Table(title=f"{post.label}: hyperparameters (seed {m['seed']}; {d['computed_by']})")
+    t = Table(title=escape(f"{post.label}: hyperparameters (seed {m['seed']}; {d['computed_by']})"))
     for col in ("hyperparameter", "mean [5%–95%]", "population median value", "R-hat", "ESS bulk"):
         t.add_column(col, justify="left" if col == "hyperparameter" else "right")
     per = d["per_hyperparameter"]
     for name, h in m["hyperparameters"].items():
         key = name if name in per else name.replace("tau[", "log_tau[")
         pv = h.get("population_median_value")
-        t.add_row(name, f"{h['mean']:.3f} [{h['p05']:.3f}–{h['p95']:.3f}]",
-                  f"{pv['parameter']} {pv['p50']:.3f} [{pv['p05']:.3f}–{pv['p95']:.3f}]" if pv else "",
+        t.add_row(escape(name), f"{h['mean']:.3f} [{h['p05']:.3f}–{h['p95']:.3f}]",
+                  escape(f"{pv['parameter']} {pv['p50']:.3f} [{pv['p05']:.3f}–{pv['p95']:.3f}]") if pv else "",
                   f"{per[key]['rhat']:.3f}", f"{per[key]['ess_bulk']:,.0f}")
     print_table(t, con)
     t = Table(title="Per-event designs (importance ESS of the design at the posterior's hyperparameters)")
@@ -128,7 +130,8 @@ def render_hierarchical(post) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def calibrate(
-        events: List[str] = typer.Argument(..., help="Event files (YAML) or built-in event names, e.g. april-2024."),
+        events: Optional[List[str]] = typer.Argument(None, help="Event files (YAML) or built-in event names, e.g. april-2024 "
+                                                                "(--hierarchical without any: every built-in event of the window)."),
         draws: int = typer.Option(1000, "--draws", "-d", help="Joint posterior draws to keep."),
         seed: int = typer.Option(20240413, "--seed", "-s", help="Seed of the whole fit (same seed, same file)."),
         out: Optional[str] = typer.Option(None, "--out", "-o", help="Posterior file to write (default posterior-EVENT.json)."),
@@ -157,9 +160,12 @@ def register(app: typer.Typer) -> None:
         for name, v in (("--particles", particles), ("--rounds", rounds), ("--trials", trials), ("--workers", workers)):
             if v is not None and v < 1:
                 fail(f"{name} = {v}: must be at least 1")
+        if not events and not hierarchical:
+            fail("give at least one event file or built-in event name (or --hierarchical for every built-in event)")
         if hierarchical:
-            from ..calibration.hierarchical import HierSettings, fit_hierarchical, total_units
+            from ..calibration.hierarchical import HierSettings, builtin_fit_events, fit_hierarchical, total_units
 
+            events = list(events or builtin_fit_events())
             with user_errors():
                 evs = [load_event(e) for e in events]
                 hs = HierSettings.reduced() if reduced else HierSettings()
