@@ -225,7 +225,7 @@ def test_cli_refuses_a_stale_fit_in_one_line(tmp_path):
 
 
 def test_shipped_origin_fits_are_current_and_split_at_their_origin():
-    # `redline scoreboard --json` runs from these; a stale one is refused (refit: the command in docs/calibration.md §9)
+    # `redline scoreboard --json` runs from these; a stale one is refused (refit: the command in docs/calibration.md §8)
     events = sb.default_events()
     for origin in sb.DEFAULT_ORIGINS:
         fit_events, fitted, scored = sb.split_events(events, dt.date.fromisoformat(origin))
