@@ -44,23 +44,19 @@ def render_scoreboard(board: dict, rows: bool = True) -> None:
     if rows:
         for o in board["origins"]:
             t = Table(title=f"origin {o['origin']}: scored observations (fitted on {', '.join(o['fit']['events']) or 'none'})")
-            t.add_column("event / metric", no_wrap=True)
-            t.add_column("date")
-            for col in ("observed", "model 5–95%", "model CRPS", "const-rate 5–95%", "const-rate CRPS",
-                        "prior 5–95%", "prior CRPS"):
+            t.add_column("event: metric (night)", overflow="fold")
+            for col in ("observed", "model 5–95%", "CRPS model", "constant-rate", "prior"):
                 t.add_column(col, justify="right")
             for r in o["observations"]:
                 obs = _f(r["observed"], 0) + (f" [{_f(r['range'][0], 0)}–{_f(r['range'][1], 0)}]" if r["range"] else "")
-
-                def iv(s):
-                    mark = "[green]✓[/]" if s["inside"] else "[red]✗[/]"
-                    return f"{_f(s['p05'], 0)}–{_f(s['p95'], 0)} {mark}"
-
-                t.add_row(f"{r['event']}: {r['metric']}", r["date"], obs, iv(r["model"]), _f(r["model"]["crps"]),
-                          iv(r["constant_rate"]), _f(r["constant_rate"]["crps"]), iv(r["prior"]),
-                          _f(r["prior"]["crps"]))
+                m = r["model"]
+                mark = "[green]✓[/]" if m["inside"] else "[red]✗[/]"
+                crps = [m["crps"], r["constant_rate"]["crps"], r["prior"]["crps"]]
+                cells = [f"[bold]{_f(v)}[/]" if v == min(crps) else _f(v) for v in crps]
+                night = f" ({r['night']})" if r.get("night") else ""
+                t.add_row(f"{r['event']}: {r['metric']}{night}", obs, f"{_f(m['p05'], 0)}–{_f(m['p95'], 0)} {mark}", *cells)
             print_table(t, con)
-    con.print("CRPS in counts (lower is better; bold: best at that origin). Cover: share of observations whose value "
+    con.print("CRPS in counts (lower is better; bold: the best of the three). Cover: share of observations whose value "
               "or range meets the 5–95% interval (target 80–100%). Log: mean -ln p(observed) of the discretised "
               "predictive, floor 1e-4.")
 
