@@ -34,11 +34,11 @@ def render_scoreboard(board: dict, rows: bool = True) -> None:
         m, c, p = o["model"], o["reference"]["constant_rate"], o["reference"]["prior"]
         best = min((v for v in (m["mean_crps"], c["mean_crps"], p["mean_crps"]) if v is not None), default=None)
 
-        def crps(v):
+        def bold(v):
             return f"[bold]{_f(v)}[/]" if v is not None and v == best else _f(v)
 
-        t.add_row(o["origin"], str(o["n_observations"]), crps(m["mean_crps"]), crps(c["mean_crps"]),
-                  crps(p["mean_crps"]), _pct(m["coverage"]), _pct(c["coverage"]), _pct(p["coverage"]),
+        t.add_row(o["origin"], str(o["n_observations"]), bold(m["mean_crps"]), bold(c["mean_crps"]),
+                  bold(p["mean_crps"]), _pct(m["coverage"]), _pct(c["coverage"]), _pct(p["coverage"]),
                   _f(m["mean_log_score"]), _f(c["mean_log_score"]), _f(p["mean_log_score"]))
     print_table(t, con)
     if rows:
