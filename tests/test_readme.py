@@ -57,6 +57,7 @@ SCALE: dict[str, dict[str, tuple[str, bool]]] = {
     "report": {"--trials": ("200", False)},
     "diff": {"--trials": ("200", True)},
     "validate": {"--trials": ("200", True)},
+    "scoreboard": {"--trials": ("50", True)},
     "campaign": {"--trials": ("40", True)},
     "crisis": {"--paths": ("100", True), "--draws": ("2", True)},
     "compare": {"--paths": ("100", True), "--draws": ("2", True)},

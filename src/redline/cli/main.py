@@ -10,7 +10,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Redline: strikes against layered air and missile defence, and the escalation they feed.")
 
 # Command modules, in help order; each has a ``register(app)``.
-_COMMAND_MODULES = ("run", "diff", "calibration", "crisis", "store", "report", "web", "sweep", "campaign", "maintain",
+_COMMAND_MODULES = ("run", "diff", "calibration", "scoreboard", "crisis", "store", "report", "web", "sweep", "campaign", "maintain",
                     "schema")
 
 

@@ -18,8 +18,8 @@ def _is_scenario(target: str) -> bool:
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        target: Optional[str] = typer.Argument(None, help="A saved run (id, unique prefix, or 'latest'), or a scenario "
-                                                          "(built-in name or YAML file) to run now."),
+        target: Optional[str] = typer.Argument(None, help="A saved run (id, unique prefix, or 'latest'), a scenario "
+                                                          "(built-in name or YAML file) to run now, or 'scoreboard'."),
         diff: Optional[Tuple[str, str]] = typer.Option(None, "--diff", help="Instead of TARGET: report the paired "
                                                        "difference B - A of two scenarios or stored runs (see `redline diff`).",
                                                        metavar="A B", show_default=False),
@@ -55,6 +55,13 @@ def register(app: typer.Typer) -> None:
             return
         if target is None:
             fail("give a TARGET (a saved run or a scenario) or --diff A B")
+            return
+        if target == "scoreboard":   # the rolling-origin scoreboard (`redline scoreboard`) as a page
+            from ..report.scoreboard import write_scoreboard_report
+            from .scoreboard import run_board
+
+            board = run_board(None, trials or 1000, 1 if seed is None else seed, None, False, False)
+            typer.echo(str(write_scoreboard_report(board, output, title=title).resolve()))
             return
         if _is_scenario(target):
             from ..api import run as api_run
