@@ -351,7 +351,10 @@ def ess_bulk(x: np.ndarray) -> float:
 def _diagnose(chains: np.ndarray, names: list[str]) -> dict:
     """R-hat and bulk ESS per hyperparameter; ArviZ computes them when it is installed."""
     try:
-        import arviz as az  # optional: the same formulas as below
+        import warnings
+        with warnings.catch_warnings():  # arviz 0.2x announces its refactor on import
+            warnings.simplefilter("ignore", FutureWarning)
+            import arviz as az  # a dependency; the fallback below uses the same formulas
     except ImportError:
         az = None
     out = {}
