@@ -89,3 +89,21 @@ def test_header_title_equals_full_parse_for_builtins(path):
 ])
 def test_header_title_falls_back_to_the_full_parse(text):
     assert _read_title(text, "f.yaml") == str((parse_yaml(text) or {}).get("title", ""))
+
+
+def test_fast_exit_keeps_output_status_and_atexit(tmp_path):
+    """`main()` skips the interpreter's teardown (issue 14) but not what a normal exit does: the whole
+    output arrives, the exit status is the command's, and atexit handlers run (the probe above uses one)."""
+    import os
+
+    env = dict(os.environ, REDLINE_STORE=str(tmp_path / "runs.duckdb"), XDG_DATA_HOME=str(tmp_path))
+    ok = subprocess.run([sys.executable, "-m", "redline.cli.main", "catalog", "--json"], capture_output=True, text=True,
+                        timeout=120, env=env)
+    assert ok.returncode == 0 and "arrow-3" in json.loads(ok.stdout)["interceptors"], ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "redline.cli.main", "run", "no-such-scenario"], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert bad.returncode == 2 and "no-such-scenario" in bad.stderr
+    code = ("import atexit, sys; atexit.register(lambda: print('atexit ran')); sys.argv = ['redline', '--version']; "
+            "from redline.cli.main import main; main()")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0 and out.stdout.splitlines()[-1] == "atexit ran", out.stdout + out.stderr
