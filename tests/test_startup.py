@@ -6,6 +6,7 @@ machine. Speed itself is measured by ``make bench`` (benchmarks/bench_startup.py
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -107,3 +108,29 @@ def test_fast_exit_keeps_output_status_and_atexit(tmp_path):
             "from redline.cli.main import main; main()")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0 and out.stdout.splitlines()[-1] == "atexit ran", out.stdout + out.stderr
+
+
+def test_title_listing_agrees_with_full_parse_and_follows_file_changes(tmp_path, monkeypatch):
+    """`redline scenarios` reads titles from headers; they are the full parse's, also after a file changes."""
+    import os
+    import shutil
+
+    from redline.scenario import io as sio
+
+    full = {p.name[:-5]: str(parse_yaml(p.read_text(encoding="utf-8"), p.name).get("title", ""))
+            for p in _builtin_root().iterdir() if p.name.endswith(".yaml")}
+    assert sio.builtin_scenarios() == full
+
+    for name in ("april-2024", "lebanon-launch"):
+        shutil.copy(_builtin_root() / f"{name}.yaml", tmp_path / f"{name}.yaml")
+    monkeypatch.setattr(sio, "_builtin_root", lambda: tmp_path)
+    assert sio.builtin_scenarios() == {k: full[k] for k in ("april-2024", "lebanon-launch")}
+    path = tmp_path / "april-2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed, n = re.subn(r"(?m)^title: .*$", "title: >-\n  A changed\n  title", text, count=1)
+    assert n == 1
+    path.write_text(changed, encoding="utf-8")                  # a folded title: the header read falls back
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))      # a later modification time, whatever the clock
+    (tmp_path / "lebanon-launch.yaml").unlink()
+    assert sio.builtin_scenarios() == {"april-2024": "A changed title"}
