@@ -24,7 +24,8 @@ from redline.cli.main import main
 main()
 """
 
-HEAVY = ("numba", "llvmlite", "scipy", "redline.engagement.kernel", "redline.escalation.kernel")
+HEAVY = ("numba", "llvmlite", "scipy", "redline.engagement.kernel", "redline.escalation.kernel",
+         "pandas", "xarray", "pyarrow", "shapely", "plotly", "arviz", "dask", "matplotlib")
 
 
 def _modules_after(*args: str, env_extra: dict[str, str] | None = None, tmp_path=None) -> set[str]:
