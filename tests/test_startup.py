@@ -135,3 +135,46 @@ def test_title_listing_agrees_with_full_parse_and_follows_file_changes(tmp_path,
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))      # a later modification time, whatever the clock
     (tmp_path / "lebanon-launch.yaml").unlink()
     assert sio.builtin_scenarios() == {"april-2024": "A changed title"}
+
+
+def test_maintain_warm_reaches_every_numba_entry_point():
+    """`redline maintain warm` (run by `make demo`) calls each numba function that Python code calls, so
+    each has compiled (or cache-loaded) code afterwards; the rest are only called from those."""
+    from typer.testing import CliRunner
+
+    from redline.cli.main import app
+    from redline.engagement import compile as ecompile
+    from redline.engagement import kernel as ekernel
+    from redline.escalation.kernel import sampler
+    from redline.warm import STAGES
+
+    result = CliRunner().invoke(app, ["maintain", "warm", "--json"])
+    assert result.exit_code == 0, result.output
+    assert list(json.loads(result.output)) == [name for name, _, _ in STAGES]
+    entry_points = [ekernel.simulate_chunk, ecompile._select_opportunities, sampler.simulate_round,
+                    sampler.move_logprobs, sampler.predictive, sampler.predictive_movers]
+    assert [f.__name__ for f in entry_points if not f.overloads] == []
+    assert all(getattr(f, "_cache", None) is not None and type(f._cache).__name__ == "FunctionCache" for f in entry_points)
+
+
+def test_every_numba_function_caches_its_compiled_code():
+    """Every numba function in the package is ``cache=True`` (issue 14), so no command compiles twice."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import redline
+    from numba.core.registry import CPUDispatcher
+
+    found, uncached = [], []
+    for mod in pkgutil.walk_packages(redline.__path__, "redline."):
+        spec = importlib.util.find_spec(mod.name)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py") or "njit" not in Path(spec.origin).read_text():
+            continue
+        module = importlib.import_module(mod.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == mod.name:
+                found.append(f"{mod.name}.{name}")
+                if type(obj._cache).__name__ != "FunctionCache":
+                    uncached.append(f"{mod.name}.{name}")
+    assert len(found) >= 40 and uncached == [], uncached
