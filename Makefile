@@ -27,7 +27,7 @@ browser:
 	  echo "note: Debian chromium not installed (needs root and apt); browser tests will be skipped"
 
 demo: $(STAMP)
-	@# Compile every numba function once (about 40 s the first time, seconds after), so that the first
+	@# Compile every numba function once (40-60 s the first time, seconds after), so that the first
 	@# `redline run`, `crisis`, `compare` or `backtest` starts in seconds.
 	$(VENV)/bin/redline maintain warm
 	$(VENV)/bin/redline run april-2024 --trials 20000 --seed 1

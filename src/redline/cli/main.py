@@ -55,13 +55,13 @@ def main() -> None:
     """
     try:
         app()
-        code: object = 0
+        code: str | int | None = 0
     except SystemExit as exc:                  # typer (click) always ends with SystemExit
         code = exc.code
     _exit(code)
 
 
-def _exit(code: object) -> None:
+def _exit(code: str | int | None) -> None:
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     if code is None:

@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
         """Compile every numba function once, so that the first run, crisis or backtest starts in seconds.
 
         The compiled code is cached beside the installed modules; `make demo` runs this once after install.
-        About 40 s the first time on two cores, a few seconds once warm.
+        About 40-60 s the first time on two cores, a few seconds once warm.
         """
         from ..warm import warm_caches
 
