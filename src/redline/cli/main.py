@@ -50,7 +50,7 @@ def main() -> None:
 
     Every ``atexit`` handler runs and the output is flushed, as at a normal exit; only the final
     collection of the modules' objects is skipped, which after ``redline run`` (numba, pydantic,
-    numpy) costs 0.1-0.3 s of CPU and does nothing the command needs (issue 14: start-up). When
+    numpy) costs 0.2-0.5 s of CPU and does nothing the command needs (issue 14: start-up). When
     another non-daemon thread is still alive, Python's own exit waits for it as usual.
     """
     try:
