@@ -27,12 +27,12 @@ browser:
 	  echo "note: Debian chromium not installed (needs root and apt); browser tests will be skipped"
 
 demo: $(STAMP)
+	@# Compile every numba function once (40-60 s the first time, seconds after), so that the first
+	@# `redline run`, `crisis`, `compare` or `backtest` starts in seconds.
+	$(VENV)/bin/redline maintain warm
 	$(VENV)/bin/redline run april-2024 --trials 20000 --seed 1
 	@mkdir -p build
 	$(VENV)/bin/redline report april-2024 --trials 20000 --seed 1 -o build/april-2024.html
-	@# Warm the escalation kernel's numba cache too (the run above warmed the engagement kernel's):
-	@# about 25 s once, so that the first `redline crisis` or `compare` starts in seconds.
-	$(VENV)/bin/redline crisis --paths 100 --draws 2 --horizon 30 --no-store >/dev/null
 
 test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
@@ -40,7 +40,10 @@ test: $(STAMP) browser
 fuzz: $(STAMP)
 	$(PY) scripts/fuzz.py --per-type 2000
 
+# Every speed figure and target of issue 14 and DESIGN section 6, on this machine in this run, with
+# CPU seconds, wall seconds and the load average; a final table of targets; JSON in benchmarks/results/.
 bench: $(STAMP)
+	$(VENV)/bin/redline maintain warm >/dev/null
 	$(PY) benchmarks/run_all.py
 
 clean:

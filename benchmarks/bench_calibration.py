@@ -64,3 +64,4 @@ if __name__ == "__main__":
     res.update(bench_fit(full="--full" in sys.argv))
     for k, v in res.items():
         print(f"{k:28s} {v}")
+    print(json.dumps(res), flush=True)

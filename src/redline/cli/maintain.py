@@ -1,6 +1,6 @@
-"""`redline maintain`: rebuild the raid effects table and refit the escalation posterior.
+"""`redline maintain`: rebuild the raid effects table, refit the escalation posterior, warm the compile caches.
 
-Both write to ``--out`` if given, else to the user data folder (``$REDLINE_DATA_HOME``, else
+The first two write to ``--out`` if given, else to the user data folder (``$REDLINE_DATA_HOME``, else
 ``$XDG_DATA_HOME/redline``, i.e. ``~/.local/share/redline``), and refuse a path inside the
 installed package unless ``--into-package`` is given (see :mod:`redline.userdata`).
 """
@@ -45,6 +45,15 @@ Examples:
 """
 
 
+_WARM_EPILOG = """\
+Examples:
+
+  redline maintain warm                             (after install; make demo runs it)
+
+  redline maintain warm --json
+"""
+
+
 def _progress(prefix: str, quiet: bool) -> Callable[[str], None]:
     """A progress callback printing one indented line per stage on stderr (silent with --json)."""
     if quiet:
@@ -59,7 +68,8 @@ def _check_positive(**values: int) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    maintain = typer.Typer(help="Maintenance: rebuild the raid effects table, refit the escalation posterior.",
+    maintain = typer.Typer(help="Maintenance: rebuild the raid effects table, refit the escalation posterior, "
+                           "warm the compile caches.",
                            no_args_is_help=True)
 
     @maintain.command("rebuild-effects", epilog=_EFFECTS_EPILOG)
@@ -141,6 +151,22 @@ def register(app: typer.Typer) -> None:
             console.print(f"  {name:15s} {s['mean']:8.3f}  [{s['p05']:.3f}, {s['p95']:.3f}]", highlight=False, soft_wrap=True)
         if not into_package:
             console.print(f"use it with REDLINE_ESCALATION_POSTERIOR={path}", highlight=False, soft_wrap=True)
+
+    @maintain.command("warm", epilog=_WARM_EPILOG)
+    def warm(as_json: bool = typer.Option(False, "--json", help="Print the seconds of each stage as JSON.")) -> None:
+        """Compile every numba function once, so that the first run, crisis or backtest starts in seconds.
+
+        The compiled code is cached beside the installed modules; `make demo` runs this once after install.
+        About 40-60 s the first time on two cores, a few seconds once warm.
+        """
+        from ..warm import warm_caches
+
+        with user_errors():
+            times = warm_caches(progress=_progress("", as_json))
+        if as_json:
+            print_json(times)
+            return
+        console.print(f"compile caches warm ({sum(times.values()):.1f} s)", highlight=False, soft_wrap=True)
 
     app.add_typer(maintain, name="maintain")
 

@@ -69,17 +69,31 @@ def _builtin_root():
 
 
 def builtin_scenarios() -> dict[str, str]:
-    """Built-in scenario names mapped to their one-line titles."""
+    """Built-in scenario names mapped to their one-line titles.
+
+    Titles are read from each file's header (:func:`_read_title`), not from a full parse, and
+    kept per file by its size and modification time, so a long-running process (the web app)
+    sees a changed, added or removed scenario file at its next listing.
+    """
     return dict(_builtin_titles())
 
 
-@lru_cache(maxsize=1)
 def _builtin_titles() -> tuple[tuple[str, str], ...]:
     out = {}
     for entry in sorted(_builtin_root().iterdir(), key=lambda p: p.name.rsplit(".", 1)[0]):
         if entry.name.endswith(".yaml"):
-            out[entry.name[:-5]] = _read_title(entry.read_text(encoding="utf-8"), entry.name)
+            try:
+                st = os.stat(entry)
+                stamp: tuple = (st.st_size, st.st_mtime_ns)
+            except (OSError, TypeError):            # a resource that is not a plain file: read it every time
+                stamp = (None, object())
+            out[entry.name[:-5]] = _title_of(entry, stamp)
     return tuple(out.items())
+
+
+@lru_cache(maxsize=256)
+def _title_of(entry, stamp: tuple) -> str:
+    return _read_title(entry.read_text(encoding="utf-8"), entry.name)
 
 
 _OPENS_BLOCK = re.compile(r":\s*([|>][-+0-9]*)?\s*(#.*)?$")  # `raid:`, `title: >-`: the value is on later lines
