@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ops", choices=["all", "reader", "value"], default="all")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--alarm", type=int, default=ALARM_S, help="seconds before a worker counts as hung")
+    ap.add_argument("--alarm", type=int, default=ALARM_S, help="CPU seconds before a worker counts as hung (a 600 s wall alarm catches blocked workers)")
     ap.add_argument("--json", help="write every result to this file")
     a = ap.parse_args(argv)
     ops = {"all": ALL_OPS, "reader": READER_OPS, "value": VALUE_OPS}[a.ops]

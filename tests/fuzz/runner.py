@@ -5,15 +5,17 @@ Classes
 clear             an :class:`redline.errors.InputError` of one line (file, field, fix)
 unclear           an InputError whose message spans lines or names no file
 traceback         any other exception (its type and innermost Redline frame are kept)
-hang              the worker's alarm fired (``signal.alarm``, :data:`ALARM_S` seconds) or the
-                  parent's own deadline passed and it killed the worker
+hang              the worker used :data:`ALARM_S` seconds of CPU (``RLIMIT_CPU``, SIGXCPU), its wall
+                  alarm fired (:data:`WALL_S` seconds, for inputs that block without computing) or
+                  the parent's own deadline passed and it killed the worker. The hang limit is CPU
+                  time so that a loaded machine does not turn a slow input into a hang
 memory            MemoryError, or the worker died under its address-space limit
 crash             the worker died of another signal
 accepted          the loader and the run took the input (fine unless the mutation was certainly invalid)
 accepted-invalid  accepted although the mutation certainly made the file invalid
 
 The parent never waits without a deadline: every worker is reaped with ``waitpid(WNOHANG)``
-polls and killed (``SIGKILL``) once :data:`ALARM_S` + :data:`GRACE_S` have passed.
+polls and killed (``SIGKILL``) once :data:`WALL_S` + :data:`GRACE_S` have passed.
 The address-space limit is :data:`MEMORY_BYTES` *on top of* what the worker inherits from
 the parent at fork (a warmed-up Redline process maps several hundred MiB of libraries), so
 "about 1 GiB" is what one input may allocate.
@@ -35,7 +37,8 @@ from pathlib import Path
 from .mutate import Case
 from .targets import TARGETS
 
-ALARM_S = 30
+ALARM_S = 30          # CPU seconds one input may use
+WALL_S = 600          # wall seconds, generous: the machines are shared and often loaded
 GRACE_S = 15
 MEMORY_BYTES = 1 << 30
 CLASSES = ("clear", "unclear", "traceback", "hang", "memory", "crash", "accepted", "accepted-invalid")
@@ -61,7 +64,8 @@ def _child(case: Case, path: Path, wfd: int, alarm_s: int) -> None:
         os.dup2(devnull, 2)
         limit = _vm_size() + MEMORY_BYTES
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        signal.alarm(alarm_s)
+        resource.setrlimit(resource.RLIMIT_CPU, (alarm_s, alarm_s + 5))
+        signal.alarm(max(WALL_S, alarm_s))
         from redline.errors import InputError
 
         out: dict = {}
@@ -94,7 +98,7 @@ class _Running:
         self.path.write_bytes(case.data)
         self.rfd, wfd = os.pipe()
         self.start = time.monotonic()
-        self.deadline = self.start + alarm_s + GRACE_S
+        self.deadline = self.start + max(WALL_S, alarm_s) + GRACE_S
         self.buf = b""
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the child
@@ -119,7 +123,7 @@ class _Running:
             res["cls"] = "hang"
         elif os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
-            res["cls"] = ("hang" if sig == signal.SIGALRM else "memory" if sig == signal.SIGKILL else "crash")
+            res["cls"] = ("hang" if sig in (signal.SIGALRM, signal.SIGXCPU) else "memory" if sig == signal.SIGKILL else "crash")
             res["signal"] = signal.Signals(sig).name
         elif os.WEXITSTATUS(status) == 3:
             res["cls"] = "memory"

@@ -1,7 +1,8 @@
 """Bad input never crashes, hangs or exhausts memory (issue 13): the fuzz suite's quick pass.
 
 Each input is a mutated shipped file, run by the real loader of its type (and a few trials of the
-run) in a forked worker with a 1 GiB address-space limit and a 30 s alarm (tests/fuzz/runner.py).
+run) in a forked worker with a 1 GiB address-space limit and a 30 s CPU-time limit (tests/fuzz/runner.py;
+a 600 s wall alarm catches inputs that block without computing).
 ``make fuzz`` runs 10,000 of them and prints the table; here 80 + 40 per type and 10 Hypothesis draws
 (``REDLINE_FUZZ_READER`` and ``REDLINE_FUZZ_VALUE`` change the counts):
 
