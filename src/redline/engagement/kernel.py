@@ -266,6 +266,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     # look-ahead (semantics 3a): defer to a better salvo this one would block
                     defer = False
                     best = pkj
+                    tie = False                  # an equally good rival with more rounds to spare
                     for r in range(riv_ptr[j], riv_ptr[j + 1]):
                         k2 = riv[r]
                         u2 = tev_unit[k2]
@@ -279,7 +280,9 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], th_type[i]]) ** n2
                         if q2 > best:
                             best = q2
-                    if best > pkj:
+                        elif q2 == pkj and a2 > avail:
+                            tie = True
+                    if best > pkj or tie:
                         defer = True             # unless as good a salvo is left once this one's result is in
                         for k2 in range(riv_after[j], end):
                             u2 = tev_unit[k2]

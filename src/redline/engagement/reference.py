@@ -175,10 +175,16 @@ def _blocks_better(c: Compiled, pk, pi: int, th: _Threat, j: int, p_kill: float,
     """The look-ahead (kernel semantics 3a): would a salvo at threat-index position ``j`` block a
     rival's later, better salvo whose chance would then be lost, with no salvo as good left once
     this one's result is known?"""
-    best = p_kill
+    best, tie = p_kill, False
+    mine = magazine[int(c.tev_unit[j])] - int(c.un_reserve[int(c.tev_unit[j])])
     for r in range(c.tev_riv_ptr[j], c.tev_riv_ptr[j + 1]):
-        best = max(best, _salvo_pk(c, pk, pi, th, int(c.tev_riv[r]), magazine, pair_count, pair_last))
-    if not best > p_kill:
+        k = int(c.tev_riv[r])
+        q = _salvo_pk(c, pk, pi, th, k, magazine, pair_count, pair_last)
+        if q > best:
+            best = q
+        elif q == p_kill and magazine[int(c.tev_unit[k])] - int(c.un_reserve[int(c.tev_unit[k])]) > mine:
+            tie = True                    # an equally good rival with more rounds to spare
+    if not (best > p_kill or tie):
         return False
     for k in range(int(c.tev_after[j]), int(c.thr_ptr[th.index + 1])):
         if _salvo_pk(c, pk, pi, th, k, magazine, pair_count, pair_last) >= best:
