@@ -38,12 +38,15 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    unit, as things stand at this group's start (rounds above reserve, track
    early enough for its reaction, its pair's engagement count and look
    time), would fire a salvo with a strictly larger kill probability than
-   this one, while no opportunity on the threat in a group starting at or
-   after this salvo's intercept (``Compiled.tev_after``: once its result
-   is known) offers a salvo at least that good. The rivals are fixed at
-   compile time (``Compiled.tev_riv``); the check is the scan's. Without it, an earlier, weaker salvo took the threat's only
-   slot and removing that weaker unit *lowered* impacts (houthi-eilat:
-   Arrow 3 blocking THAAD; docs/engagement-realism.md §6).
+   this one (or an equal one, with more rounds above reserve than this
+   unit: equal units share the work instead of the first in reach
+   emptying its magazine), while no opportunity on the threat in a group
+   starting at or after this salvo's intercept (``Compiled.tev_after``:
+   once its result is known) offers a salvo at least as good as the best
+   rival's. The rivals are fixed at compile time (``Compiled.tev_riv``);
+   the check is the scan's. Without it an earlier, weaker salvo took the
+   threat's only slot, and removing that weaker unit *lowered* impacts
+   (houthi-eilat: Arrow 3 blocking THAAD; docs/engagement-realism.md §6).
 4. Salvo outcomes are drawn after the group's allocation, in commit order.
    A threat dies at the intercept time of its earliest killing salvo;
    salvos launched at a threat that is then already dead are spent anyway.
