@@ -49,8 +49,9 @@ KNOWN = {
     ("april-2024-no-partners", "close jordan"): "saturated as above: the IAF loses its cruise engagements over Jordan "
                                                 "and spends its 32 missiles on drones, Iron Dome takes the cruise "
                                                 "missiles (drones -1.7, SE 0.16; cruise +0.01)",
-    ("twelve-day-war-2025", "close iraq"): "campaign stocks: fewer engagements early leave interceptors for later nights "
-                                           "(every assumed stock runs out by night 8)",
+    ("twelve-day-war-2025", "close iraq"): "campaign stocks bind (all run out by night 8): rounds not spent over the "
+                                           "closed airspace go to later missiles and nights (close syria: -2.4 rounds "
+                                           "and -0.13 ballistic impacts on night 1)",
     ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq",
     ("twelve-day-war-2025", "close syria"): "campaign stocks, as close iraq",
 }
