@@ -204,8 +204,8 @@ def test_knobs_edit_only_what_they_name(april):
     k = apply_knobs(april, Knobs(raid={"drone": 85, "ballistic": 120}, closed_airspace=["syria"], shots={"exo": 2},
                                  shoot_look_shoot=False, impact_prediction=[]))
     drones = [s.count for s in k.raid if s.threat in ("shahed-136", "samad-3")]
-    assert sum(drones) == 85 and drones == [80, 3, 2]   # proportional, largest remainders
-    assert [s.count for s in k.raid][3:] == [s.count for s in april.raid][3:]
+    assert sum(drones) == 85 and drones == [40, 40, 3, 2]   # proportional, largest remainders (two drone routes)
+    assert [s.count for s in k.raid][4:] == [s.count for s in april.raid][4:]
     assert all("syria" not in v for v in k.doctrine.airspace.values())
     assert k.doctrine.airspace["israel"] == tuple(c for c in april.doctrine.airspace["israel"] if c != "syria")
     assert k.doctrine.shots["exo"] == 2 and not k.doctrine.shoot_look_shoot and k.doctrine.impact_prediction == ()

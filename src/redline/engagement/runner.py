@@ -123,7 +123,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
         c.un_type, _mag0(c, magazines, t0, t1, out.took_part), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
-        c.thr_ptr, c.tev_e, c.tev_g, c.tev_unit, c.tev_pair, c.tev_L, c.tev_t, c.grp_ptr, c.grp_time, c.n_pairs,
+        c.thr_ptr, c.tev_e, c.tev_g, c.tev_unit, c.tev_pair, c.tev_L, c.tev_t, c.tev_riv_ptr, c.tev_riv, c.tev_after, c.grp_ptr, c.grp_time, c.n_pairs,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
         out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl], out.by_type[sl], out.kills_na[sl],
