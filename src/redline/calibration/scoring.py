@@ -302,7 +302,7 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
                    "crps": round(crps, 6)}
             if o.input:
                 row["input"] = True
-            if o.day is not None:
+            if o.day is not None and o.night is not None:   # both or neither (the loader checks)
                 row["day"], row["night"] = o.day, o.night.isoformat()
             rows.append(row)
             if o.input:
