@@ -53,8 +53,8 @@ from ..records import ValidateSummary
 from .events import LoadedEvent, event_campaign, event_scenario, load_event
 from .metrics import CampaignShape, campaign_sampler, is_count_metric, metric_sampler
 
-__all__ = ["crps_sample", "validate", "resolve_params", "predictive_samples", "check_event", "default_trials", "DEFAULT_TRIALS",
-           "DEFAULT_CAMPAIGN_TRIALS", "PRIOR_DRAWS"]
+__all__ = ["crps_sample", "validate", "resolve_params", "predictive_samples", "check_event", "default_trials",
+           "DEFAULT_TRIALS", "DEFAULT_CAMPAIGN_TRIALS", "PRIOR_DRAWS"]
 
 DEFAULT_TRIALS = 20000
 #: Default trials of a campaign event: each trial flies every wave of the campaign.
@@ -169,7 +169,10 @@ def _predict(le: LoadedEvent, params: str | ParamSet, trials: int, seed: int | N
         sc, camp, cat, shape, samplers = _campaign_samplers(le)
         ps = resolve_params(params, cat)
         daily = any(o.day is not None for o in obs)
-        per_trial = camp.days * (20 + len(shape.types))
+        from ..catalog import THREAT_CLASSES
+        from ..results import COUNTS
+
+        per_trial = camp.days * (len(THREAT_CLASSES) * len(COUNTS) + len(shape.types))   # as run_campaign counts
         if daily and trials * per_trial > MAX_DAILY_VALUES:
             raise InputError(le.file, "--trials", trials, f"per-night observations keep every trial's daily counts; "
                                                           f"use at most {MAX_DAILY_VALUES // per_trial:,} trials")
@@ -299,7 +302,7 @@ def validate(events: Sequence[LoadedEvent | str | Path], params: str | ParamSet 
                    "crps": round(crps, 6)}
             if o.input:
                 row["input"] = True
-            if o.day is not None:
+            if o.day is not None and o.night is not None:   # both or neither (the loader checks)
                 row["day"], row["night"] = o.day, o.night.isoformat()
             rows.append(row)
             if o.input:
