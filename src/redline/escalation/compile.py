@@ -18,6 +18,21 @@ from .io import load_game, load_levers
 from .kernel.state import set_gaza
 from .kernel.tables import Tables
 from .layout import (
+    C_HOST,
+    C_INFL,
+    C_INFLW,
+    F_BASED,
+    F_KIND,
+    G_BASINGC,
+    G_DEFENDL,
+    G_NUCB0,
+    G_NUCBHIT,
+    G_NUCBTHIRD,
+    G_PRESSC,
+    G_STANCE,
+    KIND_CODE,
+    ROLE_PDECIDE,
+    RUNG_WAR,
     C_AUTON,
     C_FAMILY,
     C_FIRSTA,
@@ -189,12 +204,21 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     ACT[:, C_PATRON] = -1
     ACT[:, C_FTGT] = -1
     ACT[:, C_PSLOT] = -1
+    ACT[:, C_HOST] = -1
+    ACT[:, C_INFL] = -1
     for k in range(NA):
         ACT[k, C_FAMILY] = k
     partners = list(game.partners)
     for k, name in enumerate(actors):
         ax = game.actors[name]
         role[k] = ROLE_CODE[ax.role]
+        if ax.role == "partner" and game.actions.get(name):
+            role[k] = ROLE_PDECIDE          # a partner that decides: it moves
+        for h in ax.hosts:
+            ACT[aid[h], C_HOST] = k
+        if ax.influenced_by:
+            ACT[k, C_INFL] = aid[ax.influenced_by]
+            ACT[k, C_INFLW] = ax.influence
         ACT[k, C_PATRON] = aid[ax.patron] if ax.patron else -1
         ACT[k, C_AUTON] = ax.autonomy if ax.role == "proxy" else 1.0
         ACT[k, C_RESOLVE] = ax.resolve
@@ -207,7 +231,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             ACT[k, C_FLOSS] = ax.front.loss_per_day
         ACT[k, C_PLOGIT] = ax.participation_logit
         ACT[k, C_GAZASENS] = ax.gaza_sensitivity
-        if ax.role == "partner":
+        if name in partners:
             ACT[k, C_PSLOT] = partners.index(name)
         acts = game.actions.get(name, {})
         ACT[k, C_FIRSTA] = len(names)
@@ -241,6 +265,8 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         AF[a, F_OIL] = act.oil_usd_bn
         AF[a, F_ECON] = act.cost_usd_bn
         AF[a, F_THIRD] = act.third_party
+        AF[a, F_KIND] = KIND_CODE[act.effect]
+        AF[a, F_BASED] = 1.0 if act.uses_bases else 0.0
         AF[a, F_PROXYFRONT] = 1.0 if (game.actors[actors[k]].role == "proxy" and act.rung >= RUNG_FRONT) else 0.0
         if act.raid is None:
             for q in range(NCOMBO + NVAR):
@@ -298,6 +324,13 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     GP[G_PSLOT0 + 1] = aid[partners[1]] if len(partners) > 1 else -1
     GP[G_RAIDFAM] = raid_fam
     GP[G_DUR:G_DUR + NDUR] = dyn.duration_bins_days
+    GP[G_STANCE] = dyn.partner_stance["logit"]
+    GP[G_BASINGC] = dyn.basing["cost"]
+    GP[G_PRESSC] = dyn.iraq_pressure["cost"]
+    GP[G_DEFENDL] = dyn.us_defence["partner_logit"]
+    GP[G_NUCB0] = dyn.nuclear.get("breakout_value", 0.0)
+    GP[G_NUCBHIT] = dyn.nuclear.get("per_programme_damage", 0.0)
+    GP[G_NUCBTHIRD] = dyn.nuclear.get("breakout_third_party", 0.0)
     GP[G_GAZALEV] = -1
 
     LU = np.zeros((NLEV, A))
@@ -317,6 +350,8 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
                 tgts = None if e.targets is None else {aid[t] for t in e.targets}
                 for a, (k, act) in enumerate(rows):
                     if actors[k] not in e.actors or not e.rungs[0] <= act.rung <= e.rungs[1]:
+                        continue
+                    if e.actions is not None and names[a].split(":", 1)[1] not in e.actions:
                         continue
                     if tgts is not None and (act.target is None or aid[act.target] not in tgts):
                         continue
@@ -364,11 +399,22 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             if imap[tid[t]] >= 0:
                 FSTK[k, int(imap[tid[t]])] += n
     ELT = AO @ GP[G_L0:G_L0 + NOUT]          # expected loss points per combination and variant
+    # What a regional war would cost each actor beyond its residual war_cost (docs: "War as an
+    # outcome"): the expected loss points of every rung-8 campaign aimed at it (third-party entry
+    # included: the US campaign counts for Iran), and the largest oil shock of any campaign.
+    WLOSS = np.zeros(NA)
+    WOIL = 0.0
+    for a, (k, act) in enumerate(rows):
+        if act.rung >= RUNG_WAR:
+            WOIL = max(WOIL, act.oil_usd_bn)
+            if act.target is not None:
+                WLOSS[aid[act.target]] += ELT[a, NCOMBO - 1]
     T = Tables(action=AF, outcome=AO, interceptors=AI, actor=ACT, role=role, glob=GP, lever_utility=LU,
                lever_utility_cred=LUC, lever_cred_actor=LCA, commitment=COM, misperception=MIS, partner_logit=LPART,
                lever_variant=LVAR, gaza_half_life=LGAZA, nuclear_mult=LNUC, war_cost_mult=LWAR,
                production_mult=LPROD, production=PROD, stock_use=ASTK, stock_owner=STKOWN, front_stock=FSTK,
-               front_interceptors=FINT, expected_loss=np.ascontiguousarray(ELT))
+               front_interceptors=FINT, expected_loss=np.ascontiguousarray(ELT), war_loss=WLOSS,
+               war_oil=np.array([WOIL]))
     blob = json.dumps({"game": game.model_dump(mode="json"), "levers": book.model_dump(mode="json"),
                        "effects": table.get("entries", {})}, sort_keys=True).encode()
     return Model(

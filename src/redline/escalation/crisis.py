@@ -30,7 +30,7 @@ from .layout import (
     S_SEV,
     S_STATUS,
     S_STK,
-    S_TIME,
+    S_WART,
     ST_DEESC,
     ST_HORIZON,
     ST_RUNNING,
@@ -266,7 +266,7 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
     out["p_direct_strike"] = interval_from_draws(np.bincount(res.draw, weights=top >= 4, minlength=nd), n)
     out["p_major_strike"] = interval_from_draws(np.bincount(res.draw, weights=top >= 5, minlength=nd), n)
     if war.any():
-        out["days_to_war"] = _stats(res.states[war, S_TIME])
+        out["days_to_war"] = _stats(res.states[war, S_WART])
     out["moves"] = _stats((res.moves >= 0).sum(axis=1))
     out["top_paths"] = _top_paths(m2, res)
     first = res.moves[:, 0]

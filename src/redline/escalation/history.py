@@ -28,7 +28,10 @@ from .layout import (
     F_VIA,
     NA,
     S_DCOST,
+    S_EPOCH,
     S_HIT,
+    S_NUC,
+    S_NUC0,
     S_LASTHOST,
     S_LOSS,
     S_PART,
@@ -94,6 +97,7 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
             prev = mf.start.date
         else:
             prev = mf.moves[0].date
+        S[S_EPOCH] = float(prev.toordinal())      # the change-point reads the date from the clock
     else:
         S = state.copy()
         prev = since if since is not None else mf.moves[0].date
@@ -158,7 +162,9 @@ def start_state(model: Model, name: str = "april-2024", levers: dict[str, float]
         set_levers(S, model, levers)
     prod = set_stocks(S, model, st)
     S[S_HIT:S_HIT + 4] -= S[S_TIME]           # the clock restarts at the start state
+    S[S_EPOCH] += S[S_TIME]
     S[S_TIME] = 0.0
+    S[S_NUC0] = S[S_NUC]
     S[S_STATUS] = ST_RUNNING
     S[S_LOSS:S_LOSS + NA] = 0.0
     S[S_SEV:S_SEV + NA] = 0.0
