@@ -20,7 +20,8 @@ from redline.escalation.schema import ContextRow, Move
 from .conftest import SMALL_GAME
 
 REQUIRED_LEVERS = {"us-deterrent-threat", "gaza-ceasefire", "us-restrains-israel", "regional-air-defence-integration",
-                   "red-lines-agreement", "us-iran-channel", "arms-race", "forward-launch-positions"}
+                   "red-lines-agreement", "us-iran-channel", "arms-race", "forward-launch-positions",
+                   "us-gulf-defence-pact"}
 
 
 def test_game_has_the_actors_and_the_ladder():

@@ -123,7 +123,8 @@ from .schema import (
     WarCostEffect,
 )
 
-__all__ = ["Model", "apply_context", "blank_state", "compile_model", "set_levers", "set_stocks"]
+__all__ = ["Model", "apply_context", "blank_state", "compile_model", "model_from_files", "parse_war_rule", "set_levers",
+           "set_stocks", "with_war_rule"]
 
 
 @dataclass(frozen=True)
@@ -338,7 +339,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     LCA = np.full(NLEV, -1.0)
     COM = np.zeros((NLEV, NA, NA))
     MIS = np.zeros((NLEV, NA, NA))
-    LPART = np.zeros(NLEV)
+    LPART = np.zeros((NLEV, 2))
     LVAR = np.full(NLEV, -1.0)
     LGAZA = np.zeros((NLEV, 2))
     LNUC = np.ones(NLEV)
@@ -371,7 +372,9 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
                 for p0, p1 in e.pairs:
                     MIS[l, aid[p0], aid[p1]] = e.reduction
             elif isinstance(e, PartnersEffect):
-                LPART[l] += e.logit
+                for slot, pn in enumerate(partners):
+                    if e.partners is None or pn in e.partners:
+                        LPART[l, slot] += e.logit
             elif isinstance(e, VariantEffect):
                 LVAR[l] = lvars.index(e.variant)
             elif isinstance(e, GazaEffect):
@@ -423,6 +426,74 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         stocks=tuple(stocks), levers=tuple(levers), tables=T,
         effects_provenance=dict(table.get("provenance", {})), sha256=hashlib.sha256(blob).hexdigest(),
     )
+
+
+_WAR_KEYS = {"count": "count", "window": "window_days", "window_days": "window_days", "min-rung": "min_rung",
+             "min_rung": "min_rung"}
+
+
+def parse_war_rule(spec: str | dict | None) -> dict[str, float] | None:
+    """The reported war rule from ``"count=3,window=90,min-rung=5"`` (or a mapping); None: the game's.
+
+    Raises :class:`InputError` (one line) on an unknown key, a non-number or a value out of range.
+    """
+    if spec is None or spec == "":
+        return None
+    items = spec.items() if isinstance(spec, dict) else (
+        (kv.split("=", 1) if "=" in kv else (kv, None)) for kv in str(spec).split(",") if kv.strip())
+    out: dict[str, float] = {}
+    for k, v in items:
+        key = _WAR_KEYS.get(str(k).strip())
+        if key is None:
+            raise InputError("--war-rule", str(k).strip(), v, "use count=N,window=DAYS,min-rung=R (any of the three)")
+        try:
+            x = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise InputError("--war-rule", str(k).strip(), v, "give a number, e.g. count=3,window=90,min-rung=5") from None
+        out[key] = x
+    c, w, r = out.get("count", 3), out.get("window_days", 90), out.get("min_rung", 5)
+    if not (1 <= c <= 5 and c == int(c)):
+        raise InputError("--war-rule", "count", c, "give a whole number of moves from 1 to 5")
+    if not w > 0:
+        raise InputError("--war-rule", "window", w, "give a positive number of days")
+    if not (1 <= r <= 8 and r == int(r)):
+        raise InputError("--war-rule", "min-rung", r, "give a rung from 1 to 8")
+    return out
+
+
+def with_war_rule(model: Model, rule: str | dict | None) -> Model:
+    """A copy of ``model`` whose *reported* war rule is ``rule`` (see :func:`parse_war_rule`).
+
+    Only the report changes: no choice reads the rule, so action probabilities are unchanged.
+    """
+    r = parse_war_rule(rule)
+    if not r:
+        return model
+    GP = model.tables.glob.copy()
+    GP[G_WARCNT] = r.get("count", GP[G_WARCNT])
+    GP[G_WARDAYS] = r.get("window_days", GP[G_WARDAYS])
+    GP[G_WARMIN] = r.get("min_rung", GP[G_WARMIN])
+    return Model(**{**model.__dict__, "tables": model.tables._replace(glob=GP)})
+
+
+def war_rule_of(model: Model) -> dict[str, float]:
+    """The reported war rule of a compiled model."""
+    GP = model.tables.glob
+    return {"count": int(GP[G_WARCNT]), "window_days": float(GP[G_WARDAYS]), "min_rung": int(GP[G_WARMIN])}
+
+
+def model_from_files(game: str | None = None, levers: str | None = None, war_rule: str | dict | None = None) -> Model:
+    """The model of override files (``--game``, ``--levers``, same schemas as the shipped ones)
+    and a reported war rule; without any, the shipped model."""
+    if game is None and levers is None:
+        from .crisis import default_model
+
+        base = default_model()
+    else:
+        g = load_game(game) if game is not None else load_game()
+        book = load_levers(levers, game=g) if levers is not None else load_levers(game=g)
+        base = compile_model(g, book)
+    return with_war_rule(base, war_rule)
 
 
 def with_production(model: Model, prod: dict[str, float]) -> Model:

@@ -253,12 +253,15 @@ LR_THRESHOLD = 5.991
 
 
 def change_point(model: Model, rp: Replay, priors: dict, z_nobreak: np.ndarray, lp_nobreak: float,
-                 grid: list[dt.date] | None = None, progress: Callable[[str], None] | None = None) -> dict:
+                 grid: list[dt.date] | None = None, progress: Callable[[str], None] | None = None,
+                 only_break: bool = False) -> dict:
     """Profile the change-point of the cost of climbing over candidate dates (MAP at each).
 
     Returns ``{"tau", "z", "map_log_posterior", "loglik_gain", "lr", "kept", "profile"}``: the
     best date, its MAP vector, the gain in log likelihood over no change, the likelihood-ratio
     statistic, whether it passes :data:`LR_THRESHOLD`, and the profile (date -> MAP log posterior).
+    ``only_break`` fits the break alone, the other parameters held at ``z_nobreak`` (a fast
+    profile, used by the tests); by default every parameter is refitted at each date.
     """
     cp = priors.get("change_point", {})
     grid = grid if grid is not None else candidate_dates(rp, int(cp.get("min_moves", 10)), int(cp.get("step_months", 3)))
@@ -268,7 +271,12 @@ def change_point(model: Model, rp: Replay, priors: dict, z_nobreak: np.ndarray, 
     top = -np.inf
     for tau in grid:
         lpt = _LogPost(model, rp, priors, tau)
-        z, v = _map(lpt, np.concatenate([z_nobreak, [0.0]]))
+        if only_break:
+            r = optimize.minimize_scalar(lambda b: -lpt(np.concatenate([z_nobreak, [b]])), bounds=(-6.0, 6.0),
+                                         method="bounded")
+            z, v = np.concatenate([z_nobreak, [r.x]]), float(-r.fun)
+        else:
+            z, v = _map(lpt, np.concatenate([z_nobreak, [0.0]]))
         best["profile"].append({"date": str(tau), "map_log_posterior": round(v, 3), "break": round(float(z[-1]), 3)})
         if v > top:
             top = v

@@ -38,6 +38,7 @@ from .schema import (
     MovesFile,
     StartState,
     StocksEffect,
+    PartnersEffect,
     UtilityEffect,
     VariantEffect,
 )
@@ -179,6 +180,9 @@ def _check_levers(book: LeverBook, game: Game, file: str) -> None:
                         _one_of(file, f"{f}.pairs", a, names, "actor")
             elif isinstance(e, VariantEffect):
                 _one_of(file, f"{f}.variant", e.variant, game.variants, "variant")
+            elif isinstance(e, PartnersEffect):
+                for pn in e.partners or ():
+                    _one_of(file, f"{f}.partners", pn, game.partners, "partner with a participation slot")
             elif isinstance(e, StocksEffect):
                 for s in list(e.level) + list(e.production):
                     _one_of(file, f"{f}.stocks", s, game.stocks, "stock")

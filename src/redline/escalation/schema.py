@@ -321,6 +321,7 @@ class MisperceptionEffect(_Frozen):
 class PartnersEffect(_Frozen):
     type: Literal["partners"]
     logit: float
+    partners: tuple[str, ...] | None = None     # only these partners (default: every partner with a slot)
 
 
 class VariantEffect(_Frozen):

@@ -277,8 +277,9 @@ def kind_value(S, i, a, kind, th, T):
         slot = int(ACT[i, C_PSLOT])
         fear = S[S_PG + slot] if slot >= 0 else 0.0
         bonus = 0.0
-        for l in range(NLEV):
-            bonus += S[S_LEV + l] * T.partner_logit[l]
+        if slot >= 0:
+            for l in range(NLEV):
+                bonus += S[S_LEV + l] * T.partner_logit[l, slot]
         align = ACT[i, C_PLOGIT] + bonus + GP[G_DEFENDL] * S[S_DEFEND]
         if kind == K_JOIN:
             v = th[P_THIRD] * align - th[P_RECIP] * GP[G_PRET] * fear - th[P_GAZA] * ACT[i, C_GAZASENS] * S[S_GAZA]

@@ -32,7 +32,7 @@ class Tables(NamedTuple):
     lever_cred_actor: np.ndarray    # (NLEV,) the actor whose credibility scales lever_utility_cred (-1 none)
     commitment: np.ndarray          # (NLEV, NA, NA) commitments: actor k answers for protected actor t
     misperception: np.ndarray       # (NLEV, NA, NA) misperception reduction for (mover, target) pairs
-    partner_logit: np.ndarray       # (NLEV,) partner participation logit bonus
+    partner_logit: np.ndarray       # (NLEV, 2) partner participation logit bonus per partner slot
     lever_variant: np.ndarray       # (NLEV,) lever-variant slot of raid effects (-1 none)
     gaza_half_life: np.ndarray      # (NLEV, 2) ceasefire collapse half-lives (full, pause) [days]
     nuclear_mult: np.ndarray        # (NLEV,) nuclear breakout hazard multiplier
