@@ -205,14 +205,18 @@ def _ess(chains: np.ndarray) -> np.ndarray:
 
 def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int = 400, chains: int = 4,
         iters: int = 5000, burn: int = 1500, seed: int = 20240419,
-        progress: Callable[[str], None] | None = None) -> dict:
-    """Fit to the shipped history up to ``until`` and return the posterior document."""
-    if until > CALIBRATION_END:
+        progress: Callable[[str], None] | None = None, replayed: Replay | None = None) -> dict:
+    """Fit to the shipped history up to ``until`` and return the posterior document.
+
+    ``replayed`` fits these replayed moves instead (the backtest's moves before an origin,
+    :mod:`redline.escalation.backtest`); ``until`` then only labels the window.
+    """
+    if replayed is None and until > CALIBRATION_END:
         raise InputError("<fit>", "until", str(until),
                          f"the calibration window ends on {CALIBRATION_END}; later moves are for out-of-sample scoring")
     model = model or compile_model()
     history = load_history()
-    rp = replay(model, history, until=until)
+    rp = replayed if replayed is not None else replay(model, history, until=until)
     priors = load_priors()
     lp = _LogPost(model, rp, priors)
     d = n_free(model)
