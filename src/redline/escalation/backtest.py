@@ -135,7 +135,7 @@ def backtest(moves_path: str | Path | None = None, draws: int | None = None, mod
     history = load_history()
     if moves_path is None:
         mf = history
-        rp = replay(model, mf)
+        rp = replay(model, mf, until=CALIBRATION_END)      # the moves the shipped posterior was fitted to
         label = "calibration history (in sample)"
     else:
         mf = read_moves(moves_path, model.game, extra_sources=history.sources)

@@ -26,6 +26,8 @@ from .compile import (
 from .io import load_history, load_states
 from .layout import (
     F_VIA,
+    G_WARCNT,
+    NRING,
     NA,
     S_DCOST,
     S_HIT,
@@ -182,10 +184,15 @@ def restart(model: Model, state: np.ndarray, stocks: StartState, levers: dict[st
             ) -> tuple[np.ndarray, Model]:
     """A replayed state made into a crisis start: levers on top, ``stocks``' levels, clock and losses at zero."""
     S = state.copy()
+    # A start after a war that the record already counts as one (the war rule met, as on
+    # 24 June 2025) asks about a new war: the moves of the finished one no longer count towards
+    # it (the ring of recent major moves is cleared); precedent, grievance and deficits stay.
+    if K.recent_high(S, model.tables.glob) >= int(model.tables.glob[G_WARCNT]):
+        S[S_HIT:S_HIT + NRING] = -1e9
     if levers:
         set_levers(S, model, levers)
     prod = set_stocks(S, model, stocks)
-    S[S_HIT:S_HIT + 4] -= S[S_TIME]           # the clock restarts at the start state
+    S[S_HIT:S_HIT + NRING] -= S[S_TIME]           # the clock restarts at the start state
     S[S_TIME] = 0.0
     S[S_STATUS] = ST_RUNNING
     S[S_LOSS:S_LOSS + NA] = 0.0
