@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from ._common import console, fail, no_store_option, print_json, print_table, progress_bar, save_after, store_option, user_errors
 from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
-__all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
+__all__ = ["register", "render_backtest", "render_backtest_origin", "render_compare", "render_crisis"]
 
 
 def _p(x: Interval | Stats, pct: bool = True) -> str:
@@ -104,6 +104,49 @@ def render_backtest(s: BacktestSummary) -> None:
         t.add_column(c, justify="right" if c == "P(action)" else "left")
     for r in sorted(s.per_move, key=lambda r: r.p)[:8]:
         t.add_row(r.date, r.actor, r.action, f"{r.p:.3f}", f"{r.top[0][0]} ({r.top[0][1]:.2f})")
+    print_table(t)
+
+
+def _is_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def render_backtest_origin(r: dict) -> None:
+    """Print one origin of the rolling-origin backtest."""
+    console.print(f"[bold]backtest[/] from origin {r['origin']}: fit on {r['moves_fitted']} moves ({r['fit']['source']}, "
+                  f"R-hat {r['fit']['rhat_max']}), {r['moves_scored']} moves scored to {r['scored_until']}")
+    t = Table(title="Mean scores per scored move (log scores: higher is better; Brier and RPS: lower is better)")
+    for c in ("forecaster", "log score (action)", "Brier (action)", "RPS (rung)", "log score (who moves)"):
+        t.add_column(c, justify="left" if c == "forecaster" else "right")
+    rows = [("model", r["model"])] + list(r["baselines"].items())
+    for name, v in rows:
+        t.add_row(name, f"{v['log_score']:.3f}", f"{v['brier']:.3f}", f"{v['rung_rps']:.3f}", f"{v['mover_log_score']:.3f}")
+    print_table(t)
+    if "end_states" in r:
+        t = Table(title="Within 90 / 365 days of the origin: model mean [90% interval] vs the coded record")
+        for c in ("event", "90 days", "record", "365 days", "record "):
+            t.add_column(c, justify="left" if c == "event" else "right")
+        es = r["end_states"]
+        for key, ev in (("p_major_strike", "major_strike"), ("p_regional_war", "regional_war"), ("p_deescalation", "deescalation")):
+            cells = []
+            for h in ("90d", "365d"):
+                x = es["model"][h][key]
+                ob = es["observed"][h]
+                seen = ob[ev] or ("no" + (f" (to {ob['observed_to']})" if ob["censored"] else ""))
+                cells += [f"{100 * x['mean']:.1f}%  [{100 * x['p05']:.1f}–{100 * x['p95']:.1f}]", seen]
+            t.add_row(ev.replace("_", " "), *cells)
+        print_table(t)
+    t = Table(title="Scored moves given the lowest probability by the model")
+    for c in ("date", "actor", "action", "model", "tit-for-tat", "base rate"):
+        t.add_column(c, justify="left" if c in ("date", "actor", "action") else "right")
+    for m in sorted(r["per_move"], key=lambda m: m["p_model"])[:8]:
+        t.add_row(m["date"], m["actor"], m["action"], f"{m['p_model']:.4f}", f"{m['p_tit_for_tat']:.3f}", f"{m['p_base_rate']:.3f}")
     print_table(t)
 
 
@@ -197,16 +240,52 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def backtest(
-        moves: Path | None = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the calibration history."),  # noqa: B008
-        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        moves: Path | None = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the coded history (history.yaml)."),  # noqa: B008
+        origin: list[str] | None = typer.Option(None, "--origin", help="Origin date YYYY-MM-DD (repeatable); default 2024-07-01, 2024-10-01 and 2025-06-01."),  # noqa: B008
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        paths: int = typer.Option(4000, "--paths", "-n", help="Paths for the end-state probabilities at each origin."),
+        refit: bool = typer.Option(False, "--refit", help="Refit at every origin even if a cached fit matches."),
+        no_refit: bool = typer.Option(False, "--no-refit", help="Refuse (with the refit command) when no cached fit matches."),
+        into_package: bool = typer.Option(False, "--into-package", help="With --refit: write the shipped per-origin fits (developers)."),
+        in_sample: bool = typer.Option(False, "--in-sample", help="Score the whole file with the shipped posterior (no refit)."),
+        draws: int | None = typer.Option(None, "--draws", help="With --in-sample: use at most this many posterior draws."),
     ) -> None:
-        """Score the escalation model's next-move predictions (log score, Brier) on coded moves."""
+        """Rolling-origin backtest: refit before each origin and score later moves against four reference forecasters."""
+        import datetime as dt
+        import sys
+
         from ..escalation import backtest as run_backtest
+        from ..escalation.backtest import ORIGINS_DIR, backtest_origin
+        from ..escalation.io import data_path
+
+        if in_sample:
+            with user_errors():
+                s = run_backtest(moves, draws=draws)
+            if as_json:
+                print_json(s.to_json())
+            else:
+                render_backtest(s)
+            return
+        if into_package and not refit:
+            fail("--into-package writes refitted fits: give it with --refit")
+        if refit and no_refit:
+            fail("--refit and --no-refit exclude each other")
+        if paths < 100:
+            fail(f"--paths = {paths}: give at least 100")
+        def say(line: str) -> None:
+            print(line, file=sys.stderr)
 
         with user_errors():
-            s = run_backtest(moves, draws=draws)
+            days = [dt.date.fromisoformat(o) if _is_date(o) else fail(f"--origin = {o}: give a date YYYY-MM-DD")
+                    for o in (origin or [])]
+            from ..escalation.backtest import DEFAULT_ORIGINS
+
+            results = [backtest_origin(d, moves_path=moves, paths=paths,
+                                       refit="always" if refit else "never" if no_refit else "auto",
+                                       progress=say, write_dir=data_path(ORIGINS_DIR) if into_package else None)
+                       for d in (days or list(DEFAULT_ORIGINS))]
         if as_json:
-            print_json(s.to_json())
+            print_json(results[0] if len(results) == 1 else {"origins": results})
         else:
-            render_backtest(s)
+            for r in results:
+                render_backtest_origin(r)

@@ -293,19 +293,21 @@ def change_point(model: Model, rp: Replay, priors: dict, z_nobreak: np.ndarray, 
 def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int = 400, chains: int = 4,
         iters: int = 5000, burn: int = 1500, seed: int = 20240419,
         progress: Callable[[str], None] | None = None, change_points: bool = True,
-        history=None) -> dict:
-    """Fit to the shipped history (or ``history``, a MovesFile) up to ``until`` and return the posterior document.
+        replayed: Replay | None = None) -> dict:
+    """Fit to the shipped history up to ``until`` and return the posterior document.
 
+    ``replayed`` fits these replayed moves instead (the backtest's moves before an origin,
+    :mod:`redline.escalation.backtest`); ``until`` then only labels the window.
     With ``change_points``, the cost of climbing may change at a date the data choose
     (:func:`change_point`); the change is kept only if the likelihood ratio passes
     :data:`LR_THRESHOLD`, and the document's ``change_point`` block reports the profile either way.
     """
-    if until > CALIBRATION_END:
+    if replayed is None and until > CALIBRATION_END:
         raise InputError("<fit>", "until", str(until),
                          f"the calibration window ends on {CALIBRATION_END}; later moves are for out-of-sample scoring")
     model = model or compile_model()
-    history = history if history is not None else load_history()
-    rp = replay(model, history, until=until)
+    history = load_history()
+    rp = replayed if replayed is not None else replay(model, history, until=until)
     priors = load_priors()
     lp = _LogPost(model, rp, priors)
     d = n_free(model)

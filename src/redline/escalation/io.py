@@ -233,6 +233,26 @@ def load_states(path: str | Path | None = None, game: Game | None = None) -> dic
 
 
 # --------------------------------------------------------------------------- moves
+def _apply_fallback(row: dict, g: Game, file: str, field: str) -> dict | None:
+    """A move coded with an action id the game may lack: keep it, use its fallback, or skip it.
+
+    ``fallback: {action: ID, rung: N}`` codes the move with that action when the game has no
+    ``actor.action``; ``fallback: skip`` drops the move then (an actor or action of a newer game).
+    """
+    row = dict(row)
+    fb = row.pop("fallback")
+    actor, action = row.get("actor"), row.get("action")
+    if actor in g.actions and action in g.actions[actor]:
+        return row
+    if fb == "skip":
+        return None
+    if not isinstance(fb, dict) or set(fb) != {"action", "rung"}:
+        raise InputError(file, f"{field}.fallback", fb, "give `skip` or {action: ID, rung: N}")
+    note = row.get("note") or ""
+    return {**row, "action": fb["action"], "rung": fb["rung"],
+            "note": f"{note} [coded as {fb['action']}: the game has no {actor}.{action}]".strip()}
+
+
 def parse_moves(text: str, game: Game | None = None, file: str = "<string>",
                 extra_sources: dict | None = None) -> MovesFile:
     """Build and check a file of coded moves against the game.
@@ -250,6 +270,10 @@ def parse_moves(text: str, game: Game | None = None, file: str = "<string>",
     for k, row in enumerate(rows):
         if not isinstance(row, dict):
             raise InputError(file, f"moves[{k}]", row, "each move is a mapping with date, actor, action, rung, sources")
+        if "fallback" in row:
+            row = _apply_fallback(row, g, file, f"moves[{k}]")
+            if row is None:
+                continue
         model = ContextRow if "context" in row else Move
         parsed.append(_validate(model, row, file, f"moves[{k}]"))
     body = dict(raw)

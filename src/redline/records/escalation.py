@@ -5,13 +5,25 @@ from typing import Any, Optional
 
 from .base import Interval, Num, Record, Stats, _Frozen
 
-__all__ = ["BacktestSummary", "CompareSummary", "CrisisSummary", "Delta", "PolicyRow", "TopPath"]
+__all__ = ["BacktestSummary", "CompareSummary", "CrisisSummary", "Delta", "MonteCarlo", "PolicyRow", "TopPath"]
 
 
 class Delta(Interval):
     """A paired difference to the status quo; ``p_lower`` is the probability that the policy lowers it."""
 
     p_lower: float
+
+
+class MonteCarlo(_Frozen):
+    """How many paths a run used and the Monte Carlo error it reached (adaptive paths, issue 12)."""
+
+    paths_requested: int
+    paths_run: int
+    batches: int
+    paths_per_draw: int
+    target_rel_se: float
+    met: bool
+    rel_se: dict[str, Optional[float]]
 
 
 class TopPath(_Frozen):
@@ -64,6 +76,7 @@ class CrisisSummary(Record):
     interceptors_used: dict[str, Stats]
     stocks_end: dict[str, Stats]
     stocks: StockSeries
+    monte_carlo: Optional[MonteCarlo] = None
 
     def outcomes(self) -> dict[str, Interval]:
         """The outcome probabilities other than regional war, by field name."""
@@ -105,6 +118,7 @@ class CompareSummary(Record):
     policies: list[PolicyRow]
     war_rule: Optional[dict[str, Num]] = None       # the reported war rule (issue 12)
     ranking: list[str]
+    monte_carlo: Optional[MonteCarlo] = None
 
     def headline(self) -> str:
         parts = [f"{p.name} {p.p_regional_war.mean:.3f}" for p in self.policies[:4]]
