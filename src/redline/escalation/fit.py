@@ -21,6 +21,7 @@ import json
 import math
 import os
 from collections.abc import Callable
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 
@@ -338,7 +339,7 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
     say = progress or (lambda s: None)
     say(f"MAP over {d} parameters, {len(rp.movers)} moves")
     zmap, lpmap = _map(lp, z0)
-    cpd = {"tau": None, "kept": False, "profile": [], "loglik_gain": 0.0, "lr": 0.0, "map_log_posterior": lpmap}
+    cpd: dict[str, Any] = {"tau": None, "kept": False, "profile": [], "loglik_gain": 0.0, "lr": 0.0, "map_log_posterior": lpmap}
     tau = None
     if change_points:
         cpd = change_point(model, rp, priors, zmap, lpmap, progress=say)
