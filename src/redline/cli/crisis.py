@@ -41,6 +41,7 @@ def render_crisis(s: CrisisSummary) -> None:
                      (s.p_direct_strike, "a direct strike (rung >= 4)")):
         t.add_row(label, _p(x))
     print_table(t)
+    _mc_line(s)
     t = Table(title="Most likely paths (first three moves and the end)")
     t.add_column("moves")
     t.add_column("end")
@@ -64,6 +65,16 @@ def render_crisis(s: CrisisSummary) -> None:
     print_table(t)
 
 
+def _mc_line(s) -> None:
+    mc = getattr(s, "monte_carlo", None)
+    if mc is None:
+        return
+    rel = ", ".join(f"{k.removeprefix('p_').replace('_', ' ')} {'—' if v is None else f'{100 * v:.0f}%'}" for k, v in mc.rel_se.items())
+    console.print(f"Monte Carlo: {mc.paths_run:,} paths run ({mc.batches} batch(es) of {mc.paths_requested:,}; "
+                  f"{mc.paths_per_draw} per draw); relative error {rel} (target {100 * mc.target_rel_se:.0f}%"
+                  f"{'' if mc.met else ', not reached: raise --max-paths'})")
+
+
 def render_compare(s: CompareSummary) -> None:
     """Print a ``compare_policies`` summary as a rich table."""
     console.print(f"[bold]compare[/] from {s.start}, horizon {s.horizon_days:g} days, {s.paths:,} paths per "
@@ -77,6 +88,7 @@ def render_compare(s: CompareSummary) -> None:
                   _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation))
     print_table(t)
     console.print("ranked by P(regional war): " + " < ".join(s.ranking))
+    _mc_line(s)
 
 
 def render_backtest(s: BacktestSummary) -> None:
@@ -155,12 +167,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def crisis(
-        start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, pre-october-2023."),
+        start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, june-2025, pre-october-2023."),
         policy: str = typer.Option("status-quo", "--policy", help="Policy package: status-quo, deter-and-pause, diplomacy-first, combined, arms-race-drift."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Simulated crisis paths (at least 50 per posterior draw are used)."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths: run up to this many paths for rare events (default 4 x --paths; 0: no extension)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
@@ -178,7 +191,8 @@ def register(app: typer.Typer) -> None:
         check_export(csv, xlsx, force)
         with user_errors():
             with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
-                s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
+                s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
+                               max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:
@@ -189,11 +203,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         policies: str | None = typer.Option(None, "--policies", help="Comma-separated packages (default: all)."),
-        start: str = typer.Option("april-2024", "--start", help="Start state."),
+        start: str = typer.Option("april-2024", "--start", help="Start state: april-2024, june-2025, pre-october-2023."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Paths per package."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths per package (default 4 x --paths; 0: no extension)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
@@ -212,7 +227,7 @@ def register(app: typer.Typer) -> None:
             n_packages = len(names or _all_packages()) + (names is not None and "status-quo" not in names)
             with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
                 s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
-                                     progress=cb)
+                                     progress=cb, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:
