@@ -40,8 +40,14 @@ def render_crisis(s: CrisisSummary) -> None:
                      (s.p_neither, "neither (still contested)"), (s.p_major_strike, "a major strike (rung >= 5)"),
                      (s.p_direct_strike, "a direct strike (rung >= 4)")):
         t.add_row(label, _p(x))
+    if s.p_breakout is not None:
+        t.add_row("Iran's nuclear breakout", _p(s.p_breakout))
     print_table(t)
     _mc_line(s)
+    if s.war_rule:
+        w = s.war_rule
+        console.print(f"regional war (reported): a rung-8 move, or {w['count']:g} moves on rung >= {w['min_rung']:g} "
+                      f"within {w['window_days']:g} days")
     t = Table(title="Most likely paths (first three moves and the end)")
     t.add_column("moves")
     t.add_column("end")
@@ -81,11 +87,12 @@ def render_compare(s: CompareSummary) -> None:
                   f"package over {s.draws} posterior draws, common random numbers")
     t = Table(title="Policy packages: probability within the horizon, mean [90% interval]; differences in points vs status-quo")
     for c in ("package", "P(regional war)", "Δ war vs status quo", "P(major strike)", "Δ major strike",
-              "P(de-escalation)"):
+              "P(de-escalation)", "P(breakout)"):
         t.add_column(c, justify="left" if c == "package" else "right")
     for r in s.policies:
         t.add_row(r.name, _p(r.p_regional_war), _dp(r.delta_vs_status_quo), _p(r.p_major_strike),
-                  _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation))
+                  _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation),
+                  _p(r.p_breakout) if r.p_breakout is not None else "")
     print_table(t)
     console.print("ranked by P(regional war): " + " < ".join(s.ranking))
     _mc_line(s)
@@ -174,6 +181,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths: run up to this many paths for rare events (default 4 x --paths; 0: no extension)."),
+        game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
+        levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
+        war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
@@ -183,6 +193,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate the confrontation from a start state: P(regional war), paths, losses, interceptors."""
         from ..escalation import run_crisis
+        from ..escalation.compile import model_from_files
 
         if paths < 1:
             fail(f"--paths = {paths}: must be at least 1")
@@ -191,8 +202,9 @@ def register(app: typer.Typer) -> None:
         check_export(csv, xlsx, force)
         with user_errors():
             with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
+                model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
                 s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
-                               max_paths=max_paths)
+                               model=model, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:
@@ -209,6 +221,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
         max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths per package (default 4 x --paths; 0: no extension)."),
+        game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
+        levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
+        war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
@@ -218,6 +233,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare policy packages side by side on common random numbers, with intervals."""
         from ..escalation import compare_policies
+        from ..escalation.compile import model_from_files
 
         names = [p.strip() for p in policies.split(",") if p.strip()] if policies else None
         if paths < 1:
@@ -226,8 +242,9 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             n_packages = len(names or _all_packages()) + (names is not None and "status-quo" not in names)
             with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
+                model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
                 s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
-                                     progress=cb, max_paths=max_paths)
+                                     progress=cb, model=model, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:

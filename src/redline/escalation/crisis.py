@@ -18,7 +18,7 @@ from scipy import stats
 
 from ..errors import InputError
 from ..manifest import Manifest, make_manifest
-from .compile import Model, compile_model
+from .compile import Model, compile_model, war_rule_of, with_war_rule
 from .fit import load_posterior, posterior_matrix
 from .history import start_state
 from .io import load_levers
@@ -27,10 +27,12 @@ from .layout import (
     S_DCOST,
     S_LEV,
     S_LOSS,
+    S_NUC,
+    S_NUC0,
     S_SEV,
     S_STATUS,
     S_STK,
-    S_TIME,
+    S_WART,
     ST_DEESC,
     ST_HORIZON,
     ST_RUNNING,
@@ -160,6 +162,11 @@ def _top_paths(model: Model, res: Paths, k: int = 3, top: int = 5) -> list[dict[
     return out
 
 
+def _breakout(res: Paths) -> np.ndarray:
+    """Paths on which Iran broke out (nuclear status reached 2 from below) within the horizon."""
+    return (res.states[:, S_NUC] >= 2.0) & (res.states[:, S_NUC0] < 2.0)
+
+
 def _max_rung(model: Model, res: Paths) -> np.ndarray:
     """Highest rung reached on each path (-1: no move)."""
     rung = np.append(model.tables.action[:, F_RUNG], -1.0)     # index -1 (no move) maps to -1
@@ -285,7 +292,7 @@ def _check_max_paths(paths: int, max_paths: int | None) -> int:
 def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", horizon_days: float = 365.0,
                paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
                model: Model | None = None, max_paths: int | None = None,
-               target_rel_se: float = TARGET_REL_SE) -> CrisisResult:
+               target_rel_se: float = TARGET_REL_SE, war_rule: str | dict | None = None) -> CrisisResult:
     """Simulate a crisis from a start state under a policy package.
 
     Parameters
@@ -319,6 +326,7 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
         ``stocks_end``, ``moves``, ``days_to_war`` and a ``manifest``.
     """
     t0 = time.perf_counter()
+    model = with_war_rule(model or default_model(), war_rule)      # the reported rule only
     mp = paths if max_paths == 0 else _check_max_paths(paths, max_paths)
     m2, S0, TH, post, _levers, res = _run(start, policy, horizon_days, paths, seed, rounds, draws, model)
     nb = batches_needed(_headline_hits(m2, res), paths, mp, target_rel_se)
@@ -343,8 +351,10 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
     top = _max_rung(m2, res)
     out["p_direct_strike"] = interval_from_draws(np.bincount(res.draw, weights=top >= 4, minlength=nd), n)
     out["p_major_strike"] = interval_from_draws(np.bincount(res.draw, weights=top >= 5, minlength=nd), n)
+    out["p_breakout"] = interval_from_draws(np.bincount(res.draw, weights=_breakout(res), minlength=nd), n)
+    out["war_rule"] = war_rule_of(m2)
     if war.any():
-        out["days_to_war"] = _stats(res.states[war, S_TIME])
+        out["days_to_war"] = _stats(res.states[war, S_WART])
     out["moves"] = _stats((res.moves >= 0).sum(axis=1))
     out["top_paths"] = _top_paths(m2, res)
     first = res.moves[:, 0]
@@ -369,7 +379,8 @@ def run_crisis(start: str = "april-2024", policy: str | dict = "status-quo", hor
 def compare_policies(policies: list[str] | None = None, start: str = "april-2024", horizon_days: float = 365.0,
                      paths: int = 20_000, seed: int = 1, rounds: int = 200, draws: int | None = None,
                      model: Model | None = None, progress: Callable[[int, int], None] | None = None,
-                     max_paths: int | None = None, target_rel_se: float = TARGET_REL_SE) -> CompareResult:
+                     max_paths: int | None = None, target_rel_se: float = TARGET_REL_SE,
+                     war_rule: str | dict | None = None) -> CompareResult:
     """Run packages side by side on common random numbers; differences to ``status-quo``.
 
     Every package sees the same uniforms and the same assignment of posterior draws to paths, so
@@ -378,7 +389,7 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
     called after each package.
     """
     t0 = time.perf_counter()
-    model = model or default_model()
+    model = with_war_rule(model or default_model(), war_rule)      # the reported rule only
     names = list(policies) if policies else list(model.book.packages)
     for p in names:
         policy_levers(p, model.book)
@@ -414,6 +425,7 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
             "p_deescalation": interval_from_draws(np.bincount(draw, weights=de, minlength=nd), n),
             "p_direct_strike": interval_from_draws(np.bincount(draw, weights=top >= 4, minlength=nd), n),
             "p_major_strike": interval_from_draws(np.bincount(draw, weights=top >= 5, minlength=nd), n),
+            "p_breakout": interval_from_draws(np.bincount(draw, weights=_breakout(runs[p]), minlength=nd), n),
             "delta_vs_status_quo": _paired_delta(war, base == ST_WAR, draw, nd),
             "delta_deescalation_vs_status_quo": _paired_delta(de, base == ST_DEESC, draw, nd),
             "delta_major_strike_vs_status_quo": _paired_delta(top >= 5, base_top >= 5, draw, nd),
@@ -425,6 +437,7 @@ def compare_policies(policies: list[str] | None = None, start: str = "april-2024
         "paths": paths * nb,
         "draws": nd,
         "policies": rows,
+        "war_rule": war_rule_of(model),
         "ranking": [r["name"] for r in ranked],
         "monte_carlo": {**_mc_info(model, min(runs.values(), key=lambda r: min(_headline_hits(model, r).values())),
                                    paths, nb, nd, target_rel_se)},

@@ -30,7 +30,10 @@ from .layout import (
     NRING,
     NA,
     S_DCOST,
+    S_EPOCH,
     S_HIT,
+    S_NUC,
+    S_NUC0,
     S_LASTHOST,
     S_LOSS,
     S_PART,
@@ -117,6 +120,7 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
             prev = mf.start.date
         else:
             prev = mf.moves[0].date
+        S[S_EPOCH] = float(prev.toordinal())      # the change-point reads the date from the clock
     else:
         S = state.copy()
         prev = since if since is not None else mf.moves[0].date
@@ -193,7 +197,9 @@ def restart(model: Model, state: np.ndarray, stocks: StartState, levers: dict[st
         set_levers(S, model, levers)
     prod = set_stocks(S, model, stocks)
     S[S_HIT:S_HIT + NRING] -= S[S_TIME]           # the clock restarts at the start state
+    S[S_EPOCH] += S[S_TIME]
     S[S_TIME] = 0.0
+    S[S_NUC0] = S[S_NUC]
     S[S_STATUS] = ST_RUNNING
     S[S_LOSS:S_LOSS + NA] = 0.0
     S[S_SEV:S_SEV + NA] = 0.0

@@ -66,6 +66,8 @@ class CrisisSummary(Record):
     p_neither: Interval
     p_direct_strike: Interval
     p_major_strike: Interval
+    p_breakout: Optional[Interval] = None           # Iran's nuclear breakout within the horizon (issue 12)
+    war_rule: Optional[dict[str, Num]] = None       # the reported war rule (count, window_days, min_rung)
     days_to_war: Optional[Stats] = None
     moves: Stats
     top_paths: list[TopPath]
@@ -94,6 +96,7 @@ class PolicyRow(_Frozen):
     p_deescalation: Interval
     p_direct_strike: Interval
     p_major_strike: Interval
+    p_breakout: Optional[Interval] = None
     delta_vs_status_quo: Delta
     delta_deescalation_vs_status_quo: Delta
     delta_major_strike_vs_status_quo: Delta
@@ -113,6 +116,7 @@ class CompareSummary(Record):
     paths: int
     draws: int
     policies: list[PolicyRow]
+    war_rule: Optional[dict[str, Num]] = None       # the reported war rule (issue 12)
     ranking: list[str]
     monte_carlo: Optional[MonteCarlo] = None
 
