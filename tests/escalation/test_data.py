@@ -82,7 +82,7 @@ def test_history_loads_and_every_move_has_a_source():
     moves = [m for m in h.moves if isinstance(m, Move)]
     assert len(moves) >= 60
     assert moves[0].date >= dt.date(2018, 1, 1)
-    assert max(m.date for m in h.moves) <= dt.date(2025, 6, 24)       # calibration window only (to the June 2025 ceasefire)
+    assert max(m.date for m in h.moves) <= dt.date(2025, 6, 24)       # calibration window only (issue 12: to the June 2025 ceasefire)
     for m in h.moves:
         assert m.sources, f"{m.date} has no source"
         for key in m.sources:

@@ -43,6 +43,7 @@ def render_crisis(s: CrisisSummary) -> None:
     if s.p_breakout is not None:
         t.add_row("Iran's nuclear breakout", _p(s.p_breakout))
     print_table(t)
+    _mc_line(s)
     if s.war_rule:
         w = s.war_rule
         console.print(f"regional war (reported): a rung-8 move, or {w['count']:g} moves on rung >= {w['min_rung']:g} "
@@ -70,6 +71,16 @@ def render_crisis(s: CrisisSummary) -> None:
     print_table(t)
 
 
+def _mc_line(s) -> None:
+    mc = getattr(s, "monte_carlo", None)
+    if mc is None:
+        return
+    rel = ", ".join(f"{k.removeprefix('p_').replace('_', ' ')} {'—' if v is None else f'{100 * v:.0f}%'}" for k, v in mc.rel_se.items())
+    console.print(f"Monte Carlo: {mc.paths_run:,} paths run ({mc.batches} batch(es) of {mc.paths_requested:,}; "
+                  f"{mc.paths_per_draw} per draw); relative error {rel} (target {100 * mc.target_rel_se:.0f}%"
+                  f"{'' if mc.met else ', not reached: raise --max-paths'})")
+
+
 def render_compare(s: CompareSummary) -> None:
     """Print a ``compare_policies`` summary as a rich table."""
     console.print(f"[bold]compare[/] from {s.start}, horizon {s.horizon_days:g} days, {s.paths:,} paths per "
@@ -84,6 +95,7 @@ def render_compare(s: CompareSummary) -> None:
                   _p(r.p_breakout) if r.p_breakout is not None else "")
     print_table(t)
     console.print("ranked by P(regional war): " + " < ".join(s.ranking))
+    _mc_line(s)
 
 
 def render_backtest(s: BacktestSummary) -> None:
@@ -162,12 +174,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def crisis(
-        start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, pre-october-2023."),
+        start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, june-2025, pre-october-2023."),
         policy: str = typer.Option("status-quo", "--policy", help="Policy package: status-quo, deter-and-pause, diplomacy-first, combined, arms-race-drift."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Simulated crisis paths (at least 50 per posterior draw are used)."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths: run up to this many paths for rare events (default 4 x --paths; 0: no extension)."),
         game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
         levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
         war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
@@ -191,7 +204,7 @@ def register(app: typer.Typer) -> None:
             with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
                 model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
                 s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
-                               model=model)
+                               model=model, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:
@@ -202,11 +215,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         policies: str | None = typer.Option(None, "--policies", help="Comma-separated packages (default: all)."),
-        start: str = typer.Option("april-2024", "--start", help="Start state."),
+        start: str = typer.Option("april-2024", "--start", help="Start state: april-2024, june-2025, pre-october-2023."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Paths per package."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths per package (default 4 x --paths; 0: no extension)."),
         game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
         levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
         war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
@@ -230,7 +244,7 @@ def register(app: typer.Typer) -> None:
             with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
                 model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
                 s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
-                                     progress=cb, model=model)
+                                     progress=cb, model=model, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:

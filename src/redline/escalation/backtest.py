@@ -47,8 +47,12 @@ from .layout import (
     ROLE_DECIDE,
     ROLE_PROXY,
     RUNG_WAR,
+    G_WARCNT,
+    NRING,
+    S_HIT,
     S_LASTHT,
     S_PR,
+    S_TIME,
     S_PS,
     ST_DEESC,
     ST_WAR,
@@ -457,26 +461,51 @@ def fit_at_origin(model: Model, rp: Replay, origin: dt.date, settings: dict[str,
 
 
 # ------------------------------------------------------------------ end states per origin
+def _origin_clock(rp: Replay, origin: dt.date) -> float:
+    """The replay clock [days] at the origin."""
+    k = max(j for j, m in enumerate(rp.moves) if m.date < origin)
+    return float(rp.states[k][S_TIME]) + float((origin - rp.moves[k].date).days)
+
+
 def _observed_ends(rp: Replay, origin: dt.date, model: Model) -> dict[str, Any]:
-    """What the coded record says happened after the origin, within 90 and 365 days."""
+    """What the coded record says happened after the origin, within 90 and 365 days.
+
+    A major strike is a coded move on rung >= 5; a regional war is the reported war rule met by a
+    coded move after the origin (the kernel's ``war_trigger`` on the replayed state before it,
+    counting major moves from before the origin unless the rule was already met at the origin,
+    as a start state does); de-escalation is the kernel's quiet-round rule.
+    """
+    GP = model.tables.glob
+    t0 = _origin_clock(rp, origin)
+    k0 = max(j for j, m in enumerate(rp.moves) if m.date < origin)
+    S0 = rp.states[k0].copy()
+    S0[S_TIME] = t0
+    cleared = K.recent_high(S0, GP) >= int(GP[G_WARCNT])
     out: dict[str, Any] = {}
-    last = rp.moves[-1].date if rp.moves else origin
+    last = rp.moves[-1].date
     for h in (90, 365):
         end = origin + dt.timedelta(days=h)
-        sel = [k for k, m in enumerate(rp.moves) if origin <= m.date < end]
-        first = {}
-        for k in sel:
-            r = int(model.tables.action[int(rp.actions[k]), F_RUNG])
+        first: dict[str, str] = {}
+        for k, m in enumerate(rp.moves):
+            if not origin <= m.date < end:
+                continue
+            a = int(rp.actions[k])
+            r = float(model.tables.action[a, F_RUNG])
             if r >= 5 and "major_strike" not in first:
-                first["major_strike"] = str(rp.moves[k].date)
-            st = int(rp.status[k]) if rp.status is not None else 0
-            if st == ST_WAR and "regional_war" not in first:
-                first["regional_war"] = str(rp.moves[k].date)
-            if st == ST_DEESC and "deescalation" not in first:
-                first["deescalation"] = str(rp.moves[k].date)
+                first["major_strike"] = str(m.date)
+            S = rp.states[k].copy()
+            if cleared:
+                ring = S[S_HIT:S_HIT + NRING]
+                ring[ring < t0] = -1e9
+            hostile = model.tables.action[a, F_HOSTILE] > 0
+            seen = float(min(max(m.perceived_rung if (hostile and m.perceived_rung is not None) else r, 0), RUNG_WAR))
+            if K.war_trigger(S, -1.0, seen, GP) and "regional_war" not in first:
+                first["regional_war"] = str(m.date)
+            if rp.status is not None and int(rp.status[k]) == ST_DEESC and "deescalation" not in first:
+                first["deescalation"] = str(m.date)
         out[f"{h}d"] = {"major_strike": first.get("major_strike"), "regional_war": first.get("regional_war"),
                         "deescalation": first.get("deescalation"),
-                        "observed_to": str(min(end - dt.timedelta(days=1), last if last >= origin else origin)),
+                        "observed_to": str(min(end - dt.timedelta(days=1), max(last, origin))),
                         "censored": bool(end - dt.timedelta(days=1) > HISTORY_END)}
     return out
 
@@ -504,6 +533,9 @@ def _model_ends(model: Model, rp: Replay, origin: dt.date, TH: np.ndarray, paths
     dperc = float((m.perceived_rung if m.perceived_rung is not None else m.rung) - m.rung)
     K.apply_move(S, i, int(rp.actions[k]), dperc, q, o, model.tables, acc)
     S[S_STATUS] = 0
+    gap = float((origin - m.date).days)
+    if gap > 0:
+        K.advance(S, gap, model.tables, acc)      # on to the origin
     S0, m2 = restart(model, S, stocks)
     out: dict[str, Any] = {}
     for h in (90, 365):

@@ -28,6 +28,8 @@ from .layout import (
     F_VIA,
     G_WARCNT,
     NRING,
+    S_WARON,
+    S_WART,
     NA,
     S_DCOST,
     S_EPOCH,
@@ -193,6 +195,8 @@ def restart(model: Model, state: np.ndarray, stocks: StartState, levers: dict[st
     # it (the ring of recent major moves is cleared); precedent, grievance and deficits stay.
     if K.recent_high(S, model.tables.glob) >= int(model.tables.glob[G_WARCNT]):
         S[S_HIT:S_HIT + NRING] = -1e9
+    S[S_WARON] = 0.0                           # the reported war rule is counted from the start
+    S[S_WART] = 0.0
     if levers:
         set_levers(S, model, levers)
     prod = set_stocks(S, model, stocks)
