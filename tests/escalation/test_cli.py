@@ -37,13 +37,13 @@ def test_compare_json():
 
 
 def test_backtest_json():
-    s = _json(["backtest", "--json", "--draws", "40"])
+    s = _json(["backtest", "--in-sample", "--json", "--draws", "40"])
     assert s["log_score"]["model"] > s["log_score"]["uniform"]
 
 
 def test_tables():
     for args in (["crisis", "--paths", "200", "--horizon", "60"], ["compare", "--policies", "status-quo", "--paths", "200"],
-                 ["backtest", "--draws", "20"]):
+                 ["backtest", "--in-sample", "--draws", "20"]):
         r = runner.invoke(app, args, env=ENV)
         assert r.exit_code == 0, r.output
         assert "│" in r.stdout or "|" in r.stdout

@@ -13,7 +13,6 @@ import numpy as np
 from redline.escalation.compile import blank_state
 from redline.escalation.fit import load_posterior, posterior_matrix
 from redline.escalation.kernel.choice import NAUX, UNAVAILABLE, prepare, reply_utils, util, war_cost
-from redline.escalation.kernel.state import war_trigger
 from redline.escalation.kernel.tables import is_mover
 from redline.escalation.layout import (
     C_FAMILY,
@@ -104,8 +103,8 @@ def test_inlined_reply_utility_equals_util_after_the_move(model):
                         unavailable += 1
                         continue
                     want = util(after, t, b, th, AF, ACT, st, r, i, dg)
-                    if war_trigger(S, r, AF[b, F_RUNG], GP):
-                        want -= war_cost(S, t, T)
+                    if AF[b, F_RUNG] >= 8:           # war as the actors see it: a campaign (issue 12)
+                        want -= war_cost(S, t, th, T)
                         wars += 1
                     if AF[b, F_HOSTILE] > 0 and ACT[int(AF[b, F_TARGET]), C_FAMILY] == ACT[i, C_FAMILY]:
                         answered += 1

@@ -53,7 +53,8 @@ from redline.escalation.layout import (
     S_TIME,
     ST_DEESC,
     ST_RUNNING,
-    ST_WAR,
+    S_WARON,
+    S_WART,
 )
 
 from .conftest import LADDER
@@ -164,7 +165,11 @@ def test_three_major_strikes_in_90_days_are_a_war_counted_as_read(rules):
     assert S[S_STATUS] == ST_RUNNING
     S[S_TIME] = 95.0
     apply_move(S, BLUE, ix["blue:major"], 0.0, 3, 0, T, acc)   # 10, 40, 95: within 90 days of 10
-    assert S[S_STATUS] == ST_WAR
+    # the war rule is a report: it is recorded with its day, and the path goes on
+    assert S[S_WARON] == 1.0 and S[S_WART] == 95.0 and S[S_STATUS] == ST_RUNNING
+    S[S_TIME] = 100.0
+    apply_move(S, RED, ix["red:major"], 0.0, 3, 0, T, acc)
+    assert S[S_WART] == 95.0                                    # the first day is kept
 
 
 # ---------------------------------------------------------------------------- perception (section 3)
@@ -336,7 +341,7 @@ def test_utility_of_answering_and_of_letting_go_by_hand(rules):
 
 
 def test_buffers_are_sized_by_named_constants(rules):
-    assert NAUX == 4 + 9 * 10 + 8 + 4 + 8 + 12 + 12
+    assert NAUX == 4 + 9 * 10 + NA + 4 + NA + 12 + 12    # NA actor slots (10 since issue 12)
 
 
 def test_tables_are_named_with_the_documented_shapes(rules):
@@ -350,5 +355,6 @@ def test_tables_are_named_with_the_documented_shapes(rules):
     assert T.actor.shape == (NA, NC) and T.glob.shape == (NG,) and T.interceptors.shape == (A, NI)
     assert T.lever_utility.shape == (NLEV, A) and T.commitment.shape == (NLEV, NA, NA)
     assert T.production.shape == (NST,) and T.expected_loss.shape == (A, NCOMBO + NVAR)
+    assert T.war_loss.shape == (NA,) and T.war_oil.shape == (1,)
     assert T.role.dtype == np.int64
     assert list(T.role) == [ROLE_DECIDE, ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER] + [ROLE_NONE] * (NA - 4)

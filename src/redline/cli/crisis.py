@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from ._common import console, fail, no_store_option, print_json, print_table, progress_bar, save_after, store_option, user_errors
 from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
-__all__ = ["register", "render_backtest", "render_compare", "render_crisis"]
+__all__ = ["register", "render_backtest", "render_backtest_origin", "render_compare", "render_crisis"]
 
 
 def _p(x: Interval | Stats, pct: bool = True) -> str:
@@ -40,7 +40,14 @@ def render_crisis(s: CrisisSummary) -> None:
                      (s.p_neither, "neither (still contested)"), (s.p_major_strike, "a major strike (rung >= 5)"),
                      (s.p_direct_strike, "a direct strike (rung >= 4)")):
         t.add_row(label, _p(x))
+    if s.p_breakout is not None:
+        t.add_row("Iran's nuclear breakout", _p(s.p_breakout))
     print_table(t)
+    _mc_line(s)
+    if s.war_rule:
+        w = s.war_rule
+        console.print(f"regional war (reported): a rung-8 move, or {w['count']:g} moves on rung >= {w['min_rung']:g} "
+                      f"within {w['window_days']:g} days")
     t = Table(title="Most likely paths (first three moves and the end)")
     t.add_column("moves")
     t.add_column("end")
@@ -64,19 +71,31 @@ def render_crisis(s: CrisisSummary) -> None:
     print_table(t)
 
 
+def _mc_line(s) -> None:
+    mc = getattr(s, "monte_carlo", None)
+    if mc is None:
+        return
+    rel = ", ".join(f"{k.removeprefix('p_').replace('_', ' ')} {'—' if v is None else f'{100 * v:.0f}%'}" for k, v in mc.rel_se.items())
+    console.print(f"Monte Carlo: {mc.paths_run:,} paths run ({mc.batches} batch(es) of {mc.paths_requested:,}; "
+                  f"{mc.paths_per_draw} per draw); relative error {rel} (target {100 * mc.target_rel_se:.0f}%"
+                  f"{'' if mc.met else ', not reached: raise --max-paths'})")
+
+
 def render_compare(s: CompareSummary) -> None:
     """Print a ``compare_policies`` summary as a rich table."""
     console.print(f"[bold]compare[/] from {s.start}, horizon {s.horizon_days:g} days, {s.paths:,} paths per "
                   f"package over {s.draws} posterior draws, common random numbers")
     t = Table(title="Policy packages: probability within the horizon, mean [90% interval]; differences in points vs status-quo")
     for c in ("package", "P(regional war)", "Δ war vs status quo", "P(major strike)", "Δ major strike",
-              "P(de-escalation)"):
+              "P(de-escalation)", "P(breakout)"):
         t.add_column(c, justify="left" if c == "package" else "right")
     for r in s.policies:
         t.add_row(r.name, _p(r.p_regional_war), _dp(r.delta_vs_status_quo), _p(r.p_major_strike),
-                  _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation))
+                  _dp(r.delta_major_strike_vs_status_quo), _p(r.p_deescalation),
+                  _p(r.p_breakout) if r.p_breakout is not None else "")
     print_table(t)
     console.print("ranked by P(regional war): " + " < ".join(s.ranking))
+    _mc_line(s)
 
 
 def render_backtest(s: BacktestSummary) -> None:
@@ -100,6 +119,49 @@ def render_backtest(s: BacktestSummary) -> None:
     print_table(t)
 
 
+def _is_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def render_backtest_origin(r: dict) -> None:
+    """Print one origin of the rolling-origin backtest."""
+    console.print(f"[bold]backtest[/] from origin {r['origin']}: fit on {r['moves_fitted']} moves ({r['fit']['source']}, "
+                  f"R-hat {r['fit']['rhat_max']}), {r['moves_scored']} moves scored to {r['scored_until']}")
+    t = Table(title="Mean scores per scored move (log scores: higher is better; Brier and RPS: lower is better)")
+    for c in ("forecaster", "log score (action)", "Brier (action)", "RPS (rung)", "log score (who moves)"):
+        t.add_column(c, justify="left" if c == "forecaster" else "right")
+    rows = [("model", r["model"])] + list(r["baselines"].items())
+    for name, v in rows:
+        t.add_row(name, f"{v['log_score']:.3f}", f"{v['brier']:.3f}", f"{v['rung_rps']:.3f}", f"{v['mover_log_score']:.3f}")
+    print_table(t)
+    if "end_states" in r:
+        t = Table(title="Within 90 / 365 days of the origin: model mean [90% interval] vs the coded record")
+        for c in ("event", "90 days", "record", "365 days", "record "):
+            t.add_column(c, justify="left" if c == "event" else "right")
+        es = r["end_states"]
+        for key, ev in (("p_major_strike", "major_strike"), ("p_regional_war", "regional_war"), ("p_deescalation", "deescalation")):
+            cells = []
+            for h in ("90d", "365d"):
+                x = es["model"][h][key]
+                ob = es["observed"][h]
+                seen = ob[ev] or ("no" + (f" (to {ob['observed_to']})" if ob["censored"] else ""))
+                cells += [f"{100 * x['mean']:.1f}%  [{100 * x['p05']:.1f}–{100 * x['p95']:.1f}]", seen]
+            t.add_row(ev.replace("_", " "), *cells)
+        print_table(t)
+    t = Table(title="Scored moves given the lowest probability by the model")
+    for c in ("date", "actor", "action", "model", "tit-for-tat", "base rate"):
+        t.add_column(c, justify="left" if c in ("date", "actor", "action") else "right")
+    for m in sorted(r["per_move"], key=lambda m: m["p_model"])[:8]:
+        t.add_row(m["date"], m["actor"], m["action"], f"{m['p_model']:.4f}", f"{m['p_tit_for_tat']:.3f}", f"{m['p_base_rate']:.3f}")
+    print_table(t)
+
+
 def _all_packages() -> list[str]:
     """The policy packages `compare` runs when none are named (for its progress count)."""
     from ..escalation.io import load_levers
@@ -112,12 +174,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def crisis(
-        start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, pre-october-2023."),
+        start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, june-2025, pre-october-2023."),
         policy: str = typer.Option("status-quo", "--policy", help="Policy package: status-quo, deter-and-pause, diplomacy-first, combined, arms-race-drift."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Simulated crisis paths (at least 50 per posterior draw are used)."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths: run up to this many paths for rare events (default 4 x --paths; 0: no extension)."),
+        game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
+        levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
+        war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
@@ -127,6 +193,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate the confrontation from a start state: P(regional war), paths, losses, interceptors."""
         from ..escalation import run_crisis
+        from ..escalation.compile import model_from_files
 
         if paths < 1:
             fail(f"--paths = {paths}: must be at least 1")
@@ -135,7 +202,9 @@ def register(app: typer.Typer) -> None:
         check_export(csv, xlsx, force)
         with user_errors():
             with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
-                s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws)
+                model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
+                s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
+                               model=model, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:
@@ -146,11 +215,15 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         policies: str | None = typer.Option(None, "--policies", help="Comma-separated packages (default: all)."),
-        start: str = typer.Option("april-2024", "--start", help="Start state."),
+        start: str = typer.Option("april-2024", "--start", help="Start state: april-2024, june-2025, pre-october-2023."),
         horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Paths per package."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
         draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths per package (default 4 x --paths; 0: no extension)."),
+        game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
+        levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
+        war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
@@ -160,6 +233,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare policy packages side by side on common random numbers, with intervals."""
         from ..escalation import compare_policies
+        from ..escalation.compile import model_from_files
 
         names = [p.strip() for p in policies.split(",") if p.strip()] if policies else None
         if paths < 1:
@@ -168,8 +242,9 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             n_packages = len(names or _all_packages()) + (names is not None and "status-quo" not in names)
             with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
+                model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
                 s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
-                                     progress=cb)
+                                     progress=cb, model=model, max_paths=max_paths)
         if as_json:
             print_json(s.to_json())
         else:
@@ -179,16 +254,52 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def backtest(
-        moves: Path | None = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the calibration history."),  # noqa: B008
-        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        moves: Path | None = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the coded history (history.yaml)."),  # noqa: B008
+        origin: list[str] | None = typer.Option(None, "--origin", help="Origin date YYYY-MM-DD (repeatable); default 2024-07-01, 2024-10-01 and 2025-06-01."),  # noqa: B008
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        paths: int = typer.Option(4000, "--paths", "-n", help="Paths for the end-state probabilities at each origin."),
+        refit: bool = typer.Option(False, "--refit", help="Refit at every origin even if a cached fit matches."),
+        no_refit: bool = typer.Option(False, "--no-refit", help="Refuse (with the refit command) when no cached fit matches."),
+        into_package: bool = typer.Option(False, "--into-package", help="With --refit: write the shipped per-origin fits (developers)."),
+        in_sample: bool = typer.Option(False, "--in-sample", help="Score the whole file with the shipped posterior (no refit)."),
+        draws: int | None = typer.Option(None, "--draws", help="With --in-sample: use at most this many posterior draws."),
     ) -> None:
-        """Score the escalation model's next-move predictions (log score, Brier) on coded moves."""
+        """Rolling-origin backtest: refit before each origin and score later moves against four reference forecasters."""
+        import datetime as dt
+        import sys
+
         from ..escalation import backtest as run_backtest
+        from ..escalation.backtest import ORIGINS_DIR, backtest_origin
+        from ..escalation.io import data_path
+
+        if in_sample:
+            with user_errors():
+                s = run_backtest(moves, draws=draws)
+            if as_json:
+                print_json(s.to_json())
+            else:
+                render_backtest(s)
+            return
+        if into_package and not refit:
+            fail("--into-package writes refitted fits: give it with --refit")
+        if refit and no_refit:
+            fail("--refit and --no-refit exclude each other")
+        if paths < 100:
+            fail(f"--paths = {paths}: give at least 100")
+        def say(line: str) -> None:
+            print(line, file=sys.stderr)
 
         with user_errors():
-            s = run_backtest(moves, draws=draws)
+            days = [dt.date.fromisoformat(o) if _is_date(o) else fail(f"--origin = {o}: give a date YYYY-MM-DD")
+                    for o in (origin or [])]
+            from ..escalation.backtest import DEFAULT_ORIGINS
+
+            results = [backtest_origin(d, moves_path=moves, paths=paths,
+                                       refit="always" if refit else "never" if no_refit else "auto",
+                                       progress=say, write_dir=data_path(ORIGINS_DIR) if into_package else None)
+                       for d in (days or list(DEFAULT_ORIGINS))]
         if as_json:
-            print_json(s.to_json())
+            print_json(results[0] if len(results) == 1 else {"origins": results})
         else:
-            render_backtest(s)
+            for r in results:
+                render_backtest_origin(r)

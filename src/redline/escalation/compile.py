@@ -18,6 +18,21 @@ from .io import load_game, load_levers
 from .kernel.state import set_gaza
 from .kernel.tables import Tables
 from .layout import (
+    C_HOST,
+    C_INFL,
+    C_INFLW,
+    F_BASED,
+    F_KIND,
+    G_BASINGC,
+    G_DEFENDL,
+    G_NUCB0,
+    G_NUCBHIT,
+    G_NUCBTHIRD,
+    G_PRESSC,
+    G_STANCE,
+    KIND_CODE,
+    ROLE_PDECIDE,
+    RUNG_WAR,
     C_AUTON,
     C_FAMILY,
     C_FIRSTA,
@@ -108,7 +123,8 @@ from .schema import (
     WarCostEffect,
 )
 
-__all__ = ["Model", "apply_context", "blank_state", "compile_model", "set_levers", "set_stocks"]
+__all__ = ["Model", "apply_context", "blank_state", "compile_model", "model_from_files", "parse_war_rule", "set_levers",
+           "set_stocks", "with_war_rule"]
 
 
 @dataclass(frozen=True)
@@ -189,12 +205,21 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     ACT[:, C_PATRON] = -1
     ACT[:, C_FTGT] = -1
     ACT[:, C_PSLOT] = -1
+    ACT[:, C_HOST] = -1
+    ACT[:, C_INFL] = -1
     for k in range(NA):
         ACT[k, C_FAMILY] = k
     partners = list(game.partners)
     for k, name in enumerate(actors):
         ax = game.actors[name]
         role[k] = ROLE_CODE[ax.role]
+        if ax.role == "partner" and game.actions.get(name):
+            role[k] = ROLE_PDECIDE          # a partner that decides: it moves
+        for h in ax.hosts:
+            ACT[aid[h], C_HOST] = k
+        if ax.influenced_by:
+            ACT[k, C_INFL] = aid[ax.influenced_by]
+            ACT[k, C_INFLW] = ax.influence
         ACT[k, C_PATRON] = aid[ax.patron] if ax.patron else -1
         ACT[k, C_AUTON] = ax.autonomy if ax.role == "proxy" else 1.0
         ACT[k, C_RESOLVE] = ax.resolve
@@ -207,7 +232,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             ACT[k, C_FLOSS] = ax.front.loss_per_day
         ACT[k, C_PLOGIT] = ax.participation_logit
         ACT[k, C_GAZASENS] = ax.gaza_sensitivity
-        if ax.role == "partner":
+        if name in partners:
             ACT[k, C_PSLOT] = partners.index(name)
         acts = game.actions.get(name, {})
         ACT[k, C_FIRSTA] = len(names)
@@ -241,6 +266,8 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         AF[a, F_OIL] = act.oil_usd_bn
         AF[a, F_ECON] = act.cost_usd_bn
         AF[a, F_THIRD] = act.third_party
+        AF[a, F_KIND] = KIND_CODE[act.effect]
+        AF[a, F_BASED] = 1.0 if act.uses_bases else 0.0
         AF[a, F_PROXYFRONT] = 1.0 if (game.actors[actors[k]].role == "proxy" and act.rung >= RUNG_FRONT) else 0.0
         if act.raid is None:
             for q in range(NCOMBO + NVAR):
@@ -298,6 +325,13 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     GP[G_PSLOT0 + 1] = aid[partners[1]] if len(partners) > 1 else -1
     GP[G_RAIDFAM] = raid_fam
     GP[G_DUR:G_DUR + NDUR] = dyn.duration_bins_days
+    GP[G_STANCE] = dyn.partner_stance["logit"]
+    GP[G_BASINGC] = dyn.basing["cost"]
+    GP[G_PRESSC] = dyn.iraq_pressure["cost"]
+    GP[G_DEFENDL] = dyn.us_defence["partner_logit"]
+    GP[G_NUCB0] = dyn.nuclear.get("breakout_value", 0.0)
+    GP[G_NUCBHIT] = dyn.nuclear.get("per_programme_damage", 0.0)
+    GP[G_NUCBTHIRD] = dyn.nuclear.get("breakout_third_party", 0.0)
     GP[G_GAZALEV] = -1
 
     LU = np.zeros((NLEV, A))
@@ -305,7 +339,7 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     LCA = np.full(NLEV, -1.0)
     COM = np.zeros((NLEV, NA, NA))
     MIS = np.zeros((NLEV, NA, NA))
-    LPART = np.zeros(NLEV)
+    LPART = np.zeros((NLEV, 2))
     LVAR = np.full(NLEV, -1.0)
     LGAZA = np.zeros((NLEV, 2))
     LNUC = np.ones(NLEV)
@@ -317,6 +351,8 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
                 tgts = None if e.targets is None else {aid[t] for t in e.targets}
                 for a, (k, act) in enumerate(rows):
                     if actors[k] not in e.actors or not e.rungs[0] <= act.rung <= e.rungs[1]:
+                        continue
+                    if e.actions is not None and names[a].split(":", 1)[1] not in e.actions:
                         continue
                     if tgts is not None and (act.target is None or aid[act.target] not in tgts):
                         continue
@@ -336,7 +372,9 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
                 for p0, p1 in e.pairs:
                     MIS[l, aid[p0], aid[p1]] = e.reduction
             elif isinstance(e, PartnersEffect):
-                LPART[l] += e.logit
+                for slot, pn in enumerate(partners):
+                    if e.partners is None or pn in e.partners:
+                        LPART[l, slot] += e.logit
             elif isinstance(e, VariantEffect):
                 LVAR[l] = lvars.index(e.variant)
             elif isinstance(e, GazaEffect):
@@ -364,11 +402,22 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             if imap[tid[t]] >= 0:
                 FSTK[k, int(imap[tid[t]])] += n
     ELT = AO @ GP[G_L0:G_L0 + NOUT]          # expected loss points per combination and variant
+    # What a regional war would cost each actor beyond its residual war_cost (docs: "War as an
+    # outcome"): the expected loss points of every rung-8 campaign aimed at it (third-party entry
+    # included: the US campaign counts for Iran), and the largest oil shock of any campaign.
+    WLOSS = np.zeros(NA)
+    WOIL = 0.0
+    for a, (k, act) in enumerate(rows):
+        if act.rung >= RUNG_WAR:
+            WOIL = max(WOIL, act.oil_usd_bn)
+            if act.target is not None:
+                WLOSS[aid[act.target]] += ELT[a, NCOMBO - 1]
     T = Tables(action=AF, outcome=AO, interceptors=AI, actor=ACT, role=role, glob=GP, lever_utility=LU,
                lever_utility_cred=LUC, lever_cred_actor=LCA, commitment=COM, misperception=MIS, partner_logit=LPART,
                lever_variant=LVAR, gaza_half_life=LGAZA, nuclear_mult=LNUC, war_cost_mult=LWAR,
                production_mult=LPROD, production=PROD, stock_use=ASTK, stock_owner=STKOWN, front_stock=FSTK,
-               front_interceptors=FINT, expected_loss=np.ascontiguousarray(ELT))
+               front_interceptors=FINT, expected_loss=np.ascontiguousarray(ELT), war_loss=WLOSS,
+               war_oil=np.array([WOIL]))
     blob = json.dumps({"game": game.model_dump(mode="json"), "levers": book.model_dump(mode="json"),
                        "effects": table.get("entries", {})}, sort_keys=True).encode()
     return Model(
@@ -377,6 +426,74 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
         stocks=tuple(stocks), levers=tuple(levers), tables=T,
         effects_provenance=dict(table.get("provenance", {})), sha256=hashlib.sha256(blob).hexdigest(),
     )
+
+
+_WAR_KEYS = {"count": "count", "window": "window_days", "window_days": "window_days", "min-rung": "min_rung",
+             "min_rung": "min_rung"}
+
+
+def parse_war_rule(spec: str | dict | None) -> dict[str, float] | None:
+    """The reported war rule from ``"count=3,window=90,min-rung=5"`` (or a mapping); None: the game's.
+
+    Raises :class:`InputError` (one line) on an unknown key, a non-number or a value out of range.
+    """
+    if spec is None or spec == "":
+        return None
+    items = spec.items() if isinstance(spec, dict) else (
+        (kv.split("=", 1) if "=" in kv else (kv, None)) for kv in str(spec).split(",") if kv.strip())
+    out: dict[str, float] = {}
+    for k, v in items:
+        key = _WAR_KEYS.get(str(k).strip())
+        if key is None:
+            raise InputError("--war-rule", str(k).strip(), v, "use count=N,window=DAYS,min-rung=R (any of the three)")
+        try:
+            x = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise InputError("--war-rule", str(k).strip(), v, "give a number, e.g. count=3,window=90,min-rung=5") from None
+        out[key] = x
+    c, w, r = out.get("count", 3), out.get("window_days", 90), out.get("min_rung", 5)
+    if not (1 <= c <= 5 and c == int(c)):
+        raise InputError("--war-rule", "count", c, "give a whole number of moves from 1 to 5")
+    if not w > 0:
+        raise InputError("--war-rule", "window", w, "give a positive number of days")
+    if not (1 <= r <= 8 and r == int(r)):
+        raise InputError("--war-rule", "min-rung", r, "give a rung from 1 to 8")
+    return out
+
+
+def with_war_rule(model: Model, rule: str | dict | None) -> Model:
+    """A copy of ``model`` whose *reported* war rule is ``rule`` (see :func:`parse_war_rule`).
+
+    Only the report changes: no choice reads the rule, so action probabilities are unchanged.
+    """
+    r = parse_war_rule(rule)
+    if not r:
+        return model
+    GP = model.tables.glob.copy()
+    GP[G_WARCNT] = r.get("count", GP[G_WARCNT])
+    GP[G_WARDAYS] = r.get("window_days", GP[G_WARDAYS])
+    GP[G_WARMIN] = r.get("min_rung", GP[G_WARMIN])
+    return Model(**{**model.__dict__, "tables": model.tables._replace(glob=GP)})
+
+
+def war_rule_of(model: Model) -> dict[str, float]:
+    """The reported war rule of a compiled model."""
+    GP = model.tables.glob
+    return {"count": int(GP[G_WARCNT]), "window_days": float(GP[G_WARDAYS]), "min_rung": int(GP[G_WARMIN])}
+
+
+def model_from_files(game: str | None = None, levers: str | None = None, war_rule: str | dict | None = None) -> Model:
+    """The model of override files (``--game``, ``--levers``, same schemas as the shipped ones)
+    and a reported war rule; without any, the shipped model."""
+    if game is None and levers is None:
+        from .crisis import default_model
+
+        base = default_model()
+    else:
+        g = load_game(game) if game is not None else load_game()
+        book = load_levers(levers, game=g) if levers is not None else load_levers(game=g)
+        base = compile_model(g, book)
+    return with_war_rule(base, war_rule)
 
 
 def with_production(model: Model, prod: dict[str, float]) -> Model:

@@ -33,8 +33,10 @@ from .layout import (
     S_NUC,
     S_STATUS,
     S_TIME,
+    S_WARON,
     ST_HORIZON,
     ST_RUNNING,
+    ST_WAR,
 )
 
 __all__ = ["enumerate_game", "one_step_war_probability"]
@@ -67,7 +69,8 @@ def enumerate_game(model: Model, state0: np.ndarray, th: np.ndarray, rounds: int
     acc = np.zeros(nI)
 
     def leaf(S: np.ndarray, p: float) -> None:
-        status[int(S[S_STATUS])] += p
+        # the reported war rule, once met, is the path's end state (the path itself went on)
+        status[ST_WAR if S[S_WARON] > 0.0 else int(S[S_STATUS])] += p
         leaves[0] += 1
         if leaves[0] > max_leaves:
             raise RuntimeError(f"more than {max_leaves} leaves: the game is too large to enumerate")
@@ -157,4 +160,5 @@ def one_step_war_probability(model: Model, state: np.ndarray, th: np.ndarray, mo
     K.prepare(state, th, T, mover, lut, eloss, st, aux, ob)
     n = K.action_probs(state, mover, th, T, lut, eloss, st, aux, pa, np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
     f0 = int(T.actor[mover, C_FIRSTA])
-    return float(sum(pa[k] * aux[K.AUX_TRIG + int(T.action[f0 + k, F_RUNG])] for k in range(n)))
+    # the reported war rule (as the move is meant; misreadings aside)
+    return float(sum(pa[k] * K.war_trigger(state, -1, T.action[f0 + k, F_RUNG], T.glob) for k in range(n)))

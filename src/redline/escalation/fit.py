@@ -21,6 +21,7 @@ import json
 import math
 import os
 from collections.abc import Callable
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,19 +40,25 @@ from .layout import (
     NDUR,
     NPAR,
     P_BASE,
+    P_BREAK,
     P_DURH,
     P_DURQ,
     P_EPS,
     P_LAM,
     P_PREC,
     P_RHO,
+    P_TAU,
+    TAU_NONE,
 )
 
 __all__ = [
     "CALIBRATION_END",
     "ENV_POSTERIOR",
+    "LR_THRESHOLD",
     "POSTERIOR_FILE",
     "SHIPPED_FIT",
+    "candidate_dates",
+    "change_point",
     "duration_counts",
     "fit",
     "load_posterior",
@@ -64,7 +71,7 @@ __all__ = [
     "write_posterior",
 ]
 
-CALIBRATION_END = dt.date(2024, 4, 19)
+CALIBRATION_END = dt.date(2025, 6, 24)     # the calibration window: public information to 24 June 2025
 POSTERIOR_FILE = "posterior.json"
 ENV_POSTERIOR = "REDLINE_ESCALATION_POSTERIOR"     # a posterior to read instead of the shipped one
 #: The settings of the shipped ``posterior.json``: ``fit(**SHIPPED_FIT)`` reproduces it.
@@ -79,7 +86,8 @@ def load_priors(path: str | None = None) -> dict:
 
 
 def _movers(model: Model) -> list[int]:
-    return [k for k, a in enumerate(model.actors) if model.game.actors[a].role != "partner"]
+    mv = set(model.game.movers)
+    return [k for k, a in enumerate(model.actors) if a in mv]
 
 
 def n_free(model: Model) -> int:
@@ -87,9 +95,18 @@ def n_free(model: Model) -> int:
     return ND + 2 + len(_movers(model)) - 1
 
 
-def theta(z: np.ndarray, model: Model, eps: float, dur_h: np.ndarray, dur_q: np.ndarray) -> np.ndarray:
-    """Parameter vector of the kernel from the unconstrained fitted vector ``z``."""
+def theta(z: np.ndarray, model: Model, eps: float, dur_h: np.ndarray, dur_q: np.ndarray,
+          tau: dt.date | None = None) -> np.ndarray:
+    """Parameter vector of the kernel from the unconstrained fitted vector ``z``.
+
+    With a change-point date ``tau``, ``z`` has one more entry: the log multiplier of the cost of
+    climbing from ``tau`` on (``P_BREAK``).
+    """
     th = np.zeros(NPAR)
+    th[P_TAU] = TAU_NONE
+    if tau is not None:
+        th[P_TAU] = float(tau.toordinal())
+        th[P_BREAK] = z[n_free(model)]
     th[P_LAM:P_LAM + ND] = np.exp(z[:ND])
     th[P_RHO] = special.expit(z[ND])
     th[P_PREC] = special.expit(z[ND + 1])
@@ -114,7 +131,10 @@ def log_prior(z: np.ndarray, model: Model, priors: dict | None = None) -> float:
     lp += -0.5 * (z[ND] / pr["movers"]["rho_logit_sd"]) ** 2
     lp += -0.5 * (z[ND + 1] / pr["precedent"]["logit_sd"]) ** 2
     sd = pr["movers"]["base_logit_sd"]
-    lp += float(np.sum(-0.5 * (z[ND + 2:] / sd) ** 2))
+    nf = n_free(model)
+    lp += float(np.sum(-0.5 * (z[ND + 2:nf] / sd) ** 2))
+    if len(z) > nf:                                       # the change-point's log multiplier
+        lp += -0.5 * (z[nf] / pr.get("change_point", {}).get("break_sd", 1.0)) ** 2
     return lp
 
 
@@ -133,8 +153,9 @@ def duration_counts(model: Model, rp: Replay) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _LogPost:
-    def __init__(self, model: Model, rp: Replay, priors: dict):
+    def __init__(self, model: Model, rp: Replay, priors: dict, tau: dt.date | None = None):
         self.model = model
+        self.tau = tau
         self.rp = rp
         self.priors = priors
         self.om = np.zeros(len(rp.movers))
@@ -143,7 +164,7 @@ class _LogPost:
         self.evals = 0
 
     def loglik(self, z: np.ndarray) -> float:
-        th = theta(z, self.model, 0.1, self.dur, self.dur)
+        th = theta(z, self.model, 0.1, self.dur, self.dur, self.tau)
         K.move_logprobs(self.rp.states, self.rp.movers, self.rp.actions, th, self.model.tables, self.om, self.oa)
         self.evals += 1
         return float(self.om.sum() + self.oa.sum())
@@ -203,16 +224,112 @@ def _ess(chains: np.ndarray) -> np.ndarray:
     return out
 
 
+def candidate_dates(rp: Replay, min_moves: int = 10, step_months: int = 3) -> list[dt.date]:
+    """Change-point candidates: the first day of every ``step_months``-th month with at least
+    ``min_moves`` coded moves before it and after it."""
+    dates = [m.date for m in rp.moves]
+    if len(dates) < 2 * min_moves:
+        return []
+    lo, hi = dates[min_moves - 1], dates[-min_moves]
+    out = []
+    y, mth = lo.year, 1
+    while dt.date(y, mth, 1) <= hi:
+        d = dt.date(y, mth, 1)
+        if d > lo:
+            out.append(d)
+        mth += step_months
+        if mth > 12:
+            y, mth = y + 1, mth - 12
+    return out
+
+
+def _map(lp: _LogPost, z0: np.ndarray) -> tuple[np.ndarray, float]:
+    res = optimize.minimize(lambda z: -lp(z), z0, method="L-BFGS-B", options={"maxiter": 500})
+    return res.x, float(-res.fun)
+
+
+#: Likelihood-ratio threshold for keeping a change-point: chi-square with 2 degrees of freedom
+#: (its date and its size) at 95%. A conservative test (the date is chosen by maximisation).
+LR_THRESHOLD = 5.991
+#: Dates of the profile screen refitted jointly.
+REFINE = 4
+
+
+def change_point(model: Model, rp: Replay, priors: dict, z_nobreak: np.ndarray, lp_nobreak: float,
+                 grid: list[dt.date] | None = None, progress: Callable[[str], None] | None = None,
+                 only_break: bool = False, full_profile: bool = False) -> dict:
+    """Profile the change-point of the cost of climbing over candidate dates (MAP at each).
+
+    Returns ``{"tau", "z", "map_log_posterior", "loglik_gain", "lr", "kept", "profile"}``: the
+    best date, its MAP vector, the gain in log likelihood over no change, the likelihood-ratio
+    statistic, whether it passes :data:`LR_THRESHOLD`, and the profile (date -> MAP log posterior).
+    The profile fits the break alone at each date, the other parameters held at ``z_nobreak``
+    (fast), then refits every parameter jointly at the :data:`REFINE` best dates and keeps the
+    best of those, which gives the reported gain
+    and likelihood ratio; ``full_profile`` refits every parameter at every date instead (slow),
+    ``only_break`` skips the joint refit (the tests' synthetic check).
+    """
+    cp = priors.get("change_point", {})
+    grid = grid if grid is not None else candidate_dates(rp, int(cp.get("min_moves", 10)), int(cp.get("step_months", 3)))
+    base_ll = _LogPost(model, rp, priors).loglik(z_nobreak)
+    best: dict = {"tau": None, "z": z_nobreak, "map_log_posterior": lp_nobreak, "loglik_gain": 0.0, "lr": 0.0,
+                  "kept": False, "profile": []}
+    top = -np.inf
+    for tau in grid:
+        lpt = _LogPost(model, rp, priors, tau)
+        if only_break or not full_profile:
+            # the break alone at each date, the other parameters at the no-break MAP (a profile
+            # screen: 1-D, fast); the joint MAP is refitted at the best date below
+            r = optimize.minimize_scalar(lambda b: -lpt(np.concatenate([z_nobreak, [b]])), bounds=(-6.0, 6.0),
+                                         method="bounded")
+            z, v = np.concatenate([z_nobreak, [r.x]]), float(-r.fun)
+        else:
+            z, v = _map(lpt, np.concatenate([z_nobreak, [0.0]]))
+        best["profile"].append({"date": str(tau), "map_log_posterior": round(v, 3), "break": round(float(z[-1]), 3)})
+        if v > top:
+            top = v
+            best.update(tau=tau, z=z, map_log_posterior=v)
+    if best["tau"] is not None:
+        if not only_break and not full_profile:
+            # refit every parameter at the REFINE best dates of the screen; keep the best of those
+            order = sorted(range(len(grid)), key=lambda k: -best["profile"][k]["map_log_posterior"])[:REFINE]
+            top = -np.inf
+            for k in order:
+                lpk = _LogPost(model, rp, priors, grid[k])
+                z, v = _map(lpk, np.concatenate([z_nobreak, [best["profile"][k]["break"]]]))
+                best["profile"][k]["joint_map_log_posterior"] = round(v, 3)
+                if v > top:
+                    top = v
+                    best.update(tau=grid[k], z=z, map_log_posterior=v)
+        lpt = _LogPost(model, rp, priors, best["tau"])
+        gain = lpt.loglik(best["z"]) - base_ll
+        best.update(loglik_gain=float(gain), lr=float(2 * gain))
+    if best["tau"] is not None:
+        best["kept"] = best["lr"] > LR_THRESHOLD
+        if progress:
+            progress(f"change-point {best['tau']}: log-likelihood gain {best['loglik_gain']:.2f} "
+                     f"({'kept' if best['kept'] else 'not kept'})")
+    return best
+
+
 def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int = 400, chains: int = 4,
         iters: int = 5000, burn: int = 1500, seed: int = 20240419,
-        progress: Callable[[str], None] | None = None) -> dict:
-    """Fit to the shipped history up to ``until`` and return the posterior document."""
-    if until > CALIBRATION_END:
+        progress: Callable[[str], None] | None = None, change_points: bool = True,
+        replayed: Replay | None = None) -> dict:
+    """Fit to the shipped history up to ``until`` and return the posterior document.
+
+    ``replayed`` fits these replayed moves instead (the backtest's moves before an origin,
+    :mod:`redline.escalation.backtest`); ``until`` then only labels the window.
+    With ``change_points``, the cost of climbing may change at a date the data choose
+    (:func:`change_point`); the change is kept only if the likelihood ratio passes
+    :data:`LR_THRESHOLD`, and the document's ``change_point`` block reports the profile either way.
+    """
+    if replayed is None and until > CALIBRATION_END:
         raise InputError("<fit>", "until", str(until),
                          f"the calibration window ends on {CALIBRATION_END}; later moves are for out-of-sample scoring")
     model = model or compile_model()
     history = load_history()
-    rp = replay(model, history, until=until)
+    rp = replayed if replayed is not None else replay(model, history, until=until)
     priors = load_priors()
     lp = _LogPost(model, rp, priors)
     d = n_free(model)
@@ -221,8 +338,21 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
         z0[k] = math.log(priors["decision"][name]["median"])
     say = progress or (lambda s: None)
     say(f"MAP over {d} parameters, {len(rp.movers)} moves")
-    res = optimize.minimize(lambda z: -lp(z), z0, method="L-BFGS-B", options={"maxiter": 500})
-    zmap = res.x
+    zmap, lpmap = _map(lp, z0)
+    cpd: dict[str, Any] = {"tau": None, "kept": False, "profile": [], "loglik_gain": 0.0, "lr": 0.0, "map_log_posterior": lpmap}
+    tau = None
+    if change_points:
+        cpd = change_point(model, rp, priors, zmap, lpmap, progress=say)
+        if cpd["kept"]:
+            tau = cpd["tau"]
+            lp = _LogPost(model, rp, priors, tau)
+            zmap, lpmap = cpd["z"], cpd["map_log_posterior"]
+            d = d + 1
+
+    class _Res:                      # the MAP as the rest of the fit reads it
+        x = zmap
+        fun = -lpmap
+    res = _Res()
     H = _hessian(lp, zmap)
     w, V = np.linalg.eigh(-H)
     w = np.maximum(w, 1e-3)
@@ -262,8 +392,10 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
     alpha = priors["durations"]["alpha"]
     dur_h = rng.dirichlet(alpha + ch, size=draws)
     dur_q = rng.dirichlet(alpha + cq, size=draws)
-    TH = np.array([theta(Z[k], model, eps[k], dur_h[k], dur_q[k]) for k in range(draws)])
+    TH = np.array([theta(Z[k], model, eps[k], dur_h[k], dur_q[k], tau) for k in range(draws)])
     names = list(DECISION_PARAMS) + ["rho", "precedent"] + [f"base_logit.{model.actors[k]}" for k in _movers(model)[1:]]
+    if tau is not None:
+        names.append("break")
     rhat = _rhat(samples)
     ess = _ess(samples)
     mv = _movers(model)
@@ -291,6 +423,17 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
             "ess": {n: round(float(v), 1) for n, v in zip(names, ess)},
         },
         "duration_counts": {"after_hostile": ch.tolist(), "after_quiet": cq.tolist()},
+        "change_point": {
+            "parameter": "log multiplier of w_escalation from the date on",
+            "tested": bool(change_points), "candidates": len(cpd["profile"]),
+            "best_date": str(cpd["tau"]) if cpd["tau"] is not None else None,
+            "loglik_gain": round(float(cpd["loglik_gain"]), 3), "lr": round(float(cpd["lr"]), 3),
+            "lr_threshold": LR_THRESHOLD, "kept": bool(cpd["kept"]),
+            "date": str(tau) if tau is not None else None,
+            "break": ({"mean": float(np.mean(TH[:, P_BREAK])), "p05": float(np.percentile(TH[:, P_BREAK], 5)),
+                       "p95": float(np.percentile(TH[:, P_BREAK], 95))} if tau is not None else None),
+            "profile": cpd["profile"],
+        },
         "summary": {
             n: {"mean": float(np.mean(TH[:, j])), "p05": float(np.percentile(TH[:, j], 5)),
                 "p95": float(np.percentile(TH[:, j], 95))}
@@ -302,6 +445,7 @@ def fit(model: Model | None = None, until: dt.date = CALIBRATION_END, draws: int
             "misperception": TH[:, P_EPS].round(6).tolist(),
             "rho": TH[:, P_RHO].round(6).tolist(),
             "precedent": TH[:, P_PREC].round(6).tolist(),
+            "break": TH[:, P_BREAK].round(6).tolist(),
             "base": {model.actors[k]: TH[:, P_BASE + k].round(6).tolist() for k in mv},
             "duration_after_hostile": TH[:, P_DURH:P_DURH + NDUR].round(6).tolist(),
             "duration_after_quiet": TH[:, P_DURQ:P_DURQ + NDUR].round(6).tolist(),
@@ -404,6 +548,9 @@ def posterior_matrix(doc: dict, model: Model, max_draws: int | None = None) -> n
     TH[:, P_EPS] = np.asarray(dr["misperception"])[keep]
     TH[:, P_RHO] = np.asarray(dr["rho"])[keep]
     TH[:, P_PREC] = np.asarray(dr["precedent"])[keep]
+    TH[:, P_BREAK] = np.asarray(dr["break"])[keep] if "break" in dr else 0.0
+    cp = (doc.get("change_point") or {}).get("date")
+    TH[:, P_TAU] = float(dt.date.fromisoformat(cp).toordinal()) if cp else TAU_NONE
     for a, w in dr["base"].items():
         if a not in model.actors:
             raise InputError("posterior.json", "draws.base", a, "the posterior was fitted to another game; refit it")

@@ -26,9 +26,16 @@ from .compile import (
 from .io import load_history, load_states
 from .layout import (
     F_VIA,
+    G_WARCNT,
+    NRING,
+    S_WARON,
+    S_WART,
     NA,
     S_DCOST,
+    S_EPOCH,
     S_HIT,
+    S_NUC,
+    S_NUC0,
     S_LASTHOST,
     S_LOSS,
     S_PART,
@@ -39,7 +46,7 @@ from .layout import (
 )
 from .schema import OUTCOMES, ContextRow, Move, MovesFile, StartState
 
-__all__ = ["Replay", "replay", "start_state"]
+__all__ = ["Replay", "replay", "restart", "start_state"]
 
 
 @dataclass
@@ -54,6 +61,27 @@ class Replay:
     moves: list[Move] = field(default_factory=list)
     final: np.ndarray | None = None         # state after the last entry
     last_date: dt.date | None = None
+    status: np.ndarray | None = None        # (moves,) end status the move itself triggered (ST_*), before the replay resets it
+
+    def subset(self, keep: np.ndarray) -> Replay:
+        """The moves where ``keep`` is true (a boolean mask or indices), in order."""
+        idx = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep, np.int64)
+        return Replay(states=self.states[idx], movers=self.movers[idx], actions=self.actions[idx],
+                      gaps=self.gaps[idx], regimes=self.regimes[idx], moves=[self.moves[k] for k in idx],
+                      final=self.final, last_date=self.last_date,
+                      status=None if self.status is None else self.status[idx])
+
+    def then(self, later: Replay) -> Replay:
+        """This replay followed by a later one (a moves file continuing it)."""
+        cat = np.concatenate
+        gaps = later.gaps.copy()
+        if len(self.moves) and len(later.moves) and not np.isfinite(gaps[0]):
+            gaps[0] = float((later.moves[0].date - self.moves[-1].date).days)
+        st = None if self.status is None or later.status is None else cat([self.status, later.status])
+        return Replay(states=cat([self.states, later.states]), movers=cat([self.movers, later.movers]),
+                      actions=cat([self.actions, later.actions]), gaps=cat([self.gaps, gaps]),
+                      regimes=cat([self.regimes, later.regimes]), moves=self.moves + later.moves,
+                      final=later.final, last_date=later.last_date, status=st)
 
 
 def _partner_q(model: Model, m: Move) -> tuple[int, list[int]]:
@@ -94,10 +122,11 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
             prev = mf.start.date
         else:
             prev = mf.moves[0].date
+        S[S_EPOCH] = float(prev.toordinal())      # the change-point reads the date from the clock
     else:
         S = state.copy()
         prev = since if since is not None else mf.moves[0].date
-    states, movers, actions, gaps, regimes, moves = [], [], [], [], [], []
+    states, movers, actions, gaps, regimes, moves, status = [], [], [], [], [], [], []
     last_move_date = None
     for m in mf.moves:
         if until is not None and m.date > until:
@@ -130,12 +159,13 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
             if T.action[a, F_VIA] > 0:        # an unknown participation counts as half
                 S[S_PART + slot] = 0.5
                 S[S_PART + 2 + slot] = 0.5
+        status.append(int(S[S_STATUS]))       # what the move would have ended by the game's definitions
         S[S_STATUS] = ST_RUNNING              # history does not end
     if not states:
         raise InputError("<moves>", "moves", None, "no moves to replay (check the dates)")
     return Replay(states=np.array(states), movers=np.array(movers, np.int64), actions=np.array(actions, np.int64),
                   gaps=np.array(gaps), regimes=np.array(regimes, np.int64), moves=moves, final=S,
-                  last_date=prev)
+                  last_date=prev, status=np.array(status, np.int64))
 
 
 def start_state(model: Model, name: str = "april-2024", levers: dict[str, float] | None = None,
@@ -153,12 +183,27 @@ def start_state(model: Model, name: str = "april-2024", levers: dict[str, float]
     st = states[name]
     rp = replay(model, history or load_history(), until=st.history_until)
     assert rp.final is not None
-    S = rp.final.copy()
+    return restart(model, rp.final, st, levers)
+
+
+def restart(model: Model, state: np.ndarray, stocks: StartState, levers: dict[str, float] | None = None
+            ) -> tuple[np.ndarray, Model]:
+    """A replayed state made into a crisis start: levers on top, ``stocks``' levels, clock and losses at zero."""
+    S = state.copy()
+    # A start after a war that the record already counts as one (the war rule met, as on
+    # 24 June 2025) asks about a new war: the moves of the finished one no longer count towards
+    # it (the ring of recent major moves is cleared); precedent, grievance and deficits stay.
+    if K.recent_high(S, model.tables.glob) >= int(model.tables.glob[G_WARCNT]):
+        S[S_HIT:S_HIT + NRING] = -1e9
+    S[S_WARON] = 0.0                           # the reported war rule is counted from the start
+    S[S_WART] = 0.0
     if levers:
         set_levers(S, model, levers)
-    prod = set_stocks(S, model, st)
-    S[S_HIT:S_HIT + 4] -= S[S_TIME]           # the clock restarts at the start state
+    prod = set_stocks(S, model, stocks)
+    S[S_HIT:S_HIT + NRING] -= S[S_TIME]           # the clock restarts at the start state
+    S[S_EPOCH] += S[S_TIME]
     S[S_TIME] = 0.0
+    S[S_NUC0] = S[S_NUC]
     S[S_STATUS] = ST_RUNNING
     S[S_LOSS:S_LOSS + NA] = 0.0
     S[S_SEV:S_SEV + NA] = 0.0

@@ -38,6 +38,7 @@ from .schema import (
     MovesFile,
     StartState,
     StocksEffect,
+    PartnersEffect,
     UtilityEffect,
     VariantEffect,
 )
@@ -99,12 +100,14 @@ def _check_game(g: Game, file: str) -> None:
             _one_of(file, f"actors.{a}.patron", x.patron, [k for k, v in g.actors.items() if v.role == "decide"], "deciding actor")
         if x.front is not None:
             _one_of(file, f"actors.{a}.front.target", x.front.target, names, "actor")
+        for h in x.hosts:
+            _one_of(file, f"actors.{a}.hosts", h, names, "actor")
+        if x.influenced_by is not None:
+            _one_of(file, f"actors.{a}.influenced_by", x.influenced_by, names, "actor")
         if x.absent_variant is not None:
             _one_of(file, f"actors.{a}.absent_variant", x.absent_variant, g.variants, "variant")
     for a in g.actions:
         _one_of(file, f"actions.{a}", a, names, "actor")
-        if g.actors[a].role == "partner":
-            raise InputError(file, f"actions.{a}", a, "partners choose participation, not actions; remove their action list")
     for a in g.movers:
         acts = g.actions.get(a, {})
         if not acts:
@@ -161,6 +164,8 @@ def _check_levers(book: LeverBook, game: Game, file: str) -> None:
                     _one_of(file, f"{f}.actors", a, game.movers, "moving actor")
                 for t in e.targets or ():
                     _one_of(file, f"{f}.targets", t, names, "actor")
+                for an in e.actions or ():
+                    _one_of(file, f"{f}.actions", an, {x for a in e.actors for x in game.actions.get(a, {})}, "action of the lever's actors")
                 if not 0 <= e.rungs[0] <= e.rungs[1] <= 8:
                     raise InputError(file, f"{f}.rungs", list(e.rungs), "give [lo, hi] with 0 <= lo <= hi <= 8")
                 if e.scale_by_credibility is not None:
@@ -175,6 +180,9 @@ def _check_levers(book: LeverBook, game: Game, file: str) -> None:
                         _one_of(file, f"{f}.pairs", a, names, "actor")
             elif isinstance(e, VariantEffect):
                 _one_of(file, f"{f}.variant", e.variant, game.variants, "variant")
+            elif isinstance(e, PartnersEffect):
+                for pn in e.partners or ():
+                    _one_of(file, f"{f}.partners", pn, game.partners, "partner with a participation slot")
             elif isinstance(e, StocksEffect):
                 for s in list(e.level) + list(e.production):
                     _one_of(file, f"{f}.stocks", s, game.stocks, "stock")
@@ -225,6 +233,26 @@ def load_states(path: str | Path | None = None, game: Game | None = None) -> dic
 
 
 # --------------------------------------------------------------------------- moves
+def _apply_fallback(row: dict, g: Game, file: str, field: str) -> dict | None:
+    """A move coded with an action id the game may lack: keep it, use its fallback, or skip it.
+
+    ``fallback: {action: ID, rung: N}`` codes the move with that action when the game has no
+    ``actor.action``; ``fallback: skip`` drops the move then (an actor or action of a newer game).
+    """
+    row = dict(row)
+    fb = row.pop("fallback")
+    actor, action = row.get("actor"), row.get("action")
+    if actor in g.actions and action in g.actions[actor]:
+        return row
+    if fb == "skip":
+        return None
+    if not isinstance(fb, dict) or set(fb) != {"action", "rung"}:
+        raise InputError(file, f"{field}.fallback", fb, "give `skip` or {action: ID, rung: N}")
+    note = row.get("note") or ""
+    return {**row, "action": fb["action"], "rung": fb["rung"],
+            "note": f"{note} [coded as {fb['action']}: the game has no {actor}.{action}]".strip()}
+
+
 def parse_moves(text: str, game: Game | None = None, file: str = "<string>",
                 extra_sources: dict | None = None) -> MovesFile:
     """Build and check a file of coded moves against the game.
@@ -242,6 +270,10 @@ def parse_moves(text: str, game: Game | None = None, file: str = "<string>",
     for k, row in enumerate(rows):
         if not isinstance(row, dict):
             raise InputError(file, f"moves[{k}]", row, "each move is a mapping with date, actor, action, rung, sources")
+        if "fallback" in row:
+            row = _apply_fallback(row, g, file, f"moves[{k}]")
+            if row is None:
+                continue
         model = ContextRow if "context" in row else Move
         parsed.append(_validate(model, row, file, f"moves[{k}]"))
     body = dict(raw)

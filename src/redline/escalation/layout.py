@@ -7,7 +7,7 @@ whose 2-D tables have the fields below as column offsets (``T.action[a, F_RUNG]`
 """
 from __future__ import annotations
 
-NA = 8          # actor slots (schema.MAX_ACTORS)
+NA = 10         # actor slots (schema.MAX_ACTORS)
 NST = 8         # stock slots
 NLEV = 12       # lever slots
 NDUR = 8        # duration bins
@@ -54,7 +54,16 @@ S_LASTHOST = S_LASTHT + 1   # last move hostile (1) or not (0): the duration reg
 S_DCOST = S_LASTHOST + 1    # defender interceptor cost suffered per actor [USD bn]
 S_NORM = S_DCOST + NA       # precedent: highest rung recently used by or against each actor (decays)
 S_FLAG = S_NORM + NA        # proxies put on the spot by a change in the Gaza war (share the initiative)
-SDIM = S_FLAG + NA
+S_WARON = S_FLAG + NA       # the reported war rule has been met on this path (1); a report only, never read by a choice
+S_WART = S_WARON + 1        # day the reported war rule was first met [days]
+S_EPOCH = S_WART + 1        # absolute date (proleptic ordinal) of the clock's zero: the change-point reads date = epoch + time
+S_NUCHIT = S_EPOCH + 1      # damage to Iran's nuclear programme (loss points of strikes on it; decays like grievance)
+S_NUC0 = S_NUCHIT + 1       # Iran's nuclear status when the path started (P(breakout) counts paths that reach 2 from below)
+S_STANCE = S_NUC0 + 1       # partner slots: stance of the latest decision (+1 joined the defence, -1 stayed out, 0 none)
+S_BASING = S_STANCE + 2     # basing restricted by a partner (1, decays like grievance): US strikes on Iran cost more
+S_IRAQP = S_BASING + 1      # Iraq's government presses for US withdrawal (1, decays like grievance)
+S_DEFEND = S_IRAQP + 1      # the US deploys and uses missile defence for Israel and partners (1, decays like grievance)
+SDIM = S_DEFEND + 1
 
 ST_RUNNING, ST_WAR, ST_DEESC, ST_HORIZON = 0, 1, 2, 3
 
@@ -75,29 +84,40 @@ P_PREC = 12     # precedent: share of the cost of climbing that a recent precede
 P_BASE = 13     # NA base weights of who moves (normalised over movers)
 P_DURH = P_BASE + NA    # NDUR duration-bin probabilities after a hostile move
 P_DURQ = P_DURH + NDUR  # NDUR duration-bin probabilities after a quiet move
-NPAR = P_DURQ + NDUR
+P_BREAK = P_DURQ + NDUR  # change-point: log multiplier of the cost of climbing from the change-point date on (0: no change)
+P_TAU = P_BREAK + 1     # change-point date (proleptic ordinal; 1e9: none)
+NPAR = P_TAU + 1
+TAU_NONE = 1e9
 
 DECISION_PARAMS = ("lambda", "w_escalation", "w_third_party", "w_reciprocity", "w_deterrence",
                    "w_domestic", "w_gaza", "w_military", "w_economic", "w_reply")
 
 # ---- action fields (AF) ---------------------------------------------------------------
 (F_ACTOR, F_RUNG, F_TARGET, F_HOSTILE, F_VIA, F_CAP, F_NUC, F_ECON, F_OIL, F_THIRD, F_DCOST, F_PROXYFRONT,
- F_OWNSTK, F_DEFSTK, F_TFAM) = range(15)
-NF = 15
+ F_OWNSTK, F_DEFSTK, F_TFAM, F_KIND, F_BASED) = range(17)
+NF = 17
+# F_KIND: what a non-standard action does to the state (schema Action.effect)
+K_NONE, K_JOIN, K_STAYOUT, K_RESTRICT, K_BREAKOUT, K_PRESS, K_DEFEND = 0, 1, 2, 3, 4, 5, 6
+KIND_CODE = {None: K_NONE, "join-defence": K_JOIN, "stay-out": K_STAYOUT, "restrict-basing": K_RESTRICT,
+             "breakout": K_BREAKOUT, "press-us-exit": K_PRESS, "defend-partners": K_DEFEND}
 
 # ---- actor fields (ACT) ---------------------------------------------------------------
 # C_RESOLVE and C_WARC hold proxies' values already blended with the patron's by autonomy.
 # Roles are not a field: they are the integer table ``Tables.role`` with the codes ROLE_*.
 (C_PATRON, C_AUTON, C_RESOLVE, C_WARC, C_GAZAM, C_OILS, C_FTGT, C_FLOSS, C_PLOGIT,
- C_GAZASENS, C_PSLOT, C_FAMILY, C_FIRSTA, C_NACT) = range(14)
-NC = 14
+ C_GAZASENS, C_PSLOT, C_FAMILY, C_FIRSTA, C_NACT, C_HOST, C_INFL, C_INFLW) = range(17)
+NC = 17
+# C_HOST: the partner on whose territory the actor sits (hostile acts against it aggrieve the host; -1 none);
+# C_INFL, C_INFLW: the actor whose grievance a partner partly shares, and the share (Iraq: Iran, 0.3)
 
 # ---- roles (Tables.role, int64) ---------------------------------------------------------
-ROLE_NONE, ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER = -1, 0, 1, 2
+ROLE_NONE, ROLE_DECIDE, ROLE_PROXY, ROLE_PARTNER, ROLE_PDECIDE = -1, 0, 1, 2, 3
 ROLE_CODE = {"decide": ROLE_DECIDE, "proxy": ROLE_PROXY, "partner": ROLE_PARTNER}
+# a partner with actions of its own (Jordan, the Gulf states, Iraq) compiles to ROLE_PDECIDE: it moves
 
 # ---- globals (GP) ---------------------------------------------------------------------
 (G_L0, G_L1, G_L2, G_GRR, G_GRL, G_GRHL, G_DEFHL, G_WARDAYS, G_WARCNT, G_WARMIN, G_QUIETN,
- G_DOWN, G_NUCH, G_NUCV, G_DEPL, G_PRET, G_PSLOT0, G_PSLOT1, G_GAZALEV, G_RAIDFAM, G_PRECHL) = range(21)
-G_DUR = 21              # NDUR bin values [days]
+ G_DOWN, G_NUCH, G_NUCV, G_DEPL, G_PRET, G_PSLOT0, G_PSLOT1, G_GAZALEV, G_RAIDFAM, G_PRECHL,
+ G_STANCE, G_BASINGC, G_PRESSC, G_DEFENDL, G_NUCB0, G_NUCBHIT, G_NUCBTHIRD) = range(28)
+G_DUR = 28              # NDUR bin values [days]
 NG = G_DUR + NDUR

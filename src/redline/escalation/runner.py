@@ -13,7 +13,7 @@ import numpy as np
 
 from . import kernel as K
 from .compile import Model
-from .layout import NST, S_STK, S_TIME, SDIM
+from .layout import NST, S_STATUS, S_STK, S_TIME, S_WARON, SDIM, ST_WAR
 
 __all__ = ["Paths", "simulate"]
 
@@ -72,5 +72,7 @@ def simulate(model: Model, state0: np.ndarray, TH: np.ndarray, paths: int, round
             rec.append(SS[:ntr, cols].copy())
         if running == 0:
             break
+    # the reported war rule, once met, is the path's end state (the path itself went on)
+    SS[SS[:, S_WARON] > 0.0, S_STATUS] = ST_WAR
     return Paths(states=SS, draw=didx, moves=moves, interceptors=acc, rounds_run=done,
                  trace=np.array(rec) if ntr else None)

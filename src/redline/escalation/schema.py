@@ -46,8 +46,8 @@ __all__ = [
     "Variant",
 ]
 
-MAX_ACTORS = 8          # the kernel's fixed state layout holds at most this many actors
-MAX_PARTNERS = 2        # partner actors (airspace and defensive participation)
+MAX_ACTORS = 10         # the kernel's fixed state layout holds at most this many actors
+MAX_PARTNERS = 2        # partner actors that defend (airspace and defensive participation slots)
 MAX_STOCKS = 8
 RUNGS = 9               # rungs 0..8
 OUTCOMES = ("contained", "damaging", "severe")
@@ -108,6 +108,10 @@ class Actor(_Frozen):
     participation_logit: float = 0.0                        # partners only
     gaza_sensitivity: float = Field(default=0.0, ge=0)      # partners only
     absent_variant: str | None = None                       # partners only: engine variant if absent
+    defends: bool = True                                    # partners only: has a participation slot (airspace, interception)
+    hosts: tuple[str, ...] = ()                             # partners only: actors on its territory (hits on them aggrieve it)
+    influenced_by: str | None = None                        # partners only: an actor whose grievance it partly shares
+    influence: float = Field(default=0.0, ge=0, le=1)       # that share
 
     @model_validator(mode="after")
     def _check(self) -> Actor:
@@ -131,6 +135,11 @@ class Action(_Frozen):
     oil_usd_bn: float = Field(default=0.0, ge=0)
     cost_usd_bn: float = Field(default=0.0, ge=0)
     third_party: float = 0.0
+    # what a non-standard action does to the state (docs/escalation.md, "Actors that decide"):
+    # join-defence / stay-out / restrict-basing (partners), breakout (Iran: nuclear status 1 -> 2),
+    # press-us-exit (Iraq), defend-partners (US missile defence for Israel and partners)
+    effect: Literal["join-defence", "stay-out", "restrict-basing", "breakout", "press-us-exit", "defend-partners"] | None = None
+    uses_bases: bool = False                                # flown from regional bases: restricted basing and Iraqi pressure cost it
 
     @field_validator("outcome")
     @classmethod
@@ -139,6 +148,8 @@ class Action(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Action:
+        if self.effect is not None and self.rung >= 2:
+            raise ValueError("an action with an effect (join-defence, breakout, ...) lies on rung 0 or 1")
         if self.rung >= 2:
             if self.target is None:
                 raise ValueError("a hostile action (rung >= 2) needs a target")
@@ -223,9 +234,15 @@ class Dynamics(_Frozen):
     deescalation: dict[Literal["quiet_rounds"], int]
     duration_bins_days: tuple[float, ...]
     misperception: dict[Literal["down_share"], float]
-    nuclear: dict[Literal["hazard_per_day", "value_per_status"], float]
+    nuclear: dict[Literal["hazard_per_day", "value_per_status", "breakout_value", "per_programme_damage",
+                          "breakout_third_party"], float]
     depletion: dict[Literal["max_shift"], float]
     partner_retaliation: float = 0.5
+    # actors that decide (docs/escalation.md, "Actors that decide"); ASSUMPTIONS, see game.yaml
+    partner_stance: dict[Literal["logit"], float] = {"logit": 1.5}
+    basing: dict[Literal["cost"], float] = {"cost": 1.0}
+    iraq_pressure: dict[Literal["cost"], float] = {"cost": 0.8}
+    us_defence: dict[Literal["partner_logit"], float] = {"partner_logit": 1.0}
     precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: dict(_PRECEDENT))
 
     @model_validator(mode="after")
@@ -268,11 +285,13 @@ class Game(_Frozen):
 
     @property
     def movers(self) -> tuple[str, ...]:
-        return tuple(a for a, x in self.actors.items() if x.role != "partner")
+        """Actors that move: deciders, proxies, and partners with actions of their own."""
+        return tuple(a for a, x in self.actors.items() if x.role != "partner" or self.actions.get(a))
 
     @property
     def partners(self) -> tuple[str, ...]:
-        return tuple(a for a, x in self.actors.items() if x.role == "partner")
+        """Partners with a participation slot (they may defend against raids over their airspace)."""
+        return tuple(a for a, x in self.actors.items() if x.role == "partner" and x.defends)
 
 
 # --------------------------------------------------------------------------- levers
@@ -281,6 +300,7 @@ class UtilityEffect(_Frozen):
     actors: tuple[str, ...]
     rungs: tuple[int, int]
     targets: tuple[str, ...] | None = None
+    actions: tuple[str, ...] | None = None      # only these action ids of the actors (e.g. breakout)
     delta: float
     scale_by_credibility: str | None = None
 
@@ -301,6 +321,7 @@ class MisperceptionEffect(_Frozen):
 class PartnersEffect(_Frozen):
     type: Literal["partners"]
     logit: float
+    partners: tuple[str, ...] | None = None     # only these partners (default: every partner with a slot)
 
 
 class VariantEffect(_Frozen):
@@ -391,6 +412,7 @@ class Move(_Frozen):
     outcome: Literal["contained", "damaging", "severe"] | None = None
     perceived_rung: int | None = Field(default=None, ge=0, le=RUNGS - 1)
     partners: dict[str, bool | None] | None = None
+    notified: bool | None = None        # pre-notified through intermediaries (April 2024, Al Udeid 2025: yes)
     sources: tuple[str, ...] = ()
     note: str = ""
 

@@ -5,13 +5,25 @@ from typing import Any, Optional
 
 from .base import Interval, Num, Record, Stats, _Frozen
 
-__all__ = ["BacktestSummary", "CompareSummary", "CrisisSummary", "Delta", "PolicyRow", "TopPath"]
+__all__ = ["BacktestSummary", "CompareSummary", "CrisisSummary", "Delta", "MonteCarlo", "PolicyRow", "TopPath"]
 
 
 class Delta(Interval):
     """A paired difference to the status quo; ``p_lower`` is the probability that the policy lowers it."""
 
     p_lower: float
+
+
+class MonteCarlo(_Frozen):
+    """How many paths a run used and the Monte Carlo error it reached (adaptive paths, issue 12)."""
+
+    paths_requested: int
+    paths_run: int
+    batches: int
+    paths_per_draw: int
+    target_rel_se: float
+    met: bool
+    rel_se: dict[str, Optional[float]]
 
 
 class TopPath(_Frozen):
@@ -54,6 +66,8 @@ class CrisisSummary(Record):
     p_neither: Interval
     p_direct_strike: Interval
     p_major_strike: Interval
+    p_breakout: Optional[Interval] = None           # Iran's nuclear breakout within the horizon (issue 12)
+    war_rule: Optional[dict[str, Num]] = None       # the reported war rule (count, window_days, min_rung)
     days_to_war: Optional[Stats] = None
     moves: Stats
     top_paths: list[TopPath]
@@ -62,6 +76,7 @@ class CrisisSummary(Record):
     interceptors_used: dict[str, Stats]
     stocks_end: dict[str, Stats]
     stocks: StockSeries
+    monte_carlo: Optional[MonteCarlo] = None
 
     def outcomes(self) -> dict[str, Interval]:
         """The outcome probabilities other than regional war, by field name."""
@@ -81,6 +96,7 @@ class PolicyRow(_Frozen):
     p_deescalation: Interval
     p_direct_strike: Interval
     p_major_strike: Interval
+    p_breakout: Optional[Interval] = None
     delta_vs_status_quo: Delta
     delta_deescalation_vs_status_quo: Delta
     delta_major_strike_vs_status_quo: Delta
@@ -100,7 +116,9 @@ class CompareSummary(Record):
     paths: int
     draws: int
     policies: list[PolicyRow]
+    war_rule: Optional[dict[str, Num]] = None       # the reported war rule (issue 12)
     ranking: list[str]
+    monte_carlo: Optional[MonteCarlo] = None
 
     def headline(self) -> str:
         parts = [f"{p.name} {p.p_regional_war.mean:.3f}" for p in self.policies[:4]]

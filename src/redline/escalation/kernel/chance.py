@@ -12,6 +12,10 @@ import numpy as np
 from numba import njit
 
 from ..layout import (
+    G_DEFENDL,
+    G_STANCE,
+    S_DEFEND,
+    S_STANCE,
     C_GAZASENS,
     C_PLOGIT,
     F_ACTOR,
@@ -185,16 +189,17 @@ def partner_probs(S, T, out):
     ACT = T.actor
     GP = T.glob
     LPART = T.partner_logit
-    bonus = 0.0
-    for l in range(NLEV):
-        bonus += S[S_LEV + l] * LPART[l]
     pk0 = 1.0
     pk1 = 1.0
     for slot in range(2):
         k = int(GP[G_PSLOT0 + slot])
         if k < 0:
             continue
-        z = ACT[k, C_PLOGIT] + bonus - ACT[k, C_GAZASENS] * S[S_GAZA]
+        bonus = 0.0
+        for l in range(NLEV):
+            bonus += S[S_LEV + l] * LPART[l, slot]
+        z = (ACT[k, C_PLOGIT] + bonus - ACT[k, C_GAZASENS] * S[S_GAZA]
+             + GP[G_STANCE] * S[S_STANCE + slot] + GP[G_DEFENDL] * S[S_DEFEND])
         p = 1.0 / (1.0 + math.exp(-z))
         if slot == 0:
             pk0 = p

@@ -10,6 +10,32 @@ import math
 from numba import njit
 
 from ..layout import (
+    C_GAZASENS,
+    C_INFL,
+    C_INFLW,
+    C_PLOGIT,
+    F_BASED,
+    F_KIND,
+    G_BASINGC,
+    G_DEFENDL,
+    G_NUCB0,
+    G_NUCBHIT,
+    G_PRESSC,
+    K_BREAKOUT,
+    K_DEFEND,
+    K_JOIN,
+    K_PRESS,
+    K_RESTRICT,
+    K_STAYOUT,
+    NUC_ENRICHING,
+    P_BREAK,
+    P_TAU,
+    S_BASING,
+    S_DEFEND,
+    S_EPOCH,
+    S_IRAQP,
+    S_NUCHIT,
+    S_TIME,
     C_AUTON,
     C_FAMILY,
     C_FIRSTA,
@@ -39,8 +65,6 @@ from ..layout import (
     G_NUCV,
     G_PRET,
     G_RAIDFAM,
-    G_WARCNT,
-    G_WARMIN,
     NA,
     NCOMBO,
     NLEV,
@@ -74,11 +98,11 @@ from ..layout import (
     S_STK,
 )
 from .chance import depleted, outcome_probs_vx, partner_probs, variant_weights
-from .state import recent_high
 from .tables import is_mover, lever_mult
 
 __all__ = ["AUX_CEXP", "AUX_LEV", "AUX_PART", "AUX_TRIG", "AUX_VX", "AUX_WANT", "AUX_WARC", "NAUX", "UNAVAILABLE",
-           "action_probs", "available", "climb_cost", "prepare", "reply_utils", "util", "war_cost"]
+           "action_probs", "available", "climb_cost", "esc_weight", "kind_value", "prepare", "reply_utils", "util",
+           "war_cost"]
 
 # The aux cache of one state (filled by prepare): partner-combination probabilities; the war-trigger
 # table, 1 where a move on rung r after a hypothetical move on rung r_prev starts a regional war
@@ -112,9 +136,13 @@ def available(S, i, a, T):
 
 
 @njit(cache=True)
-def war_cost(S, i, T):
-    """Actor ``i``'s cost of a regional war (proxies' blended with the patron's), times lever multipliers."""
-    return T.actor[i, C_WARC] * lever_mult(S, T.war_cost_mult)
+def war_cost(S, i, th, T):
+    """What a regional war (a rung-8 campaign) would cost actor ``i``: its residual ``war_cost``
+    (proxies' blended with the patron's) times the lever multipliers, plus the expected harm of
+    the campaigns aimed at it (``w_reply`` x loss points / 4; third-party entry included) and the
+    economic cost of a war's oil shock (``w_economic`` x oil x oil sensitivity)."""
+    return (T.actor[i, C_WARC] * lever_mult(S, T.war_cost_mult) + th[P_REPLY] * T.war_loss[i] / 4.0
+            + th[P_ECON] * T.war_oil[0] * T.actor[i, C_OILS])
 
 
 @njit(cache=True)
@@ -133,7 +161,6 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
     AO = T.outcome
     ACT = T.actor
     GP = T.glob
-    LWAR = T.war_cost_mult
     ELT = T.expected_loss
     LU = T.lever_utility
     LUC = T.lever_utility_cred
@@ -142,18 +169,17 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
     STKOWN = T.stock_owner
     A = AF.shape[0]
     partner_probs(S, T, aux[AUX_PART:AUX_PART + NCOMBO])
-    mn = GP[G_WARMIN]
-    cnt = int(GP[G_WARCNT])
-    c1 = recent_high(S, GP)
+    # War as the actors see it: a sustained campaign (a rung-8 move), whatever the reported
+    # end-state rule (G_WAR*) counts; the rule is never read here.
     for r in range(NRUNG):
-        hr = 1 if r >= mn else 0
-        aux[AUX_TRIG + r] = 1.0 if (r >= RUNG_WAR or c1 + hr >= cnt) else 0.0
+        w8 = 1.0 if r >= RUNG_WAR else 0.0
+        aux[AUX_TRIG + r] = w8
         for rp in range(NRUNG):
-            hp = 1 if rp >= mn else 0
-            aux[AUX_TRIG + NRUNG * (rp + 1) + r] = 1.0 if (r >= RUNG_WAR or c1 + hp + hr >= cnt) else 0.0
-    wm = lever_mult(S, LWAR)
+            aux[AUX_TRIG + NRUNG * (rp + 1) + r] = w8
+    # ... and its cost: the residual war_cost (lever multipliers) plus the harm of the campaigns
+    # aimed at the actor (third-party entry included) and the economic cost of a war's oil shock
     for j in range(NA):
-        aux[AUX_WARC + j] = ACT[j, C_WARC] * wm
+        aux[AUX_WARC + j] = war_cost(S, j, th, T)
     vx = aux[AUX_VX:AUX_VX + NVAR]
     variant_weights(S, T, vx)
     nlev = 0
@@ -214,6 +240,14 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
         x = AF[a, F_RUNG] / RUNG_WAR
         v = -th[P_THIRD] * (AF[a, F_THIRD] - u)
         v -= th[P_ECON] * (AF[a, F_ECON] + AF[a, F_OIL] * ACT[i, C_OILS])
+        if AF[a, F_BASED] > 0.0:        # restricted basing and Iraqi pressure make base-flown strikes costlier
+            v -= th[P_THIRD] * (GP[G_BASINGC] * S[S_BASING] + GP[G_PRESSC] * S[S_IRAQP])
+        kind = int(AF[a, F_KIND])
+        if kind != 0:
+            v += kind_value(S, i, a, kind, th, T)
+            if kind == K_BREAKOUT and S[S_NUC] != NUC_ENRICHING:
+                st[a] = UNAVAILABLE
+                continue
         if hostile:
             t = int(AF[a, F_TARGET])
             v += th[P_DOM] * S[S_G + i] * x
@@ -223,6 +257,55 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
                 v += th[P_RECIP] * GP[G_PRET] * S[S_PG + slot]
             v += th[P_MIL] * (e / 4.0 + AF[a, F_CAP] * (1.0 + AF[a, F_NUC] * GP[G_NUCV] * S[S_NUC]))
         st[a] = v
+
+
+@njit(cache=True)
+def kind_value(S, i, a, kind, th, T):
+    """Utility of what a non-standard action does (docs/escalation.md, "Actors that decide").
+
+    join-defence: alignment (the partner's participation log-odds, the partners lever, US defence
+    deployed) against fear of Iranian retaliation (Iran's grievance for its last participation)
+    and popular pressure (Gaza war x sensitivity); stay-out: neither; restrict-basing: fear of
+    retaliation against alignment. breakout: the nuclear value, raised by damage to the programme.
+    press-us-exit: the host's grievance plus the share of its patron-like neighbour's grievance.
+    defend-partners: the pending provocation Israel faces (the raid it expects).
+    """
+    ACT = T.actor
+    GP = T.glob
+    v = 0.0
+    if kind == K_JOIN or kind == K_STAYOUT or kind == K_RESTRICT:
+        slot = int(ACT[i, C_PSLOT])
+        fear = S[S_PG + slot] if slot >= 0 else 0.0
+        bonus = 0.0
+        if slot >= 0:
+            for l in range(NLEV):
+                bonus += S[S_LEV + l] * T.partner_logit[l, slot]
+        align = ACT[i, C_PLOGIT] + bonus + GP[G_DEFENDL] * S[S_DEFEND]
+        if kind == K_JOIN:
+            v = th[P_THIRD] * align - th[P_RECIP] * GP[G_PRET] * fear - th[P_GAZA] * ACT[i, C_GAZASENS] * S[S_GAZA]
+        elif kind == K_RESTRICT:
+            v = th[P_RECIP] * GP[G_PRET] * fear - th[P_THIRD] * max(align, 0.0)
+    elif kind == K_BREAKOUT:
+        v = th[P_MIL] * (GP[G_NUCB0] + GP[G_NUCBHIT] * S[S_NUCHIT])
+    elif kind == K_PRESS:
+        g = S[S_G + i]
+        k = int(ACT[i, C_INFL])
+        if k >= 0:
+            g += ACT[i, C_INFLW] * S[S_G + k]
+        v = th[P_DOM] * g
+    elif kind == K_DEFEND:
+        t = int(T.action[a, F_TARGET])
+        if t >= 0:
+            v = th[P_MIL] * S[S_PR + t] / 4.0
+    return v
+
+
+@njit(cache=True, inline="always")
+def esc_weight(S, th):
+    """Weight of the cost of climbing: ``w_escalation``, times ``exp(break)`` from the change-point date on."""
+    if S[S_EPOCH] + S[S_TIME] >= th[P_TAU]:
+        return th[P_ESC] * math.exp(th[P_BREAK])
+    return th[P_ESC]
 
 
 @njit(cache=True)
@@ -246,7 +329,7 @@ def util(S, i, a, th, AF, ACT, st, p, s, dg):
     :func:`prepare`.
     """
     x = AF[a, F_RUNG] / RUNG_WAR
-    u = st[a] - climb_cost(x, S[S_NORM + i] / RUNG_WAR, ACT[i, C_RESOLVE], th[P_ESC], th[P_PREC])
+    u = st[a] - climb_cost(x, S[S_NORM + i] / RUNG_WAR, ACT[i, C_RESOLVE], esc_weight(S, th), th[P_PREC])
     if AF[a, F_HOSTILE] > 0.0:
         u += th[P_DOM] * dg * x
         t = int(AF[a, F_TARGET])
@@ -288,7 +371,7 @@ def reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf):
     dt = S[S_D + t]
     nt = max(S[S_NORM + t] / RUNG_WAR, pr)
     kt = ACT[t, C_RESOLVE]
-    wesc = th[P_ESC]
+    wesc = esc_weight(S, th)
     nu = th[P_PREC]
     vmax = -1e300
     for kb in range(m):

@@ -10,6 +10,25 @@ from __future__ import annotations
 from numba import njit
 
 from ..layout import (
+    C_HOST,
+    C_PSLOT,
+    F_KIND,
+    F_NUC,
+    K_BREAKOUT,
+    K_DEFEND,
+    K_JOIN,
+    K_PRESS,
+    K_RESTRICT,
+    K_STAYOUT,
+    NUC_BREAKOUT,
+    S_BASING,
+    S_DEFEND,
+    S_IRAQP,
+    S_NUC,
+    S_NUCHIT,
+    S_STANCE,
+    S_WARON,
+    S_WART,
     C_FAMILY,
     C_FLOSS,
     C_FTGT,
@@ -66,7 +85,7 @@ from ..layout import (
     S_STK,
     S_TIME,
     ST_DEESC,
-    ST_WAR,
+
 )
 from .tables import is_mover
 
@@ -137,6 +156,10 @@ def advance(S, days, T, acc):
         S[S_G + j] *= fg
         S[S_D + j] *= fd
         S[S_NORM + j] *= fn
+    S[S_NUCHIT] *= fg
+    S[S_BASING] *= fg
+    S[S_IRAQP] *= fg
+    S[S_DEFEND] *= fg
     for j in range(NA):
         if front_active(S, role, j):
             ft = int(ACT[j, C_FTGT])
@@ -178,9 +201,25 @@ def apply_move(S, i, a, dperc, q, o, T, acc):
     r = AF[a, F_RUNG]
     t = int(AF[a, F_TARGET])
     hostile = AF[a, F_HOSTILE] > 0.0
-    # the war rule counts a move as its target reads it (the mover did not anticipate a misreading)
+    # the reported war rule counts a move as its target reads it (the mover did not anticipate a
+    # misreading); it is a report: the path goes on, and no choice reads it
     seen = min(max(r + dperc, 0.0), RUNG_WAR) if hostile else r
     trig = war_trigger(S, -1, seen, GP)
+    kind = int(AF[a, F_KIND])
+    if kind != 0:
+        slot = int(ACT[i, C_PSLOT])
+        if kind == K_JOIN and slot >= 0:
+            S[S_STANCE + slot] = 1.0
+        elif (kind == K_STAYOUT or kind == K_RESTRICT) and slot >= 0:
+            S[S_STANCE + slot] = -1.0
+        if kind == K_RESTRICT:
+            S[S_BASING] = 1.0
+        elif kind == K_BREAKOUT:
+            S[S_NUC] = NUC_BREAKOUT
+        elif kind == K_PRESS:
+            S[S_IRAQP] = 1.0
+        elif kind == K_DEFEND:
+            S[S_DEFEND] = 1.0
     # the mover's pending provocation is answered or let go
     pp = S[S_PR + i]
     ps = int(S[S_PS + i])
@@ -200,6 +239,11 @@ def apply_move(S, i, a, dperc, q, o, T, acc):
         perc = min(max(r + dperc, 0.0), RUNG_WAR)
         L = GP[G_L0 + o]
         S[S_LOSS + t] += L
+        if AF[a, F_NUC] > 0.0:
+            S[S_NUCHIT] += L                # damage to the nuclear programme (strikes flagged nuclear)
+        h = int(ACT[t, C_HOST])
+        if h >= 0 and h != i:               # a hit on an actor on a partner's territory aggrieves the host
+            S[S_G + h] += GP[G_GRR] * perc / RUNG_WAR
         if o == OUT_SEVERE:
             S[S_SEV + t] += 1.0
         S[S_DCOST + t] += AF[a, F_DCOST]
@@ -242,9 +286,9 @@ def apply_move(S, i, a, dperc, q, o, T, acc):
     S[S_LASTA] = a
     S[S_LASTHT] = t if hostile else -1.0
     S[S_LASTHOST] = 1.0 if hostile else 0.0
-    if trig:
-        S[S_STATUS] = ST_WAR
-        return
+    if trig and S[S_WARON] == 0.0:
+        S[S_WARON] = 1.0
+        S[S_WART] = S[S_TIME]
     quiet = r <= RUNG_SIGNAL    # a quiet round: a non-hostile move while no proxy front is active
     if quiet:
         for j in range(NA):

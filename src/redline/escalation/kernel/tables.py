@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ..layout import NLEV, ROLE_DECIDE, ROLE_PROXY, S_LEV
+from ..layout import NLEV, ROLE_DECIDE, ROLE_PDECIDE, ROLE_PROXY, S_LEV
 
 __all__ = ["Tables", "is_mover", "lever_mult"]
 
@@ -32,7 +32,7 @@ class Tables(NamedTuple):
     lever_cred_actor: np.ndarray    # (NLEV,) the actor whose credibility scales lever_utility_cred (-1 none)
     commitment: np.ndarray          # (NLEV, NA, NA) commitments: actor k answers for protected actor t
     misperception: np.ndarray       # (NLEV, NA, NA) misperception reduction for (mover, target) pairs
-    partner_logit: np.ndarray       # (NLEV,) partner participation logit bonus
+    partner_logit: np.ndarray       # (NLEV, 2) partner participation logit bonus per partner slot
     lever_variant: np.ndarray       # (NLEV,) lever-variant slot of raid effects (-1 none)
     gaza_half_life: np.ndarray      # (NLEV, 2) ceasefire collapse half-lives (full, pause) [days]
     nuclear_mult: np.ndarray        # (NLEV,) nuclear breakout hazard multiplier
@@ -44,6 +44,8 @@ class Tables(NamedTuple):
     front_stock: np.ndarray         # (NA, NST) stock use per day of an active proxy front
     front_interceptors: np.ndarray  # (NA, NI) interceptors used per day of an active proxy front
     expected_loss: np.ndarray       # (A, NCOMBO + NVAR) expected loss points of each outcome row
+    war_loss: np.ndarray            # (NA,) expected loss points of the rung-8 campaigns aimed at each actor
+    war_oil: np.ndarray             # (1,) largest oil shock of a rung-8 campaign [USD bn]
 
 
 @njit(cache=True, inline="always")
@@ -59,5 +61,6 @@ def lever_mult(S, arr):
 
 @njit(cache=True, inline="always")
 def is_mover(role):
-    """Does an actor of role code ``role`` make moves (deciders and proxies; not partners or empty slots)?"""
-    return role == ROLE_DECIDE or role == ROLE_PROXY
+    """Does an actor of role code ``role`` make moves (deciders, proxies and partners that decide;
+    not partners without actions or empty slots)?"""
+    return role == ROLE_DECIDE or role == ROLE_PROXY or role == ROLE_PDECIDE
