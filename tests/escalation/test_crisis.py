@@ -41,7 +41,7 @@ def test_run_crisis_shape():
     mc = s["monte_carlo"]                          # adaptive paths: batches of 1000, at most 4x
     assert mc["paths_requested"] == 1000 and mc["paths_run"] in (1000, 2000, 3000, 4000) and s["paths"] == mc["paths_run"]
     assert m["kind"] == "crisis" and m["seed"] == 2 and m["samples"] == {"count": mc["paths_run"], "unit": "paths"}
-    assert len(m["inputs"]["model"]) == 64 and m["details"]["posterior"]["calibration_window"]["end"] == "2024-04-19"
+    assert len(m["inputs"]["model"]) == 64 and m["details"]["posterior"]["calibration_window"]["end"] == "2025-06-24"
     json.dumps(s)                                   # JSON-ready
 
 
