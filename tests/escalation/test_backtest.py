@@ -41,7 +41,9 @@ def test_continuation_file(tmp_path):
     p = tmp_path / "later.yaml"
     p.write_text(CONTINUATION, encoding="utf-8")
     s = backtest(p, draws=50).to_json()
-    assert s["moves"] == 3 and s["in_sample"] == 3      # dated inside the shipped fit's window (to 24 June 2025)
+    # the shipped posterior is fitted to the whole calibration window (to 24 June 2025, issue 12):
+    # moves of May-July 2024 are in its sample
+    assert s["moves"] == 3 and s["in_sample"] == 3 and s["out_of_sample"] == 0
     assert [r["action"] for r in s["per_move"]] == ["border-attacks", "strike-hezbollah", "restraint"]
     assert s["manifest"]["details"]["draws"] == 50 and len(s["manifest"]["inputs"]["moves"]) == 64
     assert s["manifest"]["kind"] == "backtest" and s["manifest"]["samples"] == {"count": 3, "unit": "moves"}

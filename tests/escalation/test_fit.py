@@ -19,14 +19,14 @@ from redline.escalation.fit import (
 )
 from redline.escalation.history import replay
 from redline.escalation.io import data_path, file_sha256, load_history
-from redline.escalation.layout import NDUR, P_BASE, P_DURH, P_LAM, P_RHO
+from redline.escalation.layout import NA, NDUR, P_BASE, P_DURH, P_LAM, P_RHO
 
 
 def test_theta_and_prior(model):
     z = np.zeros(n_free(model))
     th = theta(z, model, 0.1, np.full(NDUR, 1 / NDUR), np.full(NDUR, 1 / NDUR))
     assert th[P_LAM] == 1.0 and th[P_RHO] == 0.5
-    assert abs(th[P_BASE:P_BASE + 8].sum() - 1) < 1e-12
+    assert abs(th[P_BASE:P_BASE + NA].sum() - 1) < 1e-12      # NA actor slots (10 since issue 12)
     assert np.isfinite(log_prior(z, model))
 
 
@@ -51,7 +51,7 @@ def test_shipped_posterior_matches_its_inputs(model):
 
 def test_fit_refuses_data_after_the_window():
     with pytest.raises(InputError, match="calibration window"):
-        fit(until=dt.date(2024, 10, 1))
+        fit(until=dt.date(2025, 7, 1))             # the window ends on 24 June 2025 (issue 12)
 
 
 def test_fit_smoke(model):

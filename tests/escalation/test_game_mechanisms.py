@@ -271,3 +271,18 @@ def test_us_strikes_in_iraq_and_iranian_sway_push_iraq_to_press_for_us_exit(mode
     u0, u1 = _probs(model, S, th, "united-states"), _probs(model, pr, th, "united-states")
     assert u1["limited-strike-iran"] < u0["limited-strike-iran"]
     assert u1["strike-iran-nuclear"] >= u0["strike-iran-nuclear"]    # B-2s from the United States: not base-flown
+
+
+# ------------------------------------------------------------------ lever-ranking robustness
+def test_lever_robustness_designs_change_what_they_say():
+    from redline.sweep.escalation import lever_robustness
+
+    r = lever_robustness(["status-quo", "diplomacy-first"], designs=(("baseline", "none", None),
+                         ("war count=1", "war", "count=1"), ("levers x 2", "levers", 2.0)), paths=200, seed=5)
+    b, w, x2 = (r["designs"][k]["packages"] for k in ("baseline", "war count=1", "levers x 2"))
+    # the war rule is a report: major strikes identical, war at least as frequent under the looser rule
+    assert all(b[p]["p_major_strike"] == w[p]["p_major_strike"] for p in b)
+    assert all(w[p]["p_regional_war"] >= b[p]["p_regional_war"] for p in b)
+    # scaling the levers leaves the status quo (no levers but the history's) close and moves the package
+    assert x2["diplomacy-first"]["p_major_strike"] != b["diplomacy-first"]["p_major_strike"]
+    assert {"lower", "higher", "holds_in", "of", "fails_in"} <= set(r["pairwise"][0])

@@ -154,7 +154,8 @@ def backtest(moves_path: str | Path | None = None, draws: int | None = None, mod
     out = score_moves(model, rp.states, rp.movers, rp.actions, TH)
     for row, m in zip(out["per_move"], rp.moves):
         row["date"] = str(m.date)
-    in_sample = sum(d <= CALIBRATION_END for d in dates)
+    end = dt.date.fromisoformat(post["calibration_window"]["end"])      # the moves the posterior was fitted to
+    in_sample = sum(d <= end for d in dates)
     inputs = {**posterior_inputs(model, post),
               "moves": file_sha256(moves_path) if moves_path is not None else post["inputs"]["history_sha256"]}
     manifest = make_manifest("backtest", label, seed=None, samples=len(rp.movers), unit="moves", inputs=inputs,

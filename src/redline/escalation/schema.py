@@ -239,10 +239,10 @@ class Dynamics(_Frozen):
     depletion: dict[Literal["max_shift"], float]
     partner_retaliation: float = 0.5
     # actors that decide (docs/escalation.md, "Actors that decide"); ASSUMPTIONS, see game.yaml
-    partner_stance: dict[Literal["logit"], float] = Field(default_factory=lambda: {"logit": 1.5})
-    basing: dict[Literal["cost"], float] = Field(default_factory=lambda: {"cost": 1.0})
-    iraq_pressure: dict[Literal["cost"], float] = Field(default_factory=lambda: {"cost": 0.8})
-    us_defence: dict[Literal["partner_logit"], float] = Field(default_factory=lambda: {"partner_logit": 1.0})
+    partner_stance: dict[Literal["logit"], float] = {"logit": 1.5}
+    basing: dict[Literal["cost"], float] = {"cost": 1.0}
+    iraq_pressure: dict[Literal["cost"], float] = {"cost": 0.8}
+    us_defence: dict[Literal["partner_logit"], float] = {"partner_logit": 1.0}
     precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: dict(_PRECEDENT))
 
     @model_validator(mode="after")
