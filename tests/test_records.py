@@ -40,7 +40,7 @@ def _commands(tmp_path):
         "crisis": ["crisis", "--paths", "200", "--seed", "1", "--horizon", "60"],
         "compare": ["compare", "--policies", "status-quo,diplomacy-first", "--paths", "200", "--horizon", "60"],
         "validate": ["validate", "april-2024", "--trials", "200", "--seed", "1"],
-        "backtest": ["backtest", "--draws", "10"],
+        "backtest": ["backtest", "--in-sample", "--draws", "10"],
         "sweep": ["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "sweep"), "--no-plots"],
         "calibrate": ["calibrate", "april-2024", "--draws", "20", "--particles", "40", "--rounds", "1", "--trials", "4",
                       "--out", str(tmp_path / "post.json")],

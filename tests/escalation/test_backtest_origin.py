@@ -171,3 +171,17 @@ def test_cli_json_shape(tmp_path, monkeypatch):
     assert set(s["model"]) == {"log_score", "brier", "rung_rps", "mover_log_score"}
     assert set(s["baselines"]) == {"uniform", "base_rate", "persistence", "tit_for_tat"}
     assert all(set(v) == set(s["model"]) for v in s["baselines"].values())
+
+
+def test_shipped_origin_fits_match_their_inputs(monkeypatch, tmp_path):
+    """The shipped per-origin fits are those of today's moves, game, priors and code
+    (regenerate with `redline backtest --refit --into-package` when this fails)."""
+    from redline.escalation.backtest import _full_replay
+    from redline.escalation.crisis import default_model
+
+    monkeypatch.setenv("REDLINE_DATA_HOME", str(tmp_path))          # no user cache: only the shipped files
+    model = default_model()
+    rp, _, _ = _full_replay(model, None)
+    for origin in DEFAULT_ORIGINS:
+        doc, source = fit_at_origin(model, rp, origin, refit="never")
+        assert source == "shipped" and doc["backtest_inputs"]["origin"] == str(origin)

@@ -269,7 +269,7 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from ..escalation import backtest as run_backtest
-        from ..escalation.backtest import ORIGINS_DIR, backtest_origin
+        from ..escalation.backtest import ORIGINS_DIR, backtest_origin, backtest_summary
         from ..escalation.io import data_path
 
         if in_sample:
@@ -280,6 +280,8 @@ def register(app: typer.Typer) -> None:
             else:
                 render_backtest(s)
             return
+        if draws is not None:
+            fail("--draws applies to --in-sample (the rolling origins use every draw of their fits)")
         if into_package and not refit:
             fail("--into-package writes refitted fits: give it with --refit")
         if refit and no_refit:
@@ -299,7 +301,7 @@ def register(app: typer.Typer) -> None:
                                        progress=say, write_dir=data_path(ORIGINS_DIR) if into_package else None)
                        for d in (days or list(DEFAULT_ORIGINS))]
         if as_json:
-            print_json(results[0] if len(results) == 1 else {"origins": results})
+            print_json(results[0] if len(results) == 1 else backtest_summary(results))
         else:
             for r in results:
                 render_backtest_origin(r)

@@ -13,10 +13,11 @@ The curated surface::
     esc.run_crisis(start="april-2024", policy="diplomacy-first", horizon_days=365, paths=20000, seed=1)
     esc.compare_policies(["status-quo", "deter-and-pause", "diplomacy-first"])
     esc.backtest("moves.yaml")
+    esc.backtest_origin("2024-10-01")           # rolling origin: refit before it, score later moves
 """
 from __future__ import annotations
 
-from .backtest import backtest
+from .backtest import backtest, backtest_origin, backtest_origins
 from .compile import Model, compile_model
 from .crisis import compare_policies, default_model, policy_levers, run_crisis
 from .exact import enumerate_game
@@ -40,6 +41,8 @@ __all__ = [
     "Model",
     "MovesFile",
     "backtest",
+    "backtest_origin",
+    "backtest_origins",
     "compare_policies",
     "compile_model",
     "default_model",

@@ -59,7 +59,7 @@ from .layout import (
 )
 from .schema import OUTCOMES
 
-__all__ = ["BASELINES", "DEFAULT_ORIGINS", "ORIGIN_FIT", "backtest", "backtest_origin", "backtest_origins",
+__all__ = ["BASELINES", "DEFAULT_ORIGINS", "ORIGIN_FIT", "backtest", "backtest_origin", "backtest_origins", "backtest_summary",
            "baseline_forecasts", "fit_at_origin", "rung_rps", "score_moves"]
 
 
@@ -623,6 +623,21 @@ def backtest_origin(origin: dt.date | str, moves_path: str | Path | None = None,
     return out
 
 
+def backtest_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several origins as one JSON object: ``{"origins": [...], "manifest": ...}``."""
+    m0 = results[0]["manifest"]
+    return {"origins": results,
+            "manifest": make_manifest("backtest", f"{results[0]['file']} from {', '.join(r['origin'] for r in results)}",
+                                      seed=m0["seed"], samples=sum(r["moves_scored"] for r in results), unit="moves",
+                                      inputs={f"moves@{r['origin']}": r["manifest"]["inputs"]["moves"] for r in results}
+                                      | {"model": m0["inputs"]["model"], "priors": m0["inputs"]["priors"]},
+                                      params="posterior:escalation@origins",
+                                      elapsed_s=sum(r["manifest"]["elapsed_s"] or 0.0 for r in results),
+                                      details={"origins": [r["origin"] for r in results],
+                                               "fits": {r["origin"]: r["fit"]["source"] for r in results}}
+                                      ).model_dump(mode="json")}
+
+
 def backtest_origins(origins: list[dt.date | str] | None = None, **kw: Any) -> dict[str, Any]:
-    """:func:`backtest_origin` at each origin (default :data:`DEFAULT_ORIGINS`): ``{"origins": [...]}``."""
-    return {"origins": [backtest_origin(o, **kw) for o in (origins or DEFAULT_ORIGINS)]}
+    """:func:`backtest_origin` at each origin (default :data:`DEFAULT_ORIGINS`): ``{"origins": [...], "manifest"}``."""
+    return backtest_summary([backtest_origin(o, **kw) for o in (origins or DEFAULT_ORIGINS)])
