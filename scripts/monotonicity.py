@@ -1,6 +1,6 @@
 """Exhaustive monotonicity check (issue 10 item 5; docs/engagement-realism.md).
 
-For every built-in scenario (campaigns fly their base raid once), remove each fire unit in
+For every built-in scenario (campaigns are flown whole, impacts summed over the campaign), remove each fire unit in
 turn and close each country's airspace in turn (to every nation; a nation that closes its
 airspace still fights elsewhere), and compare the expected impacts of every threat class
 with the unchanged scenario on the same seed. Draws are counter-based (keyed by seed,
@@ -9,7 +9,7 @@ standard error. A change *violates* monotonicity when the mean paired difference
 class's impacts is below -3 standard errors and below -0.02 impacts (the absolute floor
 ignores differences too small to matter when the paired SE is ~0).
 
-    PYTHONPATH=src python scripts/monotonicity.py [--trials 1000] [--seed 1] [--scenario NAME ...]
+    PYTHONPATH=src python scripts/monotonicity.py [--trials 1000] [--campaign-trials 200] [--seed 1] [--scenario NAME ...]
         [--params default|prior] [--sensors] [--markdown]
 
 The opportunity selection this script once patched in (``--proposed-opportunities``) is now the
@@ -60,7 +60,12 @@ def variants(sc, cat, sensors: bool = False):
 
 
 def impacts(sc, params, trials: int, seed: int) -> np.ndarray:
-    """(trials, classes) impacts per trial."""
+    """(trials, classes) impacts per trial; for a campaign scenario, summed over the whole campaign
+    (``redline.campaign.run_campaign``; its waves' draws are keyed as a raid's, so still paired)."""
+    if sc.campaign is not None:
+        from redline.campaign import run_campaign
+        r = run_campaign(sc, sc.campaign, trials=trials, seed=seed, params=params)
+        return r.trial_totals["cls"][:, :, 4].astype(float)
     r = run(sc, trials=trials, seed=seed, params=params)
     return r.raw.cls[:, :, 4].astype(float)
 
@@ -90,6 +95,7 @@ def check(name: str, trials: int, seed: int, which: str, sensors: bool = False):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trials", type=int, default=1000)
+    ap.add_argument("--campaign-trials", type=int, default=200, help="trials for a campaign scenario (it flies every wave)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scenario", action="append")
     ap.add_argument("--params", default="default", choices=["default", "prior"])
@@ -99,7 +105,7 @@ def main(argv=None) -> int:
     names = a.scenario or sorted(builtin_scenarios())
     classes = list(THREAT_CLASSES)
     total_v = 0
-    print(f"# monotonicity: trials={a.trials} seed={a.seed} params={a.params} "
+    print(f"# monotonicity: trials={a.trials} (campaigns {a.campaign_trials}) seed={a.seed} params={a.params} "
           f"sensors={a.sensors}; violation = paired mean < -{Z:g} SE and < -{FLOOR}")
     if a.markdown:
         print("| scenario | changes | violations | change | class | base impacts | paired diff (SE) |")
@@ -107,7 +113,8 @@ def main(argv=None) -> int:
     for name in names:
         t0 = time.perf_counter()
         try:
-            base, rows = check(name, a.trials, a.seed, a.params, a.sensors)
+            trials = a.campaign_trials if load_scenario(name).campaign is not None else a.trials
+            base, rows = check(name, trials, a.seed, a.params, a.sensors)
         except Exception as exc:                     # a scenario the plain run refuses (e.g. a campaign)
             print(f"{name}: skipped ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})")
             continue

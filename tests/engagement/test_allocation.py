@@ -79,3 +79,49 @@ def test_greedy_is_optimal_for_one_unit_and_equal_salvos():
     w = {0: 1.0, 1: 5.0, 2: 2.0, 3: 1.0}
     g = greedy(cands, w, {0: 2}, {0: 2}, {i: 1 for i in w})
     assert sorted(g) == [1, 2]
+
+
+# --- the allocator's look-ahead (kernel semantics 3a; docs/engagement-realism.md §6) -------------------
+
+def _no_rivals(thr_ptr, tev_g, *rest):
+    n = tev_g.shape[0]
+    return np.zeros(n + 1, np.int64), np.zeros(0, np.int64), np.zeros(n, np.int64)
+
+
+def test_look_ahead_lets_the_better_later_salvo_fire(monkeypatch):
+    """houthi-eilat: Arrow 3's early salvo (one salvo in flight per threat) used to block THAAD's better
+    and only later chance, so removing Arrow 3 *lowered* ballistic impacts. With the look-ahead Arrow 3
+    defers: THAAD fires more and ballistic impacts fall, on paired draws."""
+    import redline
+    import redline.engagement.compile as comp
+    from redline.api import default_params
+    from redline.scenario.io import load_scenario, scenario_catalog
+
+    sc = load_scenario("houthi-eilat")
+    c = comp.compile_scenario(sc, scenario_catalog(sc))
+    assert c.tev_riv.size > 0 and c.tev_riv_ptr[-1] == c.tev_riv.size
+    # rivals are later groups of another unit on the same threat, before the intercept, not after it
+    for i in range(c.n_threats):
+        end = c.thr_ptr[i + 1]
+        for j in range(c.thr_ptr[i], end):
+            for k in c.tev_riv[c.tev_riv_ptr[j]:c.tev_riv_ptr[j + 1]]:
+                assert j < k < c.tev_after[j] and c.tev_g[k] > c.tev_g[j] and c.tev_unit[k] != c.tev_unit[j]
+                assert c.grp_time[c.tev_g[k]] < c.tev_t[j]
+            assert c.tev_after[j] == end or c.grp_time[c.tev_g[c.tev_after[j]]] >= c.tev_t[j]
+    ps = default_params(scenario_catalog(sc))
+    thaad = c.unit_names.index("thaad-arava")
+    on = redline.run(sc, trials=1000, seed=3, params=ps)
+    monkeypatch.setattr(comp, "_rivals", _no_rivals)
+    off = redline.run(sc, trials=1000, seed=3, params=ps)
+    b = comp.CLASS_INDEX["ballistic"]
+    d = on.raw.cls[:, b, 4].astype(float) - off.raw.cls[:, b, 4]
+    assert d.mean() < -3 * d.std(ddof=1) / np.sqrt(d.size)
+    assert on.raw.unit_shots[:, thaad].mean() > off.raw.unit_shots[:, thaad].mean() + 1.0
+
+
+def test_look_ahead_is_the_same_in_both_engines():
+    import redline
+    fast = redline.run("houthi-eilat", trials=60, seed=5, params="prior")
+    ref = redline.run("houthi-eilat", trials=60, seed=5, params="prior", engine="reference")
+    for f in ("cls", "unit_shots", "unit_kills", "fate", "killer"):
+        np.testing.assert_array_equal(getattr(fast.raw, f), getattr(ref.raw, f), err_msg=f)

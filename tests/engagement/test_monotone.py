@@ -34,21 +34,29 @@ _spec.loader.exec_module(mono)
 TRIALS = 300
 SEED = 7
 
-# (scenario, change) -> why; measured with scripts/monotonicity.py --trials 2000 --seed 1
+# (scenario, change) -> why; measured with scripts/monotonicity.py --trials 1000 --seed 1 (campaigns: 200 trials).
+# houthi-eilat without arrow3-south and days-of-repentance-2024 without khordad-parchin were the greedy's
+# blocking of a better later salvo, fixed by the allocator's look-ahead (kernel semantics 3a). What is left
+# is magazines and stocks that bind across classes or nights (docs/engagement-realism.md §6.4): a closure
+# that takes away one class's engagements frees rounds for another, so that class's impacts fall. Per
+# class, no allocator can avoid it (one round, a cruise missile first and a drone later: close the cruise
+# missile's airspace and the round kills the drone).
 KNOWN = {
-    # Measured by scripts/monotonicity.py (1,000 trials, seed 1) after the compile step's opportunities
-    # were spaced by the decision interval (issue 10); the earlier inversions of april-2024 under a
-    # closed Jordan or a removed Arrow-3 battery are gone. What is left:
-    ("april-2024-no-partners", "close israel"): "Iron Dome's lost opportunities over Israel release David's Sling "
-                                                "(withhold is judged on opportunities, not rounds) and Iron Dome "
-                                                "rounds are no longer spent on cruise missiles",
-    ("days-of-repentance-2024", "remove khordad-parchin"): "not yet diagnosed (measured only): without the Khordad-15 at "
-                                                            "Parchin the other batteries engage differently; "
-                                                            "a greedy-allocation effect is the likely cause",
-    ("houthi-eilat", "remove arrow3-south"): "greedy allocation in time order: Arrow 3's earlier salvo (one in flight "
-                                             "per threat) blocks THAAD's better later one; without Arrow 3, THAAD fires "
-                                             "8.3 rounds instead of 2.2 and kills 3.66 instead of 3.43 (4,000 trials)",
+    ("april-2024-no-partners", "close israel"): "Israel alone and saturated (every Iron Dome and IAF round spent in "
+                                                "every trial): rounds no longer spent over Israel on cruise and "
+                                                "ballistic missiles go to drones (drones -4.2, cruise +1.2, "
+                                                "ballistic +4.7)",
+    ("april-2024-no-partners", "close jordan"): "saturated as above: the IAF loses its cruise engagements over Jordan "
+                                                "and spends its 32 missiles on drones, Iron Dome takes the cruise "
+                                                "missiles (drones -1.7, SE 0.16; cruise +0.01)",
+    ("twelve-day-war-2025", "close iraq"): "campaign stocks bind (all run out by night 8): rounds not spent over the "
+                                           "closed airspace go to later missiles and nights (close syria: -2.4 rounds "
+                                           "and -0.13 ballistic impacts on night 1)",
+    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq",
+    ("twelve-day-war-2025", "close syria"): "campaign stocks, as close iraq",
 }
+
+CAMPAIGN_TRIALS = 100                    # a campaign flies every wave: fewer trials keep the suite cheap
 
 _cache: dict = {}
 
@@ -58,13 +66,14 @@ def _prepared(name: str):
         sc = load_scenario(name)
         cat = scenario_catalog(sc)
         params = default_params(cat)
+        trials = CAMPAIGN_TRIALS if sc.campaign is not None else TRIALS
         try:
-            base = mono.impacts(sc, params, TRIALS, SEED)
-        except (InputError, ValueError) as exc:       # a scenario the plain run refuses (campaign-only)
+            base = mono.impacts(sc, params, trials, SEED)
+        except (InputError, ValueError) as exc:       # a scenario that cannot run
             _cache[name] = exc
             return exc
         changes = dict(mono.variants(sc, cat))
-        _cache[name] = (params, base, changes)
+        _cache[name] = (params, base, changes, trials)
     return _cache[name]
 
 
@@ -72,8 +81,8 @@ def _check(name: str, label: str) -> None:
     prep = _prepared(name)
     if isinstance(prep, Exception):
         pytest.skip(f"{name}: {prep}")
-    params, base, changes = prep
-    m, se = mono.paired(base, mono.impacts(changes[label], params, TRIALS, SEED))
+    params, base, changes, trials = prep
+    m, se = mono.paired(base, mono.impacts(changes[label], params, trials, SEED))
     for k in range(m.size):
         assert not mono.violated(m[k], se[k]), (name, label, k, float(m[k]), float(se[k]))
 
@@ -97,7 +106,8 @@ def test_removing_a_unit_or_closing_an_airspace_never_helps(name, data):
 
 
 @pytest.mark.parametrize("name,label", sorted(KNOWN))
-@pytest.mark.xfail(strict=False, reason="known engine non-monotonicity, see KNOWN and docs/engagement-realism.md")
+@pytest.mark.xfail(strict=False, reason="magazines binding across classes or nights, see KNOWN and "
+                                        "docs/engagement-realism.md §6.4")
 def test_known_violations(name, label):
     _check(name, label)
 

@@ -48,6 +48,13 @@ the opportunities before any is withheld, so a threat that had an
 opportunity keeps at least one (the cheapest unit's). Whether the cheaper
 unit will in fact fire (channels, rounds, the allocator's choice) is not
 looked at.
+
+The allocator's look-ahead (kernel semantics 3a) needs, per opportunity, the *rivals* it would
+block when a threat takes one salvo in flight (``salvos_in_flight: 1``): opportunities of other
+units on the same threat in later decision groups that start before this opportunity's intercept,
+whose pair has no opportunity in a group starting at or after it (``Compiled.tev_riv``, CSR over
+the threat index), and the first opportunity of the threat in a group starting at or after the
+intercept (``Compiled.tev_after``). Geometry only; the kernel judges them in the trial.
 """
 from __future__ import annotations
 
@@ -158,6 +165,10 @@ class Compiled:
     airspaces: list[str]
     ev_air: np.ndarray               # (events,) uint16
     tev_air: np.ndarray
+    # the allocator's look-ahead (module notes): rivals of each threat-index position, CSR
+    tev_riv_ptr: np.ndarray          # (events + 1,)
+    tev_riv: np.ndarray              # threat-index positions
+    tev_after: np.ndarray            # (events,) first position of the threat in a group after the intercept
     # sites, in order of decreasing value; offsets from each aim site [m]
     site_dx: np.ndarray              # (sites, sites): east offset of target site s from aim site a
     site_dy: np.ndarray
@@ -316,6 +327,46 @@ def _select_opportunities(t_s, L_s, mask, spacing_s, kmax):
                     q += 1
                     last = pos
     return out
+
+
+@njit(cache=True)
+def _rivals(thr_ptr, tev_g, tev_unit, tev_pair, tev_t, grp_time, n_pairs):
+    """The allocator's look-ahead (see module notes), in the threat index's order: for each
+    position ``j`` the positions ``j'`` of the same threat, in a later decision group that starts
+    before ``j``'s intercept (so ``j``'s salvo would still be in flight there), of another unit
+    whose pair has no opportunity in a group starting at or after that intercept (the chance
+    would be lost); and ``after[j]``, the first position of the threat in a group starting at or
+    after that intercept (the opportunities left once ``j``'s result is known).
+    Returns ``ptr (n_tev + 1,), idx, after (n_tev,)``."""
+    n_tev = tev_g.shape[0]
+    last_gt = np.full(n_pairs, -np.inf)
+    for j in range(n_tev):
+        gt = grp_time[tev_g[j]]
+        if gt > last_gt[tev_pair[j]]:
+            last_gt[tev_pair[j]] = gt
+    ptr = np.zeros(n_tev + 1, np.int64)
+    after = np.empty(n_tev, np.int64)
+    idx = np.empty(0, np.int64)
+    cnt = 0
+    for pas in range(2):
+        if pas == 1:
+            idx = np.empty(cnt, np.int64)
+        cnt = 0
+        for i in range(thr_ptr.shape[0] - 1):
+            end = thr_ptr[i + 1]
+            for j in range(thr_ptr[i], end):
+                ptr[j] = cnt
+                te = tev_t[j]
+                k = j + 1
+                while k < end and grp_time[tev_g[k]] < te:   # decision times never decrease along a threat
+                    if tev_g[k] > tev_g[j] and tev_unit[k] != tev_unit[j] and last_gt[tev_pair[k]] < te:
+                        if pas == 1:
+                            idx[cnt] = k
+                        cnt += 1
+                    k += 1
+                after[j] = k
+        ptr[n_tev] = cnt
+    return ptr, idx, after
 
 
 def _event_groups(grp_ptr: np.ndarray) -> np.ndarray:
@@ -603,6 +654,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
 
     predict = np.array([c in doc.impact_prediction for c in THREAT_CLASSES], dtype=bool)
     thr_ptr, tev = _threat_index(ev_threat, len(th_type))
+    tev_g = _event_groups(grp_ptr)[tev].astype(np.uint32)
+    if int(doc.salvos_in_flight) == 1 and tev.size:
+        riv_ptr, riv, after = _rivals(thr_ptr, tev_g.astype(np.int64), ev_unit[tev].astype(np.int64),
+                               ev_pair[tev].astype(np.int64), ev_t[tev], np.asarray(grp_time, dtype=float), n_pairs)
+    else:                                # a second slot in flight: taking one loses no rival's chance
+        riv_ptr, riv, after = np.zeros(tev.size + 1, np.int64), np.zeros(0, np.int64), np.zeros(tev.size, np.int64)
     return Compiled(
         scenario=sc, catalog=cat,
         threat_types=threat_types, interceptor_types=interceptor_types, sensor_types=sensor_types,
@@ -617,10 +674,11 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         ev_threat=ev_threat, ev_unit=ev_unit, ev_pair=ev_pair, ev_L=ev_L, ev_t=ev_t,
         grp_ptr=grp_ptr, grp_time=np.asarray(grp_time, dtype=float), n_pairs=n_pairs,
         # unsigned indices: the kernel's loads need no negative-index wraparound
-        thr_ptr=thr_ptr, tev_e=tev.astype(np.int32), tev_g=_event_groups(grp_ptr)[tev].astype(np.uint32),
+        thr_ptr=thr_ptr, tev_e=tev.astype(np.int32), tev_g=tev_g,
         tev_unit=ev_unit[tev].astype(np.uint32), tev_pair=ev_pair[tev].astype(np.uint32),
         tev_L=ev_L[tev], tev_t=ev_t[tev],
         airspaces=airspaces, ev_air=ev_air, tev_air=ev_air[tev],
+        tev_riv_ptr=riv_ptr, tev_riv=riv.astype(np.uint32), tev_after=after,
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),

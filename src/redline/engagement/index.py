@@ -22,8 +22,10 @@ Arrays (all int64 unless noted; ``E`` events, ``Q`` pairs, ``G`` groups):
   ``pev_L``, ``pev_t`` (float): decision and intercept time; ``pev_air``
   (uint16): airspace of the intercept point;
 * ``pev_f`` (E, 2) float: ``pev_L``, ``pev_t`` side by side, and ``pev_i``
-  (E, 3): ``pev_g``, ``pev_e``, ``pev_air``, so the kernel reads one event
-  from one or two cache lines;
+  (E, 4): ``pev_g``, ``pev_e``, ``pev_air`` and the event's position in
+  ``Compiled``'s threat index (``thr_ptr``/``tev_*``, where the allocator's
+  look-ahead finds its rivals), so the kernel reads one event from one or
+  two cache lines;
 * ``sf_ptr`` (G+1,), ``sf_pair``: the pairs whose first event falls in
   group ``g`` are ``sf_pair[sf_ptr[g]:sf_ptr[g+1]]``; ``sf_thr``, ``sf_unit``,
   ``sf_j`` and ``sf_L`` give their threat, unit, first event and its decision
@@ -79,12 +81,14 @@ def _build(c: Compiled) -> PairIndex:
     pev_g = group[order]
     pev_air = c.ev_air[order].astype(np.int64)
     sf_j = pr_ptr[:-1][by_first] if c.n_pairs else np.zeros(0, np.int64)
+    tpos = np.empty(n_ev, np.int64)                             # each event's position in the threat index
+    tpos[c.tev_e.astype(np.int64)] = np.arange(n_ev)
     return PairIndex(
         pr_thr=pr_thr, pr_unit=pr_unit, pr_ptr=pr_ptr,
         pev_e=order, pev_g=pev_g, pev_L=pev_L, pev_t=pev_t, pev_air=pev_air,
         sf_ptr=sf_ptr, sf_pair=by_first,
         pev_f=np.ascontiguousarray(np.stack([pev_L, pev_t], axis=1).reshape(-1, 2)),
-        pev_i=np.ascontiguousarray(np.stack([pev_g, order, pev_air], axis=1).reshape(-1, 3).astype(np.int64)),
+        pev_i=np.ascontiguousarray(np.stack([pev_g, order, pev_air, tpos[order]], axis=1).reshape(-1, 4).astype(np.int64)),
         sf_thr=pr_thr[by_first], sf_unit=pr_unit[by_first], sf_j=sf_j, sf_L=pev_L[sf_j],
     )
 

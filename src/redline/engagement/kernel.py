@@ -30,6 +30,23 @@ Semantics (shared with :mod:`redline.engagement.reference`):
    group) x P(salvo kills)``, where ``P(salvo kills) = 1 - (1 - pk)^shots``
    with ``pk`` per interceptor type and threat *type* (the class Pk times the
    type's manoeuvre factor, :mod:`redline.engagement.compile`).
+3a. Look-ahead (with one salvo in flight per threat): an opportunity is not
+   a candidate when it would block a better one, that is when another unit
+   has an opportunity on the same threat in a later group that starts
+   before this salvo's intercept, with no opportunity of its own in a group
+   starting at or after that intercept (its chance would be lost), and that
+   unit, as things stand at this group's start (rounds above reserve, track
+   early enough for its reaction, its pair's engagement count and look
+   time), would fire a salvo with a strictly larger kill probability than
+   this one (or an equal one, with more rounds above reserve than this
+   unit: equal units share the work instead of the first in reach
+   emptying its magazine), while no opportunity on the threat in a group
+   starting at or after this salvo's intercept (``Compiled.tev_after``:
+   once its result is known) offers a salvo at least as good as the best
+   rival's. The rivals are fixed at compile time (``Compiled.tev_riv``);
+   the check is the scan's. Without it an earlier, weaker salvo took the
+   threat's only slot, and removing that weaker unit *lowered* impacts
+   (houthi-eilat: Arrow 3 blocking THAAD; docs/engagement-realism.md §6).
 4. Salvo outcomes are drawn after the group's allocation, in commit order.
    A threat dies at the intercept time of its earliest killing salvo;
    salvos launched at a threat that is then already dead are spent anyway.
@@ -108,7 +125,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation,
                    thr_ptr, pr_thr, pr_unit, pr_ptr, pev_f, pev_i, sf_ptr, sf_pair, sf_thr, sf_unit, sf_j, sf_L,
-                   grp_ptr, grp_time,
+                   tev_unit, tev_pair, tev_L, riv_ptr, riv, riv_after, grp_ptr, grp_time,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
                    out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
@@ -289,10 +306,56 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     if blocked or lo > L or (pc > 0 and L < lk):
                         j += 1
                         continue
+                    ns = un_shots[u] if un_shots[u] < avail else avail
+                    ty = th_type[i]
+                    if ns == un_shots[u]:                # a full salvo: its Pk once per trial, unit and type
+                        if spk_tr[u, ty] != tr:
+                            spk_tr[u, ty] = tr
+                            spk[u, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
+                        pkj = spk[u, ty]
+                    else:
+                        pkj = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
+                    # look-ahead (semantics 3a): defer to a better salvo this one would block
+                    tp = pev_i[j, 3]                     # the event's position in the threat index
+                    if riv_ptr[tp] < riv_ptr[tp + 1]:
+                        tt = t_track[i]
+                        best = pkj
+                        tie = False                      # an equally good rival with more rounds to spare
+                        for r in range(riv_ptr[tp], riv_ptr[tp + 1]):
+                            k2 = riv[r]
+                            u2 = tev_unit[k2]
+                            p2 = tev_pair[k2]
+                            L2 = tev_L[k2]
+                            a2 = mag[u2] - un_reserve[u2]
+                            if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
+                                    or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
+                                continue
+                            n2 = un_shots[u2] if un_shots[u2] < a2 else a2
+                            q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** n2
+                            if q2 > best:
+                                best = q2
+                            elif q2 == pkj and a2 > avail:
+                                tie = True
+                        if best > pkj or tie:
+                            defer = True         # unless as good a salvo is left once this one's result is in
+                            for k2 in range(riv_after[tp], thr_ptr[i + 1]):
+                                u2 = tev_unit[k2]
+                                p2 = tev_pair[k2]
+                                L2 = tev_L[k2]
+                                a2 = mag[u2] - un_reserve[u2]
+                                if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
+                                        or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
+                                    continue
+                                n2 = un_shots[u2] if un_shots[u2] < a2 else a2
+                                if 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** n2 >= best:
+                                    defer = False
+                                    break
+                            if defer:
+                                j += 1
+                                continue
                     found = True
                     break
                 if found:
-                    ns = un_shots[u] if un_shots[u] < avail else avail
                     ci[nc] = i
                     cq[nc] = q
                     cu[nc] = u
@@ -300,14 +363,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     ct[nc] = pev_f[j, 1]
                     ca[nc] = pev_i[j, 2]
                     cns[nc] = ns
-                    ty = th_type[i]
-                    if ns == un_shots[u]:                # a full salvo: its Pk once per trial, unit and type
-                        if spk_tr[u, ty] != tr:
-                            spk_tr[u, ty] = tr
-                            spk[u, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
-                        cps[nc] = spk[u, ty]
-                    else:
-                        cps[nc] = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
+                    cps[nc] = pkj
                     nc += 1
                     if chan_g[u] != gs:
                         chan_g[u] = gs

@@ -155,6 +155,43 @@ def _draw_threats(c: Compiled, pi: int, rel, sigma, pd, rd: _Draws, sample: bool
     return out
 
 
+def _salvo_pk(c: Compiled, pk, pi: int, th: _Threat, k: int, magazine: dict, pair_count: dict,
+              pair_last: dict) -> float:
+    """The kill probability of the salvo the unit of threat-index position ``k`` would fire there, as
+    things stand (its rounds above reserve, the threat's track, its pair's count and look time), or -1
+    if it could not fire."""
+    u, p, L = int(c.tev_unit[k]), int(c.tev_pair[k]), c.tev_L[k]
+    avail = magazine[u] - int(c.un_reserve[u])
+    if avail <= 0 or th.t_track + c.un_react[u] > L or pair_count.get(p, 0) >= c.max_eng:
+        return -1.0
+    if pair_count.get(p, 0) > 0 and L < pair_last[p] + c.look_s:
+        return -1.0
+    shots = min(int(c.un_shots[u]), avail)
+    return 1.0 - (1.0 - pk[pi, c.un_type[u], c.th_type[th.index]]) ** shots
+
+
+def _blocks_better(c: Compiled, pk, pi: int, th: _Threat, j: int, p_kill: float,
+                   magazine: dict, pair_count: dict, pair_last: dict) -> bool:
+    """The look-ahead (kernel semantics 3a): would a salvo at threat-index position ``j`` block a
+    rival's later, better salvo whose chance would then be lost, with no salvo as good left once
+    this one's result is known?"""
+    best, tie = p_kill, False
+    mine = magazine[int(c.tev_unit[j])] - int(c.un_reserve[int(c.tev_unit[j])])
+    for r in range(c.tev_riv_ptr[j], c.tev_riv_ptr[j + 1]):
+        k = int(c.tev_riv[r])
+        q = _salvo_pk(c, pk, pi, th, k, magazine, pair_count, pair_last)
+        if q > best:
+            best = q
+        elif q == p_kill and magazine[int(c.tev_unit[k])] - int(c.un_reserve[int(c.tev_unit[k])]) > mine:
+            tie = True                    # an equally good rival with more rounds to spare
+    if not (best > p_kill or tie):
+        return False
+    for k in range(int(c.tev_after[j]), int(c.thr_ptr[th.index + 1])):
+        if _salvo_pk(c, pk, pi, th, k, magazine, pair_count, pair_last) >= best:
+            return False
+    return True
+
+
 def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
                    magazines: np.ndarray | None = None, sample: bool = False) -> TrialResult:
     """Simulate trial ``trial`` of a run seeded with ``seed``.
@@ -174,6 +211,8 @@ def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
     allocate = ALLOCATORS[c.scenario.doctrine.allocation]
     unit_shots = np.zeros(c.n_units, np.int32)
     kill_draws: list[tuple] = []
+    tpos = np.empty(len(c.tev_e), np.int64)           # each event's position in the threat index
+    tpos[c.tev_e] = np.arange(len(c.tev_e))
 
     for g in range(len(c.grp_ptr) - 1):
         g_time = c.grp_time[g]
@@ -196,9 +235,11 @@ def simulate_trial(c: Compiled, arrays, trial: int, seed: int,
             avail = magazine[u] - int(c.un_reserve[u])
             if avail <= 0:
                 continue
-            seen_pairs.add(p)
             shots = min(int(c.un_shots[u]), avail)
             p_kill = 1.0 - (1.0 - pk[pi, c.un_type[u], c.th_type[th.index]]) ** shots
+            if _blocks_better(c, pk, pi, th, tpos[e], p_kill, magazine, pair_count, pair_last):
+                continue
+            seen_pairs.add(p)
             cands.append(Candidate(th.index, u, shots, p_kill))
             cand_events.append(e)
             rounds.setdefault(u, avail)

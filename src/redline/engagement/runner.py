@@ -126,7 +126,7 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
         c.un_type, _mag0(c, magazines, t0, t1, out.took_part), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation,
         c.thr_ptr, ix.pr_thr, ix.pr_unit, ix.pr_ptr, ix.pev_f, ix.pev_i, ix.sf_ptr, ix.sf_pair, ix.sf_thr, ix.sf_unit, ix.sf_j, ix.sf_L,
-        c.grp_ptr, c.grp_time,
+        c.tev_unit, c.tev_pair, c.tev_L, c.tev_riv_ptr, c.tev_riv, c.tev_after, c.grp_ptr, c.grp_time,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
         out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl], out.by_type[sl], out.kills_na[sl],
