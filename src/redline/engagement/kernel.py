@@ -68,19 +68,27 @@ an earlier kill; any draw against a probability of 0 or 1.
    radius counts as impacted and as a hit on that site.
 
 Implementation (not semantics): the kernel never scans a group's full list
-of opportunities. Each threat holds a cursor into its own opportunities in
-event order (:func:`redline.engagement.compile._threat_index`) and sits in
+of opportunities. Each (threat, fire unit) pair holds a cursor into its own
+opportunities in event order (:mod:`redline.engagement.index`) and sits in
 the bucket of the group of its next *open* one: the next the scan would not
-reject on grounds that hold until the threat is next scanned (known death,
-an empty magazine, a late track, the pair's engagement count or look time;
-decision times never decrease along the cursor). A threat of value 0,
-undetected, known dead or with nothing open leaves the buckets for good, so
-a trial touches only live threats in reach. A group's allocation stops once
-no unit can fire again. Candidates of a group keep their event index, which
-is their rank in the plain scan, so ties break as there. The greedy is lazy
-(a binary heap keyed by gain, then event index; a committed salvo only
-lowers its threat's gain and feasibility only ever shrinks), which picks
-exactly the salvo a full rescan would.
+reject on grounds that hold until the pair is next seen (known death, a
+magazine at its reserve, a late track, the pair's engagement count or look
+time, the threat's salvos in flight: decision times never decrease along a
+cursor, and another pair's salvo at the threat only moves its free slot
+later). A pair joins at the group of its first opportunity from a static
+list, unless its threat is never engaged (value 0, undetected) or known
+dead, or its unit is at its reserve, and leaves for good on any of those or
+when the pair's engagements are used up, so a trial touches only pairs
+whose threat and unit are both still in play. The look-ahead (3a) is judged
+in the scan, on the group's starting state, and never moves a cursor past
+an event. Candidates keep their event index, their rank in the plain scan,
+so ties break as there. The greedy is lazy: one binary heap per fire unit
+of the group, keyed by gain, then event index; the best fresh, feasible top
+over the units is the plain rescan's argmax (a committed salvo only lowers
+its threat's gains, feasibility only ever shrinks), and a unit that can no
+longer fire leaves with all its candidates at once (a unit's salvos have
+one size in a group). A full salvo's kill probability is computed once per
+trial, unit and threat type.
 """
 from __future__ import annotations
 
@@ -330,8 +338,13 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                             if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                     or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
                                 continue
-                            n2 = un_shots[u2] if un_shots[u2] < a2 else a2
-                            q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** n2
+                            if a2 >= un_shots[u2]:
+                                if spk_tr[u2, ty] != tr:
+                                    spk_tr[u2, ty] = tr
+                                    spk[u2, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** un_shots[u2]
+                                q2 = spk[u2, ty]
+                            else:
+                                q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** a2
                             if q2 > best:
                                 best = q2
                             elif q2 == pkj and a2 > avail:
@@ -346,8 +359,14 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                                 if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                         or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
                                     continue
-                                n2 = un_shots[u2] if un_shots[u2] < a2 else a2
-                                if 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** n2 >= best:
+                                if a2 >= un_shots[u2]:
+                                    if spk_tr[u2, ty] != tr:
+                                        spk_tr[u2, ty] = tr
+                                        spk[u2, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** un_shots[u2]
+                                    q2 = spk[u2, ty]
+                                else:
+                                    q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** a2
+                                if q2 >= best:
                                     defer = False
                                     break
                             if defer:
