@@ -25,7 +25,13 @@ and the load average are printed beside them), on one thread:
   at most 1.05);
 * paired comparisons: the share of sampled threat-trials whose impact point
   (and failure time, where it fails in both) is unchanged when one engaging
-  fire unit is removed (1.0: a threat's draws never move).
+  fire unit is removed (1.0: a threat's draws never move);
+* geometry: compiling 2,000 threats (each from its own launch point) against
+  100 fire units, CPU seconds (target: under 1 s), from
+  :func:`bench_engagement.bench_geometry`;
+* the kernel's work per April trial: the engagement opportunities compiled,
+  the (threat, fire unit) pairs, and the kernel's index (one cursor per pair,
+  :mod:`redline.engagement.index`) beside them.
 
 Benchmarks measure; they never fail on a time.
 """
@@ -281,6 +287,21 @@ def bench_paired(trials: int = 64) -> dict:
             "paired_share_failure_times_unchanged": round(float((a.t_end[failed] == b.t_end[failed]).mean()), 4)}
 
 
+def bench_geometry() -> dict:
+    from bench_engagement import bench_geometry as geometry
+    r = geometry()
+    return {k: v for k, v in r.items() if k != "load"} | {"geometry_load": r["load"]}
+
+
+def bench_index() -> dict:
+    """How much the kernel has to look at in April 2024: opportunities, pairs, groups."""
+    sc = redline.load_scenario("april-2024")
+    cat = scenario_catalog(sc)
+    comp = compile_scenario(sc, cat, redline.default_params(cat))
+    return {"april_opportunities": int(comp.ev_L.size), "april_pairs": int(comp.n_pairs),
+            "april_groups": int(comp.grp_ptr.size - 1), "april_units": comp.n_units}
+
+
 def main() -> dict:
     out = {"cores": os.cpu_count(), "load_start": [round(x, 2) for x in os.getloadavg()]}
     print(json.dumps(out), flush=True)
@@ -291,7 +312,7 @@ def main() -> dict:
         r = fn(rates)
         print(json.dumps(r), flush=True)
         out.update(r)
-    for fn in (bench_scaling, bench_paired):
+    for fn in (bench_scaling, bench_paired, bench_geometry, bench_index):
         r = fn()
         print(json.dumps(r), flush=True)
         out.update(r)
@@ -300,6 +321,8 @@ def main() -> dict:
           f"{out['april_kernel_us_per_trial']} us = {out['april_kernel_x_bound']}x). Layered raid: {out['layered_speedup_vs_plain']}x faster "
           f"than the plain loop per threat-trial (target >= 5x), {out['layered_x_needed_draws']}x the draws it needs "
           f"(target <= 3x). Scaling exponent {out['scaling_exponent']} (target <= 1.05). "
+          f"Geometry of {out['geometry_threats']} threats x {out['geometry_units']} fire units: "
+          f"{out['geometry_compile_cpu_s']} s CPU (target < 1 s). "
           f"Load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores.", flush=True)
     return out
 

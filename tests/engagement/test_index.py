@@ -100,3 +100,85 @@ def test_threat_index_is_the_event_list_by_threat_in_event_order(name):
         assert np.all(c.ev_threat[e[s]] == i)
         assert np.all(np.diff(e[s]) > 0)                   # event order, so ties break as in the scan
         assert np.all(np.diff(c.tev_L[s]) >= 0)            # decision times never decrease along a cursor
+
+
+# --- the pair index (engagement/index.py) on mixed raids: many fire units, fighters whose on-station
+# window ends mid-raid, magazines running dry or held at a reserve, drones beside missiles
+
+def _mixed_yaml(n_bm, n_drones, batteries, fighters, reserve, inflight, max_eng, sls):
+    lines = [f"  - {{name: b{k}, kind: battery, type: {t}, owner: israel, site: battery{k % 2}, magazine: {mag}, "
+             f"channels: {ch}, reaction_s: {react}}}" for k, (t, mag, ch, react) in enumerate(batteries)]
+    lines += [f"  - {{name: f{k}, kind: fighter, type: fighter-aam, owner: israel, aircraft: {ac}, missiles_each: 2, "
+              f"channels: {ac}, patrol: {{site: cap, radius_km: 80, on_station_min: [{on}, {on + dur}]}}}}"
+              for k, (ac, on, dur) in enumerate(fighters)]
+    layers = sorted({LAYER[t] for t, *_ in batteries} | ({"air_to_air"} if fighters else set()))
+    raid = [f"  - {{threat: kheibar-shekan, count: {n_bm}, launch: launch, window_min: [30, 40], aim: {{target: 2, other: 1}}}}"]
+    if n_drones:
+        raid.append(f"  - {{threat: shahed-136, count: {n_drones}, launch: launch, window_min: [0, 20], aim: {{target: 1}}}}")
+    return f"""
+name: mixed-index-check
+sites:
+  launch: {{lat: 34.31, lon: 47.07, kind: launch_area}}
+  target: {{lat: 31.21, lon: 35.01, kind: air_base, radius_km: 20, value: 3}}
+  other: {{lat: 31.25, lon: 34.79, kind: city, radius_km: 10, value: 1}}
+  battery0: {{lat: 31.40, lon: 35.00}}
+  battery1: {{lat: 31.80, lon: 35.20}}
+  cap: {{lat: 32.3, lon: 36.6}}
+sensors:
+  - {{name: sat, type: sbirs, owner: united-states, at: {{lat: 0, lon: 45}}}}
+  - {{name: radar, type: elm-2084, owner: israel, at: {{lat: 31.5, lon: 35.0}}}}
+  - {{name: aew, type: aew, owner: israel, at: {{lat: 32.6, lon: 38.5}}}}
+fire_units:
+{chr(10).join(lines)}
+raid:
+{chr(10).join(raid)}
+doctrine:
+  shots: {{{", ".join(f"{ly}: 1" if ly == "air_to_air" else f"{ly}: 2" for ly in layers)}}}
+  shoot_look_shoot: {str(sls).lower()}
+  max_engagements: {max_eng}
+  reserve: {{{", ".join(f"{t}: {reserve}" for t in sorted({t for t, *_ in batteries}))}}}
+  impact_prediction: [ballistic]
+  allocation: greedy
+  salvos_in_flight: {inflight}
+"""
+
+
+battery = st.tuples(st.sampled_from(sorted(LAYER)), st.integers(0, 10), st.integers(1, 3), st.sampled_from([0, 30]))
+fighter = st.tuples(st.integers(1, 4), st.sampled_from([0, 60, 300]), st.sampled_from([30, 120, 2000]))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_bm=st.integers(1, 10), n_drones=st.integers(0, 8), batteries=st.lists(battery, min_size=1, max_size=7),
+       fighters=st.lists(fighter, max_size=3), reserve=st.sampled_from([0.0, 0.3]), inflight=st.integers(1, 2),
+       max_eng=st.integers(1, 3), sls=st.booleans(), pk=st.floats(0.2, 1.0), seed=st.integers(0, 2**31))
+def test_pair_index_equals_the_plain_scan_on_mixed_raids(n_bm, n_drones, batteries, fighters, reserve, inflight,
+                                                          max_eng, sls, pk, seed):
+    sc = parse_scenario(_mixed_yaml(n_bm, n_drones, batteries, fighters, reserve, inflight, max_eng, sls), "<mixed>")
+    ps = fixed_params(sc, pk={"arrow-3": pk, "arrow-2": 1.0 - pk / 2, "davids-sling": pk / 2, "fighter-aam": pk},
+                      reliability=0.9, pd=0.9, cep_m=8000.0)
+    _same(redline.run(sc, trials=16, seed=seed, params=ps),
+          redline.run(sc, trials=16, seed=seed, params=ps, engine="reference"))
+
+
+@pytest.mark.parametrize("name", ["april-2024", "houthi-eilat"])
+def test_pair_index_is_the_event_list_by_pair_in_event_order(name):
+    from redline.engagement.index import pair_index
+    sc = redline.load_scenario(name)
+    cat = scenario_catalog(sc)
+    c = compile_scenario(sc, cat, catalog_params(cat))
+    ix = pair_index(c)
+    e = ix.pev_i[:, 1]
+    assert np.array_equal(np.sort(e), np.arange(c.ev_L.size))               # a permutation of the events
+    group = np.repeat(np.arange(c.grp_ptr.size - 1), np.diff(c.grp_ptr))
+    assert np.array_equal(ix.pev_i[:, 0], group[e]) and np.array_equal(ix.pev_f[:, 0], c.ev_L[e])
+    assert np.array_equal(ix.pev_f[:, 1], c.ev_t[e]) and np.array_equal(ix.pev_i[:, 2], c.ev_air[e])
+    assert np.array_equal(c.tev_e[ix.pev_i[:, 3]], e)                       # its place in the threat index
+    for q in range(c.n_pairs):
+        s = slice(ix.pr_ptr[q], ix.pr_ptr[q + 1])
+        assert s.stop > s.start and np.all(np.diff(e[s]) > 0)               # event order within the pair
+        assert np.all(c.ev_pair[e[s]] == q) and np.all(c.ev_threat[e[s]] == ix.pr_thr[q])
+        assert np.all(c.ev_unit[e[s]] == ix.pr_unit[q])
+    first = ix.pr_ptr[:-1][ix.sf_pair]                                      # the static join lists
+    assert np.array_equal(ix.sf_j, first) and np.array_equal(ix.sf_L, ix.pev_f[first, 0])
+    assert np.all(np.diff(ix.pev_i[first, 0]) >= 0)
+    assert np.array_equal(np.diff(ix.sf_ptr), np.bincount(ix.pev_i[first, 0], minlength=c.grp_ptr.size - 1))

@@ -68,19 +68,27 @@ an earlier kill; any draw against a probability of 0 or 1.
    radius counts as impacted and as a hit on that site.
 
 Implementation (not semantics): the kernel never scans a group's full list
-of opportunities. Each threat holds a cursor into its own opportunities in
-event order (:func:`redline.engagement.compile._threat_index`) and sits in
+of opportunities. Each (threat, fire unit) pair holds a cursor into its own
+opportunities in event order (:mod:`redline.engagement.index`) and sits in
 the bucket of the group of its next *open* one: the next the scan would not
-reject on grounds that hold until the threat is next scanned (known death,
-an empty magazine, a late track, the pair's engagement count or look time;
-decision times never decrease along the cursor). A threat of value 0,
-undetected, known dead or with nothing open leaves the buckets for good, so
-a trial touches only live threats in reach. A group's allocation stops once
-no unit can fire again. Candidates of a group keep their event index, which
-is their rank in the plain scan, so ties break as there. The greedy is lazy
-(a binary heap keyed by gain, then event index; a committed salvo only
-lowers its threat's gain and feasibility only ever shrinks), which picks
-exactly the salvo a full rescan would.
+reject on grounds that hold until the pair is next seen (known death, a
+magazine at its reserve, a late track, the pair's engagement count or look
+time, the threat's salvos in flight: decision times never decrease along a
+cursor, and another pair's salvo at the threat only moves its free slot
+later). A pair joins at the group of its first opportunity from a static
+list, unless its threat is never engaged (value 0, undetected) or known
+dead, or its unit is at its reserve, and leaves for good on any of those or
+when the pair's engagements are used up, so a trial touches only pairs
+whose threat and unit are both still in play. The look-ahead (3a) is judged
+in the scan, on the group's starting state, and never moves a cursor past
+an event. Candidates keep their event index, their rank in the plain scan,
+so ties break as there. The greedy is lazy: one binary heap per fire unit
+of the group, keyed by gain, then event index; the best fresh, feasible top
+over the units is the plain rescan's argmax (a committed salvo only lowers
+its threat's gains, feasibility only ever shrinks), and a unit that can no
+longer fire leaves with all its candidates at once (a unit's salvos have
+one size in a group). A full salvo's kill probability is computed once per
+trial, unit and threat type.
 """
 from __future__ import annotations
 
@@ -123,8 +131,9 @@ def impact_site(dx, dy, a, ty, site_dx, site_dy, site_r2):
 def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sample,
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
-                   un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation, tev_air,
-                   thr_ptr, tev_e, tev_g, tev_unit, tev_pair, tev_L, tev_t, riv_ptr, riv, riv_after, grp_ptr, grp_time, n_pairs,
+                   un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation,
+                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev_f, pev_i, sf_ptr, sf_pair, sf_thr, sf_unit, sf_j, sf_L,
+                   tev_unit, tev_pair, tev_L, riv_ptr, riv, riv_after, grp_ptr, grp_time,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
                    out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
@@ -133,6 +142,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
     K = un_type.shape[0]
     P = pk_p.shape[0]
     G = grp_ptr.shape[0] - 1
+    Q = pr_thr.shape[0]
     ME = MAX_ENG_PER_THREAT
     inf = np.inf
     t_fail = np.empty(n)
@@ -150,34 +160,46 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
     eng_q = np.empty((n, ME))
     eng_u = np.empty((n, ME), np.int64)
     eng_a = np.empty((n, ME), np.int64)
+    t_free = np.empty(n)             # the first group start at which the threat has a free slot in flight
     mag = np.empty(K, np.int64)
     chan_left = np.zeros(K, np.int64)
     rounds_left = np.zeros(K, np.int64)
     # group stamps say "already seen in this group" without resets
     chan_g = np.full(K, -1, np.int64)
     thr_g = np.full(n, -1, np.int64)
-    pair_g = np.full(n_pairs, -1, np.int64)
     wgt = np.zeros(n)
     pend = np.zeros(n, np.int64)
     ver = np.zeros(n, np.int64)      # commits to the threat so far (stale heap keys)
-    pair_cnt = np.zeros(n_pairs, np.int64)
-    pair_last = np.zeros(n_pairs)
-    cur = np.empty(n, np.int64)      # cursor into the threat's opportunities
-    nxt = np.empty(n, np.int64)      # next threat in the same bucket
+    pair_cnt = np.zeros(Q, np.int64)
+    pair_last = np.zeros(Q)
+    cur = np.empty(Q, np.int64)      # cursor into the pair's events
+    nxt = np.empty(Q, np.int64)      # next pair in the same bucket
     head = np.empty(max(G, 1), np.int64)
-    vis = np.empty(n, np.int64)      # threats scanned in the current group
+    vis = np.empty(Q, np.int64)      # pairs to file again after the current group
     maxg = 1
     for g in range(G):
         if grp_ptr[g + 1] - grp_ptr[g] > maxg:
             maxg = grp_ptr[g + 1] - grp_ptr[g]
-    cj = np.empty(maxg, np.int64)    # candidate: position in the threat index
     ci = np.empty(maxg, np.int64)    # its threat
+    cq = np.empty(maxg, np.int64)    # its pair
+    cu = np.empty(maxg, np.int64)    # its unit
     ce = np.empty(maxg, np.int64)    # its event index: rank in the plain scan
+    ct = np.empty(maxg)              # its intercept time
+    ca = np.empty(maxg, np.int64)    # the airspace of its intercept point
     cns = np.empty(maxg, np.int64)
     cps = np.empty(maxg)
-    ckey = np.empty(maxg)
     cver = np.empty(maxg, np.int64)
-    hp = np.empty(maxg, np.int64)
+    hk = np.empty(maxg)              # the heap: gain,
+    he = np.empty(maxg, np.int64)    # event index,
+    hc = np.empty(maxg, np.int64)    # candidate
+    gu = np.empty(K, np.int64)       # the group's fire units with candidates
+    n_ty = pk_p.shape[2]
+    spk = np.empty((K, n_ty))        # P(a full salvo of the unit kills a threat of the type), this trial
+    spk_tr = np.full((K, n_ty), -1, np.int64)
+    ucnt = np.empty(K, np.int64)     # their candidates
+    ua = np.empty(K, np.int64)       # a unit's place among the group's units with a heap, or -1
+    ub = np.empty(K, np.int64)       # where its heap starts
+    um = np.empty(K, np.int64)       # and its size
     com_i = np.empty(maxg, np.int64)
     com_q = np.empty(maxg, np.int64)
     com_n = np.empty(maxg, np.int64)
@@ -219,75 +241,96 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         t_track[i] = th_t0[i] + trk_sens_t[q]
                         break
             eng_cnt[i] = 0
+            t_free[i] = -inf
             t_kill[i] = inf
-            t_dead[i] = t_fail[i]
+            # never engaged (value 0, untracked): as if known dead from the start, so no pair of it joins
+            t_dead[i] = t_fail[i] if value[i] > 0.0 and t_track[i] < inf else -inf
             killer[i] = -1
         for u in range(K):
             mag[u] = mag0[tr, u]
-        for p in range(n_pairs):
-            pair_cnt[p] = 0
-        # --- buckets: each engageable threat waits in the group of its first open opportunity
+        for q in range(Q):
+            pair_cnt[q] = 0
         for g in range(G):
             head[g] = -1
-        nv = 0
-        for i in range(n):
-            if value[i] > 0.0 and t_track[i] < inf and thr_ptr[i] < thr_ptr[i + 1]:
-                cur[i] = thr_ptr[i]
-                vis[nv] = i
-                nv += 1
-        # --- engagement groups in decision-time order (g = -1 only fills the buckets)
-        for g in range(-1, G):
-            if g >= 0 and head[g] < 0:
+        # --- engagement groups in decision-time order
+        for g in range(G):
+            s0 = sf_ptr[g]
+            s1 = sf_ptr[g + 1]
+            if head[g] < 0 and s0 == s1:
                 continue
-            gs = tr * (G + 1) + g + 1     # unique per trial and group
-            gt = grp_time[g] if g >= 0 else -inf
+            # pairs whose first event is in this group join the bucket, unless their threat is never
+            # engaged (value 0 or untracked: t_dead is then -inf) or known dead, or their unit's magazine
+            # is at its reserve
+            # (written without a branch: the test is unpredictable, and a pair that does not join is
+            # never read before it would have joined; pushed last first, so that the bucket lists them in
+            # event order, which makes the heap below cheap to build when gains tie)
+            h = head[g]
+            for k in range(s1 - 1, s0 - 1, -1):
+                u = sf_unit[k]
+                ok = (t_dead[sf_thr[k]] > sf_L[k]) & (mag[u] > un_reserve[u])
+                q = sf_pair[k]
+                cur[q] = sf_j[k]
+                nxt[q] = h
+                h = q if ok else h
+            head[g] = h
+            gs = tr * G + g               # unique per trial and group
+            gt = grp_time[g]
             nc = 0
-            n_open = 0
-            i = head[g] if g >= 0 else -1
-            while i >= 0:
-                i_next = nxt[i]
-                j = cur[i]
-                end = thr_ptr[i + 1]
+            nv = 0
+            nu = 0
+            q = head[g]
+            while q >= 0:
+                q_next = nxt[q]
+                i = pr_thr[q]
+                u = pr_unit[q]
+                avail = mag[u] - un_reserve[u]
+                # for good: the threat's engagements or the pair's are used up, or the magazine is at its reserve
+                if avail <= 0 or eng_cnt[i] >= ME or pair_cnt[q] >= max_eng:
+                    q = q_next
+                    continue
+                if thr_g[i] != gs:
+                    thr_g[i] = gs
+                    w = value[i]
+                    npend = 0
+                    for e in range(eng_cnt[i]):
+                        if eng_t[i, e] > gt:
+                            w *= eng_q[i, e]
+                            npend += 1
+                    wgt[i] = w
+                    pend[i] = npend
+                j = cur[q]
+                end = pr_ptr[q + 1]
                 td = t_dead[i]
-                tt = t_track[i]
-                full = eng_cnt[i] >= ME
-                while j < end and tev_g[j] == g:
-                    L = tev_L[j]
+                lo = t_track[i] + un_react[u]
+                pc = pair_cnt[q]
+                lk = pair_last[q] + look_s
+                blocked = pend[i] >= max_inflight    # no free slot in flight: no salvo in this group
+                found = False
+                while j < end and pev_i[j, 0] == g:
+                    L = pev_f[j, 0]
                     if td <= L:
-                        j = end          # known dead from here on: leaves the buckets
+                        j = end                  # known dead from here on
                         break
-                    u = tev_unit[j]
-                    p = tev_pair[j]
-                    avail = mag[u] - un_reserve[u]
-                    if (tt + un_react[u] > L or pair_g[p] == gs or pair_cnt[p] >= max_eng
-                            or (pair_cnt[p] > 0 and L < pair_last[p] + look_s)
-                            or avail <= 0 or full):
+                    if blocked or lo > L or (pc > 0 and L < lk):
                         j += 1
                         continue
                     ns = un_shots[u] if un_shots[u] < avail else avail
-                    pkj = 1.0 - (1.0 - pk_p[pi, un_type[u], th_type[i]]) ** ns
+                    ty = th_type[i]
+                    if ns == un_shots[u]:                # a full salvo: its Pk once per trial, unit and type
+                        if spk_tr[u, ty] != tr:
+                            spk_tr[u, ty] = tr
+                            spk[u, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
+                        pkj = spk[u, ty]
+                    else:
+                        pkj = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
                     # look-ahead (semantics 3a): defer to a better salvo this one would block
-                    defer = False
-                    best = pkj
-                    tie = False                  # an equally good rival with more rounds to spare
-                    for r in range(riv_ptr[j], riv_ptr[j + 1]):
-                        k2 = riv[r]
-                        u2 = tev_unit[k2]
-                        p2 = tev_pair[k2]
-                        L2 = tev_L[k2]
-                        a2 = mag[u2] - un_reserve[u2]
-                        if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
-                                or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
-                            continue
-                        n2 = un_shots[u2] if un_shots[u2] < a2 else a2
-                        q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], th_type[i]]) ** n2
-                        if q2 > best:
-                            best = q2
-                        elif q2 == pkj and a2 > avail:
-                            tie = True
-                    if best > pkj or tie:
-                        defer = True             # unless as good a salvo is left once this one's result is in
-                        for k2 in range(riv_after[j], end):
+                    tp = pev_i[j, 3]                     # the event's position in the threat index
+                    if riv_ptr[tp] < riv_ptr[tp + 1]:
+                        tt = t_track[i]
+                        best = pkj
+                        tie = False                      # an equally good rival with more rounds to spare
+                        for r in range(riv_ptr[tp], riv_ptr[tp + 1]):
+                            k2 = riv[r]
                             u2 = tev_unit[k2]
                             p2 = tev_pair[k2]
                             L2 = tev_L[k2]
@@ -295,164 +338,286 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                             if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                     or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
                                 continue
-                            n2 = un_shots[u2] if un_shots[u2] < a2 else a2
-                            if 1.0 - (1.0 - pk_p[pi, un_type[u2], th_type[i]]) ** n2 >= best:
-                                defer = False
-                                break
-                    if defer:
-                        j += 1
-                        continue
-                    pair_g[p] = gs
-                    cj[nc] = j
+                            if a2 >= un_shots[u2]:
+                                if spk_tr[u2, ty] != tr:
+                                    spk_tr[u2, ty] = tr
+                                    spk[u2, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** un_shots[u2]
+                                q2 = spk[u2, ty]
+                            else:
+                                q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** a2
+                            if q2 > best:
+                                best = q2
+                            elif q2 == pkj and a2 > avail:
+                                tie = True
+                        if best > pkj or tie:
+                            defer = True         # unless as good a salvo is left once this one's result is in
+                            for k2 in range(riv_after[tp], thr_ptr[i + 1]):
+                                u2 = tev_unit[k2]
+                                p2 = tev_pair[k2]
+                                L2 = tev_L[k2]
+                                a2 = mag[u2] - un_reserve[u2]
+                                if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
+                                        or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
+                                    continue
+                                if a2 >= un_shots[u2]:
+                                    if spk_tr[u2, ty] != tr:
+                                        spk_tr[u2, ty] = tr
+                                        spk[u2, ty] = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** un_shots[u2]
+                                    q2 = spk[u2, ty]
+                                else:
+                                    q2 = 1.0 - (1.0 - pk_p[pi, un_type[u2], ty]) ** a2
+                                if q2 >= best:
+                                    defer = False
+                                    break
+                            if defer:
+                                j += 1
+                                continue
+                    found = True
+                    break
+                if found:
                     ci[nc] = i
-                    ce[nc] = tev_e[j]
+                    cq[nc] = q
+                    cu[nc] = u
+                    ce[nc] = pev_i[j, 1]
+                    ct[nc] = pev_f[j, 1]
+                    ca[nc] = pev_i[j, 2]
                     cns[nc] = ns
                     cps[nc] = pkj
                     nc += 1
-                    if thr_g[i] != gs:
-                        thr_g[i] = gs
-                        w = value[i]
-                        npend = 0
-                        for q in range(eng_cnt[i]):
-                            if eng_t[i, q] > gt:
-                                w *= eng_q[i, q]
-                                npend += 1
-                        wgt[i] = w
-                        pend[i] = npend
                     if chan_g[u] != gs:
                         chan_g[u] = gs
                         chan_left[u] = un_chan[u]
                         rounds_left[u] = avail
-                        if un_chan[u] > 0:
-                            n_open += 1          # units that can still fire in this group
+                        ucnt[u] = 0
+                        gu[nu] = u
+                        nu += 1
+                    ucnt[u] += 1
                     j += 1
+                    while j < end and pev_i[j, 0] == g:   # a pair's first open event in the group only
+                        j += 1
                 if j < end:
-                    cur[i] = j
-                    vis[nv] = i
+                    cur[q] = j
+                    vis[nv] = q
                     nv += 1
-                i = i_next
+                q = q_next
             if nc > 0:
-                # --- lazy greedy: a binary heap of candidates by (gain, event index); once the
-                # top's gain is fresh and it is feasible, it is the plain rescan's argmax
+                # --- lazy greedy, one binary heap per fire unit of its candidates by (gain, event index),
+                # in hk/he/hc [ub[a], ub[a] + um[a]) for the a-th unit of the group. The best of the
+                # units' tops, once fresh (gains only fall) and feasible, is the plain rescan's argmax.
+                # A unit that can no longer fire (its salvos have one size in a group) leaves with all
+                # its candidates at once.
+                na = 0
+                off = 0
+                for a in range(nu):
+                    u = gu[a]
+                    if un_chan[u] > 0:
+                        ua[u] = na
+                        gu[na] = u
+                        ub[na] = off
+                        um[na] = 0
+                        off += ucnt[u]
+                        na += 1
+                    else:
+                        ua[u] = -1
                 for c in range(nc):
-                    ckey[c] = wgt[ci[c]] * cps[c]
-                    cver[c] = ver[ci[c]]
-                    hp[c] = c
-                m = nc
-                ncom = 0
-                build = m // 2 - 1               # heapify: sift each parent, the last one first
-                root = build
-                while True:
-                    if root >= 0:
-                        # sift hp[root] down (written out here: helpers taking arrays cost refcounts)
-                        x = hp[root]
+                    a = ua[cu[c]]
+                    if a >= 0:
+                        x = ub[a] + um[a]
+                        um[a] += 1
+                        hk[x] = wgt[ci[c]] * cps[c]
+                        he[x] = ce[c]
+                        hc[x] = c
+                        cver[c] = ver[ci[c]]
+                # heapify each unit's segment: sift each parent, the last one first
+                for a in range(na):
+                    b0 = ub[a]
+                    m = um[a]
+                    for root in range(m // 2 - 1, -1, -1):
+                        xk = hk[b0 + root]
+                        xe = he[b0 + root]
+                        xc = hc[b0 + root]
                         pos = root
                         while True:
                             ch = 2 * pos + 1
                             if ch >= m:
                                 break
-                            if ch + 1 < m and (ckey[hp[ch + 1]] > ckey[hp[ch]] or (
-                                    ckey[hp[ch + 1]] == ckey[hp[ch]] and ce[hp[ch + 1]] < ce[hp[ch]])):
-                                ch += 1
-                            if ckey[hp[ch]] > ckey[x] or (ckey[hp[ch]] == ckey[x] and ce[hp[ch]] < ce[x]):
-                                hp[pos] = hp[ch]
+                            if ch + 1 < m:
+                                k1 = hk[b0 + ch + 1]
+                                k0 = hk[b0 + ch]
+                                if k1 > k0 or (k1 == k0 and he[b0 + ch + 1] < he[b0 + ch]):
+                                    ch += 1
+                            kc = hk[b0 + ch]
+                            if kc > xk or (kc == xk and he[b0 + ch] < xe):
+                                hk[b0 + pos] = kc
+                                he[b0 + pos] = he[b0 + ch]
+                                hc[b0 + pos] = hc[b0 + ch]
                                 pos = ch
                             else:
                                 break
-                        hp[pos] = x
-                    if build > 0:
-                        build -= 1
-                        root = build
-                        continue
-                    if m == 0:
-                        break
-                    root = 0
-                    c = hp[0]
+                        hk[b0 + pos] = xk
+                        he[b0 + pos] = xe
+                        hc[b0 + pos] = xc
+                ncom = 0
+                while na > 0:
+                    # the best top over the units
+                    best = 0
+                    bk = hk[ub[0]]
+                    be = he[ub[0]]
+                    for a in range(1, na):
+                        k1 = hk[ub[a]]
+                        e1 = he[ub[a]]
+                        if k1 > bk or (k1 == bk and e1 < be):
+                            best = a
+                            bk = k1
+                            be = e1
+                    b0 = ub[best]
+                    c = hc[b0]
                     i = ci[c]
-                    j = cj[c]
-                    u = tev_unit[j]
-                    ns = cns[c]
-                    if chan_left[u] <= 0 or rounds_left[u] < ns or pend[i] >= max_inflight:
-                        m -= 1                       # infeasible for the rest of the group
-                        hp[0] = hp[m]
-                        continue
-                    if cver[c] != ver[i]:
-                        ckey[c] = wgt[i] * cps[c]    # gains only fall: sift it down to its place
+                    if pend[i] >= max_inflight:
+                        m = um[best] - 1             # infeasible for the rest of the group: pop it
+                        um[best] = m
+                        hk[b0] = hk[b0 + m]
+                        he[b0] = he[b0 + m]
+                        hc[b0] = hc[b0 + m]
+                    elif cver[c] != ver[i]:
+                        hk[b0] = wgt[i] * cps[c]     # gains only fall: sift it down to its place
                         cver[c] = ver[i]
-                        continue
-                    if not ckey[c] > 0.0:
+                    elif not bk > 0.0:
                         break
-                    m -= 1
-                    hp[0] = hp[m]
-                    ps = cps[c]
-                    p = tev_pair[j]
-                    chan_left[u] -= 1
-                    rounds_left[u] -= ns
-                    mag[u] -= ns
-                    wgt[i] *= 1.0 - ps
-                    ver[i] += 1
-                    pend[i] += 1
-                    pair_cnt[p] += 1
-                    pair_last[p] = tev_t[j]
-                    q = eng_cnt[i]
-                    eng_t[i, q] = tev_t[j]
-                    eng_q[i, q] = 1.0 - ps
-                    eng_u[i, q] = u
-                    eng_a[i, q] = tev_air[j]
-                    eng_cnt[i] = q + 1
-                    out_ushots[tr, u] += ns
-                    com_i[ncom] = i
-                    com_q[ncom] = q
-                    com_n[ncom] = pair_cnt[p] - 1     # earlier salvos of this unit at this threat
-                    ncom += 1
-                    # a unit's salvos all have one size in a group: once it cannot fire that,
-                    # none of its candidates can; with no unit left the rescan would find nothing
-                    if chan_left[u] <= 0 or rounds_left[u] < ns:
-                        n_open -= 1
-                        if n_open == 0:
+                    else:
+                        u = cu[c]
+                        ns = cns[c]
+                        m = um[best] - 1
+                        um[best] = m
+                        hk[b0] = hk[b0 + m]
+                        he[b0] = he[b0 + m]
+                        hc[b0] = hc[b0 + m]
+                        ps = cps[c]
+                        p = cq[c]
+                        chan_left[u] -= 1
+                        rounds_left[u] -= ns
+                        mag[u] -= ns
+                        wgt[i] *= 1.0 - ps
+                        ver[i] += 1
+                        pend[i] += 1
+                        pair_cnt[p] += 1
+                        pair_last[p] = ct[c]
+                        e = eng_cnt[i]
+                        eng_t[i, e] = ct[c]
+                        eng_q[i, e] = 1.0 - ps
+                        eng_u[i, e] = u
+                        eng_a[i, e] = ca[c]
+                        eng_cnt[i] = e + 1
+                        out_ushots[tr, u] += ns
+                        com_i[ncom] = i
+                        com_q[ncom] = e
+                        com_n[ncom] = pair_cnt[p] - 1     # earlier salvos of this unit at this threat
+                        ncom += 1
+                        if chan_left[u] <= 0 or rounds_left[u] < ns:
+                            um[best] = 0             # the unit cannot fire again in this group
+                    m = um[best]
+                    if m == 0:
+                        na -= 1                      # the unit leaves: the last one takes its place
+                        gu[best] = gu[na]
+                        ub[best] = ub[na]
+                        um[best] = um[na]
+                        continue
+                    # the new top of the unit's heap to its place (Floyd's: the hole goes down to a leaf
+                    # by the better child, one comparison a level, then the entry rises; the entry came
+                    # from the bottom or lost gain, so it rarely rises far)
+                    xk = hk[b0]
+                    xe = he[b0]
+                    xc = hc[b0]
+                    pos = 0
+                    while True:
+                        ch = 2 * pos + 1
+                        if ch >= m:
                             break
+                        if ch + 1 < m:
+                            k1 = hk[b0 + ch + 1]
+                            k0 = hk[b0 + ch]
+                            if k1 > k0 or (k1 == k0 and he[b0 + ch + 1] < he[b0 + ch]):
+                                ch += 1
+                        hk[b0 + pos] = hk[b0 + ch]
+                        he[b0 + pos] = he[b0 + ch]
+                        hc[b0 + pos] = hc[b0 + ch]
+                        pos = ch
+                    while pos > 0:
+                        par = (pos - 1) >> 1
+                        kp = hk[b0 + par]
+                        if xk > kp or (xk == kp and xe < he[b0 + par]):
+                            hk[b0 + pos] = kp
+                            he[b0 + pos] = he[b0 + par]
+                            hc[b0 + pos] = hc[b0 + par]
+                            pos = par
+                        else:
+                            break
+                    hk[b0 + pos] = xk
+                    he[b0 + pos] = xe
+                    hc[b0 + pos] = xc
                 for c in range(ncom):
                     i = com_i[c]
-                    q = com_q[c]
-                    te = eng_t[i, q]
+                    e = com_q[c]
+                    te = eng_t[i, e]
                     # drawn only if a kill could change the outcome: not after an earlier kill or
                     # after the failure (a tie with the failure counts as a kill)
                     if te < t_kill[i] and te <= t_fail[i]:
-                        pk = 1.0 - eng_q[i, q]
+                        pk = 1.0 - eng_q[i, e]
                         if pk >= 1.0 or (pk > 0.0 and uniform_nb(
-                                sub_key_nb(th_k[i], un_key[eng_u[i, q]]), 1 + com_n[c]) < pk):
+                                sub_key_nb(th_k[i], un_key[eng_u[i, e]]), 1 + com_n[c]) < pk):
                             t_kill[i] = te
-                            killer[i] = eng_u[i, q]
-                            kill_air[i] = eng_a[i, q]
+                            killer[i] = eng_u[i, e]
+                            kill_air[i] = eng_a[i, e]
                             if te < t_dead[i]:
                                 t_dead[i] = te
-            # --- each scanned threat waits in the group of its next open opportunity, judged on the
-            # state after this group's shots: every rejection below holds until the threat is next
-            # scanned (known death and magazines only advance; a pair's count and last shot change
-            # only when its threat is a candidate)
+                    # the first group start with fewer than max_inflight salvos pending: the
+                    # max_inflight-th latest intercept time of the threat's engagements
+                    cnt = eng_cnt[i]
+                    if cnt >= max_inflight:
+                        for a in range(cnt):
+                            x = eng_t[i, a]
+                            ngt = 0
+                            nge = 0
+                            for b in range(cnt):
+                                if eng_t[i, b] > x:
+                                    ngt += 1
+                                if eng_t[i, b] >= x:
+                                    nge += 1
+                            if ngt < max_inflight <= nge:
+                                t_free[i] = x
+                                break
+            # --- each pair seen here waits in the group of its next open event, judged on the state
+            # after this group's shots. Every rejection holds until the pair is next seen: known death,
+            # magazines and the threat's salvos in flight only advance (another pair's salvo at the
+            # threat can only move its free slot later), the pair's count and last shot change only
+            # when the pair is a candidate, and a threat's track time is fixed in the trial
             for v in range(nv):
-                i = vis[v]
-                end = thr_ptr[i + 1]
-                j = cur[i] if eng_cnt[i] < ME else end
+                q = vis[v]
+                i = pr_thr[q]
+                u = pr_unit[q]
+                pc = pair_cnt[q]
+                if mag[u] <= un_reserve[u] or eng_cnt[i] >= ME or pc >= max_eng:
+                    continue
+                end = pr_ptr[q + 1]
+                j = cur[q]
                 td = t_dead[i]
-                tt = t_track[i]
+                lo = t_track[i] + un_react[u]
+                if pc > 0 and pair_last[q] + look_s > lo:
+                    lo = pair_last[q] + look_s
+                tf = t_free[i]
                 while j < end:
-                    L = tev_L[j]
+                    L = pev_f[j, 0]
                     if td <= L:
                         j = end
                         break
-                    u = tev_unit[j]
-                    if mag[u] > un_reserve[u] and tt + un_react[u] <= L:
-                        p = tev_pair[j]
-                        pc = pair_cnt[p]
-                        if pc < max_eng and (pc == 0 or L >= pair_last[p] + look_s):
-                            break
+                    if L >= lo and grp_time[pev_i[j, 0]] >= tf:
+                        break
                     j += 1
                 if j < end:
-                    cur[i] = j
-                    nxt[i] = head[tev_g[j]]
-                    head[tev_g[j]] = i
-            nv = 0
+                    cur[q] = j
+                    gq = pev_i[j, 0]
+                    nxt[q] = head[gq]
+                    head[gq] = q
         # --- tally
         for i in range(n):
             cl = th_class[i]

@@ -110,6 +110,7 @@ def _mag0(c: Compiled, magazines: np.ndarray | None, t0: int, t1: int,
 
 def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, trials: int,
                 magazines: np.ndarray | None = None) -> None:
+    from .index import pair_index
     from .kernel import simulate_chunk
 
     t0 = chunk * CHUNK_TRIALS
@@ -118,12 +119,14 @@ def _fast_chunk(c: Compiled, arrays, out: RawOutcome, seed: int, chunk: int, tri
     sl = slice(t0, t1)
     ss = slice(t0, t0 + ns_local) if ns_local else slice(0, 0)
     pk, rel, sigma, pd = arrays
+    ix = pair_index(c)
     simulate_chunk(
         run_key(seed), c.th_key, c.un_key, c.sens_key, t0, t1 - t0, ns_local,
         c.th_type, c.th_class, c.th_t0, c.th_T, c.th_boost, c.th_boost_fail, c.th_track, c.th_aim,
         c.trk_sens_ptr, c.trk_sens_idx, c.trk_sens_t, c.sens_type,
-        c.un_type, _mag0(c, magazines, t0, t1, out.took_part), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation, c.tev_air,
-        c.thr_ptr, c.tev_e, c.tev_g, c.tev_unit, c.tev_pair, c.tev_L, c.tev_t, c.tev_riv_ptr, c.tev_riv, c.tev_after, c.grp_ptr, c.grp_time, c.n_pairs,
+        c.un_type, _mag0(c, magazines, t0, t1, out.took_part), c.un_chan, c.un_react, c.un_shots, c.un_reserve, c.un_nation,
+        c.thr_ptr, ix.pr_thr, ix.pr_unit, ix.pr_ptr, ix.pev_f, ix.pev_i, ix.sf_ptr, ix.sf_pair, ix.sf_thr, ix.sf_unit, ix.sf_j, ix.sf_L,
+        c.tev_unit, c.tev_pair, c.tev_L, c.tev_riv_ptr, c.tev_riv, c.tev_after, c.grp_ptr, c.grp_time,
         c.site_dx, c.site_dy, c.site_r2, c.site_value, c.predict_class, c.max_eng, c.look_s, c.max_inflight,
         pk, rel, sigma, pd,
         out.cls[sl], out.unit_shots[sl], out.unit_kills[sl], out.site_hits[sl], out.by_type[sl], out.kills_na[sl],
