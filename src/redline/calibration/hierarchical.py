@@ -356,7 +356,7 @@ def _diagnose(chains: np.ndarray, names: list[str]) -> dict:
             warnings.simplefilter("ignore", FutureWarning)
             import arviz as az  # a dependency; the fallback below uses the same formulas
     except ImportError:
-        az = None
+        az = None  # type: ignore[assignment]
     out = {}
     for k, name in enumerate(names):
         x = chains[:, :, k]

@@ -292,8 +292,10 @@ def register(app: typer.Typer) -> None:
             print(line, file=sys.stderr)
 
         with user_errors():
-            days = [dt.date.fromisoformat(o) if _is_date(o) else fail(f"--origin = {o}: give a date YYYY-MM-DD")
-                    for o in (origin or [])]
+            for o in origin or []:
+                if not _is_date(o):
+                    fail(f"--origin = {o}: give a date YYYY-MM-DD")
+            days = [dt.date.fromisoformat(o) for o in (origin or [])]
             from ..escalation.backtest import DEFAULT_ORIGINS
 
             results = [backtest_origin(d, moves_path=moves, paths=paths,
