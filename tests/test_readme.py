@@ -61,7 +61,7 @@ SCALE: dict[str, dict[str, tuple[str, bool]]] = {
     "campaign": {"--trials": ("40", True)},
     "crisis": {"--paths": ("100", True), "--draws": ("2", True)},
     "compare": {"--paths": ("100", True), "--draws": ("2", True)},
-    "backtest": {"--draws": ("2", True)},
+    "backtest": {"--paths": ("100", True)},
     "calibrate": {"--draws": ("20", True), "--rounds": ("2", True), "--trials": ("4", True), "--particles": ("40", True)},
     "maintain rebuild-effects": {"--trials": ("20", True)},
     "maintain fit-escalation": {"--draws": ("10", True), "--chains": ("2", True), "--iters": ("200", True),
