@@ -53,14 +53,10 @@ KNOWN = {
                                                 "physics (docs/engagement-realism.md 6.5)",
     ("twelve-day-war-2025", "close iraq"): "campaign stocks: the fighters fire ~1 missile fewer a night on nights "
                                            "1-6 at no cost in impacts, so their stock lasts into nights 9-11 "
-                                           "(drones -0.37, -0.55, -0.35 there; ballistic -0.04 to -0.08 on "
-                                           "nights 1-3, Sling as close syria)",
+                                           "(drones -2.2, SE 0.45, with the withhold doctrine): no magazine plan "
+                                           "across nights",
     ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq (fighters 3.3-4.9 fewer a night on "
-                                             "nights 1-5, drones -2.2 on night 9)",
-    ("twelve-day-war-2025", "close syria"): "no withhold doctrine in the scenario: David's Sling spends its 48-round "
-                                            "stock on drones on nights 1-2; a closure that saves a few Sling rounds "
-                                            "lowers ballistic impacts (nights 1-3: -0.10, -0.30, -0.19); with "
-                                            "april-2024's withhold lists the ballistic deficit goes",
+                                             "nights 1-5; drones -1.4, SE 0.36)",
 }
 
 CAMPAIGN_TRIALS = 100                    # a campaign flies every wave: fewer trials keep the suite cheap
