@@ -479,6 +479,7 @@ def ess_bulk(x: np.ndarray) -> float:
 
 def _diagnose(chains: np.ndarray, names: list[str]) -> dict:
     """R-hat and bulk ESS per hyperparameter; ArviZ computes them when it is installed."""
+    az: Any
     try:
         import arviz as az  # optional: the same formulas as below
     except ImportError:
