@@ -208,15 +208,98 @@ def test_calibrate_cli_hierarchical_writes_where_told(toy_fit, tmp_path):
     assert r.exit_code == 0, r.output
 
 
-def test_campaigns_are_listed_as_left_out(toy_fit):
+def test_truncated_campaign_flies_the_whole_campaigns_first_nights():
+    # the fit flies a campaign only to its last fitted night: those nights must be the whole campaign's, trial for trial
+    from redline.campaign.runner import run_campaign
+    from redline.calibration.events import event_campaign, load_event
+    from redline.calibration.hierarchical import truncated_campaign
+
+    sc, camp, _ = event_campaign(load_event("twelve-day-war-2025"))
+    full = run_campaign(sc, camp, trials=120, seed=3, params="prior", keep_daily=True)
+    part = run_campaign(sc, truncated_campaign(camp, 5), trials=120, seed=3, params="prior", keep_daily=True)
+    assert part.campaign.days == 5 and len(part.plans) == 5
+    for k in ("cls", "used_type"):
+        assert np.array_equal(full.trial_daily[k][:, :5], part.trial_daily[k])
+    assert full.trial_daily["cls"][:, 5:].sum() > 0                     # and the later nights were not flown
+    with pytest.raises(ValueError, match="nights"):
+        truncated_campaign(camp, 12)
+
+
+def _war_split(origin: str):
+    import datetime as dt
+
     from redline.calibration.events import load_event
+    from redline.calibration.scoreboard import split_events
+
+    fit_events, fitted, _ = split_events([load_event("twelve-day-war-2025")], dt.date.fromisoformat(origin))
+    return fit_events[0], fitted
+
+
+def test_campaign_target_reads_what_validate_scores():
+    # the fit's likelihood reads the same per-trial counts as predictive_samples (validate, scoreboard) on the whole war
+    from redline.calibration.events import load_event
+    from redline.calibration.hierarchical import FAMILY, prepare_events
+    from redline.calibration.priors import build_prior
+    from redline.calibration.scoring import predictive_samples
+
+    sub, _ = _war_split("2025-06-23")
+    cat, (t,), (rec,) = prepare_events([sub])
+    assert rec["campaign"]["nights_simulated"] == 6 and t.simulate is not None
+    prior = build_prior(cat, [t.compiled], family=FAMILY)
+    ps = prior.paramset(np.random.default_rng(0).random((7, prior.dim)))
+    y = np.stack([f(t.simulate(ps, 70, 9)) for f in t.samplers], axis=1)
+    war = load_event("twelve-day-war-2025")
+    whole = predictive_samples(war, ps, 70, 9)
+    fitted = [i for i, o in enumerate(war.event.observations) if o.fitted and o.night is not None
+              and o.night.isoformat() < "2025-06-23"]
+    assert [war.event.observations[i].metric for i in fitted] == [m["metric"] for m in rec["campaign"]["fitted"]]
+    assert np.array_equal(y, np.stack([whole[i] for i in fitted], axis=1))
+
+
+def test_campaign_is_fitted_only_on_its_nights_before_the_cut(toy_fit):
+    evs, _, cache = toy_fit
+    sub, fitted = _war_split("2025-06-18")
+    assert fitted and all(d.date.isoformat() < "2025-06-18" for d in fitted)
+    post = fit_hierarchical([sub, evs[0]], seed=4, settings=SETTINGS, cache=cache)
+    m = post.manifest
+    assert m["excluded"] == []
+    rec = next(e for e in m["events"] if e["file"] == "twelve-day-war-2025.yaml")
+    # nights 13-17 June: the cumulative impacts to ~18 June only; nights 6-11 and the totals are not fitted
+    assert rec["campaign"] == {"nights_simulated": 5, "nights": 11, "fitted": [
+        {"metric": "cumulative.by_class.ballistic.impacted", "day": 5, "night": "2025-06-17"}]}
+    assert rec["observations_fitted"] == 1 and rec["sha256"] == sub.sha256
+    d = next(x for x in m["diagnostics"]["design"] if x["event"] == "twelve-day-war-2025")
+    assert d["design_points"] == SETTINGS.campaign_design.particles * SETTINGS.campaign_design.rounds
+    assert {"reliability.ballistic.liquid", "reliability.ballistic.solid", "pk.thaad.ballistic"} <= set(d["hierarchical_coordinates"])
+    # a later cut fits more nights, with its own design (the observation subset is in the key)
+    later, _ = _war_split("2025-06-23")
+    post2 = fit_hierarchical([later, evs[0]], seed=4, settings=SETTINGS, cache=cache)
+    rec2 = next(e for e in post2.manifest["events"] if e["file"] == "twelve-day-war-2025.yaml")
+    assert rec2["campaign"]["nights_simulated"] == 6 and rec2["observations_fitted"] == 2
+    assert rec2["design_sha256"] != rec["design_sha256"]
+
+
+def test_campaign_fit_is_reproducible_and_worker_independent(toy_fit):
+    evs, _, _ = toy_fit
+    sub, _ = _war_split("2025-06-18")
+    one = fit_hierarchical([sub, evs[1]], seed=4, settings=SETTINGS, cache=None)
+    two = fit_hierarchical([evs[1], sub], seed=4, settings=SETTINGS.__class__(**{**SETTINGS.__dict__, "workers": 2}),
+                           cache=None)
+    assert one.to_json() == two.to_json()
+
+
+def test_events_without_fitted_observations_are_left_out(toy_fit):
+    from redline.calibration.events import load_event
+    from redline.calibration.scoreboard import subset_event
 
     evs, _, cache = toy_fit
+
     camp = load_event("houthi-fire-2024")
-    assert camp.is_campaign
-    post = fit_hierarchical([camp, evs[0]], seed=4, settings=SETTINGS, cache=cache)
+    inputs_only = subset_event(camp, [i for i, o in enumerate(camp.event.observations) if o.input])
+    post = fit_hierarchical([inputs_only, evs[0]], seed=4, settings=SETTINGS, cache=cache)
     m = post.manifest
     assert [e["file"] for e in m["events"]] == [Path(evs[0].file).name]
-    assert [e["file"] for e in m["excluded"]] == ["houthi-fire-2024.yaml"] and "campaign" in m["excluded"][0]["reason"]
+    assert [e["file"] for e in m["excluded"]] == ["houthi-fire-2024.yaml"]
+    assert m["excluded"][0]["reason"] == "no fitted observations"
     with pytest.raises(ValueError, match="no event to fit"):
-        fit_hierarchical([camp], seed=4, settings=SETTINGS, cache=cache)
+        fit_hierarchical([inputs_only], seed=4, settings=SETTINGS, cache=cache)

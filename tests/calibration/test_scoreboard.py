@@ -237,3 +237,18 @@ def test_shipped_origin_fits_are_current_and_split_at_their_origin():
             f"{path.name} is stale: run `redline scoreboard --origins {origin} --refit`"
         assert all(o["date"] < origin for o in man["fitted_observations"])
         assert scored and all(d.date.isoformat() >= origin and not d.input for d in scored)
+        # a campaign's fitted observations are its non-input ones before the origin, and its design flew
+        # only the nights up to the last of them (all nights only for a total)
+        fitted_by_event: dict[str, list[str]] = {}
+        for o in man["fitted_observations"]:
+            if not o["input"]:
+                fitted_by_event.setdefault(o["event"], []).append(o["metric"])
+        for rec in sb.read_posterior(path).manifest["events"]:
+            camp = rec.get("campaign")
+            if camp is None:
+                continue
+            stem = rec["file"].rsplit(".", 1)[0]
+            assert sorted(f["metric"] for f in camp["fitted"]) == sorted(fitted_by_event[stem])
+            days = [f["day"] for f in camp["fitted"]]
+            assert camp["nights_simulated"] == (camp["nights"] if None in days else max(days))
+            assert all(f["night"] < origin for f in camp["fitted"] if f["night"] is not None)

@@ -57,7 +57,7 @@ nonlinear state space models. *J. Comput. Graph. Stat.* 5(1), 1-25 (systematic r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
@@ -120,6 +120,9 @@ class FitTarget:
 
     ``samplers[k]`` gives the per-trial values of observation ``k``;
     ``low``, ``high``, ``sd`` are its range and reporting-error scale.
+    ``simulate(params, trials, seed)``, when given, replaces ``run_compiled(compiled, ...)``
+    as the simulator whose output the samplers read (a campaign: the hierarchical fit);
+    trial ``j`` must use draw ``j % params.size``.
     """
 
     name: str
@@ -128,6 +131,7 @@ class FitTarget:
     low: np.ndarray
     high: np.ndarray
     sd: np.ndarray
+    simulate: Callable[..., Any] | None = None
 
 
 @dataclass
@@ -166,7 +170,8 @@ def _log_lik(prior: PriorModel, targets: list[FitTarget], U: np.ndarray, s: FitS
         B = i1 - i0
         ps = prior.paramset(U[i0:i1])
         for e, t in enumerate(targets):
-            raw = run_compiled(t.compiled, ps, trials=B * m, seed=_seed(seed, 1, rnd, b, e))
+            sim = t.simulate or (lambda p, n, sd, c=t.compiled: run_compiled(c, p, trials=n, seed=sd))
+            raw = sim(ps, B * m, _seed(seed, 1, rnd, b, e))
             y = np.stack([f(raw) for f in t.samplers], axis=1) if t.samplers else np.zeros((B * m, 0))
             lk = log_kernel(y, t.low, t.high, t.sd).reshape(m, B)   # trial j*B + i uses draw i
             out[i0:i1] += logsumexp(lk, axis=0) - np.log(m)

@@ -27,8 +27,18 @@ whose deterministic-mixture weights ``w_i = L_hat(u_i) / q_bar(u_i)`` make the
 design valid for any target density on the cube. The adaptive rounds put the
 design where the event's likelihood is, so that it also serves narrow
 population densities. Designs are cached per event, keyed by the SHA-256 of
-the event file, its scenario with the catalog entries it uses, the engine
-version, the settings and the seed.
+the event file, of its fitted observations, its scenario with the catalog
+entries it uses (and a campaign's block), the engine version, the settings
+and the seed.
+
+Campaigns. A campaign event is one exchange (one ``eta`` for the whole
+campaign: its nights share the campaign's missiles, defences and stocks).
+Its fitted observations are its non-input ``fit`` ones; the scoreboard hands
+it only those dated before an origin (a total is dated by the campaign's last
+night, so it is fitted only when all its nights are). Each particle-trial
+flies the campaign (:func:`redline.campaign.run_campaign`, stocks carried)
+through its last fitted night only (:func:`campaign_nights`: nights after it
+change nothing that is fitted), with the smaller ``campaign_design``.
 
 Marginal likelihood of one event given the hyperparameters ``phi`` (importance sampling on its design)::
 
@@ -76,7 +86,9 @@ import numpy as np
 from scipy.special import logsumexp, ndtr, ndtri
 
 from .._version import __version__
-from .events import LoadedEvent, load_event
+from ..hashing import canonical_sha256
+from ..scenario.campaign import Campaign
+from .events import LoadedEvent, event_campaign, load_event
 from .fit import FitSettings, fit
 from .posterior import Posterior
 from .priors import PriorModel, build_prior
@@ -90,7 +102,7 @@ HIER_METHOD = ("hierarchical: exchange-level effects on the probit scale of the 
                "over an adaptive per-event design of engine runs (AMIS, measurement-error kernel); draws for a new "
                "exchange; see docs/calibration.md")
 
-DESIGN_VERSION = 1
+DESIGN_VERSION = 2
 """Bumped when the design's meaning changes (part of the cache key)."""
 
 FAMILY: dict[str, str] = {
@@ -108,6 +120,13 @@ FAMILY: dict[str, str] = {
 """Missile families of the hierarchical fit (an assumption: lineage and propellant; see docs/calibration.md)."""
 
 GROUPS = ("reliability", "pk", "fighter")
+
+CAMPAIGN_PARTICLES, CAMPAIGN_ROUNDS, CAMPAIGN_TRIALS = 1500, 8, 24
+"""Design of a campaign event: particles x rounds x trials (288,000 campaign trials, against 384,000
+engine trials for a single night). A twelve-day-war trial of all 11 nights costs 0.41-0.45 ms of CPU
+(measured in batches of 16,000-32,000 trials; docs/calibration.md §4b), so its full design costs about
+2 min of CPU, inside the ~3 min budget for one campaign design. Eight rounds, not six: with six the
+whole war's tempering stopped at alpha = 0.75 (its 31 impacts of ~550 are a narrow target)."""
 
 
 def _group(coord: str) -> str:
@@ -137,6 +156,9 @@ class HierSettings:
     ----------
     design : FitSettings
         The per-event adaptive design (AMIS rounds of :func:`.fit.fit` on each event alone).
+    campaign_design : FitSettings
+        The same for a campaign event, whose every particle-trial flies the campaign's nights
+        up to its last fitted one (smaller: see :data:`CAMPAIGN_PARTICLES`).
     chains, warmup, samples : int
         Metropolis chains and steps per chain (warm-up adapts the proposal, then is discarded).
     draws : int
@@ -153,6 +175,9 @@ class HierSettings:
     """
 
     design: FitSettings = field(default_factory=lambda: FitSettings(particles=2000, rounds=6, trials=32, batch=1000))
+    campaign_design: FitSettings = field(default_factory=lambda: FitSettings(particles=CAMPAIGN_PARTICLES,
+                                                                             rounds=CAMPAIGN_ROUNDS,
+                                                                             trials=CAMPAIGN_TRIALS, batch=1000))
     chains: int = 4
     warmup: int = 4000
     samples: int = 6000
@@ -175,7 +200,8 @@ class HierSettings:
     @classmethod
     def reduced(cls, **kw) -> "HierSettings":
         """Small settings for tests and quick looks (seconds on a toy scenario)."""
-        base: dict[str, Any] = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300), chains=4,
+        base: dict[str, Any] = dict(design=FitSettings(particles=300, rounds=3, trials=8, batch=300),
+                                    campaign_design=FitSettings(particles=100, rounds=2, trials=4, batch=100), chains=4,
                                     warmup=1000, samples=1000, draws=200)
         base.update(kw)
         return cls(**base)
@@ -206,10 +232,11 @@ def _event_key_int(le: LoadedEvent) -> int:
 
 
 def engine_sha256() -> str:
-    """SHA-256 of the engine's source (``engagement/*.py``) and of the fit's (metrics, fit, priors):
+    """SHA-256 of the engine's source (``engagement/*.py``, ``campaign/*.py``) and of the fit's (metrics, fit, priors):
     part of the design cache key, so an edited engine never reuses old designs."""
     root = Path(__file__).resolve().parents[1]
-    files = sorted((root / "engagement").glob("*.py")) + [root / "calibration" / f for f in ("metrics.py", "fit.py", "priors.py")]
+    files = (sorted((root / "engagement").glob("*.py")) + sorted((root / "campaign").glob("*.py"))
+             + [root / "calibration" / f for f in ("metrics.py", "fit.py", "priors.py")])
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
@@ -218,11 +245,115 @@ def engine_sha256() -> str:
 
 def _design_key(record: dict, seed: int, s: FitSettings) -> str:
     blob = json.dumps({"event_sha256": record["sha256"], "file": record["file"],
+                       "observations_sha256": record.get("observations_sha256"),
+                       "campaign_sha256": record.get("campaign_sha256"), "campaign": record.get("campaign"),
                        "scenario_sha256": record["scenario_sha256"], "engine": __version__,
                        "engine_sha256": engine_sha256(),
                        "design_version": DESIGN_VERSION, "settings": dataclasses.asdict(s), "seed": int(seed),
                        "family": FAMILY}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def campaign_nights(le: LoadedEvent) -> int:
+    """Nights a campaign event's fit simulates: 1 to its last fitted night (all nights when a
+    campaign total is fitted, since a total sums every night); 0 when nothing is fitted.
+
+    The campaign carries stocks from night to night, so night ``d`` needs nights ``1..d-1``; nights
+    after the last fitted one change nothing that is fitted and are not flown.
+    """
+    _, camp, _ = event_campaign(le)
+    days = [o.day for o in le.event.observations if o.fitted]
+    if not days:
+        return 0
+    return int(camp.days) if any(d is None for d in days) else int(max(d for d in days if d is not None))
+
+
+def truncated_campaign(camp: Campaign, nights: int) -> Campaign:
+    """``camp`` cut to its first ``nights`` nights. Its nights 1..``nights`` are those of the whole
+    campaign, trial for trial: the wave plan, deliveries and wave seeds of a night depend only on
+    the nights before it (:mod:`redline.campaign.runner`, tested)."""
+    if not 1 <= nights <= camp.days:
+        raise ValueError(f"nights must lie in 1..{camp.days}, got {nights}")
+    if nights == camp.days:
+        return camp
+    upd: dict[str, Any] = {"days": int(nights), "resupply": tuple(r for r in camp.resupply if r.day <= nights)}
+    if camp.day_scale is not None:
+        upd["day_scale"] = tuple(camp.day_scale[:nights])
+    if camp.schedule is not None:
+        upd["schedule"] = tuple(e for e in camp.schedule if e.day <= nights)
+    return Campaign.model_validate({**camp.model_dump(mode="python"), **upd})
+
+
+def _observations_sha256(le: LoadedEvent) -> str:
+    return canonical_sha256([o.model_dump(mode="json") for o in le.event.observations if o.fitted])
+
+
+def _campaign_target(le: LoadedEvent):
+    """A campaign event's fit target: its fitted observations, read from the campaign flown to its
+    last fitted night (:func:`campaign_nights`) by :func:`redline.campaign.run_campaign`."""
+    from ..campaign.runner import run_campaign
+    from ..campaign.stocks import stock_groups
+    from ..engagement.compile import compile_scenario
+    from ..hashing import campaign_sha256, scenario_sha256
+    from .fit import FitTarget
+    from .metrics import CampaignShape, campaign_sampler
+
+    sc, camp, cat = event_campaign(le)
+    obs = [(i, o) for i, o in enumerate(le.event.observations) if o.fitted]
+    full = CampaignShape(camp.days, tuple(sorted({t for _, t in stock_groups(sc, camp).keys})))
+    for i, o in enumerate(le.event.observations):          # every path checked as validate would
+        campaign_sampler(full, o.metric, o.day, le.file, f"observations[{i}].metric")
+    k = campaign_nights(le)
+    samplers: tuple = ()
+    simulate = None
+    if k:
+        ck = truncated_campaign(camp, k)
+        shape = CampaignShape(k, full.types)
+        samplers = tuple(campaign_sampler(shape, o.metric, o.day, le.file, f"observations[{i}].metric") for i, o in obs)
+        daily = any(o.day is not None for _, o in obs)
+
+        def simulate(ps, trials, seed, _sc=sc, _c=ck, _d=daily):
+            return run_campaign(_sc, _c, trials=trials, seed=seed, params=ps, keep_daily=_d)
+
+    target = FitTarget(name=le.event.name, compiled=compile_scenario(sc, cat), samplers=samplers,
+                       low=np.array([o.low for _, o in obs], dtype=float),
+                       high=np.array([o.high for _, o in obs], dtype=float),
+                       sd=np.array([o.error_sd for _, o in obs], dtype=float), simulate=simulate)
+    record = {
+        "file": Path(le.file).name, "sha256": le.sha256, "name": le.event.name, "scenario": sc.name,
+        "scenario_sha256": scenario_sha256(sc, cat), "campaign_sha256": campaign_sha256(sc, camp),
+        "observations_fitted": len(obs), "observations_scored_only": len(le.event.observations) - len(obs),
+        "observations_sha256": _observations_sha256(le),
+        "campaign": {"nights_simulated": k, "nights": int(camp.days),
+                     "fitted": [{"metric": o.metric, "day": o.day, "night": None if o.night is None else o.night.isoformat()}
+                                for _, o in obs]},
+    }
+    return cat, target, record
+
+
+def prepare_events(events: Sequence[LoadedEvent]):
+    """:func:`.pipeline.prepare_targets` for single-night events, :func:`_campaign_target` for
+    campaigns: ``(merged catalog, targets, records)``; records carry ``observations_sha256``."""
+    from .pipeline import prepare_targets
+
+    cat = None
+    targets, records = [], []
+    for le in events:
+        if le.is_campaign:
+            ecat, t, rec = _campaign_target(le)
+        else:
+            ecat, ts, recs = prepare_targets([le])
+            t, rec = ts[0], {**recs[0], "observations_sha256": _observations_sha256(le)}
+        cat = ecat if cat is None else cat.merged(ecat)
+        targets.append(t)
+        records.append(rec)
+    assert cat is not None
+    return cat, targets, records
+
+
+def design_settings(le: LoadedEvent, s: "HierSettings") -> FitSettings:
+    """The design an event gets: :attr:`HierSettings.campaign_design` for a campaign, else ``design``."""
+    return s.campaign_design if le.is_campaign else s.design
 
 
 def default_cache_dir() -> Path:
@@ -233,9 +364,7 @@ def default_cache_dir() -> Path:
 
 def event_design(le: LoadedEvent, seed: int, s: FitSettings, cache: Path | None = None) -> EventDesign:
     """Run (or load from ``cache``) the adaptive design of one event."""
-    from .pipeline import prepare_targets
-
-    cat, targets, records = prepare_targets([le])
+    cat, targets, records = prepare_events([le])
     rec = records[0]
     key = _design_key(rec, seed, s)
     if cache is not None:
@@ -350,6 +479,7 @@ def ess_bulk(x: np.ndarray) -> float:
 
 def _diagnose(chains: np.ndarray, names: list[str]) -> dict:
     """R-hat and bulk ESS per hyperparameter; ArviZ computes them when it is installed."""
+    az: Any
     try:
         import warnings
         with warnings.catch_warnings():  # arviz 0.2x announces its refactor on import
@@ -556,7 +686,7 @@ WINDOW_END = "2025-06-24"
 
 
 def builtin_fit_events() -> list[str]:
-    """Names of the built-in event files dated on or before :data:`WINDOW_END` (campaigns included: the fit lists them as left out)."""
+    """Names of the built-in event files dated on or before :data:`WINDOW_END` (campaigns included)."""
     from .events import builtin_events
 
     out = []
@@ -567,9 +697,17 @@ def builtin_fit_events() -> list[str]:
     return [n for _, n in sorted(out)]
 
 
-def total_units(n_events: int, s: HierSettings) -> int:
-    """Progress units of a fit: design particles of every event, then Metropolis steps."""
-    return n_events * s.design.particles * s.design.rounds + s.warmup + s.samples
+def total_units(events: int | Sequence[LoadedEvent], s: HierSettings) -> int:
+    """Progress units of a fit: design particles of every event fitted, then Metropolis steps.
+
+    ``events``: the events given to :func:`fit_hierarchical` (those without a fitted observation
+    count nothing; a campaign counts its :attr:`HierSettings.campaign_design`), or a number of
+    single-night events.
+    """
+    if isinstance(events, int):
+        return events * s.design.particles * s.design.rounds + s.warmup + s.samples
+    per = [design_settings(le, s) for le in _events(events) if any(o.fitted for o in le.event.observations)]
+    return sum(d.particles * d.rounds for d in per) + s.warmup + s.samples
 
 
 def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSettings | None = None,
@@ -579,8 +717,11 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
     Parameters
     ----------
     events : list of LoadedEvent (or built-in event names / paths)
-        Campaign events (``is_campaign``) and events without fitted observations are left out
-        and listed in the manifest's ``excluded``.
+        Events without fitted observations are left out and listed in the manifest's
+        ``excluded``. A campaign event (``is_campaign``) is one exchange: its fitted
+        observations (all its ``fit`` non-input ones: pass a subset, as the scoreboard does with
+        :func:`.scoreboard.subset_event`, to fit only the nights before a date) are read from the
+        campaign flown to its last fitted night (all nights for a total).
     seed : int
         Seed of every random stream; the same inputs and seed give the same file, bit for bit,
         whatever ``settings.workers``.
@@ -596,30 +737,27 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
         Draws of every uncertain catalog parameter for a new exchange; the manifest holds the
         hyperparameter summaries, the events with their SHA-256s, and the diagnostics.
     """
-    from .pipeline import _round, against_bound, prepare_targets
+    from .pipeline import _round, against_bound
 
     s = settings or HierSettings()
     evs = _events(events)
     cache_dir = default_cache_dir() if cache is True else (Path(cache) if cache else None)
     fitted, excluded = [], []
     for le in evs:
-        if getattr(le, "is_campaign", False):
-            excluded.append({"file": Path(le.file).name, "name": le.event.name,
-                             "reason": "campaign: its per-night observations are not fitted (see docs/calibration.md)"})
-        elif not any(o.fitted for o in le.event.observations):
+        if not any(o.fitted for o in le.event.observations):
             excluded.append({"file": Path(le.file).name, "name": le.event.name, "reason": "no fitted observations"})
         else:
             fitted.append(le)
     if not fitted:
-        raise ValueError("no event to fit: give at least one single-night event with fitted observations")
+        raise ValueError("no event to fit: give at least one event with fitted observations")
     fitted.sort(key=lambda le: (str(getattr(le, "date", None) or ""), le.stem))   # the result does not depend on the order given
     stems = [le.stem for le in fitted]
     if len(set(stems)) != len(stems):
         raise ValueError(f"an event is given twice: {stems}")
 
     # 1. designs, one event per worker
-    jobs = [(le, seed, s.design, cache_dir) for le in fitted]
-    per = s.design.particles * s.design.rounds
+    jobs = [(le, seed, design_settings(le, s), cache_dir) for le in fitted]
+    per = np.cumsum([j[2].particles * j[2].rounds for j in jobs]).tolist()
     designs: list[EventDesign] = []
     if s.workers > 1 and len(jobs) > 1:
         import multiprocessing as mp
@@ -629,15 +767,15 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
             for k, d in enumerate(pool.map(_design_job, jobs)):
                 designs.append(_raise_if_error(d))
                 if progress:
-                    progress((k + 1) * per)
+                    progress(per[k])
     else:
         for k, job in enumerate(jobs):
             designs.append(_raise_if_error(_design_job(job)))
             if progress:
-                progress((k + 1) * per)
+                progress(per[k])
 
     # 2. the global parameter split (all events' catalogs merged)
-    cat, targets, _ = prepare_targets(fitted)
+    cat, targets, _ = prepare_events(fitted)
     gprior: PriorModel = build_prior(cat, [t.compiled for t in targets], family=FAMILY)
     hier = [c for c in gprior.latent if group_of(c) is not None]
     groups = [g for g in GROUPS if any(group_of(c) == g for c in hier)]
@@ -651,7 +789,7 @@ def fit_hierarchical(events: list[LoadedEvent], seed: int, settings: HierSetting
     h.build_emulators()
 
     # 3. hyperparameters by Metropolis
-    chains, acc = _metropolis(h, seed, progress, len(jobs) * per)
+    chains, acc = _metropolis(h, seed, progress, per[-1])
     M = len(hier)
     diag = _diagnose(chains, h.names)
     diag["acceptance"] = round(acc, 4)

@@ -173,8 +173,7 @@ def register(app: typer.Typer) -> None:
                                                                             ("trials", trials)) if v is not None})
                 hs = dataclasses.replace(hs, design=design, draws=draws, workers=workers)
                 t0 = time.perf_counter()
-                n_fit = sum(not le.is_campaign for le in evs)   # campaigns are left out of the fit
-                with progress_bar(total_units(n_fit, hs), "hierarchical fit (design particles, then MCMC steps)",
+                with progress_bar(total_units(evs, hs), "hierarchical fit (design particles, then MCMC steps)",
                                   enabled=not as_json) as cb:
                     post = fit_hierarchical(evs, seed=seed, settings=hs, progress=cb,
                                             cache=None if no_cache else (cache or True))
