@@ -607,12 +607,20 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         if rmax / EARTH_RADIUS_M < np.pi:
             b_ang = np.arccos(np.clip(b_m[rows] @ to_unit_vectors(centre.lat, centre.lon), -1.0, 1.0))
             near &= b_ang - b_cap[rows] <= rmax / EARTH_RADIUS_M + _CAP_MARGIN_RAD
-        rows = rows[near.any(axis=1)]
+        keep = near.any(axis=1)
+        rows, near = rows[keep], near[keep]
         if rows.size == 0:
             continue
-        every = rows.size == len(tracks)                # no copies when the unit can engage every track
-        alt, tt_s = (T_alt, T_t) if every else (T_alt[rows], T_t[rows])
-        cos_c = (T_vec if every else T_vec[rows]) @ to_unit_vectors(centre.lat, centre.lon)
+        # and only the samples c0:c1 spanning the blocks in reach of any kept track (outside them
+        # the envelope mask is all false, so the opportunities chosen are the same)
+        blocks = np.flatnonzero(near.any(axis=0))
+        c0, c1 = int(b0[blocks[0]]), int(b0[blocks[-1]] + b_n[blocks[-1]])
+        every = rows.size == len(tracks) and c0 == 0 and c1 == n_samples   # no copies then
+        if every:
+            alt, tt_s, vec = T_alt, T_t, T_vec
+        else:
+            alt, tt_s, vec = T_alt[rows, c0:c1], T_t[rows, c0:c1], T_vec[rows, c0:c1]
+        cos_c = vec @ to_unit_vectors(centre.lat, centre.lon)
         # range limits compared on the cosine of the central angle (monotonic), so the
         # arccos is only taken inside the envelope
         cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
@@ -620,7 +628,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         mask = (cos_c >= cos_max) & (cos_c <= cos_min) & (alt >= amin) & (alt <= amax) & (tt_s > 0)
         if track_countries is not None:
             allowed = list((doc.airspace or {}).get(u.owner, ()))
-            mask &= np.isin(T_cty[rows], allowed) | above_ceiling[rows]
+            mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
         L = np.full(mask.shape, -np.inf)
         d = EARTH_RADIUS_M * np.arccos(np.clip(cos_c[mask], -1.0, 1.0))     # great-circle distance [m]
         if u.kind == "fighter":
@@ -631,7 +639,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
-        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch))
+        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch + c0))
 
     # --- expand to threats, filter fighter on-station windows, sort (vectorised)
     if opp_parts:
