@@ -77,6 +77,11 @@ N_SAMPLES = 256
 """Samples per flight profile."""
 MAX_OPPORTUNITIES = 8
 """Engagement opportunities kept per threat x fire unit pair."""
+_BLOCK = 16
+"""Track samples per block of the compile-time envelope pre-check (a speed setting only)."""
+_CAP_MARGIN_RAD = 1e-5
+"""Slack [rad, ~64 m] on the pre-check, far above the arccos rounding near 1 (~1e-8 rad), so it never
+drops a row the per-sample test would keep."""
 FATES = ("failed", "intercepted", "leaked", "impacted")
 CLASS_INDEX = {c: i for i, c in enumerate(THREAT_CLASSES)}
 BOOST_FRAC = 0.03  # share of ground range flown during boost (geometry only)
@@ -226,6 +231,13 @@ def _pt(sc: Scenario, ref) -> Point:
     return sc.sites[ref] if isinstance(ref, str) else ref
 
 
+def _route_length(points: list[Point]) -> float:
+    """Total length [m] of a polyline of great-circle legs (the same sum ``_route`` returns)."""
+    lats = np.array([p.lat for p in points])
+    lons = np.array([p.lon for p in points])
+    return float(distance_m(lats[:-1], lons[:-1], lats[1:], lons[1:]).sum())
+
+
 def _route(points: list[Point], n: int, length_share: np.ndarray | None = None):
     """Sample ``n`` points along a polyline of great-circle legs. Returns lat, lon, total length, fractions."""
     lats = np.array([p.lat for p in points])
@@ -277,7 +289,7 @@ def _patrol(u: FireUnit) -> Patrol:
 def _build_track(sc: Scenario, cat: Catalog, threat: str, launch: str, aim: str, waypoints: tuple, n: int) -> Track:
     tt = cat.threats[threat]
     pts = [sc.sites[launch]] + [_pt(sc, w) for w in waypoints] + [sc.sites[aim]]
-    lat0, lon0, total = _route(pts, 2)
+    total = _route_length(pts)
     if tt.klass in BALLISTIC_CLASSES:
         boost = tt.boost_s.value if tt.boost_s is not None else 0.0
         prof = ballistic_profile(total, n, boost_s=boost, boost_frac=BOOST_FRAC if boost > 0 else 0.0)
@@ -565,6 +577,18 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     above_ceiling = T_alt >= doc.airspace_ceiling_km * 1e3
     if track_countries is not None:
         T_cty = np.stack(track_countries) if tracks else np.zeros((0, n_samples), dtype=object)
+    # per block of consecutive track samples: a bounding cap (unit-vector centre, angular radius) and
+    # the altitude span. A unit whose envelope reaches no block of a track cannot engage it, so that
+    # row is skipped before the per-sample geometry; the rows kept are computed exactly as before.
+    if tracks:
+        b0 = np.arange(0, n_samples, _BLOCK)
+        b_n = np.diff(np.append(b0, n_samples))
+        b_m = np.add.reduceat(T_vec, b0, axis=1)
+        b_m /= np.linalg.norm(b_m, axis=-1, keepdims=True)
+        b_cap = np.maximum.reduceat(
+            np.arccos(np.clip(np.einsum("ksi,ksi->ks", T_vec, np.repeat(b_m, b_n, axis=1)), -1.0, 1.0)), b0, axis=1)
+        b_lo = np.minimum.reduceat(T_alt, b0, axis=1)
+        b_hi = np.maximum.reduceat(T_alt, b0, axis=1)
     opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
@@ -579,9 +603,24 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
             centre = _where(sc, u.site, u.at)
             rmax, rmin = it.max_range_km.value * 1e3, it.min_range_km.value * 1e3
         amin, amax = it.min_alt_km.value * 1e3, it.max_alt_km.value * 1e3
-        every = rows.size == len(tracks)                # no copies when the unit can engage every track
-        alt, tt_s = (T_alt, T_t) if every else (T_alt[rows], T_t[rows])
-        cos_c = (T_vec if every else T_vec[rows]) @ to_unit_vectors(centre.lat, centre.lon)
+        near = (b_hi[rows] >= amin) & (b_lo[rows] <= amax)
+        if rmax / EARTH_RADIUS_M < np.pi:
+            b_ang = np.arccos(np.clip(b_m[rows] @ to_unit_vectors(centre.lat, centre.lon), -1.0, 1.0))
+            near &= b_ang - b_cap[rows] <= rmax / EARTH_RADIUS_M + _CAP_MARGIN_RAD
+        keep = near.any(axis=1)
+        rows, near = rows[keep], near[keep]
+        if rows.size == 0:
+            continue
+        # and only the samples c0:c1 spanning the blocks in reach of any kept track (outside them
+        # the envelope mask is all false, so the opportunities chosen are the same)
+        blocks = np.flatnonzero(near.any(axis=0))
+        c0, c1 = int(b0[blocks[0]]), int(b0[blocks[-1]] + b_n[blocks[-1]])
+        every = rows.size == len(tracks) and c0 == 0 and c1 == n_samples   # no copies then
+        if every:
+            alt, tt_s, vec = T_alt, T_t, T_vec
+        else:
+            alt, tt_s, vec = T_alt[rows, c0:c1], T_t[rows, c0:c1], T_vec[rows, c0:c1]
+        cos_c = vec @ to_unit_vectors(centre.lat, centre.lon)
         # range limits compared on the cosine of the central angle (monotonic), so the
         # arccos is only taken inside the envelope
         cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
@@ -589,7 +628,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         mask = (cos_c >= cos_max) & (cos_c <= cos_min) & (alt >= amin) & (alt <= amax) & (tt_s > 0)
         if track_countries is not None:
             allowed = list((doc.airspace or {}).get(u.owner, ()))
-            mask &= np.isin(T_cty[rows], allowed) | above_ceiling[rows]
+            mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
         L = np.full(mask.shape, -np.inf)
         d = EARTH_RADIUS_M * np.arccos(np.clip(cos_c[mask], -1.0, 1.0))     # great-circle distance [m]
         if u.kind == "fighter":
@@ -600,7 +639,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
-        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch))
+        opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch + c0))
 
     # --- expand to threats, filter fighter on-station windows, sort (vectorised)
     if opp_parts:

@@ -29,6 +29,8 @@ def to_unit_vectors(lat_deg, lon_deg) -> np.ndarray:
     lat = np.radians(np.asarray(lat_deg, dtype=float))
     lon = np.radians(np.asarray(lon_deg, dtype=float))
     c = np.cos(lat)
+    if lat.ndim == 0 and lon.ndim == 0:     # one point: the same values, without np.stack's overhead
+        return np.array([c * np.cos(lon), c * np.sin(lon), np.sin(lat)])
     return np.stack([c * np.cos(lon), c * np.sin(lon), np.sin(lat)], axis=-1)
 
 
