@@ -286,3 +286,32 @@ def test_lever_robustness_designs_change_what_they_say():
     # scaling the levers leaves the status quo (no levers but the history's) close and moves the package
     assert x2["diplomacy-first"]["p_major_strike"] != b["diplomacy-first"]["p_major_strike"]
     assert {"lower", "higher", "holds_in", "of", "fails_in"} <= set(r["pairwise"][0])
+
+
+# ------------------------------------------------------------------ pre-notification (item 9)
+def _eloss(model, S, th, actor):
+    T = model.tables
+    A = T.action.shape[0]
+    lut, eloss, st, aux, ob = np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT)
+    K.prepare(S, th, T, model.actor_id(actor), lut, eloss, st, aux, ob)
+    return eloss
+
+
+def test_pre_notification_warns_the_defence_and_lowers_the_damage_expected(model, th, s0):
+    """The notified raid is the April 2024 raid against the `warned` posture (fighter patrols x1.5),
+    computed by the engine: at least as many raids contained under every partner/lever variant, and
+    more with Jordan out (the patrols carry more of the defence); so Iran expects to inflict less."""
+    from redline.escalation.effects import load_table, table_effect
+
+    table = load_table()
+    for v in ("default", "no-jordan", "forward", "integrated", "arms-race"):
+        plain = table_effect(table, "iran-april-2024", v).severity
+        warned = table_effect(table, "iran-april-2024-notified", v).severity
+        assert warned[0] >= plain[0] - 0.01, v           # contained: within MC noise or higher
+        assert warned[2] <= plain[2] + 0.005, v
+    assert table_effect(table, "iran-april-2024-notified", "no-jordan").severity[0] > \
+        table_effect(table, "iran-april-2024", "no-jordan").severity[0] + 0.05
+    el = _eloss(model, s0, th, "iran")
+    assert el[model.action_index["iran:major-strike-israel-notified"]] < el[model.action_index["iran:major-strike-israel"]]
+    p = _probs(model, s0, th, "iran")
+    assert 0.0 < p["major-strike-israel-notified"] < 1.0

@@ -129,6 +129,7 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
     factors = {k: 1.0 for k in CLASSES}
     for k, v in raid.scale.items():
         factors[k] *= v
+    variants = ([raid.posture] if raid.posture is not None else []) + list(variants)
     for var in variants:
         for k, v in var.scale.items():
             factors[k] *= v

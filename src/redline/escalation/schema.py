@@ -185,26 +185,6 @@ class Assumed(_Frozen):
         return _prob3(v)
 
 
-class Raid(_Frozen):
-    """A raid template: an engagement scenario with transforms, or an assumed effect."""
-
-    base: str | None = None
-    scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], float] = Field(default_factory=dict)
-    aim: Literal["military", "infrastructure", "cities"] = "military"
-    via_partners: bool = False
-    retarget: Retarget | None = None
-    assumed: Assumed | None = None
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _check(self) -> Raid:
-        if (self.base is None) == (self.assumed is None):
-            raise ValueError("a raid template needs exactly one of base (an engagement scenario) or assumed (its effect)")
-        if any(v < 0 for v in self.scale.values()):
-            raise ValueError("scale factors must be >= 0")
-        return self
-
-
 class ForwardLaunch(_Frozen):
     site: str
     lat: float = Field(ge=-90, le=90)
@@ -222,6 +202,29 @@ class Variant(_Frozen):
     scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], NonNegative] = Field(default_factory=dict)
     forward_launch: ForwardLaunch | None = None
     note: str = ""
+
+
+class Raid(_Frozen):
+    """A raid template: an engagement scenario with transforms, or an assumed effect."""
+
+    base: str | None = None
+    scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], float] = Field(default_factory=dict)
+    aim: Literal["military", "infrastructure", "cities"] = "military"
+    via_partners: bool = False
+    retarget: Retarget | None = None
+    assumed: Assumed | None = None
+    # an engagement-level transform always applied to this template, before the partner and lever
+    # variants: e.g. the warned defence of a strike pre-notified through intermediaries
+    posture: Variant | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Raid:
+        if (self.base is None) == (self.assumed is None):
+            raise ValueError("a raid template needs exactly one of base (an engagement scenario) or assumed (its effect)")
+        if any(v < 0 for v in self.scale.values()):
+            raise ValueError("scale factors must be >= 0")
+        return self
 
 
 class Dynamics(_Frozen):
