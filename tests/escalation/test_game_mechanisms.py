@@ -39,6 +39,7 @@ from redline.escalation.layout import (
     P_ESC,
     P_TAU,
     S_G,
+    S_GAZA as S_GAZA_,
     S_LEV,
     S_NUC,
     S_NUCHIT,
@@ -315,3 +316,28 @@ def test_pre_notification_warns_the_defence_and_lowers_the_damage_expected(model
     assert el[model.action_index["iran:major-strike-israel-notified"]] < el[model.action_index["iran:major-strike-israel"]]
     p = _probs(model, s0, th, "iran")
     assert 0.0 < p["major-strike-israel-notified"] < 1.0
+
+
+# ------------------------------------------------------------------ Gaza: the Rafah trigger (item 9)
+def test_a_rafah_offensive_raises_the_proxies_motives_and_lowers_partner_participation(model, th, s0):
+    from redline.escalation.compile import apply_context
+
+    S = s0.copy()
+    apply_context(S, model, gaza_war=True)
+    raf = S.copy()
+    apply_context(raf, model, gaza_offensive=True)
+    assert raf[S_GAZA_] == model.game.dynamics.gaza_offensive["intensity"] > 1.0
+
+    def hostile(St, actor):
+        p = _probs(model, St, th, actor)
+        return sum(v for a, v in p.items() if model.game.actions[actor][a].rung >= 3)
+
+    for proxy in ("hezbollah", "houthis"):
+        assert hostile(raf, proxy) > hostile(S, proxy), proxy
+    p0, p1 = _part(model, S), _part(model, raf)
+    assert p1["jordan"] < p0["jordan"] and p1["gulf-states"] < p0["gulf-states"]
+    assert _probs(model, raf, th, "jordan")["join-defence"] < _probs(model, S, th, "jordan")["join-defence"]
+    # the offensive's end is the war as usual; a ceasefire context ends both
+    end = raf.copy()
+    apply_context(end, model, gaza_offensive=False)
+    assert end[S_GAZA_] == 1.0 and _part(model, end) == pytest.approx(p0)

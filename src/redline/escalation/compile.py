@@ -531,12 +531,24 @@ def set_levers(S: np.ndarray, model: Model, levers: dict[str, float]) -> None:
 
 
 def apply_context(S: np.ndarray, model: Model, gaza_war: bool | None = None, nuclear_status: int | None = None,
-                  levers: dict[str, float] | None = None) -> None:
-    """A dated change of context from a moves file (history levers are set without ceasefire logic)."""
+                  levers: dict[str, float] | None = None, gaza_offensive: bool | None = None) -> None:
+    """A dated change of context from a moves file (history levers are set without ceasefire logic).
+
+    ``gaza_offensive`` true starts a major offensive in Gaza (a Rafah-offensive trigger): the Gaza
+    war is on and weighs ``game.dynamics.gaza_offensive.intensity`` in every Gaza term (proxies'
+    motives up, partners' participation down); false ends it (back to the war as usual)."""
     if gaza_war is not None:
         if bool(S[S_GAZA]) != bool(gaza_war):
             set_gaza(S, bool(gaza_war), model.tables)
         S[S_CEASE] = 0.0
+    if gaza_offensive is not None:
+        if gaza_offensive:
+            if not S[S_GAZA]:
+                set_gaza(S, True, model.tables)
+            S[S_GAZA] = float(model.game.dynamics.gaza_offensive["intensity"])
+            S[S_CEASE] = 0.0
+        elif S[S_GAZA]:
+            S[S_GAZA] = 1.0
     if nuclear_status is not None:
         S[S_NUC] = float(nuclear_status)
     for ln, x in (levers or {}).items():

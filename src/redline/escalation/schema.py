@@ -246,6 +246,9 @@ class Dynamics(_Frozen):
     basing: dict[Literal["cost"], float] = {"cost": 1.0}
     iraq_pressure: dict[Literal["cost"], float] = {"cost": 0.8}
     us_defence: dict[Literal["partner_logit"], float] = {"partner_logit": 1.0}
+    # a major Israeli ground offensive in Gaza (Rafah, from 6-7 May 2024): the Gaza war's weight in
+    # every Gaza term while it lasts (1 = the war as usual); ASSUMPTION, see game.yaml
+    gaza_offensive: dict[Literal["intensity"], float] = {"intensity": 1.5}
     precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: dict(_PRECEDENT))
 
     @model_validator(mode="after")
@@ -422,6 +425,9 @@ class Move(_Frozen):
 
 class ContextChange(_Frozen):
     gaza_war: bool | None = None
+    # a major offensive in Gaza starts (true) or ends (false): the Gaza war counts
+    # dynamics.gaza_offensive.intensity times in the proxies' motives and the partners' participation
+    gaza_offensive: bool | None = None
     nuclear_status: int | None = Field(default=None, ge=0, le=2)
     levers: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
