@@ -341,3 +341,31 @@ def test_a_rafah_offensive_raises_the_proxies_motives_and_lowers_partner_partici
     end = raf.copy()
     apply_context(end, model, gaza_offensive=False)
     assert end[S_GAZA_] == 1.0 and _part(model, end) == pytest.approx(p0)
+
+
+# ------------------------------------------------------------------ Israeli forward perches (item 9)
+def test_forward_perches_move_the_israeli_strike_geometry_and_its_damage(model, th, s0):
+    """Lever israeli-forward-perches: variant perch releases half of each salvo of the Israeli
+    templates on the 26 October 2024 defence over Iraqi Kurdistan (engine-computed, HYPOTHETICAL
+    geometry). It applies to those templates only, not to Iranian raids; Iran contains fewer of
+    Israel's major strikes, so Israel expects to inflict more."""
+    from redline.escalation.effects import build_scenario, load_table, table_effect
+    from redline.escalation.io import load_game
+
+    g = load_game()
+    sc = build_scenario(g.raids["israel-major"], [g.variants["perch"]], "t")
+    assert "kurdistan-perch" in sc.sites and sc.sites["kurdistan-perch"].kind == "air_launch"
+    # round(count/2) (half to even) of each salvo whose aim is in range of the perch: 2 ROCKS at Ilam,
+    # 3 + 3 + 3 Blue Sparrow at Tehran, Parchin and Khojir; the ROCKS at Khuzestan are out of range
+    fwd = [s for s in sc.raid if s.launch == "kurdistan-perch"]
+    assert sum(s.count for s in fwd) == 11 and all("ad-khuzestan" not in s.aim for s in fwd)
+    table = load_table()
+    assert "perch" not in table["entries"]["iran-april-2024"]
+    assert table_effect(table, "israel-major", "perch").severity[0] < table_effect(table, "israel-major", "default").severity[0]
+    a = model.action_index["israel:major-strike-iran"]
+    e0 = _eloss(model, s0, th, "israel")[a]
+    e1 = _eloss(model, _lever(model, s0, "israeli-forward-perches"), th, "israel")[a]
+    assert e1 > e0
+    b = model.action_index["iran:major-strike-israel"]        # Iranian raids: unchanged
+    assert _eloss(model, _lever(model, s0, "israeli-forward-perches"), th, "iran")[b] == \
+        pytest.approx(_eloss(model, s0, th, "iran")[b])

@@ -190,6 +190,8 @@ class ForwardLaunch(_Frozen):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     fraction: float = Field(gt=0, le=1)
+    # launch_area (ground launchers) or air_launch (a release point for air-launched munitions)
+    kind: Literal["launch_area", "air_launch"] = "launch_area"
 
 
 class Variant(_Frozen):
@@ -201,6 +203,8 @@ class Variant(_Frozen):
     scale_magazines: dict[str, NonNegative] = Field(default_factory=dict)
     scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], NonNegative] = Field(default_factory=dict)
     forward_launch: ForwardLaunch | None = None
+    # evaluated only for these raid templates (via_partners or not); None: every via_partners template
+    templates: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
     note: str = ""
 
 
