@@ -262,7 +262,8 @@ def raid_variants(game: Game, book: LeverBook, raid_id: str | None = None) -> li
             if v not in out:
                 out.append(v)
     for v in lever_variants(book):
-        if v not in out and (raid_id is None or variant_applies(game, raid_id, v)):
+        ok = game.variants[v].templates is None if raid_id is None else variant_applies(game, raid_id, v)
+        if v not in out and ok:
             out.append(v)
     return out
 
