@@ -21,7 +21,7 @@ from .conftest import SMALL_GAME
 
 REQUIRED_LEVERS = {"us-deterrent-threat", "gaza-ceasefire", "us-restrains-israel", "regional-air-defence-integration",
                    "red-lines-agreement", "us-iran-channel", "arms-race", "forward-launch-positions",
-                   "us-gulf-defence-pact"}
+                   "us-gulf-defence-pact", "israeli-forward-perches"}
 
 
 def test_game_has_the_actors_and_the_ladder():

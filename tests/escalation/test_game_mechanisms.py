@@ -39,6 +39,7 @@ from redline.escalation.layout import (
     P_ESC,
     P_TAU,
     S_G,
+    S_GAZA as S_GAZA_,
     S_LEV,
     S_NUC,
     S_NUCHIT,
@@ -286,3 +287,85 @@ def test_lever_robustness_designs_change_what_they_say():
     # scaling the levers leaves the status quo (no levers but the history's) close and moves the package
     assert x2["diplomacy-first"]["p_major_strike"] != b["diplomacy-first"]["p_major_strike"]
     assert {"lower", "higher", "holds_in", "of", "fails_in"} <= set(r["pairwise"][0])
+
+
+# ------------------------------------------------------------------ pre-notification (item 9)
+def _eloss(model, S, th, actor):
+    T = model.tables
+    A = T.action.shape[0]
+    lut, eloss, st, aux, ob = np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT)
+    K.prepare(S, th, T, model.actor_id(actor), lut, eloss, st, aux, ob)
+    return eloss
+
+
+def test_pre_notification_warns_the_defence_and_lowers_the_damage_expected(model, th, s0):
+    """The notified raid is the April 2024 raid against the `warned` posture (fighter patrols x1.5),
+    computed by the engine: at least as many raids contained under every partner/lever variant, and
+    more with Jordan out (the patrols carry more of the defence); so Iran expects to inflict less."""
+    from redline.escalation.effects import load_table, table_effect
+
+    table = load_table()
+    for v in ("default", "no-jordan", "forward", "integrated", "arms-race"):
+        plain = table_effect(table, "iran-april-2024", v).severity
+        warned = table_effect(table, "iran-april-2024-notified", v).severity
+        assert warned[0] >= plain[0] - 0.01, v           # contained: within MC noise or higher
+        assert warned[2] <= plain[2] + 0.005, v
+    assert table_effect(table, "iran-april-2024-notified", "no-jordan").severity[0] > \
+        table_effect(table, "iran-april-2024", "no-jordan").severity[0] + 0.05
+    el = _eloss(model, s0, th, "iran")
+    assert el[model.action_index["iran:major-strike-israel-notified"]] < el[model.action_index["iran:major-strike-israel"]]
+    p = _probs(model, s0, th, "iran")
+    assert 0.0 < p["major-strike-israel-notified"] < 1.0
+
+
+# ------------------------------------------------------------------ Gaza: the Rafah trigger (item 9)
+def test_a_rafah_offensive_raises_the_proxies_motives_and_lowers_partner_participation(model, th, s0):
+    from redline.escalation.compile import apply_context
+
+    S = s0.copy()
+    apply_context(S, model, gaza_war=True)
+    raf = S.copy()
+    apply_context(raf, model, gaza_offensive=True)
+    assert raf[S_GAZA_] == model.game.dynamics.gaza_offensive["intensity"] > 1.0
+
+    def hostile(St, actor):
+        p = _probs(model, St, th, actor)
+        return sum(v for a, v in p.items() if model.game.actions[actor][a].rung >= 3)
+
+    for proxy in ("hezbollah", "houthis"):
+        assert hostile(raf, proxy) > hostile(S, proxy), proxy
+    p0, p1 = _part(model, S), _part(model, raf)
+    assert p1["jordan"] < p0["jordan"] and p1["gulf-states"] < p0["gulf-states"]
+    assert _probs(model, raf, th, "jordan")["join-defence"] < _probs(model, S, th, "jordan")["join-defence"]
+    # the offensive's end is the war as usual; a ceasefire context ends both
+    end = raf.copy()
+    apply_context(end, model, gaza_offensive=False)
+    assert end[S_GAZA_] == 1.0 and _part(model, end) == pytest.approx(p0)
+
+
+# ------------------------------------------------------------------ Israeli forward perches (item 9)
+def test_forward_perches_move_the_israeli_strike_geometry_and_its_damage(model, th, s0):
+    """Lever israeli-forward-perches: variant perch releases half of each salvo of the Israeli
+    templates on the 26 October 2024 defence over Iraqi Kurdistan (engine-computed, HYPOTHETICAL
+    geometry). It applies to those templates only, not to Iranian raids; Iran contains fewer of
+    Israel's major strikes, so Israel expects to inflict more."""
+    from redline.escalation.effects import build_scenario, load_table, table_effect
+    from redline.escalation.io import load_game
+
+    g = load_game()
+    sc = build_scenario(g.raids["israel-major"], [g.variants["perch"]], "t")
+    assert "kurdistan-perch" in sc.sites and sc.sites["kurdistan-perch"].kind == "air_launch"
+    # round(count/2) (half to even) of each salvo whose aim is in range of the perch: 2 ROCKS at Ilam,
+    # 3 + 3 + 3 Blue Sparrow at Tehran, Parchin and Khojir; the ROCKS at Khuzestan are out of range
+    fwd = [s for s in sc.raid if s.launch == "kurdistan-perch"]
+    assert sum(s.count for s in fwd) == 11 and all("ad-khuzestan" not in s.aim for s in fwd)
+    table = load_table()
+    assert "perch" not in table["entries"]["iran-april-2024"]
+    assert table_effect(table, "israel-major", "perch").severity[0] < table_effect(table, "israel-major", "default").severity[0]
+    a = model.action_index["israel:major-strike-iran"]
+    e0 = _eloss(model, s0, th, "israel")[a]
+    e1 = _eloss(model, _lever(model, s0, "israeli-forward-perches"), th, "israel")[a]
+    assert e1 > e0
+    b = model.action_index["iran:major-strike-israel"]        # Iranian raids: unchanged
+    assert _eloss(model, _lever(model, s0, "israeli-forward-perches"), th, "iran")[b] == \
+        pytest.approx(_eloss(model, s0, th, "iran")[b])

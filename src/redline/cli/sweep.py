@@ -65,6 +65,18 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             spec = load_sweep_spec(spec_file)
             folder = out or f"sweeps/{spec.name}"
+            if getattr(spec, "kind", None) == "escalation":        # escalation designs (docs/escalation.md)
+                from ..sweep.escalation import run_escalation_sweep
+
+                r = run_escalation_sweep(spec, folder, progress=None if as_json else console.print)
+                if as_json:
+                    print_json(r)
+                else:
+                    for p in r["pairwise"]:
+                        console.print(f"{p['lower']} < {p['higher']}: holds in {p['holds_in']} of {p['of']} designs"
+                                      + (f" (fails in: {', '.join(p['fails_in'])})" if p["fails_in"] else ""), highlight=False)
+                    console.print(f"summary.json in {folder}", highlight=False)
+                return
             n = len(design_matrix(spec))
             try:
                 with progress_bar(n, spec.name, enabled=not as_json) as cb:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from .effects import Effect, combo_variant, lever_variants, load_table, table_effect
+from .effects import Effect, combo_variant, lever_variants, load_table, table_effect, variant_applies
 from .io import load_game, load_levers
 from .kernel.state import set_gaza
 from .kernel.tables import Tables
@@ -57,6 +57,7 @@ from .layout import (
     F_OIL,
     F_OWNSTK,
     F_PROXYFRONT,
+    F_LVAR,
     F_RUNG,
     F_TARGET,
     F_TFAM,
@@ -283,8 +284,11 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
             e = _effect_of(game, table, act.raid, combo_variant(game, q)) if via else base
             AO[a, q] = e.severity
         for v in range(NVAR):
-            e = _effect_of(game, table, act.raid, lvars[v]) if (via and v < len(lvars)) else base
+            own = v < len(lvars) and variant_applies(game, act.raid, lvars[v])
+            e = _effect_of(game, table, act.raid, lvars[v]) if own else base
             AO[a, NCOMBO + v] = e.severity
+            if own and not via:
+                AF[a, F_LVAR] = 1.0
         AF[a, F_ECON] += base.cost_usd.get("attacker", 0.0) / 1e9
         AF[a, F_DCOST] = base.cost_usd.get("defender", 0.0) / 1e9
         for t, n in base.interceptors_used.items():
@@ -531,12 +535,24 @@ def set_levers(S: np.ndarray, model: Model, levers: dict[str, float]) -> None:
 
 
 def apply_context(S: np.ndarray, model: Model, gaza_war: bool | None = None, nuclear_status: int | None = None,
-                  levers: dict[str, float] | None = None) -> None:
-    """A dated change of context from a moves file (history levers are set without ceasefire logic)."""
+                  levers: dict[str, float] | None = None, gaza_offensive: bool | None = None) -> None:
+    """A dated change of context from a moves file (history levers are set without ceasefire logic).
+
+    ``gaza_offensive`` true starts a major offensive in Gaza (a Rafah-offensive trigger): the Gaza
+    war is on and weighs ``game.dynamics.gaza_offensive.intensity`` in every Gaza term (proxies'
+    motives up, partners' participation down); false ends it (back to the war as usual)."""
     if gaza_war is not None:
         if bool(S[S_GAZA]) != bool(gaza_war):
             set_gaza(S, bool(gaza_war), model.tables)
         S[S_CEASE] = 0.0
+    if gaza_offensive is not None:
+        if gaza_offensive:
+            if not S[S_GAZA]:
+                set_gaza(S, True, model.tables)
+            S[S_GAZA] = float(model.game.dynamics.gaza_offensive["intensity"])
+            S[S_CEASE] = 0.0
+        elif S[S_GAZA]:
+            S[S_GAZA] = 1.0
     if nuclear_status is not None:
         S[S_NUC] = float(nuclear_status)
     for ln, x in (levers or {}).items():

@@ -129,6 +129,7 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
     factors = {k: 1.0 for k in CLASSES}
     for k, v in raid.scale.items():
         factors[k] *= v
+    variants = ([raid.posture] if raid.posture is not None else []) + list(variants)
     for var in variants:
         for k, v in var.scale.items():
             factors[k] *= v
@@ -141,7 +142,7 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
     for var in variants:
         if var.forward_launch is not None:
             fl = var.forward_launch
-            area = Site(lat=fl.lat, lon=fl.lon, kind="launch_area", radius_km=20.0, value=0.0,
+            area = Site(lat=fl.lat, lon=fl.lon, kind=fl.kind, radius_km=20.0 if fl.kind == "launch_area" else 15.0, value=0.0,
                         note="forward launch area (escalation model)")
             sc = T.forward_launch(sc, fl.site, area, fl.fraction, cat)
     if not sc.raid:
@@ -242,15 +243,27 @@ def combo_variant(game: Game, q: int) -> str:
     return "+".join(sorted(set(names))) or "default"
 
 
-def raid_variants(game: Game, book: LeverBook) -> list[str]:
-    """Every variant name the crisis model needs for a `via_partners` template."""
+def variant_applies(game: Game, raid_id: str, variant: str) -> bool:
+    """Does lever variant ``variant`` have an engine effect of its own on template ``raid_id``?"""
+    raid = game.raids[raid_id]
+    if raid.base is None:
+        return False
+    t = game.variants[variant].templates
+    return raid.via_partners if t is None else raid_id in t
+
+
+def raid_variants(game: Game, book: LeverBook, raid_id: str | None = None) -> list[str]:
+    """Every variant name the crisis model needs for a `via_partners` template (or for ``raid_id``:
+    its partner combinations if it is `via_partners`, and the lever variants that apply to it)."""
     out = ["default"]
-    for q in range(4):
-        v = combo_variant(game, q)
-        if v not in out:
-            out.append(v)
+    if raid_id is None or game.raids[raid_id].via_partners:
+        for q in range(4):
+            v = combo_variant(game, q)
+            if v not in out:
+                out.append(v)
     for v in lever_variants(book):
-        if v not in out:
+        ok = game.variants[v].templates is None if raid_id is None else variant_applies(game, raid_id, v)
+        if v not in out and ok:
             out.append(v)
     return out
 
@@ -267,7 +280,7 @@ def table_scenarios(game: Game | None = None, book: LeverBook | None = None) -> 
     for rid, raid in game.raids.items():
         if raid.base is None:
             continue
-        names = raid_variants(game, book) if raid.via_partners else ["default"]
+        names = raid_variants(game, book, rid)
         for vn in names:
             parts = [] if vn == "default" else [game.variants[x] for x in vn.split("+")]
             yield rid, vn, raid, build_scenario(raid, parts, name=f"{rid}--{vn}")

@@ -139,7 +139,7 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
             prev = m.date
         if isinstance(m, ContextRow):
             c = m.context
-            apply_context(S, model, c.gaza_war, c.nuclear_status, dict(c.levers))
+            apply_context(S, model, c.gaza_war, c.nuclear_status, dict(c.levers), c.gaza_offensive)
             continue
         i = model.actor_id(m.actor)
         a = model.action_index[f"{m.actor}:{m.action}"]

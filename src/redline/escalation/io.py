@@ -122,6 +122,11 @@ def _check_game(g: Game, file: str) -> None:
                     raise InputError(file, f"actions.{a}.{k}.target", act.target, "an actor cannot target itself")
             if act.raid is not None:
                 _one_of(file, f"actions.{a}.{k}.raid", act.raid, g.raids, "raid template")
+    for vn, var in g.variants.items():
+        for r in var.templates or ():
+            _one_of(file, f"variants.{vn}.templates", r, g.raids, "raid template")
+            if g.raids[r].base is None:
+                raise InputError(file, f"variants.{vn}.templates", r, "name a template with an engagement scenario (base)")
     for r, raid in g.raids.items():
         if raid.base is not None and raid.via_partners and not g.partners:
             raise InputError(file, f"raids.{r}.via_partners", True, "no partner actors are defined")

@@ -94,8 +94,9 @@ DECISION_PARAMS = ("lambda", "w_escalation", "w_third_party", "w_reciprocity", "
 
 # ---- action fields (AF) ---------------------------------------------------------------
 (F_ACTOR, F_RUNG, F_TARGET, F_HOSTILE, F_VIA, F_CAP, F_NUC, F_ECON, F_OIL, F_THIRD, F_DCOST, F_PROXYFRONT,
- F_OWNSTK, F_DEFSTK, F_TFAM, F_KIND, F_BASED) = range(17)
-NF = 17
+ F_OWNSTK, F_DEFSTK, F_TFAM, F_KIND, F_BASED, F_LVAR) = range(18)
+NF = 18
+# F_LVAR: a template that is not `via_partners` but has a lever variant of its own (Variant.templates)
 # F_KIND: what a non-standard action does to the state (schema Action.effect)
 K_NONE, K_JOIN, K_STAYOUT, K_RESTRICT, K_BREAKOUT, K_PRESS, K_DEFEND = 0, 1, 2, 3, 4, 5, 6
 KIND_CODE = {None: K_NONE, "join-defence": K_JOIN, "stay-out": K_STAYOUT, "restrict-basing": K_RESTRICT,

@@ -185,31 +185,13 @@ class Assumed(_Frozen):
         return _prob3(v)
 
 
-class Raid(_Frozen):
-    """A raid template: an engagement scenario with transforms, or an assumed effect."""
-
-    base: str | None = None
-    scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], float] = Field(default_factory=dict)
-    aim: Literal["military", "infrastructure", "cities"] = "military"
-    via_partners: bool = False
-    retarget: Retarget | None = None
-    assumed: Assumed | None = None
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _check(self) -> Raid:
-        if (self.base is None) == (self.assumed is None):
-            raise ValueError("a raid template needs exactly one of base (an engagement scenario) or assumed (its effect)")
-        if any(v < 0 for v in self.scale.values()):
-            raise ValueError("scale factors must be >= 0")
-        return self
-
-
 class ForwardLaunch(_Frozen):
     site: str
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     fraction: float = Field(gt=0, le=1)
+    # launch_area (ground launchers) or air_launch (a release point for air-launched munitions)
+    kind: Literal["launch_area", "air_launch"] = "launch_area"
 
 
 class Variant(_Frozen):
@@ -221,7 +203,32 @@ class Variant(_Frozen):
     scale_magazines: dict[str, NonNegative] = Field(default_factory=dict)
     scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], NonNegative] = Field(default_factory=dict)
     forward_launch: ForwardLaunch | None = None
+    # evaluated only for these raid templates (via_partners or not); None: every via_partners template
+    templates: tuple[Annotated[str, Field(min_length=1)], ...] | None = None
     note: str = ""
+
+
+class Raid(_Frozen):
+    """A raid template: an engagement scenario with transforms, or an assumed effect."""
+
+    base: str | None = None
+    scale: dict[Literal["drone", "cruise", "ballistic", "rocket"], float] = Field(default_factory=dict)
+    aim: Literal["military", "infrastructure", "cities"] = "military"
+    via_partners: bool = False
+    retarget: Retarget | None = None
+    assumed: Assumed | None = None
+    # an engagement-level transform always applied to this template, before the partner and lever
+    # variants: e.g. the warned defence of a strike pre-notified through intermediaries
+    posture: Variant | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Raid:
+        if (self.base is None) == (self.assumed is None):
+            raise ValueError("a raid template needs exactly one of base (an engagement scenario) or assumed (its effect)")
+        if any(v < 0 for v in self.scale.values()):
+            raise ValueError("scale factors must be >= 0")
+        return self
 
 
 class Dynamics(_Frozen):
@@ -243,6 +250,9 @@ class Dynamics(_Frozen):
     basing: dict[Literal["cost"], float] = {"cost": 1.0}
     iraq_pressure: dict[Literal["cost"], float] = {"cost": 0.8}
     us_defence: dict[Literal["partner_logit"], float] = {"partner_logit": 1.0}
+    # a major Israeli ground offensive in Gaza (Rafah, from 6-7 May 2024): the Gaza war's weight in
+    # every Gaza term while it lasts (1 = the war as usual); ASSUMPTION, see game.yaml
+    gaza_offensive: dict[Literal["intensity"], float] = {"intensity": 1.5}
     precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: dict(_PRECEDENT))
 
     @model_validator(mode="after")
@@ -419,6 +429,9 @@ class Move(_Frozen):
 
 class ContextChange(_Frozen):
     gaza_war: bool | None = None
+    # a major offensive in Gaza starts (true) or ends (false): the Gaza war counts
+    # dynamics.gaza_offensive.intensity times in the proxies' motives and the partners' participation
+    gaza_offensive: bool | None = None
     nuclear_status: int | None = Field(default=None, ge=0, le=2)
     levers: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 

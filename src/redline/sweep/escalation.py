@@ -13,9 +13,13 @@ under named designs, each changing one judgement the lever file or the game make
     the reported war rule (a report: it changes P(regional war) only).
 
 It returns, per design, each package's P(major strike) and P(regional war) and the ranking by
-P(major strike), and says which pairwise orderings of the baseline hold in every design. This is
-not (yet) a ``redline sweep`` spec kind: the engagement sweep runner's designs are over scenario
-and parameter values, these over the escalation model's files.
+P(major strike), and says which pairwise orderings of the baseline hold in every design.
+
+A sweep file with ``kind: escalation`` (:class:`EscalationSweepSpec`; example
+``src/redline/data/sweeps/escalation-lever-robustness.yaml``) runs these designs from
+``redline sweep SPEC``: the engagement sweep runner's designs are over scenario and parameter
+values, these over the escalation model's judgements, so they run here (one process, common
+random numbers across designs) and write ``summary.json`` into the sweep folder.
 """
 from __future__ import annotations
 
@@ -24,9 +28,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["DESIGNS", "lever_robustness", "scaled_levers"]
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["DESIGNS", "EscalationDesign", "EscalationSweepSpec", "lever_robustness", "run_escalation_sweep",
+           "scaled_levers"]
 
 #: The default designs: (name, kind, value).
 DESIGNS: tuple[tuple[str, str, Any], ...] = (
@@ -126,3 +133,74 @@ def lever_robustness(policies: list[str] | None = None, designs=DESIGNS, start: 
                         "fails_in": [d for d in out["designs"] if d not in holds]})
     out["pairwise"] = survive
     return out
+
+
+# ------------------------------------------------------------------ the sweep spec kind
+class EscalationDesign(BaseModel):
+    """One design: ``kind`` none (the baseline), levers (factor), ceasefire (the pause's half-life,
+    days), misperception (factor) or war (a ``--war-rule`` string such as ``count=2``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    name: str = Field(min_length=1, max_length=80)
+    kind: Literal["none", "levers", "ceasefire", "misperception", "war"]
+    value: float | str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "EscalationDesign":
+        if self.kind == "none":
+            if self.value is not None:
+                raise ValueError(f"design {self.name}: kind none takes no value")
+        elif self.kind == "war":
+            from ..errors import InputError
+            from ..escalation.compile import parse_war_rule
+
+            if not isinstance(self.value, str):
+                raise ValueError(f"design {self.name}: kind war needs value: a war rule such as count=2,window=90")
+            try:
+                parse_war_rule(self.value)
+            except InputError as e:
+                raise ValueError(f"design {self.name}: {e.fix if hasattr(e, 'fix') else e}") from None
+        elif isinstance(self.value, str) or self.value is None or not self.value > 0:
+            raise ValueError(f"design {self.name}: kind {self.kind} needs a positive number as value")
+        return self
+
+
+class EscalationSweepSpec(BaseModel):
+    """A sweep of escalation designs (``kind: escalation``): the packages compared under each."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    kind: Literal["escalation"]
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str = ""
+    description: str = ""
+    policies: tuple[str, ...] | None = Field(default=None, min_length=2)
+    start: str = "april-2024"
+    horizon_days: float = Field(default=365.0, gt=0, le=3650)
+    paths: int = Field(default=4000, ge=100, le=200_000)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    designs: tuple[EscalationDesign, ...] = Field(min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _check(self) -> "EscalationSweepSpec":
+        names = [d.name for d in self.designs]
+        if len(set(names)) != len(names):
+            raise ValueError("design names must be unique")
+        if self.designs[0].kind != "none":
+            raise ValueError("the first design is the baseline the others are compared with: give it kind none")
+        return self
+
+
+def run_escalation_sweep(spec: EscalationSweepSpec, folder: str | None = None,
+                         progress: Callable[[str], None] | None = None) -> dict:
+    """Run an escalation sweep spec (:func:`lever_robustness`); write ``summary.json`` into ``folder``."""
+    from pathlib import Path
+
+    designs = tuple((d.name, d.kind, d.value) for d in spec.designs)
+    r = lever_robustness(list(spec.policies) if spec.policies else None, designs=designs, start=spec.start,
+                         horizon_days=spec.horizon_days, paths=spec.paths, seed=spec.seed, progress=progress)
+    r = {"sweep": spec.name, "kind": "escalation", **r}
+    if folder is not None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / "summary.json").write_text(json.dumps(r, indent=1, default=str) + "\n", encoding="utf-8")
+        r["folder"] = str(folder)
+    return r

@@ -192,6 +192,13 @@ def parse_sweep_spec(text: str, file: str = "<string>", base_dir: Path | None = 
     raw = parse_yaml(text, file)
     if not isinstance(raw, dict):
         raise InputError(file, "<top>", type(raw).__name__, "a sweep file is a YAML mapping with scenario, design, parameters, outputs")
+    if raw.get("kind") == "escalation":        # escalation designs (redline.sweep.escalation)
+        from .escalation import EscalationSweepSpec
+
+        try:
+            return EscalationSweepSpec.model_validate(raw)     # type: ignore[return-value]
+        except ValidationError as exc:
+            raise _to_input_error(exc, file) from None
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:

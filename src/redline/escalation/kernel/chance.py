@@ -24,6 +24,7 @@ from ..layout import (
     F_RUNG,
     F_TARGET,
     F_VIA,
+    F_LVAR,
     G_DEPL,
     G_DOWN,
     G_GAZALEV,
@@ -233,7 +234,7 @@ def outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out):
     """
     for k in range(NOUT):
         out[k] = AO[a, q, k]
-    if AF[a, F_VIA] > 0.0:
+    if AF[a, F_VIA] > 0.0 or AF[a, F_LVAR] > 0.0:
         changed = False
         for v in range(NVAR):
             if vx[v] > 0.0:

@@ -59,6 +59,7 @@ from ..layout import (
     F_TFAM,
     F_THIRD,
     F_VIA,
+    F_LVAR,
     G_GRL,
     G_GRR,
     G_L0,
@@ -232,6 +233,10 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
                         e += vx[v] * (ELT[a, NCOMBO + v] - ELT[a, NCOMBO - 1])
             else:
                 e = ELT[a, NCOMBO - 1]
+                if AF[a, F_LVAR] > 0.0:       # a lever variant of its own (Variant.templates)
+                    for v in range(NVAR):
+                        if vx[v] > 0.0:
+                            e += vx[v] * (ELT[a, NCOMBO + v] - ELT[a, NCOMBO - 1])
         eloss[a] = e
         i = int(AF[a, F_ACTOR])
         if not available_arr(S, i, a, AF, ASTK, STKOWN):
