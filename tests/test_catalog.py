@@ -367,9 +367,10 @@ def test_keys_cited_only_by_new_entries_are_dated(cat):
     base = {"A01", "A02", "A03", "A04", "A05", "A09", "A10", "A21", "A22", "A28", "W01", "W04", "W05", "W06",
             "W10", "W11", "W12", "W13", "W14", "W17", "W18", "W19", "W20", "W21", "I01", "I02", "I03", "I04",
             "I05", "I06", "I08", "I09", "I11", "I12", "I13", "I15", "I16", "I19", "I20", "I21", "I22", "I23",
-            "I24", "I25", "I26", "I28", "I29", "I30", "I31", "G01", "T35", "T38"}
+            "I25", "I26", "I28", "I29", "I30", "I31", "G01", "T35", "T38"}
     listed = _doc_keys()
     dated = set(_dated_entries())
+    # I24 left the catalog (session 4): its stored page is from after the calibration window
     assert base <= listed
     undated_new = (listed - base) - dated
     assert not undated_new, f"keys added without a date: {sorted(undated_new)}"
