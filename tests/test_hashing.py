@@ -14,16 +14,16 @@ import pytest
 from redline.hashing import campaign_sha256, file_sha256, params_sha256, scenario_sha256, spec_sha256, text_sha256
 
 BEFORE = {
-    "april-2024": "84732c057ab90bb0220b622816e5db0139df8cd0a54a44c165c49d029da6d36c",
-    "april-2024-jordan-closed": "47bf89a0c27c73d5da45a4ccf1d34a1b9ee350688a12266e63061daa9857fb3f",
-    "april-2024-no-partners": "e66aafa0bf610c198e84b4820d45eefeb4f061bd95bd029d879165a7306e1ff2",
-    "lebanon-launch": "f1d45ed333f8e3645ef5bb884fcdefab5812a513c56508c7bfd572af7a7a2453",
-    "twelve-day-campaign": "ed852eb09429946ad3bfa90d8bd978882499d5da70b8f3422db85350541ff341",
+    "april-2024": "bb7aeb6175a43dc67241f34e0edf10405e8de4c6627b901664a287e92608cb4b",
+    "april-2024-jordan-closed": "9ac5681b2fde0befd811cc5cee774e3702655113b46a31dba109880135b34a65",
+    "april-2024-no-partners": "3c6cf66b8d0fed1ac518682e1b28ce6f93bf971dad6a971f86fc4722e163f6d8",
+    "lebanon-launch": "1b1bbf51f3a2aa8d37a0fe82c518b80ae69c3b11754919b1f1fe6d9e1c19f4e6",
+    "twelve-day-campaign": "ee638c3b3e95d4ba9af7c91bd3cd2091522943688e7f29d04f05cf4efb20f186",
 }
-CAMPAIGN_BEFORE = "cf9859807502e9c822fb324f3b95b9500f1433f763766af8be1e7af7e911a474"       # twelve-day-campaign
+CAMPAIGN_BEFORE = "bcdd0d495f4f7a4d4c39fdcb5624de7ad3744f655b930bfbe184eb515099d4ea"       # twelve-day-campaign
 SPEC_BEFORE = "4cebb4c90e7aa4b90fd72bc63b4d2a0bb8f2e454934472209b73f61f206114ca"           # april-2024-arrow-grid
-PARAMS_BEFORE = {"default": "fa8c8496f7b33bbd946e22298a4f7e3469707904aae66168ca2ffb857f2b1675",
-                 "prior": "b24c3ca471b631f64675c25fbfb13fa74dc328985471f8c99226172b1be67dcf"}
+PARAMS_BEFORE = {"default": "47cb4aff7ee1f2cccee9e96f85e9060704e8364b3310c54f4a97c20671664351",
+                 "prior": "e4ae7142199179c4cccd044a27feef17c72ef1e1ab6372c73aaf6152fd8e4589"}
 
 
 @pytest.mark.parametrize("name", sorted(BEFORE))
