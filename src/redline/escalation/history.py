@@ -143,6 +143,10 @@ def replay(model: Model, mf: MovesFile, until: dt.date | None = None, state: np.
             continue
         i = model.actor_id(m.actor)
         a = model.action_index[f"{m.actor}:{m.action}"]
+        # A move coded `notified: true` replays as the action's pre-notified variant where the game
+        # has one (major-strike-israel -> major-strike-israel-notified); otherwise as coded.
+        if getattr(m, "notified", None) is True:
+            a = model.action_index.get(f"{m.actor}:{m.action}-notified", a)
         states.append(S.copy())
         movers.append(i)
         actions.append(a)
