@@ -12,7 +12,7 @@ def small_result():
 
 @pytest.fixture(scope="session")
 def crisis_record():
-    return redline.run_crisis(paths=300, seed=3, horizon_days=90)
+    return redline.run_crisis(paths=300, seed=3, horizon_days=90, max_paths=0)   # no adaptive extension: 300 paths run
 
 
 @pytest.fixture(scope="session")

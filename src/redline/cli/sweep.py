@@ -65,7 +65,9 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             spec = load_sweep_spec(spec_file)
             folder = out or f"sweeps/{spec.name}"
-            if getattr(spec, "kind", None) == "escalation":        # escalation designs (docs/escalation.md)
+            from ..sweep.escalation import EscalationSweepSpec
+
+            if isinstance(spec, EscalationSweepSpec):                # escalation designs (docs/escalation.md)
                 from ..sweep.escalation import run_escalation_sweep
 
                 r = run_escalation_sweep(spec, folder, progress=None if as_json else console.print)

@@ -412,6 +412,13 @@ class Source(_Frozen):
     outlet: str = ""
 
 
+class MoveFallback(_Frozen):
+    """The action a move is coded with when the game has no ``actor.action`` (an older game)."""
+
+    action: str
+    rung: int = Field(ge=0, le=RUNGS - 1)
+
+
 class Move(_Frozen):
     """One coded move: an actor's action on a date."""
 
@@ -423,6 +430,9 @@ class Move(_Frozen):
     perceived_rung: int | None = Field(default=None, ge=0, le=RUNGS - 1)
     partners: dict[str, bool | None] | None = None
     notified: bool | None = None        # pre-notified through intermediaries (April 2024, Al Udeid 2025: yes)
+    # for a game without this actor or action (escalation.io applies it before validation):
+    # `skip` drops the move, {action, rung} codes it with an action the game has
+    fallback: Literal["skip"] | MoveFallback | None = None
     sources: tuple[str, ...] = ()
     note: str = ""
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from pydantic import SerializerFunctionWrapHandler, model_serializer
+
 from .base import Interval, Num, Record, Stats, _Frozen
 
 __all__ = ["BacktestSummary", "CompareSummary", "CrisisSummary", "Delta", "MonteCarlo", "PolicyRow", "TopPath"]
@@ -53,7 +55,7 @@ class CrisisSummary(Record):
     """``redline crisis --json``: outcome probabilities with intervals, likely paths, losses, stocks."""
 
     kinds = ("crisis",)
-    omit_if_none = ("days_to_war",)
+    omit_if_none = ("days_to_war", "p_breakout", "war_rule", "monte_carlo")   # unset in results saved before issue 12
 
     start: str
     policy: str
@@ -101,6 +103,13 @@ class PolicyRow(_Frozen):
     delta_deescalation_vs_status_quo: Delta
     delta_major_strike_vs_status_quo: Delta
 
+    @model_serializer(mode="wrap")
+    def _omit(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        if out.get("p_breakout", 0) is None:       # unset in results saved before issue 12
+            del out["p_breakout"]
+        return out
+
     def outcomes(self) -> dict[str, Interval]:
         return {"p_deescalation": self.p_deescalation, "p_direct_strike": self.p_direct_strike,
                 "p_major_strike": self.p_major_strike}
@@ -110,6 +119,7 @@ class CompareSummary(Record):
     """``redline compare --json``: packages side by side on common random numbers, differences to status quo."""
 
     kinds = ("compare",)
+    omit_if_none = ("war_rule", "monte_carlo")      # unset in results saved before issue 12
 
     start: str
     horizon_days: Num
