@@ -44,7 +44,12 @@ def _sweep(path: Path) -> None:
     from redline.sweep.spec import read_sweep_spec
     from redline.sweep.worker import Point, SweepBase, point_seed, run_point
 
+    from redline.sweep.escalation import EscalationSweepSpec, check_escalation_spec
+
     spec = read_sweep_spec(path)
+    if isinstance(spec, EscalationSweepSpec):          # escalation designs: the checks run before any path
+        check_escalation_spec(spec)
+        return
     sc, camp, cat, ps, names, X = prepare(spec)        # the same loading and checks as run_sweep
     if len(X):
         base = SweepBase(sweep=spec.name, sweep_sha256="fuzz", scenario=sc, catalog=cat, params=ps, names=names,

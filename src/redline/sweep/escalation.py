@@ -173,7 +173,7 @@ class EscalationSweepSpec(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: str = ""
     description: str = ""
-    policies: tuple[str, ...] | None = Field(default=None, min_length=2)
+    policies: tuple[str, ...] | None = Field(default=None, min_length=2, max_length=40)
     start: str = "april-2024"
     horizon_days: float = Field(default=365.0, gt=0, le=3650)
     paths: int = Field(default=4000, ge=100, le=200_000)
@@ -190,10 +190,23 @@ class EscalationSweepSpec(BaseModel):
         return self
 
 
+def check_escalation_spec(spec: EscalationSweepSpec) -> None:
+    """Check a spec's packages and start state before any path is run (one-line InputErrors)."""
+    from ..escalation.crisis import default_model, policy_levers, start_state
+
+    model = default_model()
+    levers = {}
+    for p in spec.policies or ():
+        levers = policy_levers(p, model.book)
+    start_state(model, spec.start, levers)
+
+
 def run_escalation_sweep(spec: EscalationSweepSpec, folder: str | None = None,
                          progress: Callable[[str], None] | None = None) -> dict:
     """Run an escalation sweep spec (:func:`lever_robustness`); write ``summary.json`` into ``folder``."""
     from pathlib import Path
+
+    check_escalation_spec(spec)
 
     designs = tuple((d.name, d.kind, d.value) for d in spec.designs)
     r = lever_robustness(list(spec.policies) if spec.policies else None, designs=designs, start=spec.start,
