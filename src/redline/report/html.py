@@ -74,20 +74,24 @@ _BOOT = """
 """
 
 
+def page_head(title: str, *css: str) -> list[str]:
+    """The opening of every offline page, up to its last stylesheet: doctype, CSP, viewport, title."""
+    return ["<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<link rel="icon" href="data:,">',
+            f"<title>{_html.escape(title)}</title>",
+            *(f"<style>{c}</style>" for c in css)]
+
+
 def render_html(view: Mapping[str, Any], title: str | None = None) -> str:
     """The report page for a view (see :mod:`redline.report.view`, :mod:`redline.report.escalation`)."""
     name = view.get("scenario", {}).get("name") if isinstance(view.get("scenario"), Mapping) else None
     title = title or f"Redline report: {name or view.get('kind', 'run')}"
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<link rel="icon" href="data:,">',
-        f"<title>{_html.escape(title)}</title>",
-        f"<style>{_leaflet_css()}</style>",
-        f"<style>{static_asset('redline.css')}</style>",
+        *page_head(title, _leaflet_css(), static_asset("redline.css")),
         "</head><body>",
         '<main class="rl-report" id="report"><noscript>This report draws its map and charts with JavaScript; '
         "enable it to see them.</noscript></main>",

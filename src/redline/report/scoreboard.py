@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .._version import __version__
-from .html import CSP, _json_script, static_asset
+from .html import _json_script, page_head, static_asset
 
 __all__ = ["render_scoreboard_html", "write_scoreboard_report"]
 
@@ -82,13 +82,7 @@ def render_scoreboard_html(board: Mapping, title: str | None = None) -> str:
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     s = board["settings"]
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<link rel="icon" href="data:,">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{static_asset('redline.css')}</style>",
+        *page_head(title, static_asset("redline.css")),
         '</head><body data-ready="1"><main class="rl-report" id="report">',
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">{s["trials"]:,} predictive trials per event and forecaster, seed {s["seed"]}; '
