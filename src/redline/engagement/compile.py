@@ -49,6 +49,14 @@ opportunity keeps at least one (the cheapest unit's). Whether the cheaper
 unit will in fact fire (channels, rounds, the allocator's choice) is not
 looked at.
 
+Magazine plans (``doctrine.magazine_plan``, a fire unit's ``magazine_plan``; semantics in
+:mod:`redline.engagement.magazine_plan`) are applied first: a planned unit of several classes
+becomes one section per class (``Compiled.unit_names`` ``unit/class``, ``Compiled.scenario`` the
+scenario with the sections), a unit never has opportunities on a class its plan gives no rounds,
+and a planned unit with fewer rounds than one salvo for every threat of its classes in its reach
+(whatever the airspace rules) keeps only each pair's last ``max_engagements`` opportunities.
+Both engines read the result, so they see the same units.
+
 The allocator's look-ahead (kernel semantics 3a) needs, per opportunity, the *rivals* it would
 block when a threat takes one salvo in flight (``salvos_in_flight: 1``): opportunities of other
 units on the same threat in later decision groups that start before this opportunity's intercept,
@@ -69,6 +77,7 @@ from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate, to_unit_vector
 from ..kinematics import airbreathing_profile, ballistic_profile
 from ..scenario.schema import LAYERS, FireUnit, Patrol, Point, Scenario
 from .draws import sensor_keys, threat_keys, unit_keys
+from .magazine_plan import planned_units
 from .params import ParamSet
 
 __all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FATES"]
@@ -412,6 +421,31 @@ def _withheld(units: list[FireUnit], cat: Catalog, withhold: Mapping[str, Mappin
     return held[ev_unit, th_class[ev_threat]] & (cheapest[ev_threat] < cost[ev_unit])
 
 
+def _fires_late(units: list[FireUnit], plan_allowed: list[frozenset[str] | None], reach_rows: list[np.ndarray],
+                per_track: np.ndarray, shots: np.ndarray) -> np.ndarray:
+    """(units,) bool: the units under a magazine plan whose rounds are fewer than one salvo for every
+    threat in their reach (their class only, whatever the airspace rules): they fire late (module notes)."""
+    out = np.zeros(len(units), dtype=bool)
+    for ui, u in enumerate(units):
+        if plan_allowed[ui] is not None:
+            out[ui] = u.rounds < int(shots[ui]) * int(per_track[reach_rows[ui]].sum())
+    return out
+
+
+def _last_per_pair(ev_threat: np.ndarray, ev_unit: np.ndarray, ev_L: np.ndarray, late: np.ndarray,
+                   k: int) -> np.ndarray:
+    """Events kept when the ``late`` units keep only each pair's last ``k`` opportunities (latest decision times)."""
+    keep = np.ones(ev_threat.size, dtype=bool)
+    sel = np.flatnonzero(late[ev_unit])
+    if sel.size:
+        order = sel[np.lexsort((-ev_L[sel], ev_threat[sel], ev_unit[sel]))]   # each pair's latest first
+        pair = ev_threat[order].astype(np.int64) * len(late) + ev_unit[order]
+        start = np.flatnonzero(np.append(True, pair[1:] != pair[:-1]))
+        rank = np.arange(pair.size) - np.repeat(start, np.diff(np.append(start, pair.size)))
+        keep[order[rank >= k]] = False
+    return keep
+
+
 def _event_airspaces(tracks: list[Track], ev_track: np.ndarray, ev_smp: np.ndarray,
                      ceiling_m: float) -> tuple[list[str], np.ndarray]:
     """The airspace of each event's intercept point: (sorted names, index per event as uint16).
@@ -453,6 +487,11 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     """Geometry and bookkeeping arrays for ``sc`` (see module notes for semantics)."""
     doc = sc.doctrine
     max_eng = doc.max_engagements if doc.shoot_look_shoot else 1
+    # magazine plans (redline.engagement.magazine_plan): planned units fight as sections, one per class
+    planned, parent, plan_allowed = planned_units(sc)
+    unit_key_all = unit_keys([u.name for u in sc.fire_units])
+    if any(a is not None for a in plan_allowed):
+        sc = sc.model_copy(update={"fire_units": tuple(planned)})
     # --- target sites (defended or aimed at), ordered by decreasing value, then name:
     # the only places a warhead can count as a hit
     aimed = {a for salvo in sc.raid for a in salvo.aim}
@@ -556,6 +595,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
                 pk_any[ui, c] = np.any(np.asarray(params.pk[(u.type, cl)]) > 0)
     else:
         pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), len(THREAT_CLASSES))
+    for ui, allowed in enumerate(plan_allowed):    # a class the unit's plan gives no rounds is never engaged
+        if allowed is not None:
+            pk_any[ui] &= np.array([cl in allowed for cl in THREAT_CLASSES], dtype=bool)
 
     # countries under each track sample (only when partner airspace rules apply)
     track_countries = None
@@ -590,6 +632,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         b_lo = np.minimum.reduceat(T_alt, b0, axis=1)
         b_hi = np.maximum.reduceat(T_alt, b0, axis=1)
     opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
+    reach_rows: list[np.ndarray] = [np.zeros(0, np.int64) for _ in units]
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -626,9 +669,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
         cos_min = np.cos(min(rmin / EARTH_RADIUS_M, np.pi))
         mask = (cos_c >= cos_max) & (cos_c <= cos_min) & (alt >= amin) & (alt <= amax) & (tt_s > 0)
-        if track_countries is not None:
-            allowed = list((doc.airspace or {}).get(u.owner, ()))
-            mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
         L = np.full(mask.shape, -np.inf)
         d = EARTH_RADIUS_M * np.arccos(np.clip(cos_c[mask], -1.0, 1.0))     # great-circle distance [m]
         if u.kind == "fighter":
@@ -636,6 +676,11 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         L[mask] = tt_s[mask] - np.hypot(d, alt[mask]) / it.flyout_speed_mps.value
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
+        # the tracks in the unit's reach whatever the airspace rules (a magazine plan's test, below)
+        reach_rows[ui] = rows[mask.any(axis=1)]
+        if track_countries is not None:
+            allowed = list((doc.airspace or {}).get(u.owner, ()))
+            mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
         chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
@@ -671,6 +716,10 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
     if doc.withhold:
         keep = ~_withheld(units, cat, doc.withhold, ev_threat, ev_unit, th_class)
+        ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
+    late = _fires_late(units, plan_allowed, reach_rows, np.bincount(th_track, minlength=len(tracks)), un_shots)
+    if late.any():
+        keep = _last_per_pair(ev_threat, ev_unit, ev_L, late, int(max_eng))
         ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
     airspaces, ev_air = _event_airspaces(tracks, th_track[ev_threat], ev_smp, doc.airspace_ceiling_km * 1e3)
     pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit
@@ -721,6 +770,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),
-        th_key=threat_keys(sc.raid), un_key=unit_keys([u.name for u in units]),
+        th_key=threat_keys(sc.raid), un_key=unit_key_all[np.asarray(parent, dtype=np.int64)] if units else unit_key_all,
         sens_key=sensor_keys([s.name for s in sc.sensors]),
     )
