@@ -137,3 +137,8 @@ def test_a_planned_scenario_is_the_same_in_both_engines():
 def test_a_bad_plan_is_refused_with_the_field(plan, fix):
     with pytest.raises(InputError, match=fix):
         parse_scenario(_two_units(plan_a=plan), file="<test>")
+
+
+def test_a_plan_in_a_campaign_is_refused_with_the_field():
+    with pytest.raises(InputError, match="doctrine.magazine_plan"):
+        parse_scenario(_two_units(campaign="campaign:\n  days: 2\n  waves_per_day: 1"), file="<test>")
