@@ -76,8 +76,10 @@ def test_a_planned_unit_fights_as_one_section_per_class():
     cls = c.th_class[c.ev_threat]
     assert set(cls[c.ev_unit == 0].tolist()) == {0} and set(cls[c.ev_unit == 1].tolist()) == {1}
     assert set(cls[c.ev_unit == 2].tolist()) == {1}
-    # each section's draws are keyed by its unit: the keys of a/drone and a/cruise are a's
-    assert c.un_key[0] == c.un_key[1] != c.un_key[2]
+    # the planned scenario the run keeps (its sections, each assigned to its class) compiles to the same units
+    again = compile_scenario(c.scenario, redline.load_catalog())
+    assert again.unit_names == c.unit_names and (again.un_key == c.un_key).all()
+    assert (again.ev_unit == c.ev_unit).all() and (again.ev_L == c.ev_L).all()
 
 
 def test_saturated_sections_fire_at_their_last_opportunities():

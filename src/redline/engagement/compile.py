@@ -54,7 +54,9 @@ Magazine plans (``doctrine.magazine_plan``, a fire unit's ``magazine_plan``; sem
 becomes one section per class (``Compiled.unit_names`` ``unit/class``, ``Compiled.scenario`` the
 scenario with the sections), a unit never has opportunities on a class its plan gives no rounds,
 and a planned unit with fewer rounds than one salvo for every threat of its classes in its reach
-(whatever the airspace rules) keeps only each pair's last ``max_engagements`` opportunities.
+(whatever the airspace rules) fires late: a pair's opportunities are its last in-envelope sample
+and, going back, each sample at least one decision interval before the previous one, up to
+``max_engagements`` (:func:`_select_last`), among the samples in an airspace it may use.
 Both engines read the result, so they see the same units.
 
 The allocator's look-ahead (kernel semantics 3a) needs, per opportunity, the *rivals* it would
@@ -351,6 +353,27 @@ def _select_opportunities(t_s, L_s, mask, spacing_s, kmax):
 
 
 @njit(cache=True)
+def _select_last(L_s, mask, spacing_s, k):
+    """Per row: the last in-envelope sample, then going back each one whose decision time is at least
+    ``spacing_s`` before the previous kept one, ``k`` at most, returned in time order; (rows, k), -1 padded.
+    Anchored at the end, so samples removed earlier in the window (an airspace closed) do not move it."""
+    rows, n = L_s.shape
+    out = np.full((rows, k), -1, np.int64)
+    buf = np.empty(k, np.int64)
+    for r in range(rows):
+        m = 0
+        for j in range(n - 1, -1, -1):
+            if mask[r, j] and (m == 0 or L_s[r, j] <= L_s[r, buf[m - 1]] - spacing_s):
+                buf[m] = j
+                m += 1
+                if m == k:
+                    break
+        for q in range(m):
+            out[r, q] = buf[m - 1 - q]
+    return out
+
+
+@njit(cache=True)
 def _rivals(thr_ptr, tev_g, tev_unit, tev_pair, tev_t, grp_time, n_pairs):
     """The allocator's look-ahead (see module notes), in the threat index's order: for each
     position ``j`` the positions ``j'`` of the same threat, in a later decision group that starts
@@ -421,31 +444,6 @@ def _withheld(units: list[FireUnit], cat: Catalog, withhold: Mapping[str, Mappin
     return held[ev_unit, th_class[ev_threat]] & (cheapest[ev_threat] < cost[ev_unit])
 
 
-def _fires_late(units: list[FireUnit], plan_allowed: list[frozenset[str] | None], reach_rows: list[np.ndarray],
-                per_track: np.ndarray, shots: np.ndarray) -> np.ndarray:
-    """(units,) bool: the units under a magazine plan whose rounds are fewer than one salvo for every
-    threat in their reach (their class only, whatever the airspace rules): they fire late (module notes)."""
-    out = np.zeros(len(units), dtype=bool)
-    for ui, u in enumerate(units):
-        if plan_allowed[ui] is not None:
-            out[ui] = u.rounds < int(shots[ui]) * int(per_track[reach_rows[ui]].sum())
-    return out
-
-
-def _last_per_pair(ev_threat: np.ndarray, ev_unit: np.ndarray, ev_L: np.ndarray, late: np.ndarray,
-                   k: int) -> np.ndarray:
-    """Events kept when the ``late`` units keep only each pair's last ``k`` opportunities (latest decision times)."""
-    keep = np.ones(ev_threat.size, dtype=bool)
-    sel = np.flatnonzero(late[ev_unit])
-    if sel.size:
-        order = sel[np.lexsort((-ev_L[sel], ev_threat[sel], ev_unit[sel]))]   # each pair's latest first
-        pair = ev_threat[order].astype(np.int64) * len(late) + ev_unit[order]
-        start = np.flatnonzero(np.append(True, pair[1:] != pair[:-1]))
-        rank = np.arange(pair.size) - np.repeat(start, np.diff(np.append(start, pair.size)))
-        keep[order[rank >= k]] = False
-    return keep
-
-
 def _event_airspaces(tracks: list[Track], ev_track: np.ndarray, ev_smp: np.ndarray,
                      ceiling_m: float) -> tuple[list[str], np.ndarray]:
     """The airspace of each event's intercept point: (sorted names, index per event as uint16).
@@ -488,8 +486,7 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     doc = sc.doctrine
     max_eng = doc.max_engagements if doc.shoot_look_shoot else 1
     # magazine plans (redline.engagement.magazine_plan): planned units fight as sections, one per class
-    planned, parent, plan_allowed = planned_units(sc)
-    unit_key_all = unit_keys([u.name for u in sc.fire_units])
+    planned, _, plan_allowed = planned_units(sc)
     if any(a is not None for a in plan_allowed):
         sc = sc.model_copy(update={"fire_units": tuple(planned)})
     # --- target sites (defended or aimed at), ordered by decreasing value, then name:
@@ -632,7 +629,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         b_lo = np.minimum.reduceat(T_alt, b0, axis=1)
         b_hi = np.maximum.reduceat(T_alt, b0, axis=1)
     opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
-    reach_rows: list[np.ndarray] = [np.zeros(0, np.int64) for _ in units]
+    per_track = np.bincount(th_track, minlength=len(tracks))
+    late = np.zeros(len(units), dtype=bool)
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -676,12 +674,17 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         L[mask] = tt_s[mask] - np.hypot(d, alt[mask]) / it.flyout_speed_mps.value
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
-        # the tracks in the unit's reach whatever the airspace rules (a magazine plan's test, below)
-        reach_rows[ui] = rows[mask.any(axis=1)]
+        # a planned unit whose rounds cannot give one salvo to every threat in its reach (its envelope,
+        # whatever the airspace rules) fires late: each pair's last chances only (module notes)
+        late[ui] = plan_allowed[ui] is not None and u.rounds < int(un_shots[ui]) * int(
+            per_track[rows[mask.any(axis=1)]].sum())
         if track_countries is not None:
             allowed = list((doc.airspace or {}).get(u.owner, ()))
             mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
-        chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
+        if late[ui]:
+            chosen = _select_last(L, mask, float(doc.decision_interval_s), int(max_eng))
+        else:
+            chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
         opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch + c0))
@@ -699,7 +702,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         opp_k, opp_u, opp_t, opp_L, opp_s = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
                                              np.zeros(0, np.int64))
     order = np.argsort(th_track, kind="stable")
-    per_track = np.bincount(th_track, minlength=len(tracks))
     starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
     reps = per_track[opp_k] if opp_k.size else np.zeros(0, np.int64)
     rep = np.repeat(np.arange(opp_k.size), reps)
@@ -716,10 +718,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
     if doc.withhold:
         keep = ~_withheld(units, cat, doc.withhold, ev_threat, ev_unit, th_class)
-        ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
-    late = _fires_late(units, plan_allowed, reach_rows, np.bincount(th_track, minlength=len(tracks)), un_shots)
-    if late.any():
-        keep = _last_per_pair(ev_threat, ev_unit, ev_L, late, int(max_eng))
         ev_threat, ev_unit, ev_t, ev_L, ev_smp = (a[keep] for a in (ev_threat, ev_unit, ev_t, ev_L, ev_smp))
     airspaces, ev_air = _event_airspaces(tracks, th_track[ev_threat], ev_smp, doc.airspace_ceiling_km * 1e3)
     pair_key = ev_threat.astype(np.int64) * max(len(units), 1) + ev_unit
@@ -770,6 +768,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         site_dx=site_dx, site_dy=site_dy, site_r2=site_r2, site_value=site_value,
         predict_class=predict, max_eng=int(max_eng), look_s=float(doc.look_s),
         max_inflight=int(doc.salvos_in_flight),
-        th_key=threat_keys(sc.raid), un_key=unit_key_all[np.asarray(parent, dtype=np.int64)] if units else unit_key_all,
+        th_key=threat_keys(sc.raid), un_key=unit_keys([u.name for u in units]),
         sens_key=sensor_keys([s.name for s in sc.sensors]),
     )

@@ -26,21 +26,27 @@ the same fire units and stay bit-identical):
   with the largest remainders ``R s_c - floor(R s_c)`` until ``Σ r_c = R`` (ties in
   ``THREAT_CLASSES`` order); channels the same, then at least 1 each (the plan assigns
   launchers or aircraft, and each section keeps a fire channel).
-* A section's random draws are keyed by its unit's name (:mod:`redline.engagement.draws`), so a
-  planned unit draws what the unplanned unit would draw on each threat (a threat has one class,
-  so only one section of a unit ever engages it).
+* A section's random draws are keyed by its own name (:mod:`redline.engagement.draws`), so a run
+  redrawn from the planned scenario it stores (``Compiled.scenario``, sections included) draws the
+  same; a scenario and its variants, planned alike, stay paired.
 * A planned unit (or section) whose rounds are fewer than one salvo (``doctrine.shots`` of its
-  layer) for every threat of its classes in its reach *fires late*: it keeps only each threat's
-  last ``max_engagements`` opportunities (the latest decision times). Reach here is the unit's
-  envelope, its reaction to the earliest track included, whatever the airspace rules, so the test
-  does not move when an airspace closes. Reason: with rounds for only some of the threats, a
-  round fired early is partly spent on threats that would have failed on the way (about a quarter
-  of the drones with the shipped posterior's mean reliability, 0.74; the catalog's prior 0.85) and on threats not headed for what the unit defends;
-  the IDF engages only what is predicted to hit a defended area [C02], which is a late decision.
-  ASSUMPTION of the model; without it a closure that only delays a saturated unit's shots (its
-  first chances over the closed country, its later ones still open) lowers impacts, because the
-  later shots waste fewer rounds on threats that fail anyway (§6.6: −0.69 drones, SE 0.11, with
-  the plan alone; −0.14, SE 0.11, with every drone and cruise missile reliable).
+  layer) for every threat of its classes in its reach *fires late*: its opportunities on each
+  threat are the last ``max_engagements`` it may take (its last in-envelope chance in an
+  airspace it may use, then going back one decision interval at a time). Reach is the unit's
+  envelope, its reaction to the earliest track included, whatever the airspace rules, so the
+  test does not move when an airspace closes; the chances are anchored at the end, so a closure
+  earlier in the window does not move them, and one that takes the last chances moves the shots
+  to the last chances still open (earlier: impacts rise on that account, never fall).
+  Reason: with rounds for only some of the threats, a round fired early is partly spent on
+  threats that would have failed on the way (about a quarter of the drones at the shipped
+  posterior's mean reliability, 0.74) and on threats not headed for what the unit defends; the
+  IDF engages only what is predicted to hit a defended area [C02], a late decision. ASSUMPTION
+  of the model. Without it a closure that only delays a saturated unit's shots lowers impacts,
+  because later shots waste fewer rounds on threats that fail anyway (docs/engagement-realism.md
+  §6.6: −0.69 drones, SE 0.11, with the plan alone; −0.14, SE 0.11, with every drone and cruise
+  missile reliable). Choosing the last chances on the envelope alone and then dropping those in
+  a closed airspace was tried: closing Israel's airspace then silenced every planned Israeli
+  unit (drones +81.6 impacts), an unreasonable reading of a closure.
 * The plan does not depend on other units or on the airspace rules, so removing a unit or closing
   an airspace cannot move rounds from one class to another: per class, each section's rounds are
   fixed before the raid. Rounds a section cannot use are not used.
@@ -85,7 +91,7 @@ def apportion(total: int, shares: Mapping[str, float]) -> dict[str, int]:
 
 def planned_units(sc: Scenario) -> tuple[list[FireUnit], list[int], list[frozenset[str] | None]]:
     """The fire units as the plan has them: (units, the index in ``sc.fire_units`` of the unit each
-    comes from (its draws are keyed by that unit), the classes each may engage or None for any).
+    comes from, the classes each may engage or None for any).
     Units without a plan are returned unchanged."""
     units: list[FireUnit] = []
     keys: list[int] = []
