@@ -144,3 +144,12 @@ def test_a_bad_plan_is_refused_with_the_field(plan, fix):
 def test_a_plan_in_a_campaign_is_refused_with_the_field():
     with pytest.raises(InputError, match="doctrine.magazine_plan"):
         parse_scenario(_two_units(campaign="campaign:\n  days: 2\n  waves_per_day: 1"), file="<test>")
+
+
+def test_a_doctrine_plan_names_a_known_owner_and_type():
+    text = _two_units(plan_a="{drone: 1.0}") + "  magazine_plan: {nowhere: {iron-dome: {drone: 1.0}}}\n"
+    with pytest.raises(InputError, match="doctrine.magazine_plan.nowhere"):
+        parse_scenario(text, file="<test>")
+    text = _two_units(plan_a="{drone: 1.0}") + "  magazine_plan: {israel: {no-such-type: {drone: 1.0}}}\n"
+    with pytest.raises(InputError, match="doctrine.magazine_plan.israel.no-such-type"):
+        parse_scenario(text, file="<test>")

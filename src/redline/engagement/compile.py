@@ -592,9 +592,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
                 pk_any[ui, c] = np.any(np.asarray(params.pk[(u.type, cl)]) > 0)
     else:
         pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), len(THREAT_CLASSES))
-    for ui, allowed in enumerate(plan_allowed):    # a class the unit's plan gives no rounds is never engaged
-        if allowed is not None:
-            pk_any[ui] &= np.array([cl in allowed for cl in THREAT_CLASSES], dtype=bool)
+    for ui, planned_cls in enumerate(plan_allowed):    # a class the unit's plan gives no rounds is never engaged
+        if planned_cls is not None:
+            pk_any[ui] &= np.array([cl in planned_cls for cl in THREAT_CLASSES], dtype=bool)
 
     # countries under each track sample (only when partner airspace rules apply)
     track_countries = None

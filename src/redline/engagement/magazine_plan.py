@@ -70,18 +70,18 @@ SECTION_SEP = "/"
 
 def unit_plan(sc: Scenario, u: FireUnit) -> dict[str, float] | None:
     """The unit's plan (class -> share), its own or the doctrine's for its owner and type, or None."""
-    if u.magazine_plan is not None:
-        return dict(u.magazine_plan)
-    plan = (sc.doctrine.magazine_plan or {}).get(u.owner, {}).get(u.type)
-    return None if plan is None else dict(plan)
+    plan = u.magazine_plan
+    if plan is None:
+        plan = (sc.doctrine.magazine_plan or {}).get(u.owner, {}).get(u.type)
+    return None if plan is None else {str(c): float(v) for c, v in plan.items()}
 
 
 def apportion(total: int, shares: Mapping[str, float]) -> dict[str, int]:
     """``total`` split by largest remainder over the classes of ``shares`` (keys in ``THREAT_CLASSES``
     order; ties to the earlier class). Returns class -> count, summing to ``total``."""
-    classes = [c for c in THREAT_CLASSES if c in shares]
+    classes: list[str] = [c for c in THREAT_CLASSES if c in shares]
     exact = {c: total * float(shares[c]) for c in classes}
-    out = {c: math.floor(exact[c] + 1e-9) for c in classes}
+    out: dict[str, int] = {c: math.floor(exact[c] + 1e-9) for c in classes}
     left = total - sum(out.values())
     order = sorted(classes, key=lambda c: (-(exact[c] - out[c]), THREAT_CLASSES.index(c)))
     for c in order[:max(left, 0)]:

@@ -222,7 +222,7 @@ class Salvo(_Frozen):
         return out
 
 
-def _check_plan(plan: dict[str, float], where: str) -> None:
+def _check_plan(plan: dict[Any, float], where: str) -> None:
     """A magazine plan's shares must sum to 1 (every round is planned for some class)."""
     total = sum(plan.values())
     if not plan or abs(total - 1.0) > 1e-6:
