@@ -7,8 +7,12 @@ of :mod:`redline.scenario.transforms`;
 :func:`evaluate` runs the engine (imported lazily: this module works without it) and reduces the
 per-trial results to an :class:`Effect`: the probabilities of a contained, damaging or severe
 outcome (from the total number of munitions that reached the ground, thresholds by aim in
-``game.yaml``), and mean launches, interceptors used and costs. Effects are cached by the
-scenario's SHA-256 (in memory, and in an optional JSON file).
+``game.yaml``), and mean launches, interceptors used and costs. A template whose base is a
+campaign scenario (a ``campaign:`` block) is built with its campaign (scaled by class in its
+schedule, depots deepened with the magazines, cut to the template's first ``days``) and flown
+whole by :func:`evaluate_campaign`: each trial's total over the campaign meets the same
+thresholds. Effects are cached by the scenario's SHA-256 (in memory, and in an optional JSON
+file; a campaign block is part of the hash).
 
 The crisis runner reads the precomputed table ``data/escalation/effects.json`` so that it never
 needs the engine (``$REDLINE_EFFECTS_TABLE`` points it at another file); :func:`regenerate`
@@ -44,9 +48,13 @@ __all__ = [
     "build_scenario",
     "compute_table",
     "evaluate",
+    "evaluate_campaign",
+    "first_days",
     "load_table",
     "raid_variants",
     "regenerate",
+    "scale_depots",
+    "scale_schedule",
     "severity_from_totals",
     "table_path",
     "table_scenarios",
@@ -408,8 +416,12 @@ def table_scenarios(game: Game | None = None, book: LeverBook | None = None) -> 
 
 def compute_table(game: Game | None = None, book: LeverBook | None = None, trials: int = 4000,
                   seed: int = 20240413, cache: EffectsCache | None = None, run: Callable | None = None,
-                  progress: Callable[[str], None] | None = None) -> dict:
-    """Evaluate every engine-backed raid template under every needed variant."""
+                  progress: Callable[[str], None] | None = None, run_campaign: Callable | None = None) -> dict:
+    """Evaluate every engine-backed raid template under every needed variant.
+
+    ``run`` and ``run_campaign`` (stand-ins in tests) are passed to :func:`evaluate`: templates on a
+    campaign scenario are flown with ``run_campaign``, the others with ``run``.
+    """
     from .._version import __version__
 
     game = game or load_game()
@@ -418,7 +430,7 @@ def compute_table(game: Game | None = None, book: LeverBook | None = None, trial
         if progress:
             progress(f"{rid} / {vn}")
         lo, hi = game.severity_thresholds[raid.aim]
-        eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run)
+        eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run, run_campaign=run_campaign)
         entries.setdefault(rid, {})[vn] = eff.to_json()
     return {
         "format": "redline-effects/1",
