@@ -226,8 +226,7 @@ def first_days(camp, days: int | None):
         upd["schedule"] = tuple(e for e in camp.schedule if e.day <= days)
     if camp.day_scale is not None:
         upd["day_scale"] = tuple(camp.day_scale[:days])
-    return type(camp).model_validate({**camp.model_dump(), **{k: (list(v) if isinstance(v, tuple) else v)
-                                                                for k, v in upd.items()}})
+    return camp.model_copy(update=upd)
 
 
 class EffectsCache:
