@@ -161,6 +161,7 @@ def test_the_campaign_templates_are_engine_backed_and_build_their_campaigns():
     # the arms race deepens the defenders' depots with their magazines
     war, arms = built["iran-campaign", "default"].campaign, built["iran-campaign", "arms-race"].campaign
     assert arms.depot["israel"]["arrow-3"] == round(1.5 * war.depot["israel"]["arrow-3"])
+    assert arms.depot["israel"]["fighter-aam"] == war.depot["israel"]["fighter-aam"]     # fighters: scale_fighters'
     assert sum(e.classes["ballistic"] for e in arms.schedule) > 1.4 * sum(e.classes["ballistic"] for e in war.schedule)
 
 

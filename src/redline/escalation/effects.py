@@ -170,7 +170,7 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
             sc = T.close_airspace(sc, [var.close_airspace], stand_down=True)
         sc = T.scale_magazines(T.scale_fighters(sc, var.scale_fighters), var.scale_magazines)
         if camp is not None:
-            camp = scale_depots(camp, var.scale_magazines)
+            camp = scale_depots(camp, var.scale_magazines, sc)
     if camp is not None:
         camp = first_days(camp, raid.days)
         owners = {(u.owner, u.type) for u in sc.fire_units}
@@ -205,12 +205,15 @@ def scale_schedule(camp, sc, factors, cat):
     return camp.model_copy(update={"schedule": tuple(entries)})
 
 
-def scale_depots(camp, factors):
+def scale_depots(camp, factors, sc):
     """Deepen or thin a campaign's depots by owner, as :func:`~redline.scenario.transforms.scale_magazines`
-    does the ready magazines: ``round(rounds x f)``."""
+    does the ready magazines: ``round(rounds x f)``. Like it, fighters' missiles are left alone
+    (a depot of an owner's type that only its fighters fire)."""
     if not factors:
         return camp
-    depot = {o: ({t: round(n * factors[o]) for t, n in d.items()} if o in factors else d) for o, d in camp.depot.items()}
+    ground = {(u.owner, u.type) for u in sc.fire_units if u.kind != "fighter"}
+    depot = {o: {t: (round(n * factors[o]) if o in factors and (o, t) in ground else n) for t, n in d.items()}
+             for o, d in camp.depot.items()}
     return camp.model_copy(update={"depot": depot})
 
 
