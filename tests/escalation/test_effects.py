@@ -50,11 +50,44 @@ def _fake_run(scenario, trials, seed):
 _fake_run.calls = 0
 
 
+class _FakeCampaign:
+    """A stand-in campaign result: 3 impacts a trial per day flown, the launches of the real plan."""
+
+    def __init__(self, scenario, campaign, trials):
+        from redline.campaign.stocks import plan_waves
+        from redline.manifest import make_manifest
+
+        self.scenario, self.days, self.n = scenario, campaign.days, trials
+        self.plans = plan_waves(scenario, campaign)[0]
+        self.types = ["iron-dome"]
+        self.unit_cost_usd = {"iron-dome": 5e4}
+        self.manifest = make_manifest("campaign", scenario.name, seed=0, samples=trials, unit="trials", params="stand-in")
+
+    def launched(self, day):
+        out = {}
+        for p in self.plans:
+            if p.day == day:
+                for salvo, c in zip(self.scenario.raid, p.counts):
+                    out[salvo.threat] = out.get(salvo.threat, 0) + c
+        return out
+
+    def samples(self, metric):
+        return np.full(self.n, 3 * self.days if metric == "all.impacted" else 2)
+
+
+def _fake_campaign(scenario, campaign, trials, seed, params=None):
+    _fake_campaign.calls += 1
+    return _FakeCampaign(scenario, campaign, trials)
+
+
+_fake_campaign.calls = 0
+
+
 def test_compute_table_with_a_stand_in_engine(tmp_path):
     pytest.importorskip("redline.scenario")        # the scenario schema; the engine itself is not run
     cache = EffectsCache(tmp_path / "cache.json")
     before = _fake_run.calls
-    table = compute_table(trials=50, seed=1, cache=cache, run=_fake_run)
+    table = compute_table(trials=50, seed=1, cache=cache, run=_fake_run, run_campaign=_fake_campaign)
     g, b = load_game(), load_levers()
     engine_raids = [r for r, t in g.raids.items() if t.base is not None]
     assert set(table["entries"]) == set(engine_raids)
@@ -68,8 +101,15 @@ def test_compute_table_with_a_stand_in_engine(tmp_path):
     assert limited == pytest.approx(0.25 * base, rel=0.05)
     calls = _fake_run.calls - before
     # a second pass is served from the cache file, keyed by scenario hash
-    again = compute_table(trials=50, seed=1, cache=EffectsCache(tmp_path / "cache.json"), run=_fake_run)
+    campaign_calls = _fake_campaign.calls
+    # campaign templates are flown as campaigns, whole: the twelve-day war's 11 nights
+    war = Effect.from_json(table["entries"]["iran-campaign"]["default"])
+    assert war.provenance.startswith("engine campaign, 11 days") and war.impacted["mean"] == 33
+    assert war.launched == {"drone": 1000, "ballistic": 550}
+    again = compute_table(trials=50, seed=1, cache=EffectsCache(tmp_path / "cache.json"), run=_fake_run,
+                          run_campaign=_fake_campaign)
     assert _fake_run.calls - before == calls and again["entries"] == table["entries"]
+    assert _fake_campaign.calls == campaign_calls
 
 
 def test_variant_transforms():

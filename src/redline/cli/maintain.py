@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rebuild the escalation model's raid effects table with the engagement engine.
 
-        Runs the engine on every raid template under every variant (10-60 s at 4000 trials).
+        Runs the engine on every raid template under every variant, campaign templates flown whole (about 35 s of CPU at 4000 trials).
 
         Run it when the engagement model, its calibration or a scenario changes; then refit.
         """

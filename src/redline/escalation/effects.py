@@ -7,8 +7,12 @@ of :mod:`redline.scenario.transforms`;
 :func:`evaluate` runs the engine (imported lazily: this module works without it) and reduces the
 per-trial results to an :class:`Effect`: the probabilities of a contained, damaging or severe
 outcome (from the total number of munitions that reached the ground, thresholds by aim in
-``game.yaml``), and mean launches, interceptors used and costs. Effects are cached by the
-scenario's SHA-256 (in memory, and in an optional JSON file).
+``game.yaml``), and mean launches, interceptors used and costs. A template whose base is a
+campaign scenario (a ``campaign:`` block) is built with its campaign (scaled by class in its
+schedule, depots deepened with the magazines, cut to the template's first ``days``) and flown
+whole by :func:`evaluate_campaign`: each trial's total over the campaign meets the same
+thresholds. Effects are cached by the scenario's SHA-256 (in memory, and in an optional JSON
+file; a campaign block is part of the hash).
 
 The crisis runner reads the precomputed table ``data/escalation/effects.json`` so that it never
 needs the engine (``$REDLINE_EFFECTS_TABLE`` points it at another file); :func:`regenerate`
@@ -44,9 +48,13 @@ __all__ = [
     "build_scenario",
     "compute_table",
     "evaluate",
+    "evaluate_campaign",
+    "first_days",
     "load_table",
     "raid_variants",
     "regenerate",
+    "scale_depots",
+    "scale_schedule",
     "severity_from_totals",
     "table_path",
     "table_scenarios",
@@ -126,6 +134,10 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
         raise ValueError(f"raid template {name!r} has an assumed effect and no engagement scenario")
     base = load_scenario(raid.base)
     cat = scenario_catalog(base)
+    camp = base.campaign
+    if raid.days is not None and camp is None:
+        raise InputError("escalation/game.yaml", f"raids.{name.split('--')[0]}.days", raid.days,
+                         f"{raid.base} is one raid, not a campaign; drop days or use a campaign scenario")
     factors = {k: 1.0 for k in CLASSES}
     for k, v in raid.scale.items():
         factors[k] *= v
@@ -133,7 +145,12 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
     for var in variants:
         for k, v in var.scale.items():
             factors[k] *= v
-    sc = T.scale_classes(base, factors, cat)
+    if camp is not None and camp.schedule is not None:
+        # a schedule gives the counts (the raid's are weights): scale the schedule, keep the salvos
+        camp = scale_schedule(camp, base, factors, cat)
+        sc = base
+    else:
+        sc = T.scale_classes(base, factors, cat)
     if raid.retarget is not None:
         rt = raid.retarget
         aim = Site(lat=rt.lat, lon=rt.lon, kind=rt.kind, radius_km=rt.radius_km, value=rt.value,
@@ -152,8 +169,67 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
         if var.close_airspace:
             sc = T.close_airspace(sc, [var.close_airspace], stand_down=True)
         sc = T.scale_magazines(T.scale_fighters(sc, var.scale_fighters), var.scale_magazines)
-    return sc.model_copy(update={"name": name, "hypothetical": True,
+        if camp is not None:
+            camp = scale_depots(camp, var.scale_magazines, sc)
+    if camp is not None:
+        camp = first_days(camp, raid.days)
+        owners = {(u.owner, u.type) for u in sc.fire_units}
+        camp = camp.model_copy(update={"depot": {o: {t: n for t, n in d.items() if (o, t) in owners}
+                                                 for o, d in camp.depot.items() if any(o == x for x, _ in owners)},
+                                       "production_per_day": {o: {t: r for t, r in d.items() if (o, t) in owners}
+                                                              for o, d in camp.production_per_day.items()
+                                                              if any(o == x for x, _ in owners)},
+                                       "resupply": tuple(r for r in camp.resupply if (r.owner, r.type) in owners)})
+    return sc.model_copy(update={"name": name, "hypothetical": True, "campaign": camp,
                                  "title": f"Escalation raid template {name} (from {raid.base})"})
+
+
+# ------------------------------------------------------------------------------ campaign bases
+def scale_schedule(camp, sc, factors, cat):
+    """A campaign whose schedule counts are scaled by class: ``round(count x factor)`` (half to even).
+
+    Class counts are scaled by their class's factor; counts given per salvo by that salvo's
+    threat class. The raid's salvo counts (weights of the class counts) are left alone, so
+    salvo names and indices keep their meaning.
+    """
+    from ..campaign.stocks import salvo_index
+
+    if all(v == 1.0 for v in factors.values()):
+        return camp
+    entries = []
+    for e in camp.schedule:
+        classes = {k: round(n * factors.get(k, 1.0)) for k, n in e.classes.items()}
+        salvos = {key: round(n * factors.get(cat.threats[sc.raid[salvo_index(sc, key)].threat].klass, 1.0))
+                  for key, n in e.salvos.items()}
+        entries.append(e.model_copy(update={"classes": classes, "salvos": salvos}))
+    return camp.model_copy(update={"schedule": tuple(entries)})
+
+
+def scale_depots(camp, factors, sc):
+    """Deepen or thin a campaign's depots by owner, as :func:`~redline.scenario.transforms.scale_magazines`
+    does the ready magazines: ``round(rounds x f)``. Like it, fighters' missiles are left alone
+    (a depot of an owner's type that only its fighters fire)."""
+    if not factors:
+        return camp
+    ground = {(u.owner, u.type) for u in sc.fire_units if u.kind != "fighter"}
+    depot = {o: {t: (round(n * factors[o]) if o in factors and (o, t) in ground else n) for t, n in d.items()}
+             for o, d in camp.depot.items()}
+    return camp.model_copy(update={"depot": depot})
+
+
+def first_days(camp, days: int | None):
+    """The campaign cut to its first ``days`` days (None or at least its length: unchanged).
+
+    Schedule entries, resupplies and ``day_scale`` factors of later days are dropped.
+    """
+    if days is None or days >= camp.days:
+        return camp
+    upd: dict[str, Any] = {"days": days, "resupply": tuple(r for r in camp.resupply if r.day <= days)}
+    if camp.schedule is not None:
+        upd["schedule"] = tuple(e for e in camp.schedule if e.day <= days)
+    if camp.day_scale is not None:
+        upd["day_scale"] = tuple(camp.day_scale[:days])
+    return camp.model_copy(update=upd)
 
 
 class EffectsCache:
@@ -177,24 +253,34 @@ class EffectsCache:
 
 
 def evaluate(scenario, aim: str, thresholds: tuple[float, float], trials: int = 4000, seed: int = 20240413,
-             cache: EffectsCache | None = None, run: Callable | None = None) -> Effect:
+             cache: EffectsCache | None = None, run: Callable | None = None, params: Any = None,
+             run_campaign: Callable | None = None) -> Effect:
     """Run the engine on a scenario and reduce the result to an :class:`Effect` (cached by hash).
 
-    ``run`` defaults to :func:`redline.run`; tests pass a stand-in.
+    ``run`` defaults to :func:`redline.run` and ``run_campaign`` (for a scenario with a
+    ``campaign`` block, see :func:`evaluate_campaign`) to :func:`redline.campaign.run_campaign`;
+    tests pass stand-ins. ``params`` (None: the engine's default) is passed to either.
     """
-    if run is None:
-        from ..api import run as engine_run  # lazy: the engine is only needed here
-
-        run = engine_run
     from ..scenario.io import scenario_sha256
 
     sha = scenario_sha256(scenario)
-    key = hashlib.sha256(f"{sha}|{aim}|{list(thresholds)}|{trials}|{seed}".encode()).hexdigest()
+    label = "" if params is None else f"|{params if isinstance(params, str) else params.label}"
+    key = hashlib.sha256(f"{sha}|{aim}|{list(thresholds)}|{trials}|{seed}{label}".encode()).hexdigest()
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    res = run(scenario, trials=trials, seed=seed)
+    if getattr(scenario, "campaign", None) is not None:
+        eff = evaluate_campaign(scenario, thresholds, trials, seed, params=params, run_campaign=run_campaign)
+        eff = Effect(**{**asdict(eff), "scenario_sha256": sha})
+        if cache is not None:
+            cache.put(key, eff)
+        return eff
+    if run is None:
+        from ..api import run as engine_run  # lazy: the engine is only needed here
+
+        run = engine_run
+    res = run(scenario, trials=trials, seed=seed) if params is None else run(scenario, trials=trials, seed=seed, params=params)
     frame = res.to_frame()
     totals = np.zeros(len(frame))
     launched = {}
@@ -218,6 +304,50 @@ def evaluate(scenario, aim: str, thresholds: tuple[float, float], trials: int = 
     if cache is not None:
         cache.put(key, eff)
     return eff
+
+
+def evaluate_campaign(scenario, thresholds: tuple[float, float], trials: int = 4000, seed: int = 20240413,
+                      params: Any = None, run_campaign: Callable | None = None) -> Effect:
+    """The :class:`Effect` of a campaign template: the campaign flown whole, reduced per trial.
+
+    The scenario carries its (already cut and scaled) ``campaign`` block. Each trial's total
+    number of munitions that reached a site over every day of the campaign (all classes,
+    ``CampaignResult.samples("all.impacted")``) is compared with the aim's thresholds exactly as
+    one raid's is (:func:`severity_from_totals`): a campaign is one move of the game, and its
+    severity is that of everything it landed. Launches are the campaign's totals by class (the
+    same in every trial); interceptors used are per-trial campaign totals by type, averaged;
+    the defender's cost is rounds used x unit cost, the attacker's the launched munitions' unit
+    costs.
+    """
+    if run_campaign is None:
+        from ..campaign import run_campaign  # lazy: the engine is only needed here
+    from ..catalog import THREAT_CLASSES as CLASSES
+    from ..scenario.io import scenario_catalog
+
+    camp = scenario.campaign
+    sc = scenario.model_copy(update={"campaign": None})
+    cat = scenario_catalog(sc)
+    res = run_campaign(sc, camp, trials=trials, seed=seed, params=params)
+    totals = np.asarray(res.samples("all.impacted"), dtype=float)
+    by_type: dict[str, int] = {}
+    for d in range(1, camp.days + 1):
+        for t, n in res.launched(d).items():
+            by_type[t] = by_type.get(t, 0) + n
+    launched = {k: 0.0 for k in CLASSES if any(cat.threats[s.threat].klass == k for s in sc.raid)}
+    for t, n in by_type.items():
+        launched[cat.threats[t].klass] += float(n)
+    used = {t: float(np.mean(res.samples(f"used_type.{t}"))) for t in res.types}
+    q = np.percentile(totals, [5, 50, 95])
+    return Effect(
+        severity=severity_from_totals(totals, thresholds),
+        impacted={"mean": float(totals.mean()), "p05": float(q[0]), "p50": float(q[1]), "p95": float(q[2])},
+        launched=launched,
+        interceptors_used=used,
+        cost_usd={"defender": float(sum(used[t] * res.unit_cost_usd[t] for t in used)),
+                  "attacker": float(sum(n * cat.threats[t].cost_usd.value for t, n in by_type.items()))},
+        scenario=str(getattr(scenario, "name", "")),
+        provenance=f"engine campaign, {camp.days} days (params: {res.manifest.params})",
+    )
 
 
 # ------------------------------------------------------------------------------ the table
@@ -288,8 +418,12 @@ def table_scenarios(game: Game | None = None, book: LeverBook | None = None) -> 
 
 def compute_table(game: Game | None = None, book: LeverBook | None = None, trials: int = 4000,
                   seed: int = 20240413, cache: EffectsCache | None = None, run: Callable | None = None,
-                  progress: Callable[[str], None] | None = None) -> dict:
-    """Evaluate every engine-backed raid template under every needed variant."""
+                  progress: Callable[[str], None] | None = None, run_campaign: Callable | None = None) -> dict:
+    """Evaluate every engine-backed raid template under every needed variant.
+
+    ``run`` and ``run_campaign`` (stand-ins in tests) are passed to :func:`evaluate`: templates on a
+    campaign scenario are flown with ``run_campaign``, the others with ``run``.
+    """
     from .._version import __version__
 
     game = game or load_game()
@@ -298,7 +432,7 @@ def compute_table(game: Game | None = None, book: LeverBook | None = None, trial
         if progress:
             progress(f"{rid} / {vn}")
         lo, hi = game.severity_thresholds[raid.aim]
-        eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run)
+        eff = evaluate(sc, raid.aim, (lo, hi), trials, seed, cache, run, run_campaign=run_campaign)
         entries.setdefault(rid, {})[vn] = eff.to_json()
     return {
         "format": "redline-effects/1",

@@ -220,12 +220,17 @@ class Raid(_Frozen):
     # an engagement-level transform always applied to this template, before the partner and lever
     # variants: e.g. the warned defence of a strike pre-notified through intermediaries
     posture: Variant | None = None
+    # a campaign base (a scenario with a ``campaign:`` block): the effect is that of its first
+    # ``days`` days (None: the whole campaign); docs/escalation.md, "Campaign templates"
+    days: Annotated[int, Field(ge=1)] | None = None
     note: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> Raid:
         if (self.base is None) == (self.assumed is None):
             raise ValueError("a raid template needs exactly one of base (an engagement scenario) or assumed (its effect)")
+        if self.days is not None and self.base is None:
+            raise ValueError("days (the first days of a campaign base) needs a base scenario")
         if any(v < 0 for v in self.scale.values()):
             raise ValueError("scale factors must be >= 0")
         return self
