@@ -14,7 +14,7 @@ NDUR = 8        # duration bins
 NCOMBO = 4      # partner participation combinations (bit k: partner slot k takes part)
 NVAR = 4        # lever variants of raid effects (slots after the combos)
 NOUT = 3        # contained, damaging, severe
-MAX_ACTIONS = 16    # actions per actor (schema limit; size of the per-actor choice buffers)
+MAX_ACTIONS = 32    # actions per actor (compile-time limit; size of the per-actor choice buffers)
 NRING = 4       # times of the latest moves at rung >= the war rule's min_rung kept in the state
 
 # ---- the ladder ----------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""Issue 12, session 5: more than 16 actions per actor, Iran's rung-8 campaign with a chosen target,
+the Rafah trigger in the coded history, and the war cost on the opponent's strategic replies.
+
+Directions are checked on paired states of the shipped game with the shipped posterior's mean
+parameters (as in test_game_mechanisms.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from redline.errors import InputError
+from redline.escalation import compile_model, parse_game
+from redline.escalation import kernel as K
+from redline.escalation.compile import blank_state
+from redline.escalation.crisis import default_model
+from redline.escalation.effects import table_scenarios
+from redline.escalation.fit import load_posterior, posterior_matrix
+from redline.escalation.history import start_state
+from redline.escalation.layout import C_FIRSTA, MAX_ACTIONS, NOUT, S_G, S_PR, S_PS
+from redline.escalation.kernel import NAUX
+from redline.escalation.runner import simulate
+from redline.escalation.schema import LeverBook
+
+from .conftest import DYNAMICS, LADDER, small_theta
+
+
+def _wide_game(n_signals: int) -> str:
+    sig = "\n".join(f"    signal-{k}: {{rung: 1, target: blue}}" for k in range(n_signals))
+    return LADDER + f"""
+actors:
+  red:  {{role: decide, resolve: 0.2, war_cost: 1.0}}
+  blue: {{role: decide, resolve: 0.3, war_cost: 1.5}}
+actions:
+  red:
+    hold:   {{rung: 0}}
+{sig}
+    strike: {{rung: 3, target: blue, outcome: [0.6, 0.3, 0.1]}}
+  blue:
+    hold:   {{rung: 0}}
+    strike: {{rung: 3, target: red, outcome: [0.6, 0.3, 0.1]}}
+""" + DYNAMICS
+
+
+def _probs_of(model, S, th, actor):
+    T = model.tables
+    A = T.action.shape[0]
+    i = model.actor_id(actor)
+    lut, eloss, st, aux, ob = np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT)
+    out = np.empty(MAX_ACTIONS)
+    K.prepare(S, th, T, i, lut, eloss, st, aux, ob)
+    n = K.action_probs(S, i, th, T, lut, eloss, st, aux, out, np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
+    f0 = int(T.actor[i, C_FIRSTA])
+    return {model.actions[f0 + k].split(":", 1)[1]: float(out[k]) for k in range(n)}
+
+
+# ------------------------------------------------------------------ more than 16 actions
+def test_an_actor_may_have_more_than_sixteen_actions():
+    assert MAX_ACTIONS == 32
+    m = compile_model(parse_game(_wide_game(24), "<wide>"), LeverBook(levers={}, packages={}), {"entries": {}})
+    th = small_theta()
+    p = _probs_of(m, blank_state(), th, "red")
+    assert len(p) == 26 and abs(sum(p.values()) - 1.0) < 1e-12
+    # 24 identical signals: the same probability, the 24th (index 24 of 26) as the first
+    sig = [p[f"signal-{k}"] for k in range(24)]
+    assert max(sig) - min(sig) < 1e-15 and sig[0] > 0.0
+    # the sampler reaches the actions beyond the old limit of 16
+    TH = th[None, :]
+    res = simulate(m, blank_state(), TH, 2000, 4, 365.0, np.random.default_rng(5))
+    f0 = int(m.tables.actor[m.actor_id("red"), C_FIRSTA])
+    assert ((res.moves >= f0 + 16) & (res.moves < f0 + 26)).sum() > 0
+
+
+def test_more_actions_than_the_kernel_holds_is_one_clear_line():
+    with pytest.raises(InputError) as e:
+        compile_model(parse_game(_wide_game(MAX_ACTIONS), "<wide>"), LeverBook(levers={}, packages={}), {"entries": {}})
+    assert "\n" not in str(e.value) and "actions.red" in str(e.value) and str(MAX_ACTIONS) in str(e.value)
+
+
+# ------------------------------------------------------------------ Iran's rung-8 target is chosen
+@pytest.fixture(scope="module")
+def model():
+    return default_model()
+
+
+@pytest.fixture(scope="module")
+def th(model):
+    return posterior_matrix(load_posterior(), model).mean(axis=0)
+
+
+@pytest.fixture(scope="module")
+def s0(model):
+    S, _ = start_state(model, "april-2024")
+    return S
+
+
+def _struck_by(model, S, who, rung=6, grievance=2.0):
+    S = S.copy()
+    iran = model.actor_id("iran")
+    S[S_PR + iran] = rung
+    S[S_PS + iran] = model.actor_id(who)
+    S[S_G + iran] += grievance
+    return S
+
+
+def test_iran_aims_its_campaign_at_who_struck_it(model, th, s0):
+    g = model.game
+    assert g.actions["iran"]["regional-war-us"].rung == 8 and g.actions["iran"]["regional-war-us"].target == "united-states"
+    assert g.raids[g.actions["iran"]["regional-war-us"].raid].base == "gulf-bases-raid"
+    for rung in (5, 6):
+        us = _probs_of(model, _struck_by(model, s0, "united-states", rung), th, "iran")
+        il = _probs_of(model, _struck_by(model, s0, "israel", rung), th, "iran")
+        # after a US strike the US-aimed campaign is the likelier of the two; after an Israeli one, the reverse
+        assert us["regional-war-us"] > 2.0 * us["regional-war"], rung
+        assert il["regional-war"] > 2.0 * il["regional-war-us"], rung
+        assert us["regional-war-us"] > il["regional-war-us"], rung
+
+
+def test_the_effects_builder_computes_the_us_campaign():
+    got = {(rid, vn) for rid, vn, _raid, _sc in table_scenarios() if rid == "iran-campaign-us"}
+    assert got == {("iran-campaign-us", "default")}
