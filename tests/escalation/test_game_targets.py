@@ -118,3 +118,38 @@ def test_iran_aims_its_campaign_at_who_struck_it(model, th, s0):
 def test_the_effects_builder_computes_the_us_campaign():
     got = {(rid, vn) for rid, vn, _raid, _sc in table_scenarios() if rid == "iran-campaign-us"}
     assert got == {("iran-campaign-us", "default")}
+
+
+# ------------------------------------------------------------------ the Rafah trigger in the history
+def _replayed(model, mf, day):
+    from redline.escalation.history import replay
+    return replay(model, mf, until=day).final
+
+
+def test_the_coded_history_sets_the_rafah_trigger_and_ends_it(model, th):
+    import datetime as dt
+
+    from redline.escalation.io import load_history
+    from redline.escalation.layout import S_GAZA
+    from redline.escalation.schema import ContextRow
+
+    mf = load_history()
+    rafah = [m for m in mf.moves if isinstance(m, ContextRow) and m.context.gaza_offensive is not None]
+    assert [(m.date, m.context.gaza_offensive) for m in rafah] == [(dt.date(2024, 5, 7), True), (dt.date(2025, 1, 19), False)]
+    assert all(m.sources and set(m.sources) <= set(mf.sources) for m in rafah)
+    without = mf.model_copy(update={"moves": tuple(m for m in mf.moves if m not in rafah[:1])})
+    intensity = model.game.dynamics.gaza_offensive["intensity"]
+    day = dt.date(2024, 7, 18)                       # the day before the next coded move
+    S, S0 = _replayed(model, mf, day), _replayed(model, without, day)
+    assert S[S_GAZA] == intensity and S0[S_GAZA] == 1.0
+    assert _replayed(model, mf, dt.date(2025, 1, 19))[S_GAZA] == 0.0          # ended by the ceasefire
+    assert _replayed(model, mf, dt.date(2025, 3, 18))[S_GAZA] == 1.0          # the resumption: the war as usual
+    # the documented direction: proxies' hostile moves up, the partners' participation down
+    for proxy in ("hezbollah", "houthis", "iraqi-militias"):
+        hostile = {a for a in model.game.actions[proxy] if model.game.actions[proxy][a].rung >= 3}
+        p, p0 = _probs_of(model, S, th, proxy), _probs_of(model, S0, th, proxy)
+        assert sum(p[a] for a in hostile) > sum(p0[a] for a in hostile) + 0.01, proxy
+    from .test_game_mechanisms import _part
+    part, part0 = _part(model, S), _part(model, S0)
+    for partner in ("jordan", "gulf-states"):
+        assert part[partner] < part0[partner] - 0.01, partner
