@@ -16,7 +16,7 @@ from redline.escalation.crisis import default_model
 from redline.escalation.effects import table_scenarios
 from redline.escalation.fit import load_posterior, posterior_matrix
 from redline.escalation.history import start_state
-from redline.escalation.layout import C_FIRSTA, MAX_ACTIONS, NOUT, S_G, S_PR, S_PS
+from redline.escalation.layout import C_FIRSTA, MAX_ACTIONS, NOUT, P_LAM, S_G, S_PR, S_PS
 from redline.escalation.kernel import NAUX
 from redline.escalation.runner import simulate
 from redline.escalation.schema import LeverBook
@@ -153,3 +153,70 @@ def test_the_coded_history_sets_the_rafah_trigger_and_ends_it(model, th):
     part, part0 = _part(model, S), _part(model, S0)
     for partner in ("jordan", "gulf-states"):
         assert part[partner] < part0[partner] - 0.01, partner
+
+
+# ------------------------------------------------------------------ the forward-perch lever in a package
+def test_the_drift_package_has_the_forward_perches(model):
+    pk = model.book.packages
+    assert pk["arms-race-drift"].levers.get("israeli-forward-perches") == 1.0
+    assert "israeli-forward-perches" not in pk["diplomacy-first"].levers
+
+
+# ------------------------------------------------------------------ war cost on strategic moves
+def _variant(game, risk=None, war_cost_x=1.0):
+    from redline.escalation.io import load_levers
+    upd = {}
+    if risk is not None:
+        upd["dynamics"] = game.dynamics.model_copy(update={"war_risk": risk})
+    if war_cost_x != 1.0:
+        upd["actors"] = {k: v.model_copy(update={"war_cost": v.war_cost * war_cost_x}) for k, v in game.actors.items()}
+    g = game.model_copy(update=upd)
+    return compile_model(g, load_levers(game=g))
+
+
+def test_a_strategic_strike_pays_its_war_risk_in_closed_form(model, th, s0):
+    """A strike whose target does not reply (a partner) pays exactly war_risk[rung] x W_i: the odds
+    of Iran's rung-6 strike on Gulf energy against restraint fall by exp(-lambda w6 W_iran)."""
+    w6 = model.game.dynamics.war_risk[6]
+    assert 0.0 < w6 < 1.0 and model.game.dynamics.war_risk[7] > w6
+    off = _variant(model.game, risk={})
+    p_on, p_off = _probs_of(model, s0, th, "iran"), _probs_of(off, s0, th, "iran")
+    T = model.tables
+    A = T.action.shape[0]
+    aux = np.empty(NAUX)
+    K.prepare(s0, th, T, -1, np.empty(A), np.empty(A), np.empty(A), aux, np.empty(NOUT))
+    W = aux[K.AUX_WARC + model.actor_id("iran")]
+    got = (p_on["strike-gulf-energy"] / p_on["restraint"]) / (p_off["strike-gulf-energy"] / p_off["restraint"])
+    np.testing.assert_allclose(got, np.exp(-th[P_LAM] * w6 * W), rtol=1e-9)
+
+
+def test_the_war_cost_now_moves_strategic_choices(model, th):
+    """Issue 12 item 3: actors weigh what a war would cost them. Before session 5 only a rung-8
+    move carried war risk, so doubling every war cost left the choices below rung 8 unchanged
+    (a rung-8 move has probability ~1e-7); with dynamics.war_risk, doubling it lowers the chance
+    of strategic and leadership strikes, from April 2024 and from June 2025."""
+    off, off2 = _variant(model.game, risk={}), _variant(model.game, risk={}, war_cost_x=2.0)
+    on2 = _variant(model.game, war_cost_x=2.0)
+
+    def strategic(m, S, actor):
+        p = _probs_of(m, S, th, actor)
+        return sum(v for a, v in p.items() if 6 <= m.game.actions[actor][a].rung <= 7)
+
+    for start in ("april-2024", "june-2025"):
+        S, _ = start_state(model, start)
+        for actor in ("iran", "israel"):
+            # the old term: inert below rung 8
+            assert abs(strategic(off2, S, actor) - strategic(off, S, actor)) < 1e-6, (start, actor)
+            # the new one: strategic strikes rarer with the risk, rarer still with dearer wars
+            assert strategic(model, S, actor) < 0.8 * strategic(off, S, actor), (start, actor)
+            assert strategic(on2, S, actor) < 0.8 * strategic(model, S, actor), (start, actor)
+
+
+def test_a_bad_war_risk_is_one_clear_line():
+    from .conftest import SMALL_GAME
+    for bad in ("{8: 0.5}", "{6: 1.5}"):
+        text = SMALL_GAME.replace("  precedent: {half_life_days: 365}", f"  precedent: {{half_life_days: 365}}\n  war_risk: {bad}")
+        assert "war_risk" in text
+        with pytest.raises(InputError) as e:
+            parse_game(text, "<game>")
+        assert "\n" not in str(e.value) and "war_risk" in str(e.value)

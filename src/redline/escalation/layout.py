@@ -121,4 +121,5 @@ ROLE_CODE = {"decide": ROLE_DECIDE, "proxy": ROLE_PROXY, "partner": ROLE_PARTNER
  G_DOWN, G_NUCH, G_NUCV, G_DEPL, G_PRET, G_PSLOT0, G_PSLOT1, G_GAZALEV, G_RAIDFAM, G_PRECHL,
  G_STANCE, G_BASINGC, G_PRESSC, G_DEFENDL, G_NUCB0, G_NUCBHIT, G_NUCBTHIRD) = range(28)
 G_DUR = 28              # NDUR bin values [days]
-NG = G_DUR + NDUR
+G_WARW = G_DUR + NDUR   # NRUNG: chance that a reply on rung r turns the exchange into a regional war (rung 8: 1)
+NG = G_WARW + NRUNG
