@@ -31,18 +31,22 @@ def test_game_has_the_actors_and_the_ladder():
                              "jordan", "gulf-states", "iraq"}
     assert set(g.partners) == {"jordan", "gulf-states"}
     # the shared action ids of session 4 (notes/s4.md)
-    want = {"iran": {"major-strike-us-bases", "strike-gulf-states", "breakout"}, "israel": {"air-campaign-iran"},
+    want = {"iran": {"major-strike-us-bases", "strike-gulf-states", "breakout", "regional-war", "regional-war-us"}, "israel": {"air-campaign-iran"},
             "united-states": {"strike-iran-nuclear", "defend-partners"},
             "jordan": {"join-defence", "stay-out", "restrict-basing"},
             "gulf-states": {"join-defence", "stay-out", "restrict-basing"}, "iraq": {"hold", "press-us-exit"}}
     for actor, ids in want.items():
         assert ids <= set(g.actions[actor]), (actor, ids - set(g.actions[actor]))
     rungs = {("iran", "major-strike-us-bases"): 5, ("iran", "strike-gulf-states"): 5, ("iran", "breakout"): 1,
+             ("iran", "regional-war"): 8, ("iran", "regional-war-us"): 8,
              ("israel", "air-campaign-iran"): 6, ("united-states", "defend-partners"): 1,
              ("jordan", "join-defence"): 0, ("jordan", "stay-out"): 0, ("jordan", "restrict-basing"): 1,
              ("iraq", "hold"): 0, ("iraq", "press-us-exit"): 1}
     for (actor, a), r in rungs.items():
         assert g.actions[actor][a].rung == r, (actor, a)
+    # Iran's rung-8 campaign has a chosen target (issue 12)
+    assert g.actions["iran"]["regional-war"].target == "israel"
+    assert g.actions["iran"]["regional-war-us"].target == "united-states"
     assert [r.rung for r in g.ladder] == list(range(9))
     assert {g.actors[p].patron for p in ("hezbollah", "houthis", "iraqi-militias")} == {"iran"}
 

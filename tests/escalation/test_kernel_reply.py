@@ -3,8 +3,8 @@
 :func:`redline.escalation.kernel.choice.reply_utils` inlines the target's myopic utility for
 speed. Authority: docs/escalation.md section 3 ("the target t replies by logit quantal response
 over its myopic utilities in the state after a: its pending provocation a, its grievance raised
-by a's expected effect, its precedent raised to a's rung"), minus its war cost when the reply
-would start a regional war. Checked on random states of the shipped game and posterior draws.
+by a's expected effect, its precedent raised to a's rung"), minus its war cost times the chance
+that the reply turns into a regional war (1 on rung 8, dynamics.war_risk below). Checked on random states of the shipped game and posterior draws.
 """
 from __future__ import annotations
 
@@ -103,8 +103,12 @@ def test_inlined_reply_utility_equals_util_after_the_move(model):
                         unavailable += 1
                         continue
                     want = util(after, t, b, th, AF, ACT, st, r, i, dg)
-                    if AF[b, F_RUNG] >= 8:           # war as the actors see it: a campaign (issue 12)
-                        want -= war_cost(S, t, th, T)
+                    rb = int(AF[b, F_RUNG])
+                    # war as the actors see it: a campaign (issue 12), or the chance dynamics.war_risk
+                    # that a strategic or leadership strike turns into one (session 5)
+                    risk = 1.0 if rb >= 8 else model.game.dynamics.war_risk.get(rb, 0.0)
+                    if risk > 0.0:
+                        want -= risk * war_cost(S, t, th, T)
                         wars += 1
                     if AF[b, F_HOSTILE] > 0 and ACT[int(AF[b, F_TARGET]), C_FAMILY] == ACT[i, C_FAMILY]:
                         answered += 1

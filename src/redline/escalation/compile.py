@@ -67,6 +67,7 @@ from .layout import (
     G_DEPL,
     G_DOWN,
     G_DUR,
+    G_WARW,
     G_GAZALEV,
     G_GRHL,
     G_GRL,
@@ -329,6 +330,8 @@ def compile_model(game: Game | None = None, book: LeverBook | None = None, table
     GP[G_PSLOT0 + 1] = aid[partners[1]] if len(partners) > 1 else -1
     GP[G_RAIDFAM] = raid_fam
     GP[G_DUR:G_DUR + NDUR] = dyn.duration_bins_days
+    for r, p in dyn.war_risk.items():      # rung 8 is set to 1 where the kernel reads it
+        GP[G_WARW + r] = p
     GP[G_STANCE] = dyn.partner_stance["logit"]
     GP[G_BASINGC] = dyn.basing["cost"]
     GP[G_PRESSC] = dyn.iraq_pressure["cost"]

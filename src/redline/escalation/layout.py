@@ -14,7 +14,7 @@ NDUR = 8        # duration bins
 NCOMBO = 4      # partner participation combinations (bit k: partner slot k takes part)
 NVAR = 4        # lever variants of raid effects (slots after the combos)
 NOUT = 3        # contained, damaging, severe
-MAX_ACTIONS = 16    # actions per actor (schema limit; size of the per-actor choice buffers)
+MAX_ACTIONS = 32    # actions per actor (compile-time limit; size of the per-actor choice buffers)
 NRING = 4       # times of the latest moves at rung >= the war rule's min_rung kept in the state
 
 # ---- the ladder ----------------------------------------------------------------------
@@ -121,4 +121,5 @@ ROLE_CODE = {"decide": ROLE_DECIDE, "proxy": ROLE_PROXY, "partner": ROLE_PARTNER
  G_DOWN, G_NUCH, G_NUCV, G_DEPL, G_PRET, G_PSLOT0, G_PSLOT1, G_GAZALEV, G_RAIDFAM, G_PRECHL,
  G_STANCE, G_BASINGC, G_PRESSC, G_DEFENDL, G_NUCB0, G_NUCBHIT, G_NUCBTHIRD) = range(28)
 G_DUR = 28              # NDUR bin values [days]
-NG = G_DUR + NDUR
+G_WARW = G_DUR + NDUR   # NRUNG: chance that a reply on rung r turns the exchange into a regional war (rung 8: 1)
+NG = G_WARW + NRUNG

@@ -259,6 +259,9 @@ class Dynamics(_Frozen):
     # every Gaza term while it lasts (1 = the war as usual); ASSUMPTION, see game.yaml
     gaza_offensive: dict[Literal["intensity"], float] = {"intensity": 1.5}
     precedent: dict[Literal["half_life_days"], float] = Field(default_factory=lambda: dict(_PRECEDENT))
+    # chance that a reply on rung r (1..7) turns the exchange into a regional war, weighed by the
+    # actors with their war cost (rung 8 is always 1); none: only a rung-8 reply counts. ASSUMPTION
+    war_risk: dict[int, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Dynamics:
@@ -271,6 +274,9 @@ class Dynamics(_Frozen):
             raise ValueError("war needs 1 <= count <= 5, window_days > 0 and 1 <= min_rung <= 8")
         if self.deescalation["quiet_rounds"] < 1:
             raise ValueError("deescalation.quiet_rounds must be >= 1")
+        for r, p in self.war_risk.items():
+            if not (1 <= r <= 7 and 0.0 <= p <= 1.0):
+                raise ValueError(f"war_risk: rung {r}: {p}: give rungs 1..7 (rung 8 is always 1) and chances in [0, 1]")
         return self
 
 

@@ -17,6 +17,7 @@ from ..layout import (
     F_BASED,
     F_KIND,
     G_BASINGC,
+    G_WARW,
     G_DEFENDL,
     G_NUCB0,
     G_NUCBHIT,
@@ -171,12 +172,14 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
     A = AF.shape[0]
     partner_probs(S, T, aux[AUX_PART:AUX_PART + NCOMBO])
     # War as the actors see it: a sustained campaign (a rung-8 move), whatever the reported
-    # end-state rule (G_WAR*) counts; the rule is never read here.
+    # end-state rule (G_WAR*) counts; the rule is never read here. Row 0 (the mover's own move)
+    # and rows rp + 1 (a reply): the chance G_WARW[r] that a move on rung r turns the exchange
+    # into a war (1 on rung 8; dynamics.war_risk, 0 where not given).
     for r in range(NRUNG):
-        w8 = 1.0 if r >= RUNG_WAR else 0.0
-        aux[AUX_TRIG + r] = w8
+        wr = 1.0 if r >= RUNG_WAR else GP[G_WARW + r]
+        aux[AUX_TRIG + r] = wr
         for rp in range(NRUNG):
-            aux[AUX_TRIG + NRUNG * (rp + 1) + r] = w8
+            aux[AUX_TRIG + NRUNG * (rp + 1) + r] = wr
     # ... and its cost: the residual war_cost (lever multipliers) plus the harm of the campaigns
     # aimed at the actor (third-party entry included) and the economic cost of a war's oil shock
     for j in range(NA):
@@ -357,7 +360,8 @@ def reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf):
     returns their maximum. The reply utility is :func:`util` in the state after ``a`` (the
     target's pending provocation ``a``'s rung from ``i``, its grievance raised by ``dg`` =
     ``a``'s expected effect, its precedent raised to ``a``'s rung) minus the target's war cost
-    when the reply starts a regional war, written out here for speed (tested against util).
+    times the chance that the reply turns into a regional war (1 on rung 8, ``dynamics.war_risk``
+    below it), written out here for speed (tested against util).
     ``AF``, ``ACT``, ``GP`` are ``T.action``, ``T.actor``, ``T.glob``.
     """
     wdom = th[P_DOM]
@@ -398,8 +402,7 @@ def reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf):
                 v -= wrec * pr2
         else:
             v -= wrec * pr2
-        if aux[row + int(AF[b, F_RUNG])] > 0.0:
-            v -= wct
+        v -= wct * aux[row + int(AF[b, F_RUNG])]
         pbuf[kb] = v
         vmax = max(vmax, v)
     return vmax
@@ -412,7 +415,7 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
     Writes ``out[k]`` for the actor's k-th action (global index ``first + k``) and returns the
     number of actions. The utility adds to the static and provocation terms (:func:`util`) the
     war risk (1 if the action itself starts a regional war, else the chance that the target's
-    reply does) times the war cost, and the expected harm of that reply. The target replies by
+    reply does: its probability of each reply times that reply's war risk) times the war cost, and the expected harm of that reply. The target replies by
     logit quantal response over its myopic utilities (:func:`reply_utils`; no look-ahead of its
     own).
     """
@@ -437,9 +440,10 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
         u = util(S, i, a, th, AF, ACT, st, p0, s0, 0.0)
         r = int(AF[a, F_RUNG])
         t = int(AF[a, F_TARGET])
+        wa = aux[AUX_TRIG + r]      # the move's own war risk (1: a campaign)
         pw = 0.0
         harm = 0.0
-        if aux[AUX_TRIG + r] > 0.0:
+        if wa >= 1.0:
             pw = 1.0
         elif AF[a, F_HOSTILE] > 0.0 and is_mover(role[t]):     # partners do not reply
             f2 = int(ACT[t, C_FIRSTA])
@@ -460,14 +464,16 @@ def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
                     continue
                 pb *= inv
                 b = f2 + kb
-                if aux[row + int(AF[b, F_RUNG])] > 0.0:
-                    pw += pb
+                pw += pb * aux[row + int(AF[b, F_RUNG])]
                 if AF[b, F_HOSTILE] > 0.0:
                     tb = int(AF[b, F_TARGET])
                     if tb == i:
                         harm += pb * eloss[b]
                     elif tb == patron:
                         harm += pb * (1.0 - auton) * eloss[b]
+            pw = wa + (1.0 - wa) * pw           # the move's own risk, else its reply's
+        else:
+            pw = wa
         u -= wc * pw + th[P_REPLY] * harm / 4.0
         ubuf[k] = u
         umax = max(umax, u)
