@@ -126,6 +126,25 @@ def test_bad_input_is_a_4xx_json_message_and_the_server_stays_up(client, monkeyp
     assert client.get("/api/health").json()["status"] == "ok"
 
 
+@pytest.mark.parametrize("url,body,file,command", [
+    ("/api/runs", {"scenario": "houthi-fire-2024", "trials": 10}, "houthi-fire-2024", "houthi-fire-2024"),
+    ("/api/diff/jobs", {"a": "april-2024", "b": "twelve-day-war-2025", "trials": 10}, "twelve-day-war-2025",
+     "twelve-day-war-2025"),
+    ("/api/scenarios/parse", {"scenario_yaml": "extends: houthi-fire-2024\nname: mine\n"}, "upload", "FILE.yaml"),
+    ("/api/runs", {"scenario_yaml": "extends: twelve-day-war-2025\nname: mine\n", "trials": 10}, "upload", "FILE.yaml"),
+], ids=["run built-in", "diff side", "parse upload", "run upload"])
+def test_a_campaign_is_refused_as_a_client_error_before_any_job(client, url, body, file, command):
+    """`redline run`'s campaign refusal, answered as a 400 with its one line (it was a job that failed)."""
+    r = client.post(url, json=body)
+    assert r.status_code == 400, r.text
+    j = r.json()
+    assert j["field"] == "campaign" and j["detail"]["file"] == file and "\n" not in j["error"]
+    assert j["error"].startswith(f"{file}: campaign = ") and f"`redline campaign {command}`" in j["error"]
+    assert client.app.state.jobs._jobs == {}          # refused up front: no job was started
+    if url == "/api/scenarios/parse":
+        assert client.post(url, json={"scenario_yaml": APRIL_MIN}).status_code == 200     # one raid still loads
+
+
 def test_oversized_body_is_refused_before_parsing(client):
     r = client.post("/api/runs", content=b"x" * (1024 * 1024 + 1), headers={"content-type": "application/json"})
     assert r.status_code == 413 and "request body over" in r.json()["error"]

@@ -99,6 +99,19 @@ def _scenario_from(req_scenario: str | None, text: str | None, limits: Limits):
     return load_scenario(req_scenario)
 
 
+def _runnable(sc, name: str | None):
+    """``sc``, or the one-line campaign refusal of ``redline run`` (a 400, before any job starts).
+
+    A campaign runs with ``redline campaign``; the app flies one raid, never one wave of a campaign.
+    ``name`` is the built-in's name, or None for an uploaded text.
+    """
+    if sc.campaign is not None:
+        from ..api import campaign_refusal
+
+        raise campaign_refusal(sc, name or "FILE.yaml", file=None if name else "upload")
+    return sc
+
+
 def _check_size(sc, limits: Limits) -> None:
     n = sum(s.count for s in sc.raid)
     if n > limits.max_threats:
@@ -250,7 +263,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     @app.post("/api/scenarios/parse", tags=["scenarios"], responses={400: {"model": ErrorBody}, 413: {"model": ErrorBody}})
     def parse(req: ParseRequest) -> dict[str, Any]:
         """Check an uploaded scenario; answer its knobs and map, or a 400 naming the field and the fix."""
-        sc = _scenario_from(None, req.scenario_yaml, limits)
+        sc = _runnable(_scenario_from(None, req.scenario_yaml, limits), None)
         _check_size(sc, limits)
         return {**scenario_knobs(sc), "map": _preview(sc)}
 
@@ -261,7 +274,8 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         """Start a run; poll ``GET /api/runs/{job_id}`` for progress and the result."""
         if req.trials > limits.max_trials:
             raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
-        base = _scenario_from(req.scenario, req.scenario_yaml, limits)
+        base = _runnable(_scenario_from(req.scenario, req.scenario_yaml, limits),
+                         None if req.scenario_yaml is not None else req.scenario)
         sc = label_run(base, apply_knobs(base, req.knobs), req.knobs)
         knob_record = {"changes": describe_knobs(base, req.knobs), "base": base.name,
                        **req.knobs.model_dump(mode="json", exclude_defaults=True)}
@@ -472,7 +486,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         """Start a paired comparison of two built-in scenarios; poll ``GET /api/jobs/{job_id}`` (trials of both runs)."""
         if req.trials > limits.max_trials:
             raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
-        sides = [_scenario_from(name, None, limits) for name in (req.a, req.b)]
+        sides = [_runnable(_scenario_from(name, None, limits), name) for name in (req.a, req.b)]
         for sc in sides:
             _check_size(sc, limits)
 
