@@ -396,6 +396,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         import dataclasses
 
         from .. import escalation as esc
+        from ..escalation.crisis import MAX_PATHS_FACTOR
         from ..escalation.schema import LeverBook, Package
 
         known = list(esc.policy_packages())
@@ -434,6 +435,11 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         if work > limits.max_compare_work:
             raise ApiError(422, f"paths: {req.paths:,} paths x {count} packages = {work:,} is more "
                                 f"than this server's limit of {limits.max_compare_work:,}; ask for fewer", field="paths")
+        # adaptive paths may run up to MAX_PATHS_FACTOR x the requested ones for rare events: within the
+        # limit, the extension takes at most what the limit leaves (so every path run counts against it)
+        budget = max(req.paths, limits.max_compare_work // count)
+        if req.paths * MAX_PATHS_FACTOR > budget:
+            options["max_paths"] = budget
         return names or None, count, options
 
     def _compare_result(record, t0: float) -> dict[str, Any]:
