@@ -50,6 +50,25 @@ def test_openapi_schema_and_no_cdn_docs(client):
     assert client.get("/static/vendor/plotly-basic.min.js").status_code == 200
 
 
+@pytest.mark.parametrize("path,controls,script", [("/", "run", "app.js"), ("/diff", "diff-run", "diff-page.js"),
+                                                   ("/compare", "compare", "compare.js")])
+def test_pages_share_one_shell(client, path, controls, script):
+    """Each page is the shared shell (head, navigation, progress, error, results) around its own controls."""
+    import re
+
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert html.startswith("<!DOCTYPE html>") and "$" not in html and "<!--" not in html
+    nav = re.search(r"<nav .*?</nav>", html).group(0)
+    assert [href for href in re.findall(r'href="([^"]+)"', nav)] == ["/", "/compare", "/diff", "/openapi.json"]
+    for testid in ("progress", "status", "error", controls):
+        assert html.count(f'data-testid="{testid}"') == 1, testid
+    assert html.count('id="results"') == 1 and f'<script src="/static/{script}"></script>' in html
+    for ref in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(ref).status_code == 200, ref
+
+
 def test_scenarios_and_knobs(client):
     names = [s["name"] for s in client.get("/api/scenarios").json()]
     assert "april-2024" in names and "twelve-day-campaign" not in names   # campaigns run with `redline campaign`

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 import yaml
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
@@ -39,6 +39,7 @@ from .guards import LOOPBACK_HOSTS, BodyLimit, TokenGate, TrustedHost, YamlShape
 from .jobs import Busy, JobManager
 from .knobs import apply_knobs, describe_knobs, label_run, scenario_knobs
 from .models import CompareRequest, DiffRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
+from .pages import render_page
 
 __all__ = ["create_app", "ApiError"]
 
@@ -219,15 +220,15 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     # ---- pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index():
-        return FileResponse(os.path.join(_static_dir(), "index.html"), media_type="text/html")
+        return HTMLResponse(render_page("index"))
 
     @app.get("/diff", response_class=HTMLResponse, include_in_schema=False)
     def diff_page():
-        return FileResponse(os.path.join(_static_dir(), "diff.html"), media_type="text/html")
+        return HTMLResponse(render_page("diff"))
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page():
-        return FileResponse(os.path.join(_static_dir(), "compare.html"), media_type="text/html")
+        return HTMLResponse(render_page("compare"))
 
     # ---- API
     @app.get("/api/health", tags=["meta"])
