@@ -165,3 +165,30 @@ def test_crisis_and_compare_report_progress(args, shown, fake_tty, tmp_path):
     assert (args[0] in out) == shown, out
     if shown and args[0] == "compare":
         assert "2/2" in out            # one step per package
+
+
+def test_shared_options_read_the_same_in_every_command():
+    """--engine and the thread count --workers come from one definition (cli._common), so they cannot drift apart."""
+    found: dict[str, list] = {"--engine": [], "--workers": []}
+    for path, cmd in _commands():
+        for p in getattr(cmd, "params", []):
+            if p.opts and p.opts[0] in found and (p.opts[0] != "--workers" or "Threads" in (p.help or "")):
+                found[p.opts[0]].append((path, p.default, p.help, tuple(p.opts)))
+    assert {path for path, *_ in found["--engine"]} >= {("run",), ("diff",)}
+    assert {path for path, *_ in found["--workers"]} >= {("run",), ("diff",)}
+    for opt, rows in found.items():
+        assert len({tuple(r[1:]) for r in rows}) == 1, (opt, rows)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["diff", "april-2024", "october-2024", "--trials", "0"], "--trials = 0: must be at least 1"),
+    (["diff", "april-2024", "october-2024", "--engine", "warp"], "--engine = 'warp': choose fast or reference"),
+    (["campaign", "twelve-day-campaign", "--days", "0"], "--days = 0: must be at least 1"),
+    (["report", "april-2024", "--trials", "-3"], "--trials = -3: must be at least 1"),
+    (["compare", "--paths", "0"], "--paths = 0: must be at least 1"),
+    (["calibrate", "april-2024", "--draws", "0"], "--draws = 0: must be at least 1"),
+])
+def test_shared_checks_refuse_before_any_work(args, message):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())

@@ -32,12 +32,16 @@ def default_params(catalog: Catalog) -> ParamSet:
     return post if post is not None else catalog_params(catalog)
 
 
-def campaign_refusal(sc: Scenario, name: str) -> InputError:
-    """The error of ``run`` on a campaign scenario: it points at ``redline campaign`` (a run never flies one wave of a campaign)."""
+def campaign_refusal(sc: Scenario, name: str, file: str | None = None) -> InputError:
+    """The error of ``run`` on a campaign scenario: it points at ``redline campaign`` (a run never flies one wave of a campaign).
+
+    ``name`` is what to give ``redline campaign``; ``file`` names the input in the message (default ``name``;
+    the web app says ``upload`` for an uploaded text, which has no name on the server's disk).
+    """
     camp = sc.campaign
     assert camp is not None, "campaign_refusal is for campaign scenarios"
     what = f"{camp.days} days x {camp.waves_per_day} wave(s) a day"
-    return InputError(name, "campaign", what,
+    return InputError(file or name, "campaign", what,
                       f"this scenario is a campaign; run the whole campaign with `redline campaign {name}` (Python: "
                       f"redline.campaign.run_campaign(*redline.campaign.load_campaign({name!r}))); `redline run` flies one "
                       "raid, never one wave of a campaign")

@@ -57,6 +57,29 @@ def test_compare_work_is_bounded(tmp_path):
         _json_error(c.post("/api/compare", json={"paths": 10, "start": "atlantis"}), 400, "start")
 
 
+@pytest.mark.parametrize("limit,max_paths", [(600, 300), (250, 125)])
+def test_compare_work_bound_counts_the_adaptive_paths(monkeypatch, limit, max_paths):
+    """Adaptive paths (up to 4x for rare events) stay within the work limit: paths run x packages <= the limit."""
+    import redline.escalation as esc
+
+    calls = {}
+    real = esc.compare_policies
+
+    def recording(policies=None, **kw):
+        calls.update(kw)
+        return real(policies, **kw)
+
+    monkeypatch.setattr(esc, "compare_policies", recording)
+    with TestClient(create_app(no_store=True, trusted_hosts=TEST_HOSTS, limits=Limits(max_compare_work=limit))) as c:
+        r = c.post("/api/compare", json={"paths": 100, "seed": 1, "policies": ["status-quo", "diplomacy-first"]})
+    assert r.status_code == 200, r.text
+    summary = r.json()["summary"]
+    assert calls["max_paths"] == max_paths == limit // 2
+    # 100 paths see too few rare events: without the cap this request runs 4 batches (800 paths in all)
+    assert summary["paths"] == 100 * (max_paths // 100) and summary["paths"] * 2 <= limit
+    assert summary["monte_carlo"]["batches"] == max_paths // 100
+
+
 def test_only_trusted_hosts_are_answered(tmp_path):
     app = create_app(no_store=True)               # the defaults: loopback names only
     for base in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000", "http://127.0.0.1"):

@@ -50,6 +50,25 @@ def test_openapi_schema_and_no_cdn_docs(client):
     assert client.get("/static/vendor/plotly-basic.min.js").status_code == 200
 
 
+@pytest.mark.parametrize("path,controls,script", [("/", "run", "app.js"), ("/diff", "diff-run", "diff-page.js"),
+                                                   ("/compare", "compare", "compare.js")])
+def test_pages_share_one_shell(client, path, controls, script):
+    """Each page is the shared shell (head, navigation, progress, error, results) around its own controls."""
+    import re
+
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert html.startswith("<!DOCTYPE html>") and "$" not in html and "<!--" not in html
+    nav = re.search(r"<nav .*?</nav>", html).group(0)
+    assert [href for href in re.findall(r'href="([^"]+)"', nav)] == ["/", "/compare", "/diff", "/openapi.json"]
+    for testid in ("progress", "status", "error", controls):
+        assert html.count(f'data-testid="{testid}"') == 1, testid
+    assert html.count('id="results"') == 1 and f'<script src="/static/{script}"></script>' in html
+    for ref in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(ref).status_code == 200, ref
+
+
 def test_scenarios_and_knobs(client):
     names = [s["name"] for s in client.get("/api/scenarios").json()]
     assert "april-2024" in names and "twelve-day-campaign" not in names   # campaigns run with `redline campaign`
@@ -124,6 +143,25 @@ def test_bad_input_is_a_4xx_json_message_and_the_server_stays_up(client, monkeyp
     err = r.json()["error"]
     assert isinstance(err, str) and "\n" not in err and message in err
     assert client.get("/api/health").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("url,body,file,command", [
+    ("/api/runs", {"scenario": "houthi-fire-2024", "trials": 10}, "houthi-fire-2024", "houthi-fire-2024"),
+    ("/api/diff/jobs", {"a": "april-2024", "b": "twelve-day-war-2025", "trials": 10}, "twelve-day-war-2025",
+     "twelve-day-war-2025"),
+    ("/api/scenarios/parse", {"scenario_yaml": "extends: houthi-fire-2024\nname: mine\n"}, "upload", "FILE.yaml"),
+    ("/api/runs", {"scenario_yaml": "extends: twelve-day-war-2025\nname: mine\n", "trials": 10}, "upload", "FILE.yaml"),
+], ids=["run built-in", "diff side", "parse upload", "run upload"])
+def test_a_campaign_is_refused_as_a_client_error_before_any_job(client, url, body, file, command):
+    """`redline run`'s campaign refusal, answered as a 400 with its one line (it was a job that failed)."""
+    r = client.post(url, json=body)
+    assert r.status_code == 400, r.text
+    j = r.json()
+    assert j["field"] == "campaign" and j["detail"]["file"] == file and "\n" not in j["error"]
+    assert j["error"].startswith(f"{file}: campaign = ") and f"`redline campaign {command}`" in j["error"]
+    assert client.app.state.jobs._jobs == {}          # refused up front: no job was started
+    if url == "/api/scenarios/parse":
+        assert client.post(url, json={"scenario_yaml": APRIL_MIN}).status_code == 200     # one raid still loads
 
 
 def test_oversized_body_is_refused_before_parsing(client):

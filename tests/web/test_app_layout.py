@@ -43,6 +43,15 @@ def test_app_at_800_px_rejected_upload_and_knobs_recorded(browser, live_server, 
         assert page.input_value("[data-testid=upload]") == ""
         assert page.get_attribute("[data-testid=upload]", "data-state") == "rejected"
         assert page.get_attribute("[data-testid=loaded]", "data-name") == "april-2024"
+        # a campaign file: the server's one-line refusal points at `redline campaign`, and nothing changed
+        camp = tmp_path / "campaign.yaml"
+        camp.write_text("extends: houthi-fire-2024\nname: mine\n")
+        page.set_input_files("[data-testid=upload]", str(camp))
+        page.wait_for_function("() => document.querySelector('[data-testid=error]').textContent.includes('campaign.yaml')",
+                               timeout=60_000)
+        msg = page.inner_text("[data-testid=error]")
+        assert "campaign.yaml rejected: upload: campaign = " in msg and "`redline campaign FILE.yaml`" in msg
+        assert page.get_attribute("[data-testid=loaded]", "data-name") == "april-2024"
 
         # the knob (Jordan out) is recorded in the run's name, title and manifest
         page.fill("[data-testid=trials]", "200")

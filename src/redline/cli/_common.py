@@ -166,3 +166,52 @@ def save_after(result_or_record: Any, store: Optional[str], no_store: bool) -> O
     if run_id is not None:
         err_console.print(f"saved as run [bold]{run_id}[/] in {resolve_store_path(store)}", highlight=False)
     return run_id
+
+
+# ---- options that several commands share (each command gives its own help where the meaning differs)
+ENGINE_HELP = "fast (numba) or reference (plain event loop)."
+WORKERS_HELP = "Threads; results do not depend on it."
+JSON_HELP = "Print one JSON object instead of tables."
+PARAMS_HELP = "default (calibrated if shipped), prior (catalog values)."
+
+
+def trials_option(help: str) -> Any:
+    """``--trials/-n N`` (default: none given, the command's own default applies)."""
+    return typer.Option(None, "--trials", "-n", help=help)
+
+
+def seed_option(help: str) -> Any:
+    """``--seed/-s N`` (default: none given, the command's own default applies)."""
+    return typer.Option(None, "--seed", "-s", help=help)
+
+
+def engine_option() -> Any:
+    """``--engine fast|reference``, checked by :func:`check_engine`."""
+    return typer.Option("fast", "--engine", help=ENGINE_HELP)
+
+
+def params_option(help: str = PARAMS_HELP) -> Any:
+    """``--params NAME``, default ``default`` (each command checks the names it takes)."""
+    return typer.Option("default", "--params", help=help)
+
+
+def workers_option() -> Any:
+    """``--workers N``: threads of one engine run."""
+    return typer.Option(None, "--workers", help=WORKERS_HELP)
+
+
+def json_option(help: str = JSON_HELP) -> Any:
+    """``--json``: one JSON object on stdout instead of tables."""
+    return typer.Option(False, "--json", help=help)
+
+
+def check_at_least_one(option: str, value: Optional[int]) -> None:
+    """Exit 2 with one line when a count option is given below 1 (``None``: not given, fine)."""
+    if value is not None and value < 1:
+        fail(f"{option} = {value}: must be at least 1")
+
+
+def check_engine(engine: str) -> None:
+    """Exit 2 with one line unless ``engine`` is fast or reference."""
+    if engine not in ("fast", "reference"):
+        fail(f"--engine = {engine!r}: choose fast or reference")

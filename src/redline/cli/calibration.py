@@ -10,7 +10,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import ValidateSummary
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
+from ._common import (check_at_least_one, console, fail, json_option, no_store_option, print_json, print_table,
+                      progress_bar, save_after, seed_option, store_option, trials_option, user_errors)
 
 
 def _wide() -> Console:
@@ -155,11 +156,9 @@ def register(app: typer.Typer) -> None:
         from ..calibration.events import load_event
         from ..calibration.pipeline import calibrate as fit_events, calibrate_record, default_settings, prepare_targets
 
-        if draws < 1:
-            fail(f"--draws = {draws}: must be at least 1")
-        for name, v in (("--particles", particles), ("--rounds", rounds), ("--trials", trials), ("--workers", workers)):
-            if v is not None and v < 1:
-                fail(f"{name} = {v}: must be at least 1")
+        for name, v in (("--draws", draws), ("--particles", particles), ("--rounds", rounds), ("--trials", trials),
+                        ("--workers", workers)):
+            check_at_least_one(name, v)
         if not events and not hierarchical:
             fail("give at least one event file or built-in event name (or --hierarchical for every built-in event)")
         if hierarchical:
@@ -211,11 +210,10 @@ def register(app: typer.Typer) -> None:
         params: str = typer.Option("posterior", "--params",
                                    help="posterior (shipped fit), prior (catalog values), prior-draws (PERT priors) "
                                         "or a posterior file from `redline calibrate`."),
-        trials: Optional[int] = typer.Option(None, "--trials", "-n",
-                                             help="Monte Carlo trials per event (default 20,000; a campaign event "
-                                                  "2,000 whole campaigns)."),
-        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed (default: each event scenario's own)."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        trials: Optional[int] = trials_option("Monte Carlo trials per event (default 20,000; a campaign event "
+                                              "2,000 whole campaigns)."),
+        seed: Optional[int] = seed_option("Seed (default: each event scenario's own)."),
+        as_json: bool = json_option(),
         store: Optional[str] = store_option(),
         no_store: bool = no_store_option(),
     ) -> None:
@@ -228,8 +226,7 @@ def register(app: typer.Typer) -> None:
         from ..calibration.scoring import default_trials
         from ..calibration.scoring import validate as score
 
-        if trials is not None and trials < 1:
-            fail(f"--trials = {trials}: must be at least 1")
+        check_at_least_one("--trials", trials)
         with user_errors():
             evs = [load_event(e) for e in events]
             total = sum(trials if trials is not None else default_trials(le) for le in evs)

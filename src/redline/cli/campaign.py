@@ -6,7 +6,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
+from ._common import (check_at_least_one, console, json_option, no_store_option, params_option, print_json, print_table,
+                      progress_bar, save_after, seed_option, store_option, trials_option, user_errors)
 from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 
@@ -81,12 +82,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def campaign(
         scenario: str = typer.Argument(..., help="Built-in campaign or scenario name (e.g. twelve-day-campaign) or a YAML file."),
-        trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Monte Carlo trials (default: the scenario's)."),
-        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
+        trials: Optional[int] = trials_option("Monte Carlo trials (default: the scenario's)."),
+        seed: Optional[int] = seed_option("Random seed (default: the scenario's)."),
         days: Optional[int] = typer.Option(None, "--days", help="Override the campaign's number of days."),
-        params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
+        params: str = params_option(),
         png: Optional[str] = typer.Option(None, "--png", help="Also save the stock curve and daily leakers as a PNG here."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        as_json: bool = json_option(),
         csv: Optional[str] = csv_option(),
         xlsx: Optional[str] = xlsx_option(),
         force: bool = force_option(),
@@ -98,10 +99,8 @@ def register(app: typer.Typer) -> None:
         """Fly a campaign of raids over days, carrying interceptor and missile stocks, and print the stock curve."""
         from ..campaign import load_campaign, run_campaign
 
-        if trials is not None and trials < 1:
-            fail(f"--trials = {trials}: must be at least 1")
-        if days is not None and days < 1:
-            fail(f"--days = {days}: must be at least 1")
+        check_at_least_one("--trials", trials)
+        check_at_least_one("--days", days)
         check_export(csv, xlsx, force)
         with user_errors():
             sc, camp = load_campaign(scenario)

@@ -13,7 +13,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import BacktestSummary, CompareSummary, CrisisSummary, Delta, Interval, Stats
 
-from ._common import console, fail, no_store_option, print_json, print_table, progress_bar, save_after, store_option, user_errors
+from ._common import (check_at_least_one, console, fail, json_option, no_store_option, print_json, print_table,
+                      progress_bar, save_after, store_option, user_errors)
 from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 __all__ = ["register", "render_backtest", "render_backtest_origin", "render_compare", "render_crisis"]
@@ -169,6 +170,34 @@ def _all_packages() -> list[str]:
     return list(load_levers().packages)
 
 
+# ---- the model options `crisis` and `compare` share
+def _horizon_option():
+    return typer.Option(365.0, "--horizon", help="Horizon in days.")
+
+
+def _draws_option():
+    return typer.Option(None, "--draws", help="Use at most this many posterior draws.")
+
+
+def _game_option():
+    return typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema).")
+
+
+def _levers_option():
+    return typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema).")
+
+
+def _war_rule_option():
+    return typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it).")
+
+
+def _model(game: Path | None, levers_file: Path | None, war_rule: str | None):
+    """The escalation model of ``--game``, ``--levers`` and ``--war-rule`` (the shipped files where not given)."""
+    from ..escalation.compile import model_from_files
+
+    return model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``crisis``, ``compare`` and ``backtest`` to the ``redline`` command."""
 
@@ -176,15 +205,15 @@ def register(app: typer.Typer) -> None:
     def crisis(
         start: str = typer.Option("april-2024", "--start", help="Start state (see docs/escalation.md): april-2024, june-2025, pre-october-2023."),
         policy: str = typer.Option("status-quo", "--policy", help="Policy package: status-quo, deter-and-pause, diplomacy-first, combined, arms-race-drift."),
-        horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
+        horizon: float = _horizon_option(),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Simulated crisis paths (at least 50 per posterior draw are used)."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
-        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        draws: int | None = _draws_option(),
         max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths: run up to this many paths for rare events (default 4 x --paths; 0: no extension)."),
-        game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
-        levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
-        war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        game: Path | None = _game_option(),
+        levers_file: Path | None = _levers_option(),
+        war_rule: str | None = _war_rule_option(),
+        as_json: bool = json_option(),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
         force: bool = force_option(),
@@ -193,16 +222,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate the confrontation from a start state: P(regional war), paths, losses, interceptors."""
         from ..escalation import run_crisis
-        from ..escalation.compile import model_from_files
 
-        if paths < 1:
-            fail(f"--paths = {paths}: must be at least 1")
+        check_at_least_one("--paths", paths)
         if horizon <= 0:
             fail(f"--horizon = {horizon}: give a positive number of days")
         check_export(csv, xlsx, force)
         with user_errors():
             with progress_bar(None, f"crisis: {paths:,} paths under {policy}, {horizon:g} days", enabled=not as_json):
-                model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
+                model = _model(game, levers_file, war_rule)
                 s = run_crisis(start=start, policy=policy, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
                                model=model, max_paths=max_paths)
         if as_json:
@@ -216,15 +243,15 @@ def register(app: typer.Typer) -> None:
     def compare(
         policies: str | None = typer.Option(None, "--policies", help="Comma-separated packages (default: all)."),
         start: str = typer.Option("april-2024", "--start", help="Start state: april-2024, june-2025, pre-october-2023."),
-        horizon: float = typer.Option(365.0, "--horizon", help="Horizon in days."),
+        horizon: float = _horizon_option(),
         paths: int = typer.Option(20_000, "--paths", "-n", help="Paths per package."),
         seed: int = typer.Option(1, "--seed", "-s", help="Random seed (the same streams for every package)."),
-        draws: int | None = typer.Option(None, "--draws", help="Use at most this many posterior draws."),
+        draws: int | None = _draws_option(),
         max_paths: int | None = typer.Option(None, "--max-paths", help="Adaptive paths per package (default 4 x --paths; 0: no extension)."),
-        game: Path | None = typer.Option(None, "--game", help="Game file overriding the shipped game.yaml (same schema)."),  # noqa: B008
-        levers_file: Path | None = typer.Option(None, "--levers", help="Levers file overriding the shipped levers.yaml (same schema)."),  # noqa: B008
-        war_rule: str | None = typer.Option(None, "--war-rule", help="Reported war rule, e.g. count=3,window=90,min-rung=5 (a report: no choice reads it)."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+        game: Path | None = _game_option(),
+        levers_file: Path | None = _levers_option(),
+        war_rule: str | None = _war_rule_option(),
+        as_json: bool = json_option("Print one JSON object instead of a table."),
         csv: str | None = csv_option(),
         xlsx: str | None = xlsx_option(),
         force: bool = force_option(),
@@ -233,16 +260,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare policy packages side by side on common random numbers, with intervals."""
         from ..escalation import compare_policies
-        from ..escalation.compile import model_from_files
 
         names = [p.strip() for p in policies.split(",") if p.strip()] if policies else None
-        if paths < 1:
-            fail(f"--paths = {paths}: must be at least 1")
+        check_at_least_one("--paths", paths)
         check_export(csv, xlsx, force)
         with user_errors():
             n_packages = len(names or _all_packages()) + (names is not None and "status-quo" not in names)
             with progress_bar(n_packages, f"compare: {paths:,} paths per package", enabled=not as_json) as cb:
-                model = model_from_files(str(game) if game else None, str(levers_file) if levers_file else None, war_rule)
+                model = _model(game, levers_file, war_rule)
                 s = compare_policies(names, start=start, horizon_days=horizon, paths=paths, seed=seed, draws=draws,
                                      progress=cb, model=model, max_paths=max_paths)
         if as_json:
@@ -256,7 +281,7 @@ def register(app: typer.Typer) -> None:
     def backtest(
         moves: Path | None = typer.Argument(None, help="Moves file (schema redline-moves/1); default: the coded history (history.yaml)."),  # noqa: B008
         origin: list[str] | None = typer.Option(None, "--origin", help="Origin date YYYY-MM-DD (repeatable); default 2024-07-01, 2024-10-01 and 2025-06-01."),  # noqa: B008
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        as_json: bool = json_option(),
         paths: int = typer.Option(4000, "--paths", "-n", help="Paths for the end-state probabilities at each origin."),
         refit: bool = typer.Option(False, "--refit", help="Refit at every origin even if a cached fit matches."),
         no_refit: bool = typer.Option(False, "--no-refit", help="Refuse (with the refit command) when no cached fit matches."),

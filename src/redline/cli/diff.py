@@ -9,7 +9,9 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import DiffSummary
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors
+from ._common import (check_at_least_one, check_engine, console, engine_option, fail, json_option, no_store_option,
+                      params_option, print_json, progress_bar, save_after, seed_option, store_option, trials_option,
+                      user_errors, workers_option)
 from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 __all__ = ["register", "render_diff"]
@@ -67,12 +69,12 @@ def register(app: typer.Typer) -> None:
     def diff(
         a: str = typer.Argument(..., help="Scenario A: built-in name, YAML file, or a stored run id (`redline runs`)."),
         b: str = typer.Argument(..., help="Scenario B, the same way; differences are B - A."),
-        trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Trials of each run (default: A's)."),
-        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed of both runs (default: A's)."),
-        engine: str = typer.Option("fast", "--engine", help="fast (numba) or reference (plain event loop)."),
-        params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values)."),
-        workers: Optional[int] = typer.Option(None, "--workers", help="Threads; results do not depend on it."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        trials: Optional[int] = trials_option("Trials of each run (default: A's)."),
+        seed: Optional[int] = seed_option("Seed of both runs (default: A's)."),
+        engine: str = engine_option(),
+        params: str = params_option(),
+        workers: Optional[int] = workers_option(),
+        as_json: bool = json_option(),
         csv: Optional[str] = csv_option(),
         xlsx: Optional[str] = xlsx_option(),
         force: bool = force_option(),
@@ -82,10 +84,8 @@ def register(app: typer.Typer) -> None:
         """Run two scenarios on common random numbers and report paired differences B - A with intervals."""
         from ..diff import diff as run_diff
 
-        if trials is not None and trials < 1:
-            fail(f"--trials = {trials}: must be at least 1")
-        if engine not in ("fast", "reference"):
-            fail(f"--engine = {engine!r}: choose fast or reference")
+        check_at_least_one("--trials", trials)
+        check_engine(engine)
         if params not in ("default", "prior"):
             fail(f"--params = {params!r}: choose default (calibrated if shipped) or prior (catalog values)")
         check_export(csv, xlsx, force)

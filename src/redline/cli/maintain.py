@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from ._common import console, err_console, fail, print_json, user_errors
+from ._common import check_at_least_one, console, err_console, fail, print_json, user_errors
 
 __all__ = ["register"]
 
@@ -63,8 +63,7 @@ def _progress(prefix: str, quiet: bool) -> Callable[[str], None]:
 
 def _check_positive(**values: int) -> None:
     for name, v in values.items():
-        if v < 1:
-            fail(f"--{name} = {v}: must be at least 1")
+        check_at_least_one(f"--{name}", v)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,8 @@ from typing import Optional, Tuple
 
 import typer
 
-from ._common import err_console, fail, progress_bar, save_after, store_option, user_errors
+from ._common import (check_at_least_one, err_console, fail, params_option, progress_bar, save_after, seed_option,
+                      store_option, trials_option, user_errors)
 
 
 def _is_scenario(target: str) -> bool:
@@ -25,9 +26,9 @@ def register(app: typer.Typer) -> None:
                                                        metavar="A B", show_default=False),
         output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write."),
         png: bool = typer.Option(False, "--png", help="Also write matplotlib PNG figures beside the HTML file."),
-        trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Trials when running a scenario (default: the scenario's)."),
-        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Seed when running a scenario (default: the scenario's)."),
-        params: str = typer.Option("default", "--params", help="default (calibrated if shipped) or prior (catalog values)."),
+        trials: Optional[int] = trials_option("Trials when running a scenario (default: the scenario's)."),
+        seed: Optional[int] = seed_option("Seed when running a scenario (default: the scenario's)."),
+        params: str = params_option("default (calibrated if shipped) or prior (catalog values)."),
         title: Optional[str] = typer.Option(None, "--title", help="Page title."),
         store: Optional[str] = store_option(),
         no_store: bool = typer.Option(False, "--no-store", help="When running a scenario, do not save the run."),
@@ -36,8 +37,7 @@ def register(app: typer.Typer) -> None:
         from ..report import view_of_result, view_of_stored, write_report
         from ..store import RunStore, StoreError
 
-        if trials is not None and trials < 1:
-            fail(f"--trials = {trials}: must be at least 1")
+        check_at_least_one("--trials", trials)
         if diff is not None:
             if target is not None:
                 fail(f"give either a TARGET ({target!r}) or --diff A B, not both")

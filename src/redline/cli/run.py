@@ -9,7 +9,9 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ..records import RunSummary
 
-from ._common import console, fail, no_store_option, print_json, progress_bar, save_after, store_option, user_errors, print_table
+from ._common import (check_at_least_one, check_engine, console, engine_option, fail, json_option, no_store_option,
+                      params_option, print_json, print_table, progress_bar, save_after, seed_option, store_option,
+                      trials_option, user_errors, workers_option)
 from ._export import check_export, csv_option, export_after, force_option, xlsx_option
 
 
@@ -69,12 +71,13 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def run(
         scenario: str = typer.Argument(..., help="Built-in scenario name (see `redline scenarios`) or a YAML file."),
-        trials: Optional[int] = typer.Option(None, "--trials", "-n", help="Monte Carlo trials (default: the scenario's)."),
-        seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Random seed (default: the scenario's)."),
-        engine: str = typer.Option("fast", "--engine", help="fast (numba) or reference (plain event loop)."),
-        params: str = typer.Option("default", "--params", help="default (calibrated if shipped), prior (catalog values), or a shipped fit: posterior-hierarchical, posterior-april-2024."),
-        workers: Optional[int] = typer.Option(None, "--workers", help="Threads; results do not depend on it."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+        trials: Optional[int] = trials_option("Monte Carlo trials (default: the scenario's)."),
+        seed: Optional[int] = seed_option("Random seed (default: the scenario's)."),
+        engine: str = engine_option(),
+        params: str = params_option("default (calibrated if shipped), prior (catalog values), or a shipped fit: "
+                                    "posterior-hierarchical, posterior-april-2024."),
+        workers: Optional[int] = workers_option(),
+        as_json: bool = json_option(),
         csv: Optional[str] = csv_option(),
         xlsx: Optional[str] = xlsx_option(),
         force: bool = force_option(),
@@ -85,10 +88,8 @@ def register(app: typer.Typer) -> None:
         from ..api import run as api_run
         from ..scenario import load_scenario
 
-        if trials is not None and trials < 1:
-            fail(f"--trials = {trials}: must be at least 1")
-        if engine not in ("fast", "reference"):
-            fail(f"--engine = {engine!r}: choose fast or reference")
+        check_at_least_one("--trials", trials)
+        check_engine(engine)
         if params not in ("default", "prior", "posterior", "posterior-hierarchical", "posterior-april-2024"):
             fail(f"--params = {params!r}: choose default (calibrated if shipped), prior (catalog values), "
                  "posterior-hierarchical or posterior-april-2024 (a named shipped fit)")

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ._common import fail, print_json, print_table, user_errors
+from ._common import check_at_least_one, fail, print_json, print_table, user_errors
 
 
 def _f(x, nd: int = 2) -> str:
@@ -82,8 +82,7 @@ def run_board(origins: Optional[str], trials: int, seed: int, fits: Optional[Pat
     """Compute the scoreboard for the CLI (shared with `redline report scoreboard`)."""
     from ..calibration.scoreboard import DEFAULT_ORIGINS, StaleFitError, scoreboard
 
-    if trials < 1:
-        fail(f"--trials = {trials}: must be at least 1")
+    check_at_least_one("--trials", trials)
     ors = [s.strip() for s in origins.split(",") if s.strip()] if origins else list(DEFAULT_ORIGINS)
     if not ors:
         fail("--origins: give at least one date YYYY-MM-DD")
@@ -114,8 +113,7 @@ def register(app: typer.Typer) -> None:
         summary: bool = typer.Option(False, "--summary", help="Tables: only the per-origin summary."),
     ) -> None:
         """Rolling-origin evaluation: fit before each origin, score after it, beside a constant-rate forecaster and the catalog prior."""
-        if workers < 1:
-            fail(f"--workers = {workers}: must be at least 1")
+        check_at_least_one("--workers", workers)
         board = run_board(origins, trials, seed, fits, refit, as_json, workers)
         if as_json:
             print_json(board)

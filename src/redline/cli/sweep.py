@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ._common import console, err_console, fail, print_json, progress_bar, user_errors, print_table
+from ._common import check_at_least_one, console, err_console, fail, print_json, print_table, progress_bar, user_errors
 
 
 def render_sweep(res) -> None:
@@ -58,8 +58,7 @@ def register(app: typer.Typer) -> None:
         from ..sweep import load_sweep_spec, run_sweep
         from ..sweep.design import design_matrix
 
-        if workers is not None and workers < 1:
-            fail(f"--workers = {workers}: must be at least 1")
+        check_at_least_one("--workers", workers)
         if workers is not None and cluster:
             fail("give --workers (local processes) or --cluster (Dask), not both")
         with user_errors():

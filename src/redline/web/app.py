@@ -27,7 +27,7 @@ from typing import Any, Iterable
 import yaml
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
@@ -39,6 +39,7 @@ from .guards import LOOPBACK_HOSTS, BodyLimit, TokenGate, TrustedHost, YamlShape
 from .jobs import Busy, JobManager
 from .knobs import apply_knobs, describe_knobs, label_run, scenario_knobs
 from .models import CompareRequest, DiffRequest, ErrorBody, JobStatus, Limits, ParseRequest, RunRequest
+from .pages import render_page
 
 __all__ = ["create_app", "ApiError"]
 
@@ -97,6 +98,19 @@ def _scenario_from(req_scenario: str | None, text: str | None, limits: Limits):
     if req_scenario not in builtin_scenarios():
         raise ApiError(404, f"no built-in scenario {req_scenario!r}; built-ins are: {', '.join(builtin_scenarios())}")
     return load_scenario(req_scenario)
+
+
+def _runnable(sc, name: str | None):
+    """``sc``, or the one-line campaign refusal of ``redline run`` (a 400, before any job starts).
+
+    A campaign runs with ``redline campaign``; the app flies one raid, never one wave of a campaign.
+    ``name`` is the built-in's name, or None for an uploaded text.
+    """
+    if sc.campaign is not None:
+        from ..api import campaign_refusal
+
+        raise campaign_refusal(sc, name or "FILE.yaml", file=None if name else "upload")
+    return sc
 
 
 def _check_size(sc, limits: Limits) -> None:
@@ -206,15 +220,15 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     # ---- pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index():
-        return FileResponse(os.path.join(_static_dir(), "index.html"), media_type="text/html")
+        return HTMLResponse(render_page("index"))
 
     @app.get("/diff", response_class=HTMLResponse, include_in_schema=False)
     def diff_page():
-        return FileResponse(os.path.join(_static_dir(), "diff.html"), media_type="text/html")
+        return HTMLResponse(render_page("diff"))
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page():
-        return FileResponse(os.path.join(_static_dir(), "compare.html"), media_type="text/html")
+        return HTMLResponse(render_page("compare"))
 
     # ---- API
     @app.get("/api/health", tags=["meta"])
@@ -250,7 +264,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
     @app.post("/api/scenarios/parse", tags=["scenarios"], responses={400: {"model": ErrorBody}, 413: {"model": ErrorBody}})
     def parse(req: ParseRequest) -> dict[str, Any]:
         """Check an uploaded scenario; answer its knobs and map, or a 400 naming the field and the fix."""
-        sc = _scenario_from(None, req.scenario_yaml, limits)
+        sc = _runnable(_scenario_from(None, req.scenario_yaml, limits), None)
         _check_size(sc, limits)
         return {**scenario_knobs(sc), "map": _preview(sc)}
 
@@ -261,7 +275,8 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         """Start a run; poll ``GET /api/runs/{job_id}`` for progress and the result."""
         if req.trials > limits.max_trials:
             raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
-        base = _scenario_from(req.scenario, req.scenario_yaml, limits)
+        base = _runnable(_scenario_from(req.scenario, req.scenario_yaml, limits),
+                         None if req.scenario_yaml is not None else req.scenario)
         sc = label_run(base, apply_knobs(base, req.knobs), req.knobs)
         knob_record = {"changes": describe_knobs(base, req.knobs), "base": base.name,
                        **req.knobs.model_dump(mode="json", exclude_defaults=True)}
@@ -382,6 +397,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         import dataclasses
 
         from .. import escalation as esc
+        from ..escalation.crisis import MAX_PATHS_FACTOR
         from ..escalation.schema import LeverBook, Package
 
         known = list(esc.policy_packages())
@@ -420,6 +436,11 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         if work > limits.max_compare_work:
             raise ApiError(422, f"paths: {req.paths:,} paths x {count} packages = {work:,} is more "
                                 f"than this server's limit of {limits.max_compare_work:,}; ask for fewer", field="paths")
+        # adaptive paths may run up to MAX_PATHS_FACTOR x the requested ones for rare events: within the
+        # limit, the extension takes at most what the limit leaves (so every path run counts against it)
+        budget = max(req.paths, limits.max_compare_work // count)
+        if req.paths * MAX_PATHS_FACTOR > budget:
+            options["max_paths"] = budget
         return names or None, count, options
 
     def _compare_result(record, t0: float) -> dict[str, Any]:
@@ -472,7 +493,7 @@ def create_app(store: str | os.PathLike | None = None, no_store: bool = False, l
         """Start a paired comparison of two built-in scenarios; poll ``GET /api/jobs/{job_id}`` (trials of both runs)."""
         if req.trials > limits.max_trials:
             raise ApiError(422, f"trials: {req.trials:,} is more than this server's limit of {limits.max_trials:,}")
-        sides = [_scenario_from(name, None, limits) for name in (req.a, req.b)]
+        sides = [_runnable(_scenario_from(name, None, limits), name) for name in (req.a, req.b)]
         for sc in sides:
             _check_size(sc, limits)
 

@@ -4,13 +4,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = { info: null, yaml: null, job: null, polling: null, source: null };
 
-  function h(tag, attrs, parent, text) {
-    var e = document.createElement(tag);
-    if (attrs) for (var k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  var h = window.RedlineView.h;         // view.js is loaded first
   function showError(msg) {
     var e = $("error");
     if (!msg) { e.hidden = true; e.textContent = ""; return; }

@@ -2,13 +2,7 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  function h(tag, attrs, parent, text) {
-    var e = document.createElement(tag);
-    if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  var h = window.RedlineView.h;         // view.js is loaded first
   function showError(msg) { var e = $("error"); e.hidden = !msg; e.textContent = msg || ""; }
   var api = window.RedlineClient.api;
 

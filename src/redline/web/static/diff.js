@@ -9,14 +9,7 @@
   var RV = global.RedlineView;
   if (!RV) return;
   var base = RV.render;
-
-  function h(tag, attrs, parent, text) {
-    var e = document.createElement(tag);
-    if (attrs) for (var k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, attrs[k]);
-    if (text !== undefined && text !== null) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  var h = RV.h;
   function fmt(x, d, sign) {
     if (x === null || x === undefined) return "–";
     var s = RV.fmt(x, d);

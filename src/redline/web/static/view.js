@@ -500,5 +500,6 @@
     return null;
   }
 
-  global.RedlineView = { render: render, renderRun: renderRun, renderEscalation: renderEscalation, renderCampaign: renderCampaign, fmt: fmt, pct: pct, pp: fmtPp };
+  // h(tag, attrs, parent, text): a new element (attributes that are undefined or null left out; text as text, never markup)
+  global.RedlineView = { render: render, renderRun: renderRun, renderEscalation: renderEscalation, renderCampaign: renderCampaign, fmt: fmt, pct: pct, pp: fmtPp, h: h };
 })(typeof window !== "undefined" ? window : this);
