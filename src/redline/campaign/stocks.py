@@ -16,6 +16,13 @@ Each wave the group releases ``max(0, stock - reserve_level)`` rounds (times
 ``commit``, rounded up, while its stock is below ``below`` x its starting stock), shared
 among its units in proportion to their ready rounds; the engine may fire
 only released rounds.
+
+A *stock plan* (``adapt.plan``, :class:`~redline.scenario.campaign.Plan`)
+caps a group's release in each wave by a ration fixed before the campaign
+from the attacker's planned waves and the group's stock (start plus
+deliveries, less reserve), never from what was fired: with it, what one
+night leaves unfired is not spent on a later night, so a change that saves
+rounds early cannot buy kills late (the monotonicity property, issue 10).
 """
 from __future__ import annotations
 
@@ -30,7 +37,7 @@ from ..scenario.schema import Scenario
 from .schema import Campaign
 
 __all__ = ["WavePlan", "plan_waves", "schedule_counts", "salvo_index", "StockGroups", "stock_groups", "reload", "release",
-           "apportion"]
+           "apportion", "wave_rations", "unit_demand"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,9 @@ class StockGroups:
     deliveries : (days, groups) int array
         Rounds added to the depot at the start of each day (production of
         the day before, plus resupply).
+    ration : (waves, groups) int array, optional
+        Most rounds a group may release in each wave under its stock plan
+        (-1: no plan); ``None`` when no group has a plan (:func:`wave_rations`).
     """
 
     keys: tuple[tuple[str, str], ...]
@@ -195,14 +205,52 @@ class StockGroups:
     ration_below: np.ndarray
     ration_commit: np.ndarray
     deliveries: np.ndarray
+    ration: np.ndarray | None = None
 
     @property
     def labels(self) -> list[str]:
         return [f"{o}/{t}" for o, t in self.keys]
 
 
-def stock_groups(sc: Scenario, camp: Campaign) -> StockGroups:
-    """Group the scenario's fire units by (nation, type) and set up the campaign's stock rules."""
+def wave_rations(sc: Scenario, camp: Campaign, keys: tuple[tuple[str, str], ...], planned: np.ndarray,
+                 plans: list[WavePlan], catalog: Catalog) -> np.ndarray:
+    """The stock plan: (waves, groups) rounds each group may release per wave, -1 where it has no plan.
+
+    A group ``(nation, type)`` whose type has a :class:`~redline.scenario.campaign.Plan`
+    shares its ``planned`` rounds (start plus deliveries, less reserve) over the waves by
+    weight ``w_i``: the threats wave ``i`` flies of the classes the type engages (catalog
+    Pk > 0, less the classes its nation ``withhold``s from it unless that leaves none;
+    ``by: threats``), or 1 for each wave flying any of them (``by: waves``). Wave ``i`` gets
+    ``floor(T x W_i / W) - floor(T x W_(i-1) / W)`` with ``W_i = w_1 + ... + w_i`` (exact
+    integers), so the rations add up to ``T`` and depend only on the plan, the waves and the
+    stock, never on what was fired.
+    """
+    out = np.full((len(plans), len(keys)), -1, dtype=np.int64)
+    klass = [catalog.threats[s.threat].klass for s in sc.raid]
+    withhold = sc.doctrine.withhold or {}
+    for g, (owner, t) in enumerate(keys):
+        rule = camp.adapt.plan.get(t)
+        if rule is None:
+            continue
+        engaged = {c for c, q in catalog.interceptors[t].pk.items() if q.value > 0}
+        classes = (engaged - set(withhold.get(owner, {}).get(t, ()))) or engaged
+        n = [sum(c for c, k in zip(p.counts, klass) if k in classes) for p in plans]
+        w = n if rule.by == "threats" else [int(x > 0) for x in n]
+        total, wsum = int(planned[g]), sum(w)
+        cum, prev = 0, 0
+        for i, wi in enumerate(w):
+            cum += wi
+            now = total * cum // wsum if wsum else 0
+            out[i, g] = now - prev
+            prev = now
+    return out
+
+
+def stock_groups(sc: Scenario, camp: Campaign, catalog: Catalog | None = None) -> StockGroups:
+    """Group the scenario's fire units by (nation, type) and set up the campaign's stock rules.
+
+    ``catalog`` (the scenario's own when not given) is needed only for a stock plan.
+    """
     units = list(sc.fire_units)
     keys = tuple(sorted({(u.owner, u.type) for u in units}))
     members = tuple(np.array([i for i, u in enumerate(units) if (u.owner, u.type) == k], dtype=np.int64) for k in keys)
@@ -220,7 +268,16 @@ def stock_groups(sc: Scenario, camp: Campaign) -> StockGroups:
             deliveries[d - 1, g] += _made_on(rate, d - 1)
     for r in camp.resupply:
         deliveries[r.day - 1, keys.index((r.owner, r.type))] += r.rounds
-    return StockGroups(keys, members, capacity, depot0, initial, reserve, below, commit, deliveries)
+    ration = None
+    if any(t in camp.adapt.plan for _, t in keys):
+        if catalog is None:
+            from ..scenario.io import scenario_catalog
+
+            catalog = scenario_catalog(sc)
+        plans, _ = plan_waves(sc, camp, catalog)
+        planned = np.maximum(initial + deliveries.sum(axis=0) - reserve, 0)
+        ration = wave_rations(sc, camp, keys, planned, plans, catalog)
+    return StockGroups(keys, members, capacity, depot0, initial, reserve, below, commit, deliveries, ration)
 
 
 def reload(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> None:
@@ -235,8 +292,29 @@ def reload(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> None:
             depot[:, k] -= take
 
 
-def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> np.ndarray:
-    """Rounds each unit may fire in the next wave, (trials, units), under reserve and rationing."""
+def unit_demand(comp) -> np.ndarray:
+    """(units,) threats each fire unit of a compiled wave has an engagement opportunity on.
+
+    Known before the wave is fought (it is the compile step's geometry and doctrine, not
+    what was fired); a stock plan shares a group's ration among its units by it.
+    """
+    k = len(comp.unit_names)
+    if comp.ev_unit.size == 0:
+        return np.zeros(k, dtype=np.int64)
+    pairs = np.unique(comp.ev_threat.astype(np.int64) * k + comp.ev_unit.astype(np.int64))
+    return np.bincount(pairs % k, minlength=k).astype(np.int64)
+
+
+def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray, wave: int | None = None,
+            demand: np.ndarray | None = None) -> np.ndarray:
+    """Rounds each unit may fire in the next wave, (trials, units), under reserve and rationing.
+
+    ``wave`` (0-based, in time order) applies the stock plan's ration of that wave
+    (:attr:`StockGroups.ration`); without it no plan applies. A planned group's ration
+    is shared among its units in proportion to ``demand`` (:func:`unit_demand`), each
+    capped at its ready rounds, what is left going to units with room in scenario order;
+    otherwise (and for every unplanned group) in proportion to ready rounds.
+    """
     mags = np.zeros_like(rounds)
     for k, members in enumerate(g.members):
         ready = rounds[:, members]
@@ -247,7 +325,14 @@ def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> np.ndarray
             rationed = stock < g.ration_below[k]
             free = np.where(rationed, np.ceil(free * g.ration_commit[k]).astype(free.dtype), free)
         rel = np.minimum(free, loaded)
-        share = (rel[:, None] * ready) // np.maximum(loaded, 1)[:, None]
+        planned = wave is not None and g.ration is not None and g.ration[wave, k] >= 0
+        if planned:
+            rel = np.minimum(rel, g.ration[wave, k])
+        d = demand[members] if (planned and demand is not None) else None
+        if d is not None and d.sum() > 0:
+            share = np.minimum((rel[:, None] * d[None, :]) // d.sum(), ready)
+        else:
+            share = (rel[:, None] * ready) // np.maximum(loaded, 1)[:, None]
         left = rel - share.sum(axis=1)
         for j in range(len(members)):
             add = np.minimum(left, ready[:, j] - share[:, j])

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from .. import limits as L
 from ..catalog import THREAT_CLASSES
 
-__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt", "ScheduleEntry", "CampaignFieldError",
+__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Plan", "Adapt", "ScheduleEntry", "CampaignFieldError",
            "planned_wave_sizes"]
 
 
@@ -116,16 +116,45 @@ class Conserve(_Frozen):
     commit: float = Field(ge=0, le=1)
 
 
+class Plan(_Frozen):
+    """Ration an interceptor type's campaign stock wave by wave, by a plan fixed before the campaign.
+
+    Each nation's stock of the type (its starting stock plus every delivery of the
+    campaign, less its reserve) is shared out over the waves in proportion to each
+    wave's weight: the threats the wave flies of the classes the type engages
+    (``by: threats``; classes its nation ``withhold``s from the type are left out
+    unless that leaves none), or 1 for every wave flying such a threat (``by:
+    waves``). The weights come from the attacker's planned waves, never from what was
+    fired, so wave ``i`` may fire at most ``floor(T x W_i / W) - floor(T x W_(i-1) / W)``
+    rounds (``W_i`` the weights up to wave ``i``). A round a wave leaves unfired stays
+    in the stock but is not added to a later wave's ration: what the plan does not
+    use is left at the campaign's end (:func:`redline.campaign.stocks.stock_groups`).
+    """
+
+    by: Literal["threats", "waves"] = "threats"
+
+
 class Adapt(_Frozen):
     """Doctrine that adapts to stocks.
 
     ``reserve`` maps an interceptor type to the fraction of each nation's
     starting stock of it that is never fired in the campaign; ``conserve``
-    maps a type to a rationing rule.
+    maps a type to a rationing rule; ``plan`` maps a type to a ration per wave
+    fixed before the campaign (:class:`Plan`; default: none, each wave may fire
+    the whole stock above reserve).
     """
 
     reserve: dict[str, float] = Field(default_factory=dict)
     conserve: dict[str, Conserve] = Field(default_factory=dict)
+    plan: dict[str, Plan] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_plan(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # ``plan`` came after campaign hashes were recorded: empty, it is left out so they hold
+        out = handler(self)
+        if isinstance(out, dict) and not self.plan:
+            out.pop("plan", None)
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> "Adapt":

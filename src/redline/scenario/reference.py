@@ -199,6 +199,10 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     ("Adapt", "reserve"): ("Interceptor type -> fraction of each nation's starting stock never fired.",
                            "{arrow-3: 0.1}"),
     ("Adapt", "conserve"): ("Interceptor type -> rationing rule.", "{arrow-3: {below: 0.5, commit: 0.5}}"),
+    ("Adapt", "plan"): ("Interceptor type -> a ration per wave fixed before the campaign from its waves and stock.",
+                        "{fighter-aam: {by: threats}}"),
+    ("Plan", "by"): ("Share the stock by the threats each wave flies that the type engages, or equally by wave.",
+                     "threats"),
 }
 
 #: Keys a scenario *file* may hold that the model does not (they edit the scenario the file extends).
@@ -361,7 +365,7 @@ def schema_text(kind: str) -> str:
 
 # ------------------------------------------------------------------------------ the reference
 _SCENARIO_ORDER = ("Scenario", "Site", "Point", "SensorPlacement", "FireUnit", "Patrol", "Salvo", "Doctrine",
-                   "Campaign", "MissileStock", "Resupply", "Adapt", "Conserve")
+                   "Campaign", "MissileStock", "Resupply", "Adapt", "Conserve", "Plan")
 
 
 def _type_text(prop: dict, defs: dict) -> str:
