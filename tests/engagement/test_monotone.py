@@ -51,12 +51,16 @@ KNOWN = {
                                                 "which kills more in all (drones -1.5, SE 0.24; total impacts "
                                                 "-1.4): the greedy's lack of a magazine plan across units, not "
                                                 "physics (docs/engagement-realism.md 6.5)",
-    ("twelve-day-war-2025", "close iraq"): "campaign stocks: the fighters fire ~1 missile fewer a night on nights "
-                                           "1-6 at no cost in impacts, so their stock lasts into nights 9-11 "
-                                           "(drones -2.2, SE 0.45, with the withhold doctrine): no magazine plan "
-                                           "across nights",
-    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq (fighters 3.3-4.9 fewer a night on "
-                                             "nights 1-5; drones -1.4, SE 0.36)",
+    # The fighters' part is fixed by the campaign stock plan (campaign.adapt.plan, session 5): their nightly fire
+    # no longer moves across nights (tests/campaign/test_campaign_plan.py). What is left is the next stock to bind.
+    ("twelve-day-war-2025", "close iraq"): "campaign stocks: with the fighters planned, Iron Dome (unplanned) fires "
+                                           "~2-3 rounds fewer a night on nights 1-8 at no cost in impacts, so its "
+                                           "stock lasts into nights 9-11 (drones -1.49, SE 0.33; was -1.72 before "
+                                           "the plan). Planning Iron Dome too removes the coupling but its rationed "
+                                           "batteries then lose drones within each night (-0.14 a night, SE 0.02): "
+                                           "docs/engagement-realism.md 6.6",
+    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq: Iron Dome's stock, not the fighters' "
+                                             "(drones -0.79, SE 0.21; was -1.25 before the plan)",
 }
 
 CAMPAIGN_TRIALS = 100                    # a campaign flies every wave: fewer trials keep the suite cheap
