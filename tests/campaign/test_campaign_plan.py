@@ -27,14 +27,14 @@ campaign:
   schedule:
     - {day: 1, classes: {drone: 10}}
     - {day: 2, classes: {ballistic: 5}}
-    - {day: 3, classes: {drone: 30}}
+    - {day: 3, classes: {drone: 80}}
   depot: {israel: {fighter-aam: 0}, united-states: {fighter-aam: 0}}
-  adapt: {plan: {fighter-aam: {by: BY}}}
+  adapt: {plan: {fighter-aam: {horizon_days: H}}}
 """
 
 
-def _tiny(by: str = "threats"):
-    return parse_campaign(TINY.replace("BY", by))
+def _tiny(h: int = 3, extra: str = ""):
+    return parse_campaign(TINY.replace("H}}}", f"{h}}}}}}}") + extra)
 
 
 def _rations(sc, camp) -> dict[str, list[int]]:
@@ -44,52 +44,70 @@ def _rations(sc, camp) -> dict[str, list[int]]:
 
 
 def test_rations_closed_form():
-    """Israel's fighters hold 2 x 8 x 4 = 64 rounds, the US CAP 8 x 6 = 48, no depot: shared 10 : 0 : 30 by the
-    drones each night flies (fighter-aam engages drones and cruise missiles, not ballistic ones), or 1 : 0 : 1
-    by the nights that fly any of them."""
-    sc, camp = _tiny("threats")
-    assert _rations(sc, camp) == {"israel/fighter-aam": [16, 0, 48], "united-states/fighter-aam": [12, 0, 36]}
-    sc, camp = _tiny("waves")
-    assert _rations(sc, camp) == {"israel/fighter-aam": [32, 0, 32], "united-states/fighter-aam": [24, 0, 24]}
+    """Israel's fighters hold 2 x 8 x 4 = 64 rounds, the US CAP 8 x 6 = 48, no depot; planned over 3 nights:
+    floor(64 i / 3) = 21, 42, 64 and 16, 32, 48, whatever each night flies (night 2 flies no drone)."""
+    sc, camp = _tiny(3)
+    assert _rations(sc, camp) == {"israel/fighter-aam": [21, 21, 22], "united-states/fighter-aam": [16, 16, 16]}
+    # a horizon shorter than the campaign: no plan after it
+    sc, camp = _tiny(2)
+    assert _rations(sc, camp) == {"israel/fighter-aam": [32, 32, -1], "united-states/fighter-aam": [24, 24, -1]}
 
 
-def test_rations_add_up_to_the_planned_stock_with_deliveries_and_reserve():
-    """T = start + deliveries - reserve, shared as floor(T W_i / W) - floor(T W_(i-1) / W): the rations sum to T."""
+def test_deliveries_are_spread_from_their_day_to_the_horizon():
+    """10 rounds arriving on day 2 add 10 / 2 to nights 2 and 3: A = 21.33, 47.67, 74 -> 21, 26, 27; a reserve of
+    25 % (floor(0.25 x 64) = 16) comes off the start: (64 - 16) / 3 = 16 a night."""
+    extra = "  resupply: [{day: 2, owner: israel, type: fighter-aam, rounds: 10}]\n"
+    sc, camp = _tiny(3, extra)
+    assert _rations(sc, camp)["israel/fighter-aam"] == [21, 26, 27]
+    camp = camp.model_copy(update={"resupply": (), "adapt": camp.adapt.model_copy(update={"reserve": {"fighter-aam": 0.25}})})
+    assert _rations(sc, camp) == {"israel/fighter-aam": [16, 16, 16], "united-states/fighter-aam": [12, 12, 12]}
+
+
+def test_the_full_war_plan():
     sc, camp = load_campaign("twelve-day-war-2025")
     r = _rations(sc, camp)
-    assert r["united-states/fighter-aam"] == [38, 34, 35, 35, 34, 35, 34, 35, 34, 35, 35]   # 384 by 100, 90 x 10
+    assert r["united-states/fighter-aam"] == [34, 35, 35, 35, 35, 35, 35, 35, 35, 35, 35]   # floor(384 i / 11)
     assert sum(r["israel/fighter-aam"]) == 320
-    camp2 = camp.model_copy(update={"adapt": camp.adapt.model_copy(update={"reserve": {"fighter-aam": 0.25}}),
-                                    "production_per_day": {"israel": {"fighter-aam": 10.0}}})
-    r2 = _rations(sc, camp2)
-    assert sum(r2["israel/fighter-aam"]) == 320 + 10 * 10 - 80     # made on days 1-10, usable days 2-11
-    assert sum(r2["united-states/fighter-aam"]) == 384 - 96
     g = stock_groups(sc, camp)
     assert all((g.ration[:, k] == -1).all() for k, lab in enumerate(g.labels) if not lab.endswith("fighter-aam"))
 
 
 def test_fired_never_exceeds_the_ration_and_unused_rounds_are_not_carried():
-    sc, camp = _tiny("threats")
+    sc, camp = _tiny(3)
     res = run_campaign(sc, camp, trials=200, seed=3, keep_daily=True)
     used = res.trial_daily["used_type"][:, :, res.types.index("fighter-aam")]
-    assert (used <= np.array([16 + 12, 0, 48 + 36])[None, :]).all()
-    assert used[:, 0].mean() < 27                  # night 1 leaves part of its ration unfired ...
-    assert used[:, 2].max() <= 84                  # ... and night 3 may still fire only its own
+    assert (used <= np.array([21 + 16, 21 + 16, 22 + 16])[None, :]).all()
+    assert used[:, 0].mean() < 12 and (used[:, 1] == 0).all()   # night 1 (10 drones) and 2 (none) leave rounds ...
+    assert used[:, 2].max() <= 38                                 # ... that night 3 (80 drones) may not fire
+    free = run_campaign(sc, camp.model_copy(update={"adapt": camp.adapt.model_copy(update={"plan": {}})}),
+                        trials=200, seed=3, keep_daily=True).trial_daily["used_type"][:, :, res.types.index("fighter-aam")]
+    assert free[:, 2].mean() > used[:, 2].mean() + 5
     g = res.groups
     for k, lab in enumerate(g.labels):
         if lab.endswith("fighter-aam"):
             assert (res.final_remaining[:, k] >= g.initial[k] - g.ration[:, k].sum()).all()
 
 
-def test_the_plan_depends_on_the_waves_and_stocks_only():
+def test_a_campaign_cut_to_its_first_nights_rations_them_alike():
+    """The calibration flies a campaign only to its last fitted night (truncated_campaign): the plan must not
+    look ahead (tests/calibration/test_hierarchical.py checks the nights trial for trial)."""
+    from redline.calibration.hierarchical import truncated_campaign
+
+    sc, camp = load_campaign("twelve-day-war-2025")
+    full = stock_groups(sc, camp).ration
+    for n in (1, 5, 10):
+        assert (stock_groups(sc, truncated_campaign(camp, n)).ration == full[:n]).all()
+
+
+def test_the_plan_depends_on_the_stocks_only():
     """A closure changes what is fired, never the rations (they are fixed before the campaign)."""
     sc = load_scenario("twelve-day-war-2025")
     cat = scenario_catalog(sc)
     every = sorted({c for allowed in sc.doctrine.airspace.values() for c in allowed})
-    base = stock_groups(sc, sc.campaign, cat).ration
+    base = stock_groups(sc, sc.campaign).ration
     for cty in ("iraq", "jordan"):
         v = close_airspace(sc, [cty], everywhere=every)
-        assert (stock_groups(v, v.campaign, cat).ration == base).all()
+        assert (stock_groups(v, v.campaign).ration == base).all()
 
 
 def test_no_plan_leaves_dumps_and_hashes_as_they_were():
@@ -97,14 +115,15 @@ def test_no_plan_leaves_dumps_and_hashes_as_they_were():
     sc, camp = load_campaign("twelve-day-campaign")
     assert "plan" not in camp.model_dump(mode="json")["adapt"]
     assert stock_groups(sc, camp).ration is None
-    planned = camp.model_copy(update={"adapt": camp.adapt.model_copy(update={"plan": {"iron-dome": Plan(by="threats")}})})
+    planned = camp.model_copy(update={"adapt": camp.adapt.model_copy(update={"plan": {"iron-dome": Plan(horizon_days=12)}})})
     assert campaign_sha256(sc, planned) != campaign_sha256(sc, camp)
 
 
-@pytest.mark.parametrize("block,field", [("{plan: {patriot: {by: threats}}}", r"campaign\.adapt\.plan\.patriot"),
-                                         ("{plan: {fighter-aam: {by: nightly}}}", r"campaign\.adapt\.plan")])
+@pytest.mark.parametrize("block,field", [("{plan: {patriot: {horizon_days: 3}}}", r"campaign\.adapt\.plan\.patriot"),
+                                         ("{plan: {fighter-aam: {horizon_days: 0}}}", r"campaign\.adapt\.plan"),
+                                         ("{plan: {fighter-aam: {by: threats}}}", r"campaign\.adapt\.plan")])
 def test_bad_plan_names_the_field(block, field):
-    text = TINY.replace("{plan: {fighter-aam: {by: BY}}}", block)
+    text = TINY.replace("{plan: {fighter-aam: {horizon_days: H}}}", block)
     with pytest.raises(InputError, match=field):
         parse_campaign(text)
 

@@ -54,13 +54,13 @@ KNOWN = {
     # The fighters' part is fixed by the campaign stock plan (campaign.adapt.plan, session 5): their nightly fire
     # no longer moves across nights (tests/campaign/test_campaign_plan.py). What is left is the next stock to bind.
     ("twelve-day-war-2025", "close iraq"): "campaign stocks: with the fighters planned, Iron Dome (unplanned) fires "
-                                           "~2-3 rounds fewer a night on nights 1-8 at no cost in impacts, so its "
-                                           "stock lasts into nights 9-11 (drones -1.49, SE 0.33; was -1.72 before "
-                                           "the plan). Planning Iron Dome too removes the coupling but its rationed "
-                                           "batteries then lose drones within each night (-0.14 a night, SE 0.02): "
+                                           "2-3 rounds fewer a night on nights 1-8 at no cost in impacts (the rationed "
+                                           "US CAP kills better when kept from firing over Iraq), so its stock lasts "
+                                           "into nights 9-11 (drones -1.64, SE 0.33; -1.72 before the plan). Planning "
+                                           "Iron Dome too leaves it (-1.98) as a within-night effect: "
                                            "docs/engagement-realism.md 6.6",
-    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq: Iron Dome's stock, not the fighters' "
-                                             "(drones -0.79, SE 0.21; was -1.25 before the plan)",
+    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq: Iron Dome's stock, no longer the "
+                                             "fighters' (drones -0.81, SE 0.22; -1.25 before the plan)",
 }
 
 CAMPAIGN_TRIALS = 100                    # a campaign flies every wave: fewer trials keep the suite cheap

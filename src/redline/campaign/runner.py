@@ -109,7 +109,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
     if n < 1:
         raise ValueError(f"trials must be at least 1, got {n}")
     plans, missile_curve = plan_waves(sc, campaign, cat)
-    grp = stock_groups(sc, campaign, cat)
+    grp = stock_groups(sc, campaign)
     planned = grp.ration is not None
     G, K, D = len(grp.keys), len(sc.fire_units), campaign.days
     site_names = sorted(sc.sites, key=lambda x: (-sc.sites[x].value, x))

@@ -18,11 +18,11 @@ among its units in proportion to their ready rounds; the engine may fire
 only released rounds.
 
 A *stock plan* (``adapt.plan``, :class:`~redline.scenario.campaign.Plan`)
-caps a group's release in each wave by a ration fixed before the campaign
-from the attacker's planned waves and the group's stock (start plus
-deliveries, less reserve), never from what was fired: with it, what one
-night leaves unfired is not spent on a later night, so a change that saves
-rounds early cannot buy kills late (the monotonicity property, issue 10).
+caps a group's release in each wave by an even ration over a planning
+horizon, fixed before the campaign from the group's stock and deliveries,
+never from what was fired: with it, what one night leaves unfired is not
+spent on a later night, so a change that saves rounds early cannot buy kills
+late (the monotonicity property, issue 10).
 """
 from __future__ import annotations
 
@@ -212,45 +212,48 @@ class StockGroups:
         return [f"{o}/{t}" for o, t in self.keys]
 
 
-def wave_rations(sc: Scenario, camp: Campaign, keys: tuple[tuple[str, str], ...], planned: np.ndarray,
-                 plans: list[WavePlan], catalog: Catalog) -> np.ndarray:
-    """The stock plan: (waves, groups) rounds each group may release per wave, -1 where it has no plan.
+def wave_rations(camp: Campaign, keys: tuple[tuple[str, str], ...], initial: np.ndarray, reserve_level: np.ndarray,
+                 deliveries: np.ndarray) -> np.ndarray:
+    """The stock plan: (waves, groups) rounds each group may release per wave, -1 where no plan applies.
 
-    A group ``(nation, type)`` whose type has a :class:`~redline.scenario.campaign.Plan`
-    shares its ``planned`` rounds (start plus deliveries, less reserve) over the waves by
-    weight ``w_i``: the threats wave ``i`` flies of the classes the type engages (catalog
-    Pk > 0, less the classes its nation ``withhold``s from it unless that leaves none;
-    ``by: threats``), or 1 for each wave flying any of them (``by: waves``). Wave ``i`` gets
-    ``floor(T x W_i / W) - floor(T x W_(i-1) / W)`` with ``W_i = w_1 + ... + w_i`` (exact
-    integers), so the rations add up to ``T`` and depend only on the plan, the waves and the
-    stock, never on what was fired.
+    A group ``(nation, type)`` whose type has a :class:`~redline.scenario.campaign.Plan` of
+    ``H`` days plans ``N = H x waves_per_day`` waves. Its starting stock less its reserve is
+    shared evenly over them, and a delivery arriving on day ``d <= H`` evenly over the waves
+    from day ``d``'s first to wave ``N``: the allowance ``a_i`` of wave ``i`` is the sum of those
+    shares, and wave ``i`` may release ``floor(A_i) - floor(A_(i-1))`` rounds with ``A_i =
+    a_1 + ... + a_i`` (exact fractions, so the rations of the horizon add up to what was planned).
+    A wave's ration depends only on the stock and the deliveries up to its own day (so a
+    campaign cut to its first nights rations them alike), never on what was fired. Waves
+    after the horizon get -1 (no plan).
     """
-    out = np.full((len(plans), len(keys)), -1, dtype=np.int64)
-    klass = [catalog.threats[s.threat].klass for s in sc.raid]
-    withhold = sc.doctrine.withhold or {}
-    for g, (owner, t) in enumerate(keys):
+    from fractions import Fraction
+
+    W = camp.waves_per_day
+    n_waves = camp.days * W
+    out = np.full((n_waves, len(keys)), -1, dtype=np.int64)
+    for g, (_, t) in enumerate(keys):
         rule = camp.adapt.plan.get(t)
         if rule is None:
             continue
-        engaged = {c for c, q in catalog.interceptors[t].pk.items() if q.value > 0}
-        classes = (engaged - set(withhold.get(owner, {}).get(t, ()))) or engaged
-        n = [sum(c for c, k in zip(p.counts, klass) if k in classes) for p in plans]
-        w = n if rule.by == "threats" else [int(x > 0) for x in n]
-        total, wsum = int(planned[g]), sum(w)
-        cum, prev = 0, 0
-        for i, wi in enumerate(w):
-            cum += wi
-            now = total * cum // wsum if wsum else 0
+        N = rule.horizon_days * W
+        alloc = [Fraction(max(int(initial[g]) - int(reserve_level[g]), 0), N)] * N
+        for d in range(1, min(camp.days, rule.horizon_days) + 1):
+            r = int(deliveries[d - 1, g])
+            first = (d - 1) * W
+            if r:
+                share = Fraction(r, N - first)
+                alloc[first:] = [x + share for x in alloc[first:]]
+        cum, prev = Fraction(0), 0
+        for i in range(min(N, n_waves)):
+            cum += alloc[i]
+            now = math.floor(cum)
             out[i, g] = now - prev
             prev = now
     return out
 
 
-def stock_groups(sc: Scenario, camp: Campaign, catalog: Catalog | None = None) -> StockGroups:
-    """Group the scenario's fire units by (nation, type) and set up the campaign's stock rules.
-
-    ``catalog`` (the scenario's own when not given) is needed only for a stock plan.
-    """
+def stock_groups(sc: Scenario, camp: Campaign) -> StockGroups:
+    """Group the scenario's fire units by (nation, type) and set up the campaign's stock rules."""
     units = list(sc.fire_units)
     keys = tuple(sorted({(u.owner, u.type) for u in units}))
     members = tuple(np.array([i for i, u in enumerate(units) if (u.owner, u.type) == k], dtype=np.int64) for k in keys)
@@ -268,15 +271,7 @@ def stock_groups(sc: Scenario, camp: Campaign, catalog: Catalog | None = None) -
             deliveries[d - 1, g] += _made_on(rate, d - 1)
     for r in camp.resupply:
         deliveries[r.day - 1, keys.index((r.owner, r.type))] += r.rounds
-    ration = None
-    if any(t in camp.adapt.plan for _, t in keys):
-        if catalog is None:
-            from ..scenario.io import scenario_catalog
-
-            catalog = scenario_catalog(sc)
-        plans, _ = plan_waves(sc, camp, catalog)
-        planned = np.maximum(initial + deliveries.sum(axis=0) - reserve, 0)
-        ration = wave_rations(sc, camp, keys, planned, plans, catalog)
+    ration = wave_rations(camp, keys, initial, reserve, deliveries) if any(t in camp.adapt.plan for _, t in keys) else None
     return StockGroups(keys, members, capacity, depot0, initial, reserve, below, commit, deliveries, ration)
 
 

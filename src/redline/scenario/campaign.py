@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, SerializerFunctionWrapHandler, model_serializer, model_validator
 
@@ -119,19 +119,19 @@ class Conserve(_Frozen):
 class Plan(_Frozen):
     """Ration an interceptor type's campaign stock wave by wave, by a plan fixed before the campaign.
 
-    Each nation's stock of the type (its starting stock plus every delivery of the
-    campaign, less its reserve) is shared out over the waves in proportion to each
-    wave's weight: the threats the wave flies of the classes the type engages
-    (``by: threats``; classes its nation ``withhold``s from the type are left out
-    unless that leaves none), or 1 for every wave flying such a threat (``by:
-    waves``). The weights come from the attacker's planned waves, never from what was
-    fired, so wave ``i`` may fire at most ``floor(T x W_i / W) - floor(T x W_(i-1) / W)``
-    rounds (``W_i`` the weights up to wave ``i``). A round a wave leaves unfired stays
-    in the stock but is not added to a later wave's ration: what the plan does not
-    use is left at the campaign's end (:func:`redline.campaign.stocks.stock_groups`).
+    The defence plans for a war of ``horizon_days`` days: each nation's stock of the
+    type (its starting stock less its reserve) is shared evenly over the waves of
+    those days, and a delivery (production, resupply) evenly over the waves from its
+    day to the horizon's end; wave ``i`` may fire at most ``floor(A_i) - floor(A_(i-1))``
+    rounds, ``A_i`` the allowance of waves 1..i (exact fractions). The ration depends
+    only on the stock and deliveries up to the wave's day, never on what was fired or
+    on later nights, so a campaign's first nights fly the same whatever follows. A
+    round a wave leaves unfired stays in the stock but is not added to a later wave's
+    ration; after the horizon the plan no longer applies (what is left may be fired
+    as without a plan) (:func:`redline.campaign.stocks.wave_rations`).
     """
 
-    by: Literal["threats", "waves"] = "threats"
+    horizon_days: Days
 
 
 class Adapt(_Frozen):
@@ -139,9 +139,9 @@ class Adapt(_Frozen):
 
     ``reserve`` maps an interceptor type to the fraction of each nation's
     starting stock of it that is never fired in the campaign; ``conserve``
-    maps a type to a rationing rule; ``plan`` maps a type to a ration per wave
-    fixed before the campaign (:class:`Plan`; default: none, each wave may fire
-    the whole stock above reserve).
+    maps a type to a rationing rule; ``plan`` maps a type to an even ration per
+    wave over a planning horizon, fixed before the campaign (:class:`Plan`;
+    default: none, each wave may fire the whole stock above reserve).
     """
 
     reserve: dict[str, float] = Field(default_factory=dict)

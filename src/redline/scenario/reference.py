@@ -199,10 +199,9 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     ("Adapt", "reserve"): ("Interceptor type -> fraction of each nation's starting stock never fired.",
                            "{arrow-3: 0.1}"),
     ("Adapt", "conserve"): ("Interceptor type -> rationing rule.", "{arrow-3: {below: 0.5, commit: 0.5}}"),
-    ("Adapt", "plan"): ("Interceptor type -> a ration per wave fixed before the campaign from its waves and stock.",
-                        "{fighter-aam: {by: threats}}"),
-    ("Plan", "by"): ("Share the stock by the threats each wave flies that the type engages, or equally by wave.",
-                     "threats"),
+    ("Adapt", "plan"): ("Interceptor type -> an even ration per wave over a planning horizon, fixed before the campaign.",
+                        "{fighter-aam: {horizon_days: 14}}"),
+    ("Plan", "horizon_days"): ("Days the defence plans its stock for (the war it expects).", "14"),
 }
 
 #: Keys a scenario *file* may hold that the model does not (they edit the scenario the file extends).
