@@ -2,7 +2,7 @@
 
 Closed forms on a tiny campaign, the runtime cap, that the plan never depends on what was fired,
 hash stability for campaigns without a plan, bad input, and the cross-night coupling it removes
-from ``twelve-day-war-2025`` (issue 10 item 5; docs/campaigns.md, docs/engagement-realism.md §6.6).
+from ``twelve-day-war-2025`` (issue 10 item 5; docs/campaigns.md, docs/engagement-realism.md §6.7).
 """
 from __future__ import annotations
 

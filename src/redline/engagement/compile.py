@@ -49,6 +49,16 @@ opportunity keeps at least one (the cheapest unit's). Whether the cheaper
 unit will in fact fire (channels, rounds, the allocator's choice) is not
 looked at.
 
+Magazine plans (``doctrine.magazine_plan``, a fire unit's ``magazine_plan``; semantics in
+:mod:`redline.engagement.magazine_plan`) are applied first: a planned unit of several classes
+becomes one section per class (``Compiled.unit_names`` ``unit/class``, ``Compiled.scenario`` the
+scenario with the sections), a unit never has opportunities on a class its plan gives no rounds,
+and a planned unit with fewer rounds than one salvo for every threat of its classes in its reach
+(whatever the airspace rules) fires late: a pair's opportunities are its last in-envelope sample
+and, going back, each sample at least one decision interval before the previous one, up to
+``max_engagements`` (:func:`_select_last`), among the samples in an airspace it may use.
+Both engines read the result, so they see the same units.
+
 The allocator's look-ahead (kernel semantics 3a) needs, per opportunity, the *rivals* it would
 block when a threat takes one salvo in flight (``salvos_in_flight: 1``): opportunities of other
 units on the same threat in later decision groups that start before this opportunity's intercept,
@@ -69,6 +79,7 @@ from ..geo.sphere import EARTH_RADIUS_M, distance_m, interpolate, to_unit_vector
 from ..kinematics import airbreathing_profile, ballistic_profile
 from ..scenario.schema import LAYERS, FireUnit, Patrol, Point, Scenario
 from .draws import sensor_keys, threat_keys, unit_keys
+from .magazine_plan import planned_units
 from .params import ParamSet
 
 __all__ = ["Compiled", "compile_scenario", "N_SAMPLES", "MAX_OPPORTUNITIES", "FATES"]
@@ -342,6 +353,27 @@ def _select_opportunities(t_s, L_s, mask, spacing_s, kmax):
 
 
 @njit(cache=True)
+def _select_last(L_s, mask, spacing_s, k):
+    """Per row: the last in-envelope sample, then going back each one whose decision time is at least
+    ``spacing_s`` before the previous kept one, ``k`` at most, returned in time order; (rows, k), -1 padded.
+    Anchored at the end, so samples removed earlier in the window (an airspace closed) do not move it."""
+    rows, n = L_s.shape
+    out = np.full((rows, k), -1, np.int64)
+    buf = np.empty(k, np.int64)
+    for r in range(rows):
+        m = 0
+        for j in range(n - 1, -1, -1):
+            if mask[r, j] and (m == 0 or L_s[r, j] <= L_s[r, buf[m - 1]] - spacing_s):
+                buf[m] = j
+                m += 1
+                if m == k:
+                    break
+        for q in range(m):
+            out[r, q] = buf[m - 1 - q]
+    return out
+
+
+@njit(cache=True)
 def _rivals(thr_ptr, tev_g, tev_unit, tev_pair, tev_t, grp_time, n_pairs):
     """The allocator's look-ahead (see module notes), in the threat index's order: for each
     position ``j`` the positions ``j'`` of the same threat, in a later decision group that starts
@@ -453,6 +485,10 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
     """Geometry and bookkeeping arrays for ``sc`` (see module notes for semantics)."""
     doc = sc.doctrine
     max_eng = doc.max_engagements if doc.shoot_look_shoot else 1
+    # magazine plans (redline.engagement.magazine_plan): planned units fight as sections, one per class
+    planned, _, plan_allowed = planned_units(sc)
+    if any(a is not None for a in plan_allowed):
+        sc = sc.model_copy(update={"fire_units": tuple(planned)})
     # --- target sites (defended or aimed at), ordered by decreasing value, then name:
     # the only places a warhead can count as a hit
     aimed = {a for salvo in sc.raid for a in salvo.aim}
@@ -556,6 +592,9 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
                 pk_any[ui, c] = np.any(np.asarray(params.pk[(u.type, cl)]) > 0)
     else:
         pk_any = np.array([[cat.interceptors[u.type].pk[cl].high > 0 for cl in THREAT_CLASSES] for u in units], dtype=bool).reshape(len(units), len(THREAT_CLASSES))
+    for ui, planned_cls in enumerate(plan_allowed):    # a class the unit's plan gives no rounds is never engaged
+        if planned_cls is not None:
+            pk_any[ui] &= np.array([cl in planned_cls for cl in THREAT_CLASSES], dtype=bool)
 
     # countries under each track sample (only when partner airspace rules apply)
     track_countries = None
@@ -590,6 +629,8 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         b_lo = np.minimum.reduceat(T_alt, b0, axis=1)
         b_hi = np.maximum.reduceat(T_alt, b0, axis=1)
     opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
+    per_track = np.bincount(th_track, minlength=len(tracks))
+    late = np.zeros(len(units), dtype=bool)
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -626,9 +667,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         cos_max = np.cos(min(rmax / EARTH_RADIUS_M, np.pi))
         cos_min = np.cos(min(rmin / EARTH_RADIUS_M, np.pi))
         mask = (cos_c >= cos_max) & (cos_c <= cos_min) & (alt >= amin) & (alt <= amax) & (tt_s > 0)
-        if track_countries is not None:
-            allowed = list((doc.airspace or {}).get(u.owner, ()))
-            mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
         L = np.full(mask.shape, -np.inf)
         d = EARTH_RADIUS_M * np.arccos(np.clip(cos_c[mask], -1.0, 1.0))     # great-circle distance [m]
         if u.kind == "fighter":
@@ -636,7 +674,17 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         L[mask] = tt_s[mask] - np.hypot(d, alt[mask]) / it.flyout_speed_mps.value
         # never before the earliest possible track plus the unit's reaction time
         mask &= L >= first[rows] + u.reaction_s
-        chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
+        # a planned unit whose rounds cannot give one salvo to every threat in its reach (its envelope,
+        # whatever the airspace rules) fires late: each pair's last chances only (module notes)
+        late[ui] = plan_allowed[ui] is not None and u.rounds < int(un_shots[ui]) * int(
+            per_track[rows[mask.any(axis=1)]].sum())
+        if track_countries is not None:
+            allowed = list((doc.airspace or {}).get(u.owner, ()))
+            mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
+        if late[ui]:
+            chosen = _select_last(L, mask, float(doc.decision_interval_s), int(max_eng))
+        else:
+            chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)
         r, q = np.nonzero(chosen >= 0)                  # row-major: by track, then in time order
         ch = chosen[r, q]
         opp_parts.append((rows[r], ui, tt_s[r, ch], L[r, ch], ch + c0))
@@ -654,7 +702,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         opp_k, opp_u, opp_t, opp_L, opp_s = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
                                              np.zeros(0, np.int64))
     order = np.argsort(th_track, kind="stable")
-    per_track = np.bincount(th_track, minlength=len(tracks))
     starts = np.concatenate([[0], np.cumsum(per_track)[:-1]]).astype(np.int64)
     reps = per_track[opp_k] if opp_k.size else np.zeros(0, np.int64)
     rep = np.repeat(np.arange(opp_k.size), reps)

@@ -477,6 +477,16 @@ def _check_references(sc: Scenario, cat: Catalog, file: str, owners: frozenset[s
     for nation, types in (sc.doctrine.withhold or {}).items():
         for k in types:
             known(cat.interceptors, k, f"doctrine.withhold.{nation}.{k}", "interceptor type")
+    for nation, plans in (sc.doctrine.magazine_plan or {}).items():
+        if nation not in nations:
+            raise InputError(file, f"doctrine.magazine_plan.{nation}", nation,
+                             f"no fire unit or sensor has this owner; owners are: {', '.join(sorted(nations)) or 'none'}")
+        for k in plans:
+            known(cat.interceptors, k, f"doctrine.magazine_plan.{nation}.{k}", "interceptor type")
+    if sc.campaign is not None and (sc.doctrine.magazine_plan or any(u.magazine_plan for u in sc.fire_units)):
+        raise InputError(file, "doctrine.magazine_plan", "set",
+                         "magazine plans are not supported in campaigns yet (stocks are kept per fire unit); "
+                         "remove doctrine.magazine_plan and every fire unit's magazine_plan, or run the raid alone")
     if sc.doctrine.airspace is not None:
         from ..geo.countries import country_names
 

@@ -108,6 +108,8 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     ("FireUnit", "missiles_each"): ("Air-to-air missiles each fighter carries.", "4"),
     ("FireUnit", "channels"): ("Engagements the unit can start per decision interval.", "2"),
     ("FireUnit", "reaction_s"): ("Time from a usable track to the first launch.", "30"),
+    ("FireUnit", "magazine_plan"): ("Threat class -> share of this unit's magazine planned for it (overrides "
+                                    "doctrine.magazine_plan for the unit; shares sum to 1).", "{cruise: 0.75, drone: 0.25}"),
     ("FireUnit", "note"): ("Free text: the source of the magazine and position.", '"ASSUMPTION: two batteries"'),
     # Salvo
     ("Salvo", "threat"): ("Threat type id from the catalog (`redline catalog`).", "fateh-110"),
@@ -142,6 +144,11 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
                                "{israel: [israel, jordan, sea], jordan: [jordan]}"),
     ("Doctrine", "withhold"): ("Nation -> interceptor type -> threat classes it holds fire on when a unit of a "
                                "strictly cheaper interceptor can engage the threat.", "{israel: {arrow-3: [drone, cruise]}}"),
+    ("Doctrine", "magazine_plan"): ("Nation -> interceptor type -> threat class -> share of each such unit's "
+                                    "magazine planned for that class before the raid (shares sum to 1; a class not "
+                                    "listed is not engaged); a unit of several classes fights as one section per "
+                                    "class (redline.engagement.magazine_plan).",
+                                    "{israel: {iron-dome: {drone: 0.8, cruise: 0.2}}}"),
     ("Doctrine", "airspace_ceiling_km"): ("Above this altitude an intercept is in no state's airspace.", "100"),
     # Scenario
     ("Scenario", "name"): ("Short name of the scenario (the subject of its runs).", "hezbollah-haifa"),

@@ -154,9 +154,18 @@ class FireUnit(_Frozen):
     channels: Channels = 4                     # engagements it can start per decision interval
     reaction_s: TimeS = 30.0
     note: str = ""
+    # threat class -> share of the magazine planned for it (overrides doctrine.magazine_plan; unset: the
+    # doctrine's, or none; semantics in redline.engagement.magazine_plan)
+    magazine_plan: dict[ThreatClass, Annotated[float, Field(ge=0.0, le=1.0)]] | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_unset(handler(self), ("magazine_plan",))
 
     @model_validator(mode="after")
     def _check(self) -> "FireUnit":
+        if self.magazine_plan is not None:
+            _check_plan(self.magazine_plan, f"magazine_plan of {self.name}")
         if self.kind == "fighter":
             if self.patrol is None:
                 raise ValueError("a fighter unit needs a patrol (site or at, radius_km, on_station_min)")
@@ -213,6 +222,14 @@ class Salvo(_Frozen):
         return out
 
 
+def _check_plan(plan: dict[Any, float], where: str) -> None:
+    """A magazine plan's shares must sum to 1 (every round is planned for some class)."""
+    total = sum(plan.values())
+    if not plan or abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{where}: the shares must sum to 1 (got {total:g} over {sorted(plan)}); "
+                         "list every class the unit may engage, e.g. {cruise: 0.6, drone: 0.4}")
+
+
 def _drop_unset(out: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """Leave fields added after scenarios were recorded out of a dump while unset, so that dumps,
     hashes and the effects table keyed by them stay as they were."""
@@ -239,16 +256,22 @@ class Doctrine(_Frozen):
     # nation -> interceptor type -> threat classes it is kept back from while a cheaper unit can engage
     # (unset: nothing withheld; semantics in redline.engagement.compile)
     withhold: dict[str, dict[str, tuple[ThreatClass, ...]]] | None = None
+    # nation -> interceptor type -> threat class -> share of each such unit's magazine planned for that
+    # class before the raid (unset: no plan; semantics in redline.engagement.magazine_plan)
+    magazine_plan: dict[str, dict[str, dict[ThreatClass, Annotated[float, Field(ge=0.0, le=1.0)]]]] | None = None
 
     @model_serializer(mode="wrap")
     def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _drop_unset(handler(self), ("withhold",))
+        return _drop_unset(handler(self), ("withhold", "magazine_plan"))
 
     @model_validator(mode="after")
     def _check(self) -> "Doctrine":
         for k, v in self.reserve.items():
             if not 0.0 <= v < 1.0:
                 raise ValueError(f"reserve for {k} must be a fraction in [0, 1), got {v}")
+        for nation, types in (self.magazine_plan or {}).items():
+            for t, plan in types.items():
+                _check_plan(plan, f"magazine_plan.{nation}.{t}")
         return self
 
 
