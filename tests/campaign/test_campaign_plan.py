@@ -37,10 +37,12 @@ def _tiny(h: int = 3, extra: str = ""):
     return parse_campaign(TINY.replace("H}}}", f"{h}}}}}}}") + extra)
 
 
-def _rations(sc, camp) -> dict[str, list[int]]:
+def _rations(sc, camp, suffix: str = "/fighter-aam") -> dict[str, list[int]]:
+    """The planned groups' rations, of one type (TINY inherits twelve-day-war-2025's Iron Dome plan too)."""
     g = stock_groups(sc, camp)
     assert g.ration is not None
-    return {lab: [int(x) for x in g.ration[:, k]] for k, lab in enumerate(g.labels) if g.ration[0, k] >= 0}
+    return {lab: [int(x) for x in g.ration[:, k]] for k, lab in enumerate(g.labels)
+            if g.ration[0, k] >= 0 and lab.endswith(suffix)}
 
 
 def test_rations_closed_form():
@@ -48,6 +50,8 @@ def test_rations_closed_form():
     floor(64 i / 3) = 21, 42, 64 and 16, 32, 48, whatever each night flies (night 2 flies no drone)."""
     sc, camp = _tiny(3)
     assert _rations(sc, camp) == {"israel/fighter-aam": [21, 21, 22], "united-states/fighter-aam": [16, 16, 16]}
+    # the inherited Iron Dome plan: 3 x 60 ready + 480 depot over 11 nights, 60 a night
+    assert _rations(sc, camp, "/iron-dome") == {"israel/iron-dome": [60, 60, 60]}
     # a horizon shorter than the campaign: no plan after it
     sc, camp = _tiny(2)
     assert _rations(sc, camp) == {"israel/fighter-aam": [32, 32, -1], "united-states/fighter-aam": [24, 24, -1]}
@@ -68,8 +72,11 @@ def test_the_full_war_plan():
     r = _rations(sc, camp)
     assert r["united-states/fighter-aam"] == [34, 35, 35, 35, 35, 35, 35, 35, 35, 35, 35]   # floor(384 i / 11)
     assert sum(r["israel/fighter-aam"]) == 320
+    # Iron Dome: 3 x 60 ready + 480 depot, no reserve, no deliveries: 60 a night (docs/engagement-realism.md §6.8)
+    assert _rations(sc, camp, "/iron-dome")["israel/iron-dome"] == [60] * 11
     g = stock_groups(sc, camp)
-    assert all((g.ration[:, k] == -1).all() for k, lab in enumerate(g.labels) if not lab.endswith("fighter-aam"))
+    assert all((g.ration[:, k] == -1).all() for k, lab in enumerate(g.labels)
+               if not lab.endswith(("fighter-aam", "iron-dome")))
 
 
 def test_fired_never_exceeds_the_ration_and_unused_rounds_are_not_carried():

@@ -41,24 +41,18 @@ SEED = 7
 # that takes away one class's engagements frees rounds for another, so that class's impacts fall. Per
 # class, no allocator that draws on one magazine can avoid it (one round, a cruise missile first and a drone
 # later: close the cruise missile's airspace and the round kills the drone); a magazine planned per class
-# before the raid does (redline.engagement.magazine_plan), but the campaigns state none yet.
-KNOWN = {
-    # The fighters' part is fixed by the campaign stock plan (campaign.adapt.plan, session 5): their nightly fire
-    # no longer moves across nights (tests/campaign/test_campaign_plan.py). What is left is the next stock to bind.
-    ("twelve-day-war-2025", "close iraq"): "campaign stocks: with the fighters planned, Iron Dome (unplanned) fires "
-                                           "2-3 rounds fewer a night on nights 1-8 at no cost in impacts (the rationed "
-                                           "US CAP kills better when kept from firing over Iraq), so its stock lasts "
-                                           "into nights 9-11 (drones -1.64, SE 0.33; -1.72 before the plan). Planning "
-                                           "Iron Dome too leaves it (-1.98) as a within-night effect: "
-                                           "docs/engagement-realism.md 6.7",
-    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq: Iron Dome's stock, no longer the "
-                                             "fighters' (drones -0.81, SE 0.22; -1.25 before the plan)",
-}
+# before the raid does (redline.engagement.magazine_plan; in campaigns one class a unit, with the stock plan).
+KNOWN: dict = {}
 
 # Former KNOWN entries an engine change fixed, checked as plain tests (not left to Hypothesis's draw).
 # april-2024-no-partners: Israel alone, its Iron Dome and IAF magazines spent in every trial; fixed by the
 # magazine plan it now states (redline.engagement.magazine_plan; docs/engagement-realism.md §6.6).
-FIXED = [("april-2024-no-partners", "close israel"), ("april-2024-no-partners", "close jordan")]
+# twelve-day-war-2025 (campaign stocks): the rationed US patrol, firing at its first chances over Iraq, spent
+# missiles on drones that would have failed on the way, and the depot the Iron Dome batteries share lasted
+# into nights 9-11 when a closure moved drones between them; fixed by a one-class magazine plan for the US
+# patrol (late fire) and the nightly stock plan for Iron Dome (docs/engagement-realism.md §6.8).
+FIXED = [("april-2024-no-partners", "close israel"), ("april-2024-no-partners", "close jordan"),
+         ("twelve-day-war-2025", "close iraq"), ("twelve-day-war-2025", "close jordan")]
 
 CAMPAIGN_TRIALS = 100                    # a campaign flies every wave: fewer trials keep the suite cheap
 
