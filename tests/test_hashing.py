@@ -16,7 +16,7 @@ from redline.hashing import campaign_sha256, file_sha256, params_sha256, scenari
 BEFORE = {
     "april-2024": "bb7aeb6175a43dc67241f34e0edf10405e8de4c6627b901664a287e92608cb4b",
     "april-2024-jordan-closed": "9ac5681b2fde0befd811cc5cee774e3702655113b46a31dba109880135b34a65",
-    "april-2024-no-partners": "3c6cf66b8d0fed1ac518682e1b28ce6f93bf971dad6a971f86fc4722e163f6d8",
+    "april-2024-no-partners": "8d4e985171113e627a9713438c625a3574e0ec19680df820cb86c3070e3795bd",
     "lebanon-launch": "1b1bbf51f3a2aa8d37a0fe82c518b80ae69c3b11754919b1f1fe6d9e1c19f4e6",
     "twelve-day-campaign": "ee638c3b3e95d4ba9af7c91bd3cd2091522943688e7f29d04f05cf4efb20f186",
 }

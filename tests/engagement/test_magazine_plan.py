@@ -141,9 +141,45 @@ def test_a_bad_plan_is_refused_with_the_field(plan, fix):
         parse_scenario(_two_units(plan_a=plan), file="<test>")
 
 
-def test_a_plan_in_a_campaign_is_refused_with_the_field():
-    with pytest.raises(InputError, match="doctrine.magazine_plan"):
-        parse_scenario(_two_units(campaign="campaign:\n  days: 2\n  waves_per_day: 1"), file="<test>")
+_CAMPAIGN = "campaign:\n  days: 2\n  waves_per_day: 1"
+
+
+def test_a_plan_of_several_classes_in_a_campaign_is_refused_with_the_field():
+    """A campaign keeps stocks per fire unit: a plan that would split a unit into sections is refused."""
+    with pytest.raises(InputError, match=r"fire_units\[0\]\.magazine_plan"):
+        parse_scenario(_two_units(campaign=_CAMPAIGN), file="<test>")
+    text = (_two_units(plan_a="{drone: 1.0}", campaign=_CAMPAIGN).replace("     magazine_plan: {cruise: 1.0}}", "}")
+            .replace("  salvos_in_flight: 1\n", "  salvos_in_flight: 1\n  magazine_plan: {israel: {iron-dome: {drone: 0.5, cruise: 0.5}}}\n"))
+    with pytest.raises(InputError, match=r"doctrine\.magazine_plan\.israel\.iron-dome"):
+        parse_scenario(text, file="<test>")
+
+
+def test_a_one_class_plan_runs_in_a_campaign_with_the_units_own_stock():
+    """Pk 1, reliability 1, no depot, two waves. Wave 1: A ({drone: 1}, 8 rounds against 10 drones, so it fires
+    late) kills 8 drones, B ({cruise: 1}, 5 rounds) the 5 cruise missiles; wave 2: no round left, all 15 impact.
+    The units stay whole (no sections) and each spends its own stock."""
+    from redline.campaign import run_campaign
+    from redline.campaign.runner import _compiled
+    from redline.campaign.stocks import plan_waves
+
+    sc = parse_scenario(_two_units(plan_a="{drone: 1.0}", b_rounds=5, campaign=_CAMPAIGN), file="<test>")
+    cat = redline.load_catalog()
+    params = fixed_params(sc, pk={"iron-dome": 1.0})
+    r = run_campaign(sc, sc.campaign, trials=20, seed=3, params=params, keep_daily=True)
+    drone, cruise = 0, 1
+    day = r.trial_daily["cls"]
+    assert (day[:, 0, drone, 4] == 2).all() and (day[:, 0, cruise, 4] == 0).all()
+    assert (day[:, 1, drone, 4] == 10).all() and (day[:, 1, cruise, 4] == 5).all()
+    assert (r.final_remaining == 0).all()
+    # the campaign's wave compiles the units whole, A at its last chance on each drone
+    comp = _compiled({}, sc, cat, params, plan_waves(sc, sc.campaign, cat)[0][0])
+    assert comp.unit_names == ["a", "b"]
+    free = compile_scenario(sc.model_copy(update={"campaign": None, "fire_units": (
+        sc.fire_units[0].model_copy(update={"magazine": 100}), sc.fire_units[1])}), cat)
+    for i in np.unique(comp.ev_threat[comp.ev_unit == 0]):
+        assert comp.ev_L[(comp.ev_unit == 0) & (comp.ev_threat == i)].max() == \
+            free.ev_L[(free.ev_unit == 0) & (free.ev_threat == i)].max()
+    assert (comp.ev_L[comp.ev_unit == 0].min() > free.ev_L[free.ev_unit == 0].min())
 
 
 def test_a_doctrine_plan_names_a_known_owner_and_type():

@@ -41,20 +41,18 @@ SEED = 7
 # that takes away one class's engagements frees rounds for another, so that class's impacts fall. Per
 # class, no allocator that draws on one magazine can avoid it (one round, a cruise missile first and a drone
 # later: close the cruise missile's airspace and the round kills the drone); a magazine planned per class
-# before the raid does (redline.engagement.magazine_plan), but the campaigns state none yet.
-KNOWN = {
-    ("twelve-day-war-2025", "close iraq"): "campaign stocks: the fighters fire ~1 missile fewer a night on nights "
-                                           "1-6 at no cost in impacts, so their stock lasts into nights 9-11 "
-                                           "(drones -2.2, SE 0.45, with the withhold doctrine): no magazine plan "
-                                           "across nights",
-    ("twelve-day-war-2025", "close jordan"): "campaign stocks, as close iraq (fighters 3.3-4.9 fewer a night on "
-                                             "nights 1-5; drones -1.4, SE 0.36)",
-}
+# before the raid does (redline.engagement.magazine_plan; in campaigns one class a unit, with the stock plan).
+KNOWN: dict = {}
 
 # Former KNOWN entries an engine change fixed, checked as plain tests (not left to Hypothesis's draw).
 # april-2024-no-partners: Israel alone, its Iron Dome and IAF magazines spent in every trial; fixed by the
 # magazine plan it now states (redline.engagement.magazine_plan; docs/engagement-realism.md §6.6).
-FIXED = [("april-2024-no-partners", "close israel"), ("april-2024-no-partners", "close jordan")]
+# twelve-day-war-2025 (campaign stocks): the rationed US patrol, firing at its first chances over Iraq, spent
+# missiles on drones that would have failed on the way, and the depot the Iron Dome batteries share lasted
+# into nights 9-11 when a closure moved drones between them; fixed by a one-class magazine plan for the US
+# patrol (late fire) and the nightly stock plan for Iron Dome (docs/engagement-realism.md §6.8).
+FIXED = [("april-2024-no-partners", "close israel"), ("april-2024-no-partners", "close jordan"),
+         ("twelve-day-war-2025", "close iraq"), ("twelve-day-war-2025", "close jordan")]
 
 CAMPAIGN_TRIALS = 100                    # a campaign flies every wave: fewer trials keep the suite cheap
 

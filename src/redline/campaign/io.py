@@ -56,7 +56,7 @@ def check_campaign(camp: Campaign, sc: Scenario, cat: Catalog, file: str) -> Non
         if (r.owner, r.type) not in groups:
             raise InputError(file, f"campaign.resupply[{i}]", f"{r.owner}/{r.type}",
                              "no fire unit of this owner and type; check both names against fire_units")
-    for table in ("reserve", "conserve"):
+    for table in ("reserve", "conserve", "plan"):
         for t in getattr(camp.adapt, table):
             if t not in types:
                 raise InputError(file, f"campaign.adapt.{table}.{t}", t,

@@ -27,7 +27,7 @@ from ..scenario.schema import Scenario
 from .histogram import IntHistogram
 from .result import CampaignResult
 from .schema import Campaign
-from .stocks import WavePlan, plan_waves, release, reload, stock_groups
+from .stocks import WavePlan, plan_waves, release, reload, stock_groups, unit_demand
 
 __all__ = ["run_campaign", "BLOCK_TRIALS", "wave_seed"]
 
@@ -110,6 +110,7 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
         raise ValueError(f"trials must be at least 1, got {n}")
     plans, missile_curve = plan_waves(sc, campaign, cat)
     grp = stock_groups(sc, campaign)
+    planned = grp.ration is not None
     G, K, D = len(grp.keys), len(sc.fire_units), campaign.days
     site_names = sorted(sc.sites, key=lambda x: (-sc.sites[x].value, x))
     aimed = {a for salvo in sc.raid for a in salvo.aim}
@@ -152,9 +153,9 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
                 wi = (d - 1) * campaign.waves_per_day + w
                 plan = plans[wi]
                 reload(grp, rounds, depot)
-                mags = release(grp, rounds, depot)
-                if sum(plan.counts) > 0:
-                    comp = _compiled(cache, sc, cat, ps, plan)
+                comp = _compiled(cache, sc, cat, ps, plan) if sum(plan.counts) > 0 else None
+                mags = release(grp, rounds, depot, wi, unit_demand(comp) if comp is not None and planned else None)
+                if comp is not None:
                     raw = run_compiled(comp, ps_b, m, wave_seed(s, b, wi), magazines=mags)
                     rounds -= raw.unit_shots
                     day_cls[:, : raw.cls.shape[1]] += raw.cls

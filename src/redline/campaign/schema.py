@@ -6,6 +6,6 @@ re-exported here under the names campaign code has always used.
 """
 from __future__ import annotations
 
-from ..scenario.campaign import Adapt, Campaign, Conserve, MissileStock, Resupply
+from ..scenario.campaign import Adapt, Campaign, Conserve, MissileStock, Plan, Resupply
 
-__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt"]
+__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Plan", "Adapt"]

@@ -16,6 +16,13 @@ Each wave the group releases ``max(0, stock - reserve_level)`` rounds (times
 ``commit``, rounded up, while its stock is below ``below`` x its starting stock), shared
 among its units in proportion to their ready rounds; the engine may fire
 only released rounds.
+
+A *stock plan* (``adapt.plan``, :class:`~redline.scenario.campaign.Plan`)
+caps a group's release in each wave by an even ration over a planning
+horizon, fixed before the campaign from the group's stock and deliveries,
+never from what was fired: with it, what one night leaves unfired is not
+spent on a later night, so a change that saves rounds early cannot buy kills
+late (the monotonicity property, issue 10).
 """
 from __future__ import annotations
 
@@ -30,7 +37,7 @@ from ..scenario.schema import Scenario
 from .schema import Campaign
 
 __all__ = ["WavePlan", "plan_waves", "schedule_counts", "salvo_index", "StockGroups", "stock_groups", "reload", "release",
-           "apportion"]
+           "apportion", "wave_rations", "unit_demand"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,9 @@ class StockGroups:
     deliveries : (days, groups) int array
         Rounds added to the depot at the start of each day (production of
         the day before, plus resupply).
+    ration : (waves, groups) int array, optional
+        Most rounds a group may release in each wave under its stock plan
+        (-1: no plan); ``None`` when no group has a plan (:func:`wave_rations`).
     """
 
     keys: tuple[tuple[str, str], ...]
@@ -195,10 +205,51 @@ class StockGroups:
     ration_below: np.ndarray
     ration_commit: np.ndarray
     deliveries: np.ndarray
+    ration: np.ndarray | None = None
 
     @property
     def labels(self) -> list[str]:
         return [f"{o}/{t}" for o, t in self.keys]
+
+
+def wave_rations(camp: Campaign, keys: tuple[tuple[str, str], ...], initial: np.ndarray, reserve_level: np.ndarray,
+                 deliveries: np.ndarray) -> np.ndarray:
+    """The stock plan: (waves, groups) rounds each group may release per wave, -1 where no plan applies.
+
+    A group ``(nation, type)`` whose type has a :class:`~redline.scenario.campaign.Plan` of
+    ``H`` days plans ``N = H x waves_per_day`` waves. Its starting stock less its reserve is
+    shared evenly over them, and a delivery arriving on day ``d <= H`` evenly over the waves
+    from day ``d``'s first to wave ``N``: the allowance ``a_i`` of wave ``i`` is the sum of those
+    shares, and wave ``i`` may release ``floor(A_i) - floor(A_(i-1))`` rounds with ``A_i =
+    a_1 + ... + a_i`` (exact fractions, so the rations of the horizon add up to what was planned).
+    A wave's ration depends only on the stock and the deliveries up to its own day (so a
+    campaign cut to its first nights rations them alike), never on what was fired. Waves
+    after the horizon get -1 (no plan).
+    """
+    from fractions import Fraction
+
+    W = camp.waves_per_day
+    n_waves = camp.days * W
+    out = np.full((n_waves, len(keys)), -1, dtype=np.int64)
+    for g, (_, t) in enumerate(keys):
+        rule = camp.adapt.plan.get(t)
+        if rule is None:
+            continue
+        N = rule.horizon_days * W
+        alloc = [Fraction(max(int(initial[g]) - int(reserve_level[g]), 0), N)] * N
+        for d in range(1, min(camp.days, rule.horizon_days) + 1):
+            r = int(deliveries[d - 1, g])
+            first = (d - 1) * W
+            if r:
+                share = Fraction(r, N - first)
+                alloc[first:] = [x + share for x in alloc[first:]]
+        cum, prev = Fraction(0), 0
+        for i in range(min(N, n_waves)):
+            cum += alloc[i]
+            now = math.floor(cum)
+            out[i, g] = now - prev
+            prev = now
+    return out
 
 
 def stock_groups(sc: Scenario, camp: Campaign) -> StockGroups:
@@ -220,7 +271,8 @@ def stock_groups(sc: Scenario, camp: Campaign) -> StockGroups:
             deliveries[d - 1, g] += _made_on(rate, d - 1)
     for r in camp.resupply:
         deliveries[r.day - 1, keys.index((r.owner, r.type))] += r.rounds
-    return StockGroups(keys, members, capacity, depot0, initial, reserve, below, commit, deliveries)
+    ration = wave_rations(camp, keys, initial, reserve, deliveries) if any(t in camp.adapt.plan for _, t in keys) else None
+    return StockGroups(keys, members, capacity, depot0, initial, reserve, below, commit, deliveries, ration)
 
 
 def reload(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> None:
@@ -235,8 +287,29 @@ def reload(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> None:
             depot[:, k] -= take
 
 
-def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> np.ndarray:
-    """Rounds each unit may fire in the next wave, (trials, units), under reserve and rationing."""
+def unit_demand(comp) -> np.ndarray:
+    """(units,) threats each fire unit of a compiled wave has an engagement opportunity on.
+
+    Known before the wave is fought (it is the compile step's geometry and doctrine, not
+    what was fired); a stock plan shares a group's ration among its units by it.
+    """
+    k = len(comp.unit_names)
+    if comp.ev_unit.size == 0:
+        return np.zeros(k, dtype=np.int64)
+    pairs = np.unique(comp.ev_threat.astype(np.int64) * k + comp.ev_unit.astype(np.int64))
+    return np.bincount(pairs % k, minlength=k).astype(np.int64)
+
+
+def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray, wave: int | None = None,
+            demand: np.ndarray | None = None) -> np.ndarray:
+    """Rounds each unit may fire in the next wave, (trials, units), under reserve and rationing.
+
+    ``wave`` (0-based, in time order) applies the stock plan's ration of that wave
+    (:attr:`StockGroups.ration`); without it no plan applies. A planned group's ration
+    is shared among its units in proportion to ``demand`` (:func:`unit_demand`), each
+    capped at its ready rounds, what is left going to units with room in scenario order;
+    otherwise (and for every unplanned group) in proportion to ready rounds.
+    """
     mags = np.zeros_like(rounds)
     for k, members in enumerate(g.members):
         ready = rounds[:, members]
@@ -247,7 +320,14 @@ def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray) -> np.ndarray
             rationed = stock < g.ration_below[k]
             free = np.where(rationed, np.ceil(free * g.ration_commit[k]).astype(free.dtype), free)
         rel = np.minimum(free, loaded)
-        share = (rel[:, None] * ready) // np.maximum(loaded, 1)[:, None]
+        planned = wave is not None and g.ration is not None and g.ration[wave, k] >= 0
+        if planned:
+            rel = np.minimum(rel, g.ration[wave, k])
+        d = demand[members] if (planned and demand is not None) else None
+        if d is not None and d.sum() > 0:
+            share = np.minimum((rel[:, None] * d[None, :]) // d.sum(), ready)
+        else:
+            share = (rel[:, None] * ready) // np.maximum(loaded, 1)[:, None]
         left = rel - share.sum(axis=1)
         for j in range(len(members)):
             add = np.minimum(left, ready[:, j] - share[:, j])

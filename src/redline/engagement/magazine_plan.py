@@ -51,8 +51,13 @@ the same fire units and stay bit-identical):
   an airspace cannot move rounds from one class to another: per class, each section's rounds are
   fixed before the raid. Rounds a section cannot use are not used.
 
-Not in campaigns yet (the campaign's stocks are per fire unit of the scenario): the scenario
-check refuses a plan in a campaign scenario.
+In campaigns (session 5, docs/engagement-realism.md §6.8): a campaign keeps its stocks per fire unit
+of the scenario, so it accepts plans of **one class** only (share 1): they keep the unit whole (its
+stock, depot and stock-plan ration as without a plan) and give it the class and the late-fire rule in
+every wave. The late-fire test uses the unit's scenario magazine (its full ready load, the most a
+wave can release), so it is fixed before the campaign and does not depend on what earlier waves
+fired. A plan of several classes would split a unit's campaign stock into sections, which is not
+modelled; the scenario check refuses it, naming the field.
 """
 from __future__ import annotations
 

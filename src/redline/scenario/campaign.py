@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, SerializerF
 from .. import limits as L
 from ..catalog import THREAT_CLASSES
 
-__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Adapt", "ScheduleEntry", "CampaignFieldError",
+__all__ = ["Campaign", "MissileStock", "Resupply", "Conserve", "Plan", "Adapt", "ScheduleEntry", "CampaignFieldError",
            "planned_wave_sizes"]
 
 
@@ -116,16 +116,45 @@ class Conserve(_Frozen):
     commit: float = Field(ge=0, le=1)
 
 
+class Plan(_Frozen):
+    """Ration an interceptor type's campaign stock wave by wave, by a plan fixed before the campaign.
+
+    The defence plans for a war of ``horizon_days`` days: each nation's stock of the
+    type (its starting stock less its reserve) is shared evenly over the waves of
+    those days, and a delivery (production, resupply) evenly over the waves from its
+    day to the horizon's end; wave ``i`` may fire at most ``floor(A_i) - floor(A_(i-1))``
+    rounds, ``A_i`` the allowance of waves 1..i (exact fractions). The ration depends
+    only on the stock and deliveries up to the wave's day, never on what was fired or
+    on later nights, so a campaign's first nights fly the same whatever follows. A
+    round a wave leaves unfired stays in the stock but is not added to a later wave's
+    ration; after the horizon the plan no longer applies (what is left may be fired
+    as without a plan) (:func:`redline.campaign.stocks.wave_rations`).
+    """
+
+    horizon_days: Days
+
+
 class Adapt(_Frozen):
     """Doctrine that adapts to stocks.
 
     ``reserve`` maps an interceptor type to the fraction of each nation's
     starting stock of it that is never fired in the campaign; ``conserve``
-    maps a type to a rationing rule.
+    maps a type to a rationing rule; ``plan`` maps a type to an even ration per
+    wave over a planning horizon, fixed before the campaign (:class:`Plan`;
+    default: none, each wave may fire the whole stock above reserve).
     """
 
     reserve: dict[str, float] = Field(default_factory=dict)
     conserve: dict[str, Conserve] = Field(default_factory=dict)
+    plan: dict[str, Plan] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_plan(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # ``plan`` came after campaign hashes were recorded: empty, it is left out so they hold
+        out = handler(self)
+        if isinstance(out, dict) and not self.plan:
+            out.pop("plan", None)
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> "Adapt":

@@ -483,10 +483,19 @@ def _check_references(sc: Scenario, cat: Catalog, file: str, owners: frozenset[s
                              f"no fire unit or sensor has this owner; owners are: {', '.join(sorted(nations)) or 'none'}")
         for k in plans:
             known(cat.interceptors, k, f"doctrine.magazine_plan.{nation}.{k}", "interceptor type")
-    if sc.campaign is not None and (sc.doctrine.magazine_plan or any(u.magazine_plan for u in sc.fire_units)):
-        raise InputError(file, "doctrine.magazine_plan", "set",
-                         "magazine plans are not supported in campaigns yet (stocks are kept per fire unit); "
-                         "remove doctrine.magazine_plan and every fire unit's magazine_plan, or run the raid alone")
+    if sc.campaign is not None:
+        # a campaign keeps stocks per fire unit: a one-class plan (assignment and late fire) keeps the unit
+        # whole and is allowed; one of several classes would split it into sections (redline.engagement.magazine_plan)
+        from ..engagement.magazine_plan import unit_plan
+
+        for i, u in enumerate(sc.fire_units):
+            plan = unit_plan(sc, u)
+            if plan is not None and sum(1 for v in plan.values() if v > 0) > 1:
+                field = (f"fire_units[{i}].magazine_plan" if u.magazine_plan is not None
+                         else f"doctrine.magazine_plan.{u.owner}.{u.type}")
+                raise InputError(file, field, ", ".join(sorted(plan)),
+                                 "a campaign keeps stocks per fire unit, so a plan there may give a unit one class "
+                                 "only (share 1); split the unit into one fire unit per class, or run the raid alone")
     if sc.doctrine.airspace is not None:
         from ..geo.countries import country_names
 

@@ -206,6 +206,9 @@ FIELD_DOCS: dict[tuple[str, str], tuple[str, str]] = {
     ("Adapt", "reserve"): ("Interceptor type -> fraction of each nation's starting stock never fired.",
                            "{arrow-3: 0.1}"),
     ("Adapt", "conserve"): ("Interceptor type -> rationing rule.", "{arrow-3: {below: 0.5, commit: 0.5}}"),
+    ("Adapt", "plan"): ("Interceptor type -> an even ration per wave over a planning horizon, fixed before the campaign.",
+                        "{fighter-aam: {horizon_days: 14}}"),
+    ("Plan", "horizon_days"): ("Days the defence plans its stock for (the war it expects).", "14"),
 }
 
 #: Keys a scenario *file* may hold that the model does not (they edit the scenario the file extends).
@@ -368,7 +371,7 @@ def schema_text(kind: str) -> str:
 
 # ------------------------------------------------------------------------------ the reference
 _SCENARIO_ORDER = ("Scenario", "Site", "Point", "SensorPlacement", "FireUnit", "Patrol", "Salvo", "Doctrine",
-                   "Campaign", "MissileStock", "Resupply", "Adapt", "Conserve")
+                   "Campaign", "MissileStock", "Resupply", "Adapt", "Conserve", "Plan")
 
 
 def _type_text(prop: dict, defs: dict) -> str:
