@@ -19,23 +19,24 @@ join in group ``g`` are ``sf_ptr[g]:sf_ptr[g+1]``, and a trial's join walks
 every pair array in sequence; the events of the pairs that join together
 lie together in memory.
 
-Arrays (``E`` events, ``Q`` pairs, ``G`` groups, ``R`` look-ahead rivals):
+Arrays (unsigned where the kernel indexes with them, so its loads need no
+negative-index wraparound; ``E`` events, ``Q`` pairs, ``G`` groups, ``R`` look-ahead rivals):
 
-* ``pr_thr``, ``pr_unit`` (Q,) int64: the pair's threat and fire unit;
+* ``pr_thr``, ``pr_unit`` (Q,) uint32: the pair's threat and fire unit;
   ``pr_pair`` (Q,) int64: the pair's number in ``Compiled.ev_pair``;
 * ``pr_ptr`` (Q+1,) int64: events of pair ``q`` are ``pr_ptr[q]:pr_ptr[q+1]``;
 * ``pev_f`` (E, 3) float: the event's decision time, intercept time and the
   start of its decision group [s];
-* ``pev_i`` (E, 6) int64: its decision group; its index in ``Compiled.ev_*``
+* ``pev_i`` (E, 6) uint32: its decision group; its index in ``Compiled.ev_*``
   (its rank in the plain scan, the allocator's tie-break); the airspace of
   its intercept point; and the look-ahead's rivals ``riv_*[pev_i[j, 3]:pev_i[j, 4]]``
   and ``pev_i[j, 5]``, the first position in ``Compiled``'s threat index
   (``thr_ptr``/``tev_*``) of the threat's opportunities once this salvo's
   result is known (``Compiled.tev_riv_ptr``, ``tev_riv``, ``tev_after``), so the
   kernel reads one event from one or two cache lines;
-* ``riv_unit``, ``riv_pair`` (R,) int64, ``riv_L`` (R,) float: each rival's
+* ``riv_unit``, ``riv_pair`` (R,) uint32, ``riv_L`` (R,) float: each rival's
   unit, pair and decision time;
-* ``tev_pair`` (E,) int64: ``Compiled.tev_pair`` in this numbering;
+* ``tev_pair`` (E,) uint32: ``Compiled.tev_pair`` in this numbering;
 * ``sf_ptr`` (G+1,) int64: the pairs that join in group ``g``; ``sf_L`` (Q,)
   float: the decision time of each pair's first event.
 """
@@ -90,12 +91,13 @@ def _build(c: Compiled) -> PairIndex:
     pev_f = np.stack([c.ev_L[order], c.ev_t[order], c.grp_time[group[order]]], axis=1).astype(float)
     pev_i = np.stack([group[order], order, c.ev_air[order].astype(np.int64),
                       c.tev_riv_ptr[tp], c.tev_riv_ptr[tp + 1], c.tev_after[tp]], axis=1)
-    tev_pair = new[c.tev_pair.astype(np.int64)]
+    assert n_ev < 2**32, "the pair index holds event numbers in 32 bits"
+    tev_pair = new[c.tev_pair.astype(np.int64)].astype(np.uint32)
     return PairIndex(
-        pr_thr=c.ev_threat[first_ev].astype(np.int64), pr_unit=c.ev_unit[first_ev].astype(np.int64),
+        pr_thr=c.ev_threat[first_ev].astype(np.uint32), pr_unit=c.ev_unit[first_ev].astype(np.uint32),
         pr_pair=by_first.astype(np.int64), pr_ptr=pr_ptr,
-        pev_f=np.ascontiguousarray(pev_f.reshape(-1, 3)), pev_i=np.ascontiguousarray(pev_i.reshape(-1, 6), dtype=np.int64),
-        riv_unit=c.tev_unit[riv].astype(np.int64), riv_pair=tev_pair[riv], riv_L=np.ascontiguousarray(c.tev_L[riv], dtype=float),
+        pev_f=np.ascontiguousarray(pev_f.reshape(-1, 3)), pev_i=np.ascontiguousarray(pev_i.reshape(-1, 6), dtype=np.uint32),
+        riv_unit=c.tev_unit[riv].astype(np.uint32), riv_pair=tev_pair[riv], riv_L=np.ascontiguousarray(c.tev_L[riv], dtype=float),
         tev_pair=tev_pair, sf_ptr=sf_ptr, sf_L=np.ascontiguousarray(c.ev_L[first_ev], dtype=float),
     )
 
