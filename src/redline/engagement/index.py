@@ -13,23 +13,32 @@ them for good once its threat is known dead, its unit's magazine is at its
 reserve or the pair has had its engagements; so a trial touches only the
 pairs whose threat and unit are both still in play.
 
-Arrays (all int64 unless noted; ``E`` events, ``Q`` pairs, ``G`` groups):
+Pairs are numbered in the order they join: by the decision group of their
+first event, then by that event's rank in the plain scan. So the pairs that
+join in group ``g`` are ``sf_ptr[g]:sf_ptr[g+1]``, and a trial's join walks
+every pair array in sequence; the events of the pairs that join together
+lie together in memory.
 
-* ``pr_thr``, ``pr_unit`` (Q,): the pair's threat and fire unit;
-* ``pr_ptr`` (Q+1,): events of pair ``q`` are ``pr_ptr[q]:pr_ptr[q+1]``;
-* ``pev_e`` (E,): the event's index in ``Compiled.ev_*``, its rank in the
-  plain scan (the allocator's tie-break); ``pev_g``: its decision group;
-  ``pev_L``, ``pev_t`` (float): decision and intercept time; ``pev_air``
-  (uint16): airspace of the intercept point;
-* ``pev_f`` (E, 2) float: ``pev_L``, ``pev_t`` side by side, and ``pev_i``
-  (E, 4): ``pev_g``, ``pev_e``, ``pev_air`` and the event's position in
-  ``Compiled``'s threat index (``thr_ptr``/``tev_*``, where the allocator's
-  look-ahead finds its rivals), so the kernel reads one event from one or
-  two cache lines;
-* ``sf_ptr`` (G+1,), ``sf_pair``: the pairs whose first event falls in
-  group ``g`` are ``sf_pair[sf_ptr[g]:sf_ptr[g+1]]``; ``sf_thr``, ``sf_unit``,
-  ``sf_j`` and ``sf_L`` give their threat, unit, first event and its decision
-  time in the same order (read in sequence, every trial).
+Arrays (unsigned where the kernel indexes with them, so its loads need no
+negative-index wraparound; ``E`` events, ``Q`` pairs, ``G`` groups, ``R`` look-ahead rivals):
+
+* ``pr_thr``, ``pr_unit`` (Q,) uint32: the pair's threat and fire unit;
+  ``pr_pair`` (Q,) int64: the pair's number in ``Compiled.ev_pair``;
+* ``pr_ptr`` (Q+1,) int64: events of pair ``q`` are ``pr_ptr[q]:pr_ptr[q+1]``;
+* ``pev_f`` (E, 3) float: the event's decision time, intercept time and the
+  start of its decision group [s];
+* ``pev_i`` (E, 6) uint32: its decision group; its index in ``Compiled.ev_*``
+  (its rank in the plain scan, the allocator's tie-break); the airspace of
+  its intercept point; and the look-ahead's rivals ``riv_*[pev_i[j, 3]:pev_i[j, 4]]``
+  and ``pev_i[j, 5]``, the first position in ``Compiled``'s threat index
+  (``thr_ptr``/``tev_*``) of the threat's opportunities once this salvo's
+  result is known (``Compiled.tev_riv_ptr``, ``tev_riv``, ``tev_after``), so the
+  kernel reads one event from one or two cache lines;
+* ``riv_unit``, ``riv_pair`` (R,) uint32, ``riv_L`` (R,) float: each rival's
+  unit, pair and decision time;
+* ``tev_pair`` (E,) uint32: ``Compiled.tev_pair`` in this numbering;
+* ``sf_ptr`` (G+1,) int64: the pairs that join in group ``g``; ``sf_L`` (Q,)
+  float: the decision time of each pair's first event.
 """
 from __future__ import annotations
 
@@ -46,19 +55,15 @@ __all__ = ["PairIndex", "pair_index"]
 class PairIndex:
     pr_thr: np.ndarray
     pr_unit: np.ndarray
+    pr_pair: np.ndarray
     pr_ptr: np.ndarray
-    pev_e: np.ndarray
-    pev_g: np.ndarray
-    pev_L: np.ndarray
-    pev_t: np.ndarray
-    pev_air: np.ndarray
-    sf_ptr: np.ndarray
-    sf_pair: np.ndarray
     pev_f: np.ndarray
     pev_i: np.ndarray
-    sf_thr: np.ndarray
-    sf_unit: np.ndarray
-    sf_j: np.ndarray
+    riv_unit: np.ndarray
+    riv_pair: np.ndarray
+    riv_L: np.ndarray
+    tev_pair: np.ndarray
+    sf_ptr: np.ndarray
     sf_L: np.ndarray
 
 
@@ -66,30 +71,34 @@ def _build(c: Compiled) -> PairIndex:
     n_ev = int(c.ev_L.size)
     n_groups = int(c.grp_ptr.size - 1)
     group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(c.grp_ptr))
-    pair = c.ev_pair.astype(np.int64)
+    old = c.ev_pair.astype(np.int64)
+    first = np.full(c.n_pairs, n_ev, np.int64)                 # each pair's first event (events are in scan order)
+    np.minimum.at(first, old, np.arange(n_ev, dtype=np.int64))
+    by_first = np.argsort(first, kind="stable")                # join order: by first event, so by its group
+    new = np.empty(c.n_pairs, np.int64)
+    new[by_first] = np.arange(c.n_pairs)
+    pair = new[old]
     order = np.argsort(pair, kind="stable").astype(np.int64)    # by pair, each pair's in event order
     counts = np.bincount(pair, minlength=c.n_pairs) if n_ev else np.zeros(c.n_pairs, np.int64)
     pr_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    first = order[pr_ptr[:-1]] if c.n_pairs else np.zeros(0, np.int64)
-    pr_thr = c.ev_threat[first].astype(np.int64)
-    pr_unit = c.ev_unit[first].astype(np.int64)
-    first_g = group[first]
-    by_first = np.lexsort((first, first_g)).astype(np.int64)    # by group of the first event, then its rank
+    first_ev = order[pr_ptr[:-1]] if c.n_pairs else np.zeros(0, np.int64)
+    first_g = group[first_ev]
     sf_ptr = np.concatenate([[0], np.cumsum(np.bincount(first_g, minlength=n_groups))]).astype(np.int64)
-    pev_L = np.ascontiguousarray(c.ev_L[order], dtype=float)
-    pev_t = np.ascontiguousarray(c.ev_t[order], dtype=float)
-    pev_g = group[order]
-    pev_air = c.ev_air[order].astype(np.int64)
-    sf_j = pr_ptr[:-1][by_first] if c.n_pairs else np.zeros(0, np.int64)
     tpos = np.empty(n_ev, np.int64)                             # each event's position in the threat index
     tpos[c.tev_e.astype(np.int64)] = np.arange(n_ev)
+    tp = tpos[order]
+    riv = c.tev_riv.astype(np.int64)
+    pev_f = np.stack([c.ev_L[order], c.ev_t[order], c.grp_time[group[order]]], axis=1).astype(float)
+    pev_i = np.stack([group[order], order, c.ev_air[order].astype(np.int64),
+                      c.tev_riv_ptr[tp], c.tev_riv_ptr[tp + 1], c.tev_after[tp]], axis=1)
+    assert n_ev < 2**32, "the pair index holds event numbers in 32 bits"
+    tev_pair = new[c.tev_pair.astype(np.int64)].astype(np.uint32)
     return PairIndex(
-        pr_thr=pr_thr, pr_unit=pr_unit, pr_ptr=pr_ptr,
-        pev_e=order, pev_g=pev_g, pev_L=pev_L, pev_t=pev_t, pev_air=pev_air,
-        sf_ptr=sf_ptr, sf_pair=by_first,
-        pev_f=np.ascontiguousarray(np.stack([pev_L, pev_t], axis=1).reshape(-1, 2)),
-        pev_i=np.ascontiguousarray(np.stack([pev_g, order, pev_air, tpos[order]], axis=1).reshape(-1, 4).astype(np.int64)),
-        sf_thr=pr_thr[by_first], sf_unit=pr_unit[by_first], sf_j=sf_j, sf_L=pev_L[sf_j],
+        pr_thr=c.ev_threat[first_ev].astype(np.uint32), pr_unit=c.ev_unit[first_ev].astype(np.uint32),
+        pr_pair=by_first.astype(np.int64), pr_ptr=pr_ptr,
+        pev_f=np.ascontiguousarray(pev_f.reshape(-1, 3)), pev_i=np.ascontiguousarray(pev_i.reshape(-1, 6), dtype=np.uint32),
+        riv_unit=c.tev_unit[riv].astype(np.uint32), riv_pair=tev_pair[riv], riv_L=np.ascontiguousarray(c.tev_L[riv], dtype=float),
+        tev_pair=tev_pair, sf_ptr=sf_ptr, sf_L=np.ascontiguousarray(c.ev_L[first_ev], dtype=float),
     )
 
 

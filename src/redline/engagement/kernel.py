@@ -76,7 +76,8 @@ magazine at its reserve, a late track, the pair's engagement count or look
 time, the threat's salvos in flight: decision times never decrease along a
 cursor, and another pair's salvo at the threat only moves its free slot
 later). A pair joins at the group of its first opportunity from a static
-list, unless its threat is never engaged (value 0, undetected) or known
+list (pairs are numbered in that order, so the join reads every array in
+sequence), unless its threat is never engaged (value 0, undetected) or known
 dead, or its unit is at its reserve, and leaves for good on any of those or
 when the pair's engagements are used up, so a trial touches only pairs
 whose threat and unit are both still in play. The look-ahead (3a) is judged
@@ -132,8 +133,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation,
-                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev_f, pev_i, sf_ptr, sf_pair, sf_thr, sf_unit, sf_j, sf_L,
-                   tev_unit, tev_pair, tev_L, riv_ptr, riv, riv_after, grp_ptr, grp_time,
+                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev_f, pev_i, sf_ptr, sf_L,
+                   tev_unit, tev_pair, tev_L, riv_unit, riv_pair, riv_L, grp_ptr, grp_time,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
                    out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
@@ -265,11 +266,10 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
             # never read before it would have joined; pushed last first, so that the bucket lists them in
             # event order, which makes the heap below cheap to build when gains tie)
             h = head[g]
-            for k in range(s1 - 1, s0 - 1, -1):
-                u = sf_unit[k]
-                ok = (t_dead[sf_thr[k]] > sf_L[k]) & (mag[u] > un_reserve[u])
-                q = sf_pair[k]
-                cur[q] = sf_j[k]
+            for q in range(s1 - 1, s0 - 1, -1):     # pairs are numbered in join order
+                u = pr_unit[q]
+                ok = (t_dead[pr_thr[q]] > sf_L[q]) & (mag[u] > un_reserve[u])
+                cur[q] = pr_ptr[q]
                 nxt[q] = h
                 h = q if ok else h
             head[g] = h
@@ -324,16 +324,16 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     else:
                         pkj = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
                     # look-ahead (semantics 3a): defer to a better salvo this one would block
-                    tp = pev_i[j, 3]                     # the event's position in the threat index
-                    if riv_ptr[tp] < riv_ptr[tp + 1]:
+                    r0 = pev_i[j, 3]                     # its rivals
+                    r1 = pev_i[j, 4]
+                    if r0 < r1:
                         tt = t_track[i]
                         best = pkj
                         tie = False                      # an equally good rival with more rounds to spare
-                        for r in range(riv_ptr[tp], riv_ptr[tp + 1]):
-                            k2 = riv[r]
-                            u2 = tev_unit[k2]
-                            p2 = tev_pair[k2]
-                            L2 = tev_L[k2]
+                        for r in range(r0, r1):
+                            u2 = riv_unit[r]
+                            p2 = riv_pair[r]
+                            L2 = riv_L[r]
                             a2 = mag[u2] - un_reserve[u2]
                             if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                     or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
@@ -351,7 +351,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                                 tie = True
                         if best > pkj or tie:
                             defer = True         # unless as good a salvo is left once this one's result is in
-                            for k2 in range(riv_after[tp], thr_ptr[i + 1]):
+                            for k2 in range(pev_i[j, 5], thr_ptr[i + 1]):
                                 u2 = tev_unit[k2]
                                 p2 = tev_pair[k2]
                                 L2 = tev_L[k2]
@@ -610,7 +610,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     if td <= L:
                         j = end
                         break
-                    if L >= lo and grp_time[pev_i[j, 0]] >= tf:
+                    if L >= lo and pev_f[j, 2] >= tf:
                         break
                     j += 1
                 if j < end:
