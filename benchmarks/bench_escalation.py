@@ -86,7 +86,8 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
     from redline.escalation.kernel.sampler import round_one, scratch
     from redline.escalation.kernel.state import advance
     from redline.escalation.kernel.tables import is_mover
-    from redline.escalation.layout import C_FIRSTA, C_NACT, F_ACTOR, F_HOSTILE, F_RUNG, F_TARGET, G_DUR, NA, NDUR, S_STATUS
+    from redline.escalation.layout import (C_FIRSTA, C_NACT, F_ACTOR, F_HOSTILE, F_RUNG, F_TARGET, G_DUR, NA, NDUR,
+                                           S_STATUS)
 
     model = default_model()
     S0, m2 = start_state(model, "april-2024", {})
@@ -183,16 +184,16 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
     c = counts(OUT, DI, TH, T, MV)
     key = np.concatenate([OUT, DI[:, None].astype(float), MV[:, None].astype(float)], axis=1)
     repeat = 1.0 - np.unique(key, axis=0).shape[0] / N
-    out = {"escalation_profile_moves": N, "escalation_profile_us_round": round(t_round, 3), "escalation_profile_us_duration_advance_mover": round(t_before, 3),
-           "escalation_profile_us_prepare": round(t_prep, 3), "escalation_profile_us_action_probs": round(t_choice, 3),
-           "escalation_profile_actions_prepared": round(c[0], 2), "escalation_profile_mover_actions": round(c[1], 2), "escalation_profile_replies": round(c[2], 2),
-           "escalation_profile_reply_utilities": round(c[3], 2), "escalation_profile_reply_exps": round(c[4], 2), "escalation_profile_state_repeat_rate": round(repeat, 4),
-           "escalation_profile_load": round(os.getloadavg()[0], 2)}
+    figures = {"moves": N, "us_round": t_round, "us_duration_advance_mover": t_before, "us_prepare": t_prep,
+               "us_action_probs": t_choice, "actions_prepared": c[0], "mover_actions": c[1], "replies": c[2],
+               "reply_utilities": c[3], "reply_exps": c[4], "state_repeat_rate": repeat, "load": os.getloadavg()[0]}
+    out = {f"escalation_profile_{k}": (v if k == "moves" else round(float(v), 4)) for k, v in figures.items()}
     print(f"profile, one thread, {N:,} pre-move states ({paths:,} paths x {rounds} rounds), CPU per move: "
           f"round {t_round:.2f} us = duration, time and mover {t_before:.2f} + prepare {t_prep:.2f} + "
           f"action_probs {t_choice:.2f} + the rest; a move prepares {c[0]:.1f} actions, the mover has {c[1]:.1f}, "
           f"looks ahead at {c[2]:.1f} replies ({c[3]:.1f} reply utilities, {c[4]:.1f} exponentials); "
-          f"(state, draw, mover) repeats in {100 * repeat:.1f} % of moves; load average {out['escalation_profile_load']:.2f}")
+          f"(state, draw, mover) repeats in {100 * repeat:.1f} % of moves; "
+          f"load average {out['escalation_profile_load']:.2f}")
     print(json.dumps(out), flush=True)
     return out
 

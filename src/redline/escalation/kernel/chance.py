@@ -60,7 +60,8 @@ from ..layout import (
 from .tables import is_mover, lever_mult
 
 __all__ = ["depleted", "draw", "duration_probs", "gaza_collapse_prob", "mover_probs", "nuclear_prob",
-           "outcome_probs", "outcome_probs_pre", "outcome_probs_vx", "partner_probs", "perception_probs", "variant_weights"]
+           "outcome_probs", "outcome_probs_pre", "outcome_probs_vx", "partner_probs", "perception_probs",
+           "variant_weights"]
 
 LN2 = math.log(2.0)
 

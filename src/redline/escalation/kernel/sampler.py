@@ -89,7 +89,8 @@ def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbu
         q = draw(aux[AUX_PART:AUX_PART + NCOMBO], NCOMBO, u[U_PART])
     o = 0
     if AF[a, F_HOSTILE] > 0.0:
-        outcome_probs_pre(S, a, q, T, aux[AUX_VX:AUX_VX + NVAR], ob)   # prepare's variant weights: the state is unchanged
+        # prepare's variant weights serve: the state has not changed since
+        outcome_probs_pre(S, a, q, T, aux[AUX_VX:AUX_VX + NVAR], ob)
         o = draw(ob, NOUT, u[U_OUT])
     apply_move(S, i, a, float(d), q, o, T, acc)
     return a
