@@ -60,7 +60,8 @@ from ..layout import (
 from .tables import is_mover, lever_mult
 
 __all__ = ["depleted", "draw", "duration_probs", "gaza_collapse_prob", "mover_probs", "nuclear_prob",
-           "outcome_probs", "outcome_probs_vx", "partner_probs", "perception_probs", "variant_weights"]
+           "outcome_probs", "outcome_probs_pre", "outcome_probs_vx", "partner_probs", "perception_probs",
+           "variant_weights"]
 
 LN2 = math.log(2.0)
 
@@ -281,6 +282,13 @@ def outcome_probs(S, a, q, T, out):
     vx = np.zeros(NVAR)
     variant_weights(S, T, vx)
     outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out)
+
+
+@njit(cache=True)
+def outcome_probs_pre(S, a, q, T, vx, out):
+    """:func:`outcome_probs` with the variant weights ``vx`` of this state already computed
+    (:func:`variant_weights`; the sampler takes them from the decision's cache): no allocation."""
+    outcome_probs_vx(S, a, q, T.action, T.outcome, T.glob, T.stock_use, T.stock_owner, vx, out)
 
 
 @njit(cache=True)

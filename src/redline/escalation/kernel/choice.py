@@ -143,7 +143,14 @@ def war_cost(S, i, th, T):
     (proxies' blended with the patron's) times the lever multipliers, plus the expected harm of
     the campaigns aimed at it (``w_reply`` x loss points / 4; third-party entry included) and the
     economic cost of a war's oil shock (``w_economic`` x oil x oil sensitivity)."""
-    return (T.actor[i, C_WARC] * lever_mult(S, T.war_cost_mult) + th[P_REPLY] * T.war_loss[i] / 4.0
+    return war_cost_m(i, th, T, lever_mult(S, T.war_cost_mult))
+
+
+@njit(cache=True, inline="always")
+def war_cost_m(i, th, T, lm):
+    """:func:`war_cost` given the lever multiplier ``lm = lever_mult(S, T.war_cost_mult)``, the
+    same for every actor (:func:`prepare` computes it once)."""
+    return (T.actor[i, C_WARC] * lm + th[P_REPLY] * T.war_loss[i] / 4.0
             + th[P_ECON] * T.war_oil[0] * T.actor[i, C_OILS])
 
 
@@ -182,8 +189,9 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
             aux[AUX_TRIG + NRUNG * (rp + 1) + r] = wr
     # ... and its cost: the residual war_cost (lever multipliers) plus the harm of the campaigns
     # aimed at the actor (third-party entry included) and the economic cost of a war's oil shock
+    lm = lever_mult(S, T.war_cost_mult)
     for j in range(NA):
-        aux[AUX_WARC + j] = war_cost(S, j, th, T)
+        aux[AUX_WARC + j] = war_cost_m(j, th, T, lm)
     vx = aux[AUX_VX:AUX_VX + NVAR]
     variant_weights(S, T, vx)
     nlev = 0

@@ -21,6 +21,7 @@ from ..layout import (
     NCOMBO,
     NDUR,
     NOUT,
+    NVAR,
     NUC_BREAKOUT,
     S_CEASE,
     S_NUC,
@@ -35,10 +36,10 @@ from .chance import (
     gaza_collapse_prob,
     mover_probs,
     nuclear_prob,
-    outcome_probs,
+    outcome_probs_pre,
     perception_probs,
 )
-from .choice import AUX_PART, NAUX, action_probs, prepare
+from .choice import AUX_PART, AUX_VX, NAUX, action_probs, prepare
 from .state import advance, apply_move, set_gaza
 
 __all__ = ["NBUF", "NU", "move_logprobs", "predictive", "predictive_movers", "round_one", "simulate_round"]
@@ -88,7 +89,8 @@ def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbu
         q = draw(aux[AUX_PART:AUX_PART + NCOMBO], NCOMBO, u[U_PART])
     o = 0
     if AF[a, F_HOSTILE] > 0.0:
-        outcome_probs(S, a, q, T, ob)
+        # prepare's variant weights serve: the state has not changed since
+        outcome_probs_pre(S, a, q, T, aux[AUX_VX:AUX_VX + NVAR], ob)
         o = draw(ob, NOUT, u[U_OUT])
     apply_move(S, i, a, float(d), q, o, T, acc)
     return a
