@@ -310,8 +310,10 @@ def test_pre_notification_warns_the_defence_and_lowers_the_damage_expected(model
         warned = table_effect(table, "iran-april-2024-notified", v).severity
         assert warned[0] >= plain[0] - 0.01, v           # contained: within MC noise or higher
         assert warned[2] <= plain[2] + 0.005, v
+    # more contained with Jordan out, beyond Monte Carlo noise (4,000 paired trials: SE of the
+    # difference below 0.007, so 0.02 is about 3 SE)
     assert table_effect(table, "iran-april-2024-notified", "no-jordan").severity[0] > \
-        table_effect(table, "iran-april-2024", "no-jordan").severity[0] + 0.05
+        table_effect(table, "iran-april-2024", "no-jordan").severity[0] + 0.02
     el = _eloss(model, s0, th, "iran")
     assert el[model.action_index["iran:major-strike-israel-notified"]] < el[model.action_index["iran:major-strike-israel"]]
     p = _probs(model, s0, th, "iran")

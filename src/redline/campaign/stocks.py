@@ -320,9 +320,11 @@ def release(g: StockGroups, rounds: np.ndarray, depot: np.ndarray, wave: int | N
             rationed = stock < g.ration_below[k]
             free = np.where(rationed, np.ceil(free * g.ration_commit[k]).astype(free.dtype), free)
         rel = np.minimum(free, loaded)
-        planned = wave is not None and g.ration is not None and g.ration[wave, k] >= 0
+        ration = g.ration
+        planned = wave is not None and ration is not None and ration[wave, k] >= 0
         if planned:
-            rel = np.minimum(rel, g.ration[wave, k])
+            assert ration is not None and wave is not None
+            rel = np.minimum(rel, ration[wave, k])
         d = demand[members] if (planned and demand is not None) else None
         if d is not None and d.sum() > 0:
             share = np.minimum((rel[:, None] * d[None, :]) // d.sum(), ready)

@@ -320,7 +320,8 @@ def evaluate_campaign(scenario, thresholds: tuple[float, float], trials: int = 4
     costs.
     """
     if run_campaign is None:
-        from ..campaign import run_campaign  # lazy: the engine is only needed here
+        from ..campaign import run_campaign as _run  # lazy: the engine is only needed here
+        run_campaign = _run
     from ..catalog import THREAT_CLASSES as CLASSES
     from ..scenario.io import scenario_catalog
 
@@ -333,7 +334,7 @@ def evaluate_campaign(scenario, thresholds: tuple[float, float], trials: int = 4
     for d in range(1, camp.days + 1):
         for t, n in res.launched(d).items():
             by_type[t] = by_type.get(t, 0) + n
-    launched = {k: 0.0 for k in CLASSES if any(cat.threats[s.threat].klass == k for s in sc.raid)}
+    launched: dict[str, float] = {k: 0.0 for k in CLASSES if any(cat.threats[s.threat].klass == k for s in sc.raid)}
     for t, n in by_type.items():
         launched[cat.threats[t].klass] += float(n)
     used = {t: float(np.mean(res.samples(f"used_type.{t}"))) for t in res.types}
