@@ -121,12 +121,14 @@ FAMILY: dict[str, str] = {
 
 GROUPS = ("reliability", "pk", "fighter")
 
-CAMPAIGN_PARTICLES, CAMPAIGN_ROUNDS, CAMPAIGN_TRIALS = 1500, 8, 24
-"""Design of a campaign event: particles x rounds x trials (288,000 campaign trials, against 384,000
+CAMPAIGN_PARTICLES, CAMPAIGN_ROUNDS, CAMPAIGN_TRIALS = 1500, 10, 24
+"""Design of a campaign event: particles x rounds x trials (360,000 campaign trials, against 384,000
 engine trials for a single night). A twelve-day-war trial of all 11 nights costs 0.41-0.45 ms of CPU
 (measured in batches of 16,000-32,000 trials; docs/calibration.md §4b), so its full design costs about
-2 min of CPU, inside the ~3 min budget for one campaign design. Eight rounds, not six: with six the
-whole war's tempering stopped at alpha = 0.75 (its 31 impacts of ~550 are a narrow target)."""
+2.5 min of CPU, inside the ~3 min budget for one campaign design. Ten rounds: with six the whole war's
+tempering stopped at alpha = 0.75 (its 31 impacts of ~550 are a narrow target); eight sufficed until
+session 5's Iron Dome nightly ration, after which the war's design ESS was 525 of 12,000 at eight rounds
+and 1,163 of 15,000 at ten (alpha still short of 1: docs/calibration.md §4b)."""
 
 
 def _group(coord: str) -> str:
