@@ -84,7 +84,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
     from redline.escalation.kernel.chance import draw, duration_probs, mover_probs
     from redline.escalation.kernel.choice import AUX_TRIG, AUX_WANT, UNAVAILABLE, action_probs, prepare
     from redline.escalation.kernel.sampler import round_one, scratch
-    from redline.escalation.kernel.state import advance
+    from redline.escalation.kernel.state import advance, decay_table
     from redline.escalation.kernel.tables import is_mover
     from redline.escalation.layout import (C_FIRSTA, C_NACT, F_ACTOR, F_HOSTILE, F_RUNG, F_TARGET, G_DUR, NA, NDUR,
                                            S_STATUS)
@@ -111,11 +111,12 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
 
     @njit
     def whole(PRE, UU, DI, TH, T, ACC):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0])
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
+        dec = decay_table(T.glob)
         s = 0
         for m in range(PRE.shape[0]):
             S = PRE[m].copy()
-            s += round_one(S, TH[DI[m]], UU[m], T, ACC, 1e12, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
+            s += round_one(S, TH[DI[m]], UU[m], T, ACC, 1e12, dec, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
         return s
 
     @njit
@@ -132,7 +133,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
 
     @njit
     def choice(OUT, DI, TH, T, MV, with_probs):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0])
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
         s = 0.0
         for m in range(OUT.shape[0]):
             prepare(OUT[m], TH[DI[m]], T, MV[m], lut, eloss, st, aux, ob)
@@ -143,7 +144,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
 
     @njit
     def counts(OUT, DI, TH, T, MV):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0])
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
         AF, ACT = T.action, T.actor
         c = np.zeros(5)
         for m in range(OUT.shape[0]):
