@@ -9,7 +9,7 @@ is timed apart, so that what is left is the kernel's. Prints the figures and one
 never fails on a time.
 
 ``--profile`` then splits a move's cost on one thread: it replays the pre-move states of 20,000
-paths x 20 rounds and times the whole round, the mover's caches (``prepare``) and the choice
+paths x 20 rounds and times the whole round, the mover's caches (``prepare_mover``, as the sampler calls it) and the choice
 (``action_probs``) apart, counts the work of a move (actions prepared, the mover's actions, the
 replies looked ahead, the reply utilities and exponentials evaluated) and how often a
 (state, draw, mover) repeats (the hit rate a memo of the choice keyed on the state could reach).
@@ -82,7 +82,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
     from redline.escalation.fit import load_posterior, posterior_matrix
     from redline.escalation.history import start_state
     from redline.escalation.kernel.chance import draw, duration_probs, mover_probs
-    from redline.escalation.kernel.choice import AUX_TRIG, AUX_WANT, UNAVAILABLE, action_probs, prepare
+    from redline.escalation.kernel.choice import AUX_TRIG, AUX_WANT, UNAVAILABLE, action_probs, prepare_mover
     from redline.escalation.kernel.sampler import round_one, scratch
     from redline.escalation.kernel.state import advance, decay_table
     from redline.escalation.kernel.tables import is_mover
@@ -136,7 +136,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
         lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
         s = 0.0
         for m in range(OUT.shape[0]):
-            prepare(OUT[m], TH[DI[m]], T, MV[m], lut, eloss, st, aux, ob)
+            prepare_mover(OUT[m], TH[DI[m]], T, MV[m], lut, eloss, st, aux, ob)
             if with_probs:
                 action_probs(OUT[m], MV[m], TH[DI[m]], T, lut, eloss, st, aux, buf, ubuf, pbuf)
             s += buf[0] + st[0]
@@ -149,7 +149,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
         c = np.zeros(5)
         for m in range(OUT.shape[0]):
             i = MV[m]
-            prepare(OUT[m], TH[DI[m]], T, i, lut, eloss, st, aux, ob)
+            prepare_mover(OUT[m], TH[DI[m]], T, i, lut, eloss, st, aux, ob)
             for a in range(AF.shape[0]):
                 if aux[AUX_WANT + int(AF[a, F_ACTOR])] > 0.0:
                     c[0] += 1
