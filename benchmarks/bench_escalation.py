@@ -9,7 +9,7 @@ is timed apart, so that what is left is the kernel's. Prints the figures and one
 never fails on a time.
 
 ``--profile`` then splits a move's cost on one thread: it replays the pre-move states of 20,000
-paths x 20 rounds and times the whole round, the mover's caches (``prepare``) and the choice
+paths x 20 rounds and times the whole round, the mover's caches (``prepare_mover``, as the sampler calls it) and the choice
 (``action_probs``) apart, counts the work of a move (actions prepared, the mover's actions, the
 replies looked ahead, the reply utilities and exponentials evaluated) and how often a
 (state, draw, mover) repeats (the hit rate a memo of the choice keyed on the state could reach).
@@ -82,9 +82,9 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
     from redline.escalation.fit import load_posterior, posterior_matrix
     from redline.escalation.history import start_state
     from redline.escalation.kernel.chance import draw, duration_probs, mover_probs
-    from redline.escalation.kernel.choice import AUX_TRIG, AUX_WANT, UNAVAILABLE, action_probs, prepare
+    from redline.escalation.kernel.choice import AUX_TRIG, AUX_WANT, UNAVAILABLE, action_probs, prepare_mover
     from redline.escalation.kernel.sampler import round_one, scratch
-    from redline.escalation.kernel.state import advance
+    from redline.escalation.kernel.state import advance, decay_table
     from redline.escalation.kernel.tables import is_mover
     from redline.escalation.layout import (C_FIRSTA, C_NACT, F_ACTOR, F_HOSTILE, F_RUNG, F_TARGET, G_DUR, NA, NDUR,
                                            S_STATUS)
@@ -111,11 +111,12 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
 
     @njit
     def whole(PRE, UU, DI, TH, T, ACC):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0])
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
+        dec = decay_table(T.glob)
         s = 0
         for m in range(PRE.shape[0]):
             S = PRE[m].copy()
-            s += round_one(S, TH[DI[m]], UU[m], T, ACC, 1e12, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
+            s += round_one(S, TH[DI[m]], UU[m], T, ACC, 1e12, dec, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
         return s
 
     @njit
@@ -132,10 +133,10 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
 
     @njit
     def choice(OUT, DI, TH, T, MV, with_probs):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0])
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
         s = 0.0
         for m in range(OUT.shape[0]):
-            prepare(OUT[m], TH[DI[m]], T, MV[m], lut, eloss, st, aux, ob)
+            prepare_mover(OUT[m], TH[DI[m]], T, MV[m], lut, eloss, st, aux, ob)
             if with_probs:
                 action_probs(OUT[m], MV[m], TH[DI[m]], T, lut, eloss, st, aux, buf, ubuf, pbuf)
             s += buf[0] + st[0]
@@ -143,12 +144,12 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
 
     @njit
     def counts(OUT, DI, TH, T, MV):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0])
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(T.action.shape[0], T.glob)
         AF, ACT = T.action, T.actor
         c = np.zeros(5)
         for m in range(OUT.shape[0]):
             i = MV[m]
-            prepare(OUT[m], TH[DI[m]], T, i, lut, eloss, st, aux, ob)
+            prepare_mover(OUT[m], TH[DI[m]], T, i, lut, eloss, st, aux, ob)
             for a in range(AF.shape[0]):
                 if aux[AUX_WANT + int(AF[a, F_ACTOR])] > 0.0:
                     c[0] += 1

@@ -88,7 +88,7 @@ def duration_probs(S, th, out):
         out[b] = th[base + b]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def gaza_collapse_prob(S, days, T):
     """Chance that a lever-made Gaza ceasefire collapses during ``days``.
 
@@ -112,7 +112,7 @@ def gaza_collapse_prob(S, days, T):
     return 1.0 - math.exp(-LN2 * days / hl)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def nuclear_prob(S, days, T):
     """Chance that Iran moves from 60% enrichment to breakout during ``days``."""
     GP = T.glob
@@ -123,7 +123,7 @@ def nuclear_prob(S, days, T):
     return 1.0 - math.exp(-h * days)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def mover_probs(S, th, T, out):
     """Who moves next: ``out[j]`` for the NA actor slots (returns NA).
 
@@ -155,7 +155,7 @@ def mover_probs(S, th, T, out):
     return NA
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def perception_probs(S, i, a, th, T, out):
     """How the target reads a hostile move: one rung lower, as it is, or one rung higher.
 
@@ -188,9 +188,13 @@ def perception_probs(S, i, a, th, T, out):
 @njit(cache=True)
 def partner_probs(S, T, out):
     """Probabilities of the NCOMBO partner participation combinations (bit k: slot k takes part)."""
-    ACT = T.actor
-    GP = T.glob
-    LPART = T.partner_logit
+    partner_probs_arr(S, T.actor, T.glob, T.partner_logit, out)
+
+
+@njit(cache=True)
+def partner_probs_arr(S, ACT, GP, LPART, out):
+    """:func:`partner_probs` on ``T.actor``, ``T.glob``, ``T.partner_logit`` (a call passing
+    ``T`` copies all its array descriptors)."""
     pk0 = 1.0
     pk1 = 1.0
     for slot in range(2):
@@ -216,7 +220,12 @@ def partner_probs(S, T, out):
 @njit(cache=True)
 def variant_weights(S, T, vx):
     """Summed lever intensity per lever-variant slot of raid effects."""
-    LVAR = T.lever_variant
+    variant_weights_arr(S, T.lever_variant, vx)
+
+
+@njit(cache=True)
+def variant_weights_arr(S, LVAR, vx):
+    """:func:`variant_weights` on ``T.lever_variant``."""
     for v in range(vx.shape[0]):
         vx[v] = 0.0
     for l in range(NLEV):
@@ -284,7 +293,7 @@ def outcome_probs(S, a, q, T, out):
     outcome_probs_vx(S, a, q, AF, AO, GP, ASTK, STKOWN, vx, out)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def outcome_probs_pre(S, a, q, T, vx, out):
     """:func:`outcome_probs` with the variant weights ``vx`` of this state already computed
     (:func:`variant_weights`; the sampler takes them from the decision's cache): no allocation."""

@@ -99,12 +99,12 @@ from ..layout import (
     S_PS,
     S_STK,
 )
-from .chance import depleted, outcome_probs_vx, partner_probs, variant_weights
+from .chance import depleted, outcome_probs_vx, partner_probs_arr, variant_weights_arr
 from .tables import is_mover, lever_mult
 
 __all__ = ["AUX_CEXP", "AUX_LEV", "AUX_PART", "AUX_TRIG", "AUX_VX", "AUX_WANT", "AUX_WARC", "NAUX", "UNAVAILABLE",
-           "action_probs", "available", "climb_cost", "esc_weight", "kind_value", "prepare", "reply_utils", "util",
-           "war_cost"]
+           "action_probs", "available", "climb_cost", "esc_weight", "fill_actor", "init_trig", "kind_value", "prepare",
+           "prepare_mover", "prepare_state", "reply_utils", "util", "war_cost"]
 
 # The aux cache of one state (filled by prepare): partner-combination probabilities; the war-trigger
 # table, 1 where a move on rung r after a hypothetical move on rung r_prev starts a regional war
@@ -155,70 +155,133 @@ def war_cost_m(i, th, T, lm):
 
 
 @njit(cache=True)
-def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
-    """Per-round caches for the mover's decision, computed once per state and draw.
+def init_trig(GP, aux):
+    """The war-trigger rows of ``aux`` (they depend on the game's constants ``T.glob`` alone).
 
-    Only the actions of ``mover`` and of the actors its hostile actions target are filled
-    (``mover = -1``: every action).
-
-    ``lut[a]`` lever utility, ``eloss[a]`` expected loss points inflicted, ``st[a]`` the part of
-    the utility that depends neither on a pending provocation nor on precedent (docs: utility
-    terms; UNAVAILABLE when the action is unavailable), ``aux`` the cache laid out by the
-    ``AUX_*`` offsets above; ``ob`` (NOUT,) scratch.
-    """
-    AF = T.action
-    AO = T.outcome
-    ACT = T.actor
-    GP = T.glob
-    ELT = T.expected_loss
-    LU = T.lever_utility
-    LUC = T.lever_utility_cred
-    LCA = T.lever_cred_actor
-    ASTK = T.stock_use
-    STKOWN = T.stock_owner
-    A = AF.shape[0]
-    partner_probs(S, T, aux[AUX_PART:AUX_PART + NCOMBO])
-    # War as the actors see it: a sustained campaign (a rung-8 move), whatever the reported
-    # end-state rule (G_WAR*) counts; the rule is never read here. Row 0 (the mover's own move)
-    # and rows rp + 1 (a reply): the chance G_WARW[r] that a move on rung r turns the exchange
-    # into a war (1 on rung 8; dynamics.war_risk, 0 where not given).
+    War as the actors see it: a sustained campaign (a rung-8 move), whatever the reported
+    end-state rule (G_WAR*) counts; the rule is never read here. Row 0 (the mover's own move)
+    and rows rp + 1 (a reply): the chance G_WARW[r] that a move on rung r turns the exchange
+    into a war (1 on rung 8; dynamics.war_risk, 0 where not given)."""
     for r in range(NRUNG):
         wr = 1.0 if r >= RUNG_WAR else GP[G_WARW + r]
         aux[AUX_TRIG + r] = wr
         for rp in range(NRUNG):
             aux[AUX_TRIG + NRUNG * (rp + 1) + r] = wr
+
+
+@njit(cache=True, inline="always")
+def prepare_state(S, th, T, aux):
+    """The state's part of :func:`prepare`: everything in ``aux`` but the actions and the
+    war-trigger rows (:func:`init_trig`), and no actor filled yet (``aux[AUX_WANT + j] = 0``)."""
+    LCA = T.lever_cred_actor
+    partner_probs_arr(S, T.actor, T.glob, T.partner_logit, aux[AUX_PART:AUX_PART + NCOMBO])
     # ... and its cost: the residual war_cost (lever multipliers) plus the harm of the campaigns
     # aimed at the actor (third-party entry included) and the economic cost of a war's oil shock
+    # (the tables are read into locals once: each read of a field of T inside the loop costs an
+    # atomic reference-count increment and decrement)
+    ACT = T.actor
+    WL = T.war_loss
+    woil = T.war_oil[0]
     lm = lever_mult(S, T.war_cost_mult)
     for j in range(NA):
-        aux[AUX_WARC + j] = war_cost_m(j, th, T, lm)
-    vx = aux[AUX_VX:AUX_VX + NVAR]
-    variant_weights(S, T, vx)
+        aux[AUX_WARC + j] = (ACT[j, C_WARC] * lm + th[P_REPLY] * WL[j] / 4.0
+                             + th[P_ECON] * woil * ACT[j, C_OILS])     # war_cost_m, written out
+        aux[AUX_WANT + j] = 0.0
+    variant_weights_arr(S, T.lever_variant, aux[AUX_VX:AUX_VX + NVAR])
+    # the active levers, listed (-1 after the last), and their credibility factors
     nlev = 0
     for l in range(NLEV):
         if S[S_LEV + l] != 0.0:
             aux[AUX_LEV + nlev] = l
             nlev += 1
-    for j in range(NA):
-        aux[AUX_WANT + j] = 1.0 if mover < 0 else 0.0
-    if mover >= 0:
-        aux[AUX_WANT + mover] = 1.0
-        f0 = int(ACT[mover, C_FIRSTA])
-        for a in range(f0, f0 + int(ACT[mover, C_NACT])):
-            if AF[a, F_HOSTILE] > 0.0:
-                aux[AUX_WANT + int(AF[a, F_TARGET])] = 1.0
-    L0 = GP[G_L0 + OUT_CONTAINED]
-    L1 = GP[G_L0 + OUT_DAMAGING]
-    L2 = GP[G_L0 + OUT_SEVERE]
+    if nlev < NLEV:
+        aux[AUX_LEV + nlev] = -1.0
     for kl in range(nlev):
         l = int(aux[AUX_LEV + kl])
         aux[AUX_CEXP + l] = math.exp(-S[S_D + int(LCA[l])]) if LCA[l] >= 0.0 else 0.0
-    for a in range(A):
-        if aux[AUX_WANT + int(AF[a, F_ACTOR])] == 0.0:
-            continue
+
+
+@njit(cache=True)
+def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
+    """Per-round caches for the mover's decision, computed once per state and draw.
+
+    Only the actions of ``mover`` and of the actors its hostile actions target are filled
+    (``mover = -1``: every action); :func:`prepare_mover` fills fewer: only the targets
+    :func:`action_probs` looks ahead at.
+
+    ``lut[a]`` lever utility, ``eloss[a]`` expected loss points inflicted, ``st[a]`` the part of
+    the utility that depends neither on a pending provocation nor on precedent (docs: utility
+    terms; UNAVAILABLE when the action is unavailable), ``aux`` the cache laid out by the
+    ``AUX_*`` offsets above (``aux[AUX_WANT + j]`` 1 once actor j's actions are filled);
+    ``ob`` (NOUT,) scratch.
+    """
+    AF = T.action
+    ACT = T.actor
+    init_trig(T.glob, aux)
+    prepare_state(S, th, T, aux)
+    if mover < 0:
+        for j in range(NA):
+            if ACT[j, C_NACT] > 0:
+                fill_actor(S, th, T, j, lut, eloss, st, aux, ob)
+        return
+    fill_actor(S, th, T, mover, lut, eloss, st, aux, ob)
+    f0 = int(ACT[mover, C_FIRSTA])
+    for a in range(f0, f0 + int(ACT[mover, C_NACT])):
+        if AF[a, F_HOSTILE] > 0.0:
+            t = int(AF[a, F_TARGET])
+            if aux[AUX_WANT + t] == 0.0:
+                fill_actor(S, th, T, t, lut, eloss, st, aux, ob)
+
+
+@njit(cache=True, inline="always")
+def prepare_mover(S, th, T, mover, lut, eloss, st, aux, ob):
+    """:func:`prepare` of the mover's actions and of the targets :func:`action_probs` looks ahead
+    at only (those of its available hostile moves that do not start a war by themselves and
+    that decide); the same values as :func:`prepare` where both fill. The war-trigger rows of
+    ``aux`` must have been filled once (:func:`init_trig`; the sampler does it per work buffer)."""
+    AF = T.action
+    ACT = T.actor
+    role = T.role
+    AO, GP, ELT, LU, LUC = T.outcome, T.glob, T.expected_loss, T.lever_utility, T.lever_utility_cred
+    ASTK, STKOWN, LPART = T.stock_use, T.stock_owner, T.partner_logit
+    prepare_state(S, th, T, aux)
+    fill_actor_arr(S, th, mover, lut, eloss, st, aux, ob, AF, AO, ACT, GP, ELT, LU, LUC, ASTK, STKOWN, LPART)
+    f0 = int(ACT[mover, C_FIRSTA])
+    for a in range(f0, f0 + int(ACT[mover, C_NACT])):
+        # the targets action_probs looks ahead at: of an available hostile move that does not
+        # itself start a war, and that decide (partners do not reply)
+        if AF[a, F_HOSTILE] > 0.0 and st[a] > UNAVAILABLE and aux[AUX_TRIG + int(AF[a, F_RUNG])] < 1.0:
+            t = int(AF[a, F_TARGET])
+            if aux[AUX_WANT + t] == 0.0 and is_mover(role[t]):
+                fill_actor_arr(S, th, t, lut, eloss, st, aux, ob, AF, AO, ACT, GP, ELT, LU, LUC, ASTK, STKOWN, LPART)
+
+
+@njit(cache=True)
+def fill_actor(S, th, T, i, lut, eloss, st, aux, ob):
+    """Fill ``lut``, ``eloss`` and ``st`` of actor ``i``'s actions (see :func:`prepare`), after
+    :func:`prepare_state`; marks ``aux[AUX_WANT + i]``. ``ob`` (NOUT,) scratch."""
+    fill_actor_arr(S, th, i, lut, eloss, st, aux, ob, T.action, T.outcome, T.actor, T.glob, T.expected_loss,
+                   T.lever_utility, T.lever_utility_cred, T.stock_use, T.stock_owner, T.partner_logit)
+
+
+@njit(cache=True)
+def fill_actor_arr(S, th, i, lut, eloss, st, aux, ob, AF, AO, ACT, GP, ELT, LU, LUC, ASTK, STKOWN, LPART):
+    """:func:`fill_actor` on the tables it reads (``T.action``, ``T.outcome``, ``T.actor``,
+    ``T.glob``, ``T.expected_loss``, ``T.lever_utility``, ``T.lever_utility_cred``,
+    ``T.stock_use``, ``T.stock_owner``, ``T.partner_logit``): a call that passes ``T`` copies the
+    descriptors of all its arrays, which cost a quarter of a move when every call did it."""
+    aux[AUX_WANT + i] = 1.0
+    vx = aux[AUX_VX:AUX_VX + NVAR]
+    L0 = GP[G_L0 + OUT_CONTAINED]
+    L1 = GP[G_L0 + OUT_DAMAGING]
+    L2 = GP[G_L0 + OUT_SEVERE]
+    f0 = int(ACT[i, C_FIRSTA])
+    for a in range(f0, f0 + int(ACT[i, C_NACT])):
         u = 0.0
-        for kl in range(nlev):
+        for kl in range(NLEV):
             l = int(aux[AUX_LEV + kl])
+            if l < 0:
+                break
             x = S[S_LEV + l]
             u += x * (LU[l, a] + LUC[l, a] * aux[AUX_CEXP + l])
         lut[a] = u
@@ -249,7 +312,6 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
                         if vx[v] > 0.0:
                             e += vx[v] * (ELT[a, NCOMBO + v] - ELT[a, NCOMBO - 1])
         eloss[a] = e
-        i = int(AF[a, F_ACTOR])
         if not available_arr(S, i, a, AF, ASTK, STKOWN):
             st[a] = UNAVAILABLE
             continue
@@ -260,7 +322,7 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
             v -= th[P_THIRD] * (GP[G_BASINGC] * S[S_BASING] + GP[G_PRESSC] * S[S_IRAQP])
         kind = int(AF[a, F_KIND])
         if kind != 0:
-            v += kind_value(S, i, a, kind, th, T)
+            v += kind_value_arr(S, i, a, kind, th, ACT, GP, LPART, AF)
             if kind == K_BREAKOUT and S[S_NUC] != NUC_ENRICHING:
                 st[a] = UNAVAILABLE
                 continue
@@ -277,6 +339,12 @@ def prepare(S, th, T, mover, lut, eloss, st, aux, ob):
 
 @njit(cache=True)
 def kind_value(S, i, a, kind, th, T):
+    """Utility of what a non-standard action does (:func:`kind_value_arr` on ``T``'s tables)."""
+    return kind_value_arr(S, i, a, kind, th, T.actor, T.glob, T.partner_logit, T.action)
+
+
+@njit(cache=True)
+def kind_value_arr(S, i, a, kind, th, ACT, GP, LPART, AF):
     """Utility of what a non-standard action does (docs/escalation.md, "Actors that decide").
 
     join-defence: alignment (the partner's participation log-odds, the partners lever, US defence
@@ -285,9 +353,10 @@ def kind_value(S, i, a, kind, th, T):
     retaliation against alignment. breakout: the nuclear value, raised by damage to the programme.
     press-us-exit: the host's grievance plus the share of its patron-like neighbour's grievance.
     defend-partners: the pending provocation Israel faces (the raid it expects).
+
+    Takes the tables it reads (``T.actor``, ``T.glob``, ``T.partner_logit``, ``T.action``)
+    rather than ``T``: a call passing ``T`` copies all its arrays' descriptors.
     """
-    ACT = T.actor
-    GP = T.glob
     v = 0.0
     if kind == K_JOIN or kind == K_STAYOUT or kind == K_RESTRICT:
         slot = int(ACT[i, C_PSLOT])
@@ -295,7 +364,7 @@ def kind_value(S, i, a, kind, th, T):
         bonus = 0.0
         if slot >= 0:
             for l in range(NLEV):
-                bonus += S[S_LEV + l] * T.partner_logit[l, slot]
+                bonus += S[S_LEV + l] * LPART[l, slot]
         align = ACT[i, C_PLOGIT] + bonus + GP[G_DEFENDL] * S[S_DEFEND]
         if kind == K_JOIN:
             v = th[P_THIRD] * align - th[P_RECIP] * GP[G_PRET] * fear - th[P_GAZA] * ACT[i, C_GAZASENS] * S[S_GAZA]
@@ -310,7 +379,7 @@ def kind_value(S, i, a, kind, th, T):
             g += ACT[i, C_INFLW] * S[S_G + k]
         v = th[P_DOM] * g
     elif kind == K_DEFEND:
-        t = int(T.action[a, F_TARGET])
+        t = int(AF[a, F_TARGET])
         if t >= 0:
             v = th[P_MIL] * S[S_PR + t] / 4.0
     return v
@@ -416,7 +485,7 @@ def reply_utils(S, i, a, th, AF, ACT, GP, eloss, st, aux, pbuf):
     return vmax
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def action_probs(S, i, th, T, lut, eloss, st, aux, out, ubuf, pbuf):
     """Logit quantal response of actor ``i`` over its actions, with one-move look-ahead.
 

@@ -39,8 +39,8 @@ from .chance import (
     outcome_probs_pre,
     perception_probs,
 )
-from .choice import AUX_PART, AUX_VX, NAUX, action_probs, prepare
-from .state import advance, apply_move, set_gaza
+from .choice import AUX_PART, AUX_VX, NAUX, action_probs, init_trig, prepare_mover
+from .state import advance_by, apply_move, decay_table, set_gaza
 
 __all__ = ["NBUF", "NU", "move_logprobs", "predictive", "predictive_movers", "round_one", "simulate_round"]
 
@@ -52,15 +52,20 @@ NBUF = max(MAX_ACTIONS, NA, NDUR)   # probability buffer: durations, movers, one
 
 
 @njit(cache=True)
-def scratch(A):
-    """Per-thread work buffers of one round for a game of ``A`` actions: the look-up, expected-loss
-    and stance tables, the auxiliary cache, the outcome, probability and two reply buffers."""
-    return (np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT), np.empty(NBUF),
+def scratch(A, GP):
+    """Per-thread work buffers of one round for a game of ``A`` actions and constants ``GP``
+    (``T.glob``): the look-up, expected-loss and stance tables, the auxiliary cache (its
+    war-trigger rows filled, :func:`~.choice.init_trig`), the outcome, probability and two reply
+    buffers."""
+    aux = np.empty(NAUX)
+    init_trig(GP, aux)
+    return (np.empty(A), np.empty(A), np.empty(A), aux, np.empty(NOUT), np.empty(NBUF),
             np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
 
 @njit(cache=True)
-def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbuf):
-    """One round of one path; returns the action taken (-1 if the path ended first)."""
+def round_one(S, th, u, T, acc, horizon, dec, lut, eloss, st, aux, ob, buf, ubuf, pbuf):
+    """One round of one path; returns the action taken (-1 if the path ended first). ``dec`` the
+    :func:`~.state.decay_table` of ``T.glob``; the work buffers those of :func:`scratch`."""
     AF = T.action
     ACT = T.actor
     GP = T.glob
@@ -70,7 +75,7 @@ def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbu
     if S[S_TIME] + days > horizon:
         S[S_STATUS] = ST_HORIZON
         return -1
-    advance(S, days, T, acc)
+    advance_by(S, days, dec[0, b], dec[1, b], dec[2, b], T, acc)
     if u[U_GAZA] < gaza_collapse_prob(S, days, T):
         set_gaza(S, True, T)
         S[S_CEASE] = 0.0
@@ -78,7 +83,7 @@ def round_one(S, th, u, T, acc, horizon, lut, eloss, st, aux, ob, buf, ubuf, pbu
         S[S_NUC] = NUC_BREAKOUT
     mover_probs(S, th, T, buf)
     i = draw(buf, NA, u[U_MOVER])
-    prepare(S, th, T, i, lut, eloss, st, aux, ob)
+    prepare_mover(S, th, T, i, lut, eloss, st, aux, ob)
     n = action_probs(S, i, th, T, lut, eloss, st, aux, buf, ubuf, pbuf)
     k = draw(buf, n, u[U_ACTION])
     a = int(ACT[i, C_FIRSTA]) + k
@@ -110,12 +115,13 @@ def simulate_round(SS, U, didx, TH, T, ACC, MOVES, rnd, horizon):
     nblocks = (npaths + nchunk - 1) // nchunk
     running = np.zeros(nblocks, np.int64)
     for blk in prange(nblocks):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A)
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A, T.glob)
+        dec = decay_table(T.glob)
         for p in range(blk * nchunk, min(npaths, (blk + 1) * nchunk)):
             S = SS[p]
             if S[S_STATUS] != ST_RUNNING:
                 continue
-            a = round_one(S, TH[didx[p]], U[p], T, ACC[p], horizon, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
+            a = round_one(S, TH[didx[p]], U[p], T, ACC[p], horizon, dec, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
             if a >= 0:
                 MOVES[p, rnd] = a
             if S[S_STATUS] == ST_RUNNING:
@@ -128,11 +134,11 @@ def move_logprobs(STATES, MOVERS, ACTS, th, T, out_mover, out_action):
     """Log-probabilities of observed movers and actions given the replayed pre-move states."""
     ACT = T.actor
     A = T.action.shape[0]
-    lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A)
+    lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A, T.glob)
     for m in range(STATES.shape[0]):
         S = STATES[m]
         i = MOVERS[m]
-        prepare(S, th, T, i, lut, eloss, st, aux, ob)
+        prepare_mover(S, th, T, i, lut, eloss, st, aux, ob)
         mover_probs(S, th, T, buf)
         out_mover[m] = math.log(max(buf[i], 1e-300))
         action_probs(S, i, th, T, lut, eloss, st, aux, buf, ubuf, pbuf)
@@ -147,13 +153,13 @@ def predictive(STATES, MOVERS, TH, T, OUT):
     nm = STATES.shape[0]
     nd = TH.shape[0]
     for m in prange(nm):
-        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A)
+        lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A, T.glob)
         S = STATES[m]
         i = MOVERS[m]
         for k in range(MAX_ACTIONS):
             OUT[m, k] = 0.0
         for d in range(nd):
-            prepare(S, TH[d], T, i, lut, eloss, st, aux, ob)
+            prepare_mover(S, TH[d], T, i, lut, eloss, st, aux, ob)
             n = action_probs(S, i, TH[d], T, lut, eloss, st, aux, buf, ubuf, pbuf)
             for k in range(n):
                 OUT[m, k] += buf[k] / nd

@@ -7,6 +7,7 @@ docs/escalation.md sections 2 and 5.
 """
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from ..layout import (
@@ -39,6 +40,7 @@ from ..layout import (
     F_TARGET,
     F_VIA,
     G_DEFHL,
+    G_DUR,
     G_GRHL,
     G_GRL,
     G_GRR,
@@ -50,6 +52,7 @@ from ..layout import (
     G_WARDAYS,
     G_WARMIN,
     NA,
+    NDUR,
     NLEV,
     NRING,
     NST,
@@ -89,7 +92,7 @@ from ..layout import (
 )
 from .tables import is_mover
 
-__all__ = ["advance", "apply_move", "front_active", "recent_high", "set_gaza", "war_trigger"]
+__all__ = ["advance", "advance_by", "decay_table", "apply_move", "front_active", "recent_high", "set_gaza", "war_trigger"]
 
 
 @njit(cache=True)
@@ -142,6 +145,26 @@ def advance(S, days, T, acc):
 
     ``acc`` (NI,) accumulates the interceptors the active fronts use.
     """
+    GP = T.glob
+    advance_by(S, days, 0.5 ** (days / GP[G_GRHL]), 0.5 ** (days / GP[G_DEFHL]), 0.5 ** (days / GP[G_PRECHL]), T, acc)
+
+
+@njit(cache=True)
+def decay_table(GP):
+    """(3, NDUR) decay factors of grievance, deficit and precedent over each duration bin's days
+    (the factors :func:`advance` computes; the sampler looks them up instead of three powers a move)."""
+    out = np.empty((3, NDUR))
+    for b in range(NDUR):
+        days = GP[G_DUR + b]
+        out[0, b] = 0.5 ** (days / GP[G_GRHL])
+        out[1, b] = 0.5 ** (days / GP[G_DEFHL])
+        out[2, b] = 0.5 ** (days / GP[G_PRECHL])
+    return out
+
+
+@njit(cache=True, inline="always")
+def advance_by(S, days, fg, fd, fn, T, acc):
+    """:func:`advance` given its decay factors ``fg``, ``fd``, ``fn`` over ``days``."""
     ACT = T.actor
     role = T.role
     GP = T.glob
@@ -149,9 +172,6 @@ def advance(S, days, T, acc):
     LPROD = T.production_mult
     FSTK = T.front_stock
     FINT = T.front_interceptors
-    fg = 0.5 ** (days / GP[G_GRHL])
-    fd = 0.5 ** (days / GP[G_DEFHL])
-    fn = 0.5 ** (days / GP[G_PRECHL])
     for j in range(NA):
         S[S_G + j] *= fg
         S[S_D + j] *= fd
@@ -183,7 +203,7 @@ def advance(S, days, T, acc):
     S[S_TIME] += days
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_move(S, i, a, dperc, q, o, T, acc):
     """The move ``a`` by actor ``i``, read ``dperc`` rungs off by its target, with partner
     combination ``q`` and outcome ``o``: update provocations, grievance, deficits, losses,
