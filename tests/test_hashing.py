@@ -22,7 +22,7 @@ BEFORE = {
 }
 CAMPAIGN_BEFORE = "bcdd0d495f4f7a4d4c39fdcb5624de7ad3744f655b930bfbe184eb515099d4ea"       # twelve-day-campaign
 SPEC_BEFORE = "4cebb4c90e7aa4b90fd72bc63b4d2a0bb8f2e454934472209b73f61f206114ca"           # april-2024-arrow-grid
-PARAMS_BEFORE = {"default": "4dee625272c8ad6bd10f030d977ed00f78f3b7bcd592cee165120de689c07c1a",
+PARAMS_BEFORE = {"default": "83d93340885ccc56b15abf1f6fed5c76ed6994659125d5ff650a80b5d3146910",
                  "prior": "e4ae7142199179c4cccd044a27feef17c72ef1e1ab6372c73aaf6152fd8e4589"}
 
 
