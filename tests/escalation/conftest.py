@@ -85,3 +85,34 @@ def small_model():
 @pytest.fixture(scope="session")
 def model():
     return default_model()
+
+
+@pytest.fixture(scope="session")
+def th(model):
+    """The shipped posterior's mean parameter vector for the shipped game."""
+    from redline.escalation.fit import load_posterior, posterior_matrix
+    return posterior_matrix(load_posterior(), model).mean(axis=0)
+
+
+@pytest.fixture(scope="session")
+def s0(model):
+    """The April 2024 start state of the shipped game."""
+    from redline.escalation.history import start_state
+    S, _ = start_state(model, "april-2024")
+    return S
+
+
+def action_probs(model, S, th, actor):
+    """Action probabilities of ``actor`` in state ``S`` under parameters ``th``: {action id: p}."""
+    from redline.escalation import kernel as K
+    from redline.escalation.kernel import NAUX
+    from redline.escalation.layout import C_FIRSTA, MAX_ACTIONS, NOUT
+    T = model.tables
+    A = T.action.shape[0]
+    i = model.actor_id(actor)
+    lut, eloss, st, aux, ob = np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT)
+    out = np.empty(MAX_ACTIONS)
+    K.prepare(S, th, T, i, lut, eloss, st, aux, ob)
+    n = K.action_probs(S, i, th, T, lut, eloss, st, aux, out, np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
+    f0 = int(T.actor[i, C_FIRSTA])
+    return {model.actions[f0 + k].split(":", 1)[1]: float(out[k]) for k in range(n)}

@@ -14,7 +14,6 @@ import pytest
 from redline.errors import InputError
 from redline.escalation import kernel as K
 from redline.escalation.compile import blank_state, model_from_files, parse_war_rule, with_war_rule
-from redline.escalation.crisis import default_model
 from redline.escalation.fit import (
     _LogPost,
     change_point,
@@ -30,7 +29,6 @@ from redline.escalation.layout import (
     C_FIRSTA,
     C_WARC,
     DECISION_PARAMS,
-    MAX_ACTIONS,
     NA,
     NCOMBO,
     NDUR,
@@ -51,34 +49,7 @@ from redline.escalation.layout import (
 from redline.escalation.kernel import NAUX
 from redline.escalation.runner import simulate
 
-
-@pytest.fixture(scope="module")
-def model():
-    return default_model()
-
-
-@pytest.fixture(scope="module")
-def th(model):
-    return posterior_matrix(load_posterior(), model).mean(axis=0)
-
-
-@pytest.fixture(scope="module")
-def s0(model):
-    S, _ = start_state(model, "april-2024")
-    return S
-
-
-def _probs(model, S, th, actor):
-    """Action probabilities of ``actor`` in state ``S``: {action id: p}."""
-    T = model.tables
-    A = T.action.shape[0]
-    i = model.actor_id(actor)
-    lut, eloss, st, aux, ob = np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT)
-    out = np.empty(MAX_ACTIONS)
-    K.prepare(S, th, T, i, lut, eloss, st, aux, ob)
-    n = K.action_probs(S, i, th, T, lut, eloss, st, aux, out, np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
-    f0 = int(T.actor[i, C_FIRSTA])
-    return {model.actions[f0 + k].split(":", 1)[1]: float(out[k]) for k in range(n)}
+from .conftest import action_probs as _probs
 
 
 def _part(model, S):

@@ -12,16 +12,14 @@ from redline.errors import InputError
 from redline.escalation import compile_model, parse_game
 from redline.escalation import kernel as K
 from redline.escalation.compile import blank_state
-from redline.escalation.crisis import default_model
 from redline.escalation.effects import table_scenarios
-from redline.escalation.fit import load_posterior, posterior_matrix
 from redline.escalation.history import start_state
 from redline.escalation.layout import C_FIRSTA, MAX_ACTIONS, NOUT, P_LAM, S_G, S_PR, S_PS
 from redline.escalation.kernel import NAUX
 from redline.escalation.runner import simulate
 from redline.escalation.schema import LeverBook
 
-from .conftest import DYNAMICS, LADDER, small_theta
+from .conftest import DYNAMICS, LADDER, action_probs as _probs_of, small_theta
 
 
 def _wide_game(n_signals: int) -> str:
@@ -39,18 +37,6 @@ actions:
     hold:   {{rung: 0}}
     strike: {{rung: 3, target: red, outcome: [0.6, 0.3, 0.1]}}
 """ + DYNAMICS
-
-
-def _probs_of(model, S, th, actor):
-    T = model.tables
-    A = T.action.shape[0]
-    i = model.actor_id(actor)
-    lut, eloss, st, aux, ob = np.empty(A), np.empty(A), np.empty(A), np.empty(NAUX), np.empty(NOUT)
-    out = np.empty(MAX_ACTIONS)
-    K.prepare(S, th, T, i, lut, eloss, st, aux, ob)
-    n = K.action_probs(S, i, th, T, lut, eloss, st, aux, out, np.empty(MAX_ACTIONS), np.empty(MAX_ACTIONS))
-    f0 = int(T.actor[i, C_FIRSTA])
-    return {model.actions[f0 + k].split(":", 1)[1]: float(out[k]) for k in range(n)}
 
 
 # ------------------------------------------------------------------ more than 16 actions
@@ -77,22 +63,6 @@ def test_more_actions_than_the_kernel_holds_is_one_clear_line():
 
 
 # ------------------------------------------------------------------ Iran's rung-8 target is chosen
-@pytest.fixture(scope="module")
-def model():
-    return default_model()
-
-
-@pytest.fixture(scope="module")
-def th(model):
-    return posterior_matrix(load_posterior(), model).mean(axis=0)
-
-
-@pytest.fixture(scope="module")
-def s0(model):
-    S, _ = start_state(model, "april-2024")
-    return S
-
-
 def _struck_by(model, S, who, rung=6, grievance=2.0):
     S = S.copy()
     iran = model.actor_id("iran")
