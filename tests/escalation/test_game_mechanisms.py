@@ -128,12 +128,17 @@ def test_change_point_recovers_a_known_break_on_a_synthetic_history(model):
     rp.states = np.concatenate([rp.states] * reps)
     rp.movers = np.concatenate([rp.movers] * reps)
     rp.moves = rp.moves * reps
-    acts = []
-    for S, i in zip(rp.states, rp.movers):
-        p = _probs(model, S, th0, model.actors[i])
-        f0 = int(model.tables.actor[i, C_FIRSTA])
-        acts.append(f0 + rng.choice(len(p), p=np.array(list(p.values())) / sum(p.values())))
-    rp.actions = np.array(acts, np.int64)
+
+    def draw_actions(th_):
+        """One action per replayed move, drawn from the model's probabilities under ``th_``."""
+        acts = []
+        for S, i in zip(rp.states, rp.movers):
+            p = _probs(model, S, th_, model.actors[i])
+            f0 = int(model.tables.actor[i, C_FIRSTA])
+            acts.append(f0 + rng.choice(len(p), p=np.array(list(p.values())) / sum(p.values())))
+        return np.array(acts, np.int64)
+
+    rp.actions = draw_actions(th0)
     rp.moves = sorted(rp.moves, key=lambda m: m.date)
     z_nb = z[:-1]
     grid = [dt.date(2019, 7, 1), dt.date(2020, 4, 1), dt.date(2021, 1, 1), dt.date(2021, 10, 1), dt.date(2022, 10, 1)]
@@ -142,12 +147,7 @@ def test_change_point_recovers_a_known_break_on_a_synthetic_history(model):
     assert -3.5 < cp["z"][-1] < -1.0 and cp["kept"], cp["profile"]
     # no break in the data: none kept
     th1 = theta(z_nb, model, 0.1, np.full(NDUR, 1 / NDUR), np.full(NDUR, 1 / NDUR))
-    acts = []
-    for S, i in zip(rp.states, rp.movers):
-        p = _probs(model, S, th1, model.actors[i])
-        f0 = int(model.tables.actor[i, C_FIRSTA])
-        acts.append(f0 + rng.choice(len(p), p=np.array(list(p.values())) / sum(p.values())))
-    rp.actions = np.array(acts, np.int64)
+    rp.actions = draw_actions(th1)
     cp = change_point(model, rp, priors, z_nb, _LogPost(model, rp, priors)(z_nb), grid=grid, only_break=True)
     assert not cp["kept"], cp["profile"]
 

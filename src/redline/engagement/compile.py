@@ -630,7 +630,6 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         b_hi = np.maximum.reduceat(T_alt, b0, axis=1)
     opp_parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []   # (tracks, unit, t, L, sample)
     per_track = np.bincount(th_track, minlength=len(tracks))
-    late = np.zeros(len(units), dtype=bool)
     for ui, u in enumerate(units):
         it = cat.interceptors[u.type]
         rows = np.flatnonzero(pk_any[ui, trk_class]) if tracks else np.zeros(0, dtype=np.int64)
@@ -676,12 +675,12 @@ def compile_scenario(sc: Scenario, cat: Catalog, params: ParamSet | None = None,
         mask &= L >= first[rows] + u.reaction_s
         # a planned unit whose rounds cannot give one salvo to every threat in its reach (its envelope,
         # whatever the airspace rules) fires late: each pair's last chances only (module notes)
-        late[ui] = plan_allowed[ui] is not None and u.rounds < int(un_shots[ui]) * int(
+        fires_late = plan_allowed[ui] is not None and u.rounds < int(un_shots[ui]) * int(
             per_track[rows[mask.any(axis=1)]].sum())
         if track_countries is not None:
             allowed = list((doc.airspace or {}).get(u.owner, ()))
             mask &= np.isin(T_cty[rows, c0:c1], allowed) | above_ceiling[rows, c0:c1]
-        if late[ui]:
+        if fires_late:
             chosen = _select_last(L, mask, float(doc.decision_interval_s), int(max_eng))
         else:
             chosen = _select_opportunities(tt_s, L, mask, float(doc.decision_interval_s), MAX_OPPORTUNITIES)

@@ -173,12 +173,15 @@ def build_scenario(raid: Raid, variants: Sequence[Variant] = (), name: str = "ra
             camp = scale_depots(camp, var.scale_magazines, sc)
     if camp is not None:
         camp = first_days(camp, raid.days)
+        # depots, production and resupply of the owners and types a variant removed are dropped
         owners = {(u.owner, u.type) for u in sc.fire_units}
-        camp = camp.model_copy(update={"depot": {o: {t: n for t, n in d.items() if (o, t) in owners}
-                                                 for o, d in camp.depot.items() if any(o == x for x, _ in owners)},
-                                       "production_per_day": {o: {t: r for t, r in d.items() if (o, t) in owners}
-                                                              for o, d in camp.production_per_day.items()
-                                                              if any(o == x for x, _ in owners)},
+        nations = {o for o, _ in owners}
+
+        def present(per_owner):
+            return {o: {t: v for t, v in d.items() if (o, t) in owners} for o, d in per_owner.items() if o in nations}
+
+        camp = camp.model_copy(update={"depot": present(camp.depot),
+                                       "production_per_day": present(camp.production_per_day),
                                        "resupply": tuple(r for r in camp.resupply if (r.owner, r.type) in owners)})
     return sc.model_copy(update={"name": name, "hypothetical": True, "campaign": camp,
                                  "title": f"Escalation raid template {name} (from {raid.base})"})
