@@ -219,3 +219,13 @@ def test_blas_probe_agrees_with_numba_and_refuses_a_missing_module(monkeypatch, 
     monkeypatch.setattr(scipy, "__path__", [str(tmp_path)])
     with pytest.raises(ImportError, match="scipy 0.16"):
         _blas_probe._blas_present()
+
+
+def test_run_without_store_imports_only_what_it_uses(tmp_path):
+    """`redline run --no-store` loads no SciPy, no store (DuckDB, Arrow, pandas) and only the record module it
+    prints (issue 14: each of these cost CPU at every start and was never used by the run)."""
+    mods = _modules_after("run", "april-2024", "--trials", "20", "--seed", "1", "--json", "--no-store", tmp_path=tmp_path)
+    assert "redline.engagement.kernel" in mods and "redline.records.engagement" in mods
+    unused = ("scipy.linalg", "scipy.stats", "pandas", "pyarrow", "duckdb", "redline.store", "redline.records.escalation",
+              "redline.records.diff", "redline.calibration.fit", "redline.report")
+    assert [m for m in unused if m in mods] == []
