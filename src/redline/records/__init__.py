@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the models below load with their module on first use (a run
     from .escalation import BacktestSummary, CompareSummary, CrisisSummary, Delta, PolicyRow, TopPath
     from .maintenance import EffectsTableSummary, EscalationFitSummary
 
+    SUMMARIES: dict[str, type[Record]]
+
 _LAZY = {name: module for module, names in (
     ("diff", ("DiffSide", "DiffSummary", "PairedDelta")),
     ("engagement", ("CalibrateSummary", "CampaignSummary", "RunSummary", "SweepSummary", "ValidateSummary")),
