@@ -1,7 +1,11 @@
 """Start-up benchmark (issue 14): fresh `redline` processes, CPU and wall seconds.
 
 Targets: `redline --help` under 0.3 s; `redline run april-2024 --trials 1000` under 1.5 s as a fresh
-process with warm compile caches (one untimed run warms them first). Each command runs REPEAT
+process with warm caches (one untimed run warms them first): numba's compile cache and Python's
+bytecode cache, as an installed package has them (pip writes the .pyc files at install). The
+children run without PYTHONDONTWRITEBYTECODE, so the warm-up writes the .pyc files of the tree's
+modules into their __pycache__ (git ignores them); where that variable is set and no .pyc exists,
+every process compiles the tree's modules from source, about 0.1 s of CPU more per run. Each command runs REPEAT
 times (REPEAT_RUN for the runs); the figures are the fastest and the median run, CPU (user + system of the child, from
 ``resource.getrusage``) beside wall, with the load average, because other processes on a shared
 machine stretch wall time much more than CPU time. Prints the figures and one JSON line; never
@@ -50,7 +54,8 @@ def main() -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, REDLINE_STORE=os.path.join(tmp, "runs.duckdb"), XDG_DATA_HOME=tmp)
-        _once(["run", "april-2024", "--trials", "100", "--no-store"], env)   # warm the compile caches, untimed
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        _once(["run", "april-2024", "--trials", "100", "--no-store"], env)   # warm numba's and Python's caches, untimed
         out["startup_load_start"] = round(os.getloadavg()[0], 2)
         print(f"fresh processes, best and median of {REPEAT} ({REPEAT_RUN} for the runs); load average {out['startup_load_start']:.2f} at start")
         for key, label, args, target in COMMANDS:

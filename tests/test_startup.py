@@ -178,3 +178,54 @@ def test_every_numba_function_caches_its_compiled_code():
                 if type(obj._cache).__name__ != "FunctionCache":
                     uncached.append(f"{mod.name}.{name}")
     assert len(found) >= 40 and uncached == [], uncached
+
+
+_BLAS_PROBE = """
+import sys
+import numpy as np
+import redline
+res = redline.run("april-2024", trials=20, seed=1)
+import numba.np.arraymath as am, numba.np.linalg as la
+from redline import _blas_probe
+after_run = ["scipy.linalg" in sys.modules, am._HAVE_BLAS, am.ensure_blas is la.ensure_blas,
+             la.ensure_blas is not _blas_probe._blas_present, _blas_probe._FINDER in sys.meta_path]
+import numba
+@numba.njit
+def dot(a, b):
+    return np.dot(a, b)
+a = np.arange(12.0).reshape(3, 4); b = np.arange(8.0).reshape(4, 2)
+import scipy.linalg
+print(after_run, bool((dot(a, b) == a @ b).all()), "scipy.linalg.cython_blas" in sys.modules, scipy.linalg.det(np.eye(2)))
+"""
+
+
+def test_run_skips_scipy_linalg_and_numba_blas_still_works():
+    """A run does not import scipy.linalg (numba's BLAS check is answered on disk, redline._blas_probe), yet numba
+    sees BLAS as before, compiles np.dot through SciPy's BLAS later in the same process, and scipy.linalg imports."""
+    out = subprocess.run([sys.executable, "-c", _BLAS_PROBE], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[False,", "True,", "True,", "True,", "False]", "True", "True", "1.0"], out.stdout
+
+
+def test_blas_probe_agrees_with_numba_and_refuses_a_missing_module(monkeypatch, tmp_path):
+    import numba.np.linalg as la
+    import scipy
+
+    from redline import _blas_probe
+
+    la.ensure_blas()                      # the real check passes here, so the probe's must too
+    _blas_probe._blas_present()
+    monkeypatch.delitem(sys.modules, "scipy.linalg.cython_blas", raising=False)
+    monkeypatch.setattr(scipy, "__path__", [str(tmp_path)])
+    with pytest.raises(ImportError, match="scipy 0.16"):
+        _blas_probe._blas_present()
+
+
+def test_run_without_store_imports_only_what_it_uses(tmp_path):
+    """`redline run --no-store` loads no SciPy, no store (DuckDB, Arrow, pandas) and only the record module it
+    prints (issue 14: each of these cost CPU at every start and was never used by the run)."""
+    mods = _modules_after("run", "april-2024", "--trials", "20", "--seed", "1", "--json", "--no-store", tmp_path=tmp_path)
+    assert "redline.engagement.kernel" in mods and "redline.records.engagement" in mods
+    unused = ("scipy.linalg", "scipy.stats", "pandas", "pyarrow", "duckdb", "redline.store", "redline.records.escalation",
+              "redline.records.diff", "redline.calibration.fit", "redline.report")
+    assert [m for m in unused if m in mods] == []

@@ -5,9 +5,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import limits
+from . import _blas_probe, limits
 from .errors import InputError
 from .catalog import Catalog
+
+_blas_probe.install()   # before numba builds its CPU target: its BLAS check without importing scipy.linalg
 from .engagement.compile import compile_scenario
 from .engagement.params import ParamSet, catalog_params
 from .engagement.runner import run_compiled

@@ -81,6 +81,11 @@ _REFUSED_TAGS = {f"tag:yaml.org,2002:{t}": t for t in ("binary", "set", "omap", 
 
 _NUMERIC_START = frozenset("+-.0123456789iInN")
 
+#: Plain and quoted scalars' resolved tags, keyed by (text, implicit flags): the safe resolver's answer depends on
+#: nothing else (its tables are fixed), and a catalog repeats the same keys and words thousands of times.
+_RESOLVED: dict[tuple[str, Any], str] = {}
+_RESOLVED_MAX = 20_000
+
 
 def _nonfinite_text(value: str) -> bool:
     """Plain text that pydantic would read as inf or nan: ``inf``, ``-Infinity``, ``nan``, ``1e999``."""
@@ -195,7 +200,12 @@ class _GuardedLoader(LOADER):  # type: ignore[misc,valid-type]
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.resolve(ScalarNode, event.value, event.implicit)
+            key = (event.value, event.implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:                                # the resolver's answer depends on these two only
+                tag = self.resolve(ScalarNode, event.value, event.implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX and len(event.value) <= 64:
+                    _RESOLVED[key] = tag
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
         if tag in _REFUSED_TAGS:
             raise self._refused_tag(tag, event)
@@ -204,6 +214,7 @@ class _GuardedLoader(LOADER):  # type: ignore[misc,valid-type]
                     and _nonfinite_text(event.value)):
                 raise self._refuse(event.value, f"reads as a non-finite number (on {_line(event.start_mark)}); "
                                                 "write a finite value, or quote it if it is text", event.start_mark)
+            self.constructed_objects[node] = event.value   # what construct_yaml_str returns, without its calls
             return node
         if tag == _INT and len(event.value) > 40:
             raise self._refuse(event.value[:40] + "...", f"integer too large (on {_line(event.start_mark)}); "

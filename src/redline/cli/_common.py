@@ -156,6 +156,8 @@ def save_after(result_or_record: Any, store: Optional[str], no_store: bool) -> O
 
         run_id = save_after(res, store, no_store)
     """
+    if no_store:          # what maybe_store returns for it, without importing the store (DuckDB, Arrow)
+        return None
     from ..store import StoreError, maybe_store, resolve_store_path
 
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import os
 import sys
@@ -52,7 +53,14 @@ def main() -> None:
     collection of the modules' objects is skipped, which after ``redline run`` (numba, pydantic,
     numpy) costs 0.2-0.5 s of CPU and does nothing the command needs (issue 14: start-up). When
     another non-daemon thread is still alive, Python's own exit waits for it as usual.
+
+    The cyclic garbage collector runs every 10,000 net allocations instead of 700: a command imports
+    numba, pydantic's models and the catalog, hundreds of thousands of objects that all live to the
+    end, and the default collected them young ~340 times (~30 of them the middle generation), 0.13-0.18 s
+    of CPU of a 1,000-trial run, for garbage it did not find. Reference counting frees everything
+    else as before; only cycles wait a little longer (issue 14: start-up).
     """
+    gc.set_threshold(10_000, 10, 10)
     try:
         app()
         code: str | int | None = 0

@@ -22,16 +22,28 @@ sweep-point    :class:`RunSummary` or       a sweep's worker (``details.of`` say
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+import importlib
+from typing import TYPE_CHECKING, Any, Mapping
 
 from pydantic import ValidationError
 
 from ..manifest import Manifest
 from .base import Interval, Record, RecordError, Stats
-from .diff import DiffSide, DiffSummary, PairedDelta
-from .engagement import CalibrateSummary, CampaignSummary, RunSummary, SweepSummary, ValidateSummary
-from .maintenance import EffectsTableSummary, EscalationFitSummary
-from .escalation import BacktestSummary, CompareSummary, CrisisSummary, Delta, PolicyRow, TopPath
+
+if TYPE_CHECKING:  # the models below load with their module on first use (a run's summary needs only .engagement)
+    from .diff import DiffSide, DiffSummary, PairedDelta
+    from .engagement import CalibrateSummary, CampaignSummary, RunSummary, SweepSummary, ValidateSummary
+    from .escalation import BacktestSummary, CompareSummary, CrisisSummary, Delta, PolicyRow, TopPath
+    from .maintenance import EffectsTableSummary, EscalationFitSummary
+
+    SUMMARIES: dict[str, type[Record]]
+
+_LAZY = {name: module for module, names in (
+    ("diff", ("DiffSide", "DiffSummary", "PairedDelta")),
+    ("engagement", ("CalibrateSummary", "CampaignSummary", "RunSummary", "SweepSummary", "ValidateSummary")),
+    ("maintenance", ("EffectsTableSummary", "EscalationFitSummary")),
+    ("escalation", ("BacktestSummary", "CompareSummary", "CrisisSummary", "Delta", "PolicyRow", "TopPath")),
+) for name in names}
 
 __all__ = [
     "BacktestSummary",
@@ -59,19 +71,25 @@ __all__ = [
     "summary_model",
 ]
 
-SUMMARIES: dict[str, type[Record]] = {
-    "run": RunSummary,
-    "campaign": CampaignSummary,
-    "crisis": CrisisSummary,
-    "compare": CompareSummary,
-    "backtest": BacktestSummary,
-    "validate": ValidateSummary,
-    "calibrate": CalibrateSummary,
-    "sweep": SweepSummary,
-    "diff": DiffSummary,
-    "rebuild-effects": EffectsTableSummary,
-    "fit-escalation": EscalationFitSummary,
-}
+_KINDS = {"run": "RunSummary", "campaign": "CampaignSummary", "crisis": "CrisisSummary", "compare": "CompareSummary",
+          "backtest": "BacktestSummary", "validate": "ValidateSummary", "calibrate": "CalibrateSummary",
+          "sweep": "SweepSummary", "diff": "DiffSummary", "rebuild-effects": "EffectsTableSummary",
+          "fit-escalation": "EscalationFitSummary"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    elif name == "SUMMARIES":   # kind -> summary model (all record modules loaded)
+        value = {kind: __getattr__(model) for kind, model in _KINDS.items()}
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def summary_model(manifest: Manifest) -> type[Record]:
@@ -81,8 +99,8 @@ def summary_model(manifest: Manifest) -> type[Record]:
         if of not in ("run", "campaign"):
             raise RecordError(f"a sweep-point manifest names what the point ran in details.of ('run' or "
                               f"'campaign'); it has {of!r}")
-        return SUMMARIES[of]
-    return SUMMARIES[manifest.kind]
+        return __getattr__(_KINDS[of])
+    return __getattr__(_KINDS[manifest.kind])
 
 
 def _where(exc: ValidationError) -> str:
