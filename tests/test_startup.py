@@ -229,3 +229,11 @@ def test_run_without_store_imports_only_what_it_uses(tmp_path):
     unused = ("scipy.linalg", "scipy.stats", "pandas", "pyarrow", "duckdb", "redline.store", "redline.records.escalation",
               "redline.records.diff", "redline.calibration.fit", "redline.report")
     assert [m for m in unused if m in mods] == []
+
+
+def test_stored_run_does_not_import_pandas(tmp_path):
+    """A run saved in the store writes its Parquet files through Arrow alone: pandas (a fifth of a stored
+    run's CPU at start-up) is never imported; the saved table reads back as ``to_frame()`` (tests/store)."""
+    mods = _modules_after("run", "april-2024", "--trials", "20", "--seed", "1", "--json", tmp_path=tmp_path)
+    assert "redline.store" in mods and "pyarrow" in mods
+    assert "pandas" not in mods

@@ -29,8 +29,23 @@ _META_DTYPE = b"redline.dtype"
 _META_LABELS = b"redline.labels"
 
 
+def _column(v: np.ndarray):
+    """A 1-D NumPy array as an Arrow array. Plain numbers are wrapped as they are
+    (``Array.from_buffers``): ``pa.array`` asks pyarrow's pandas shim whether the input is a
+    pandas object, which imports pandas, about a fifth of a stored run's CPU. Booleans are packed to
+    Arrow's bits; other dtypes (strings) go through ``pa.array``."""
+    import pyarrow as pa
+
+    a = np.ascontiguousarray(v)
+    if a.dtype.kind in "iuf" and a.dtype.isnative:
+        return pa.Array.from_buffers(pa.from_numpy_dtype(a.dtype), len(a), [None, pa.py_buffer(a)])
+    if a.dtype.kind == "b":                  # Arrow's booleans are bits, least significant first
+        return pa.Array.from_buffers(pa.bool_(), len(a), [None, pa.py_buffer(np.packbits(a, bitorder="little"))])
+    return pa.array(a)
+
+
 def value_to_table(value: Any):
-    """Convert a DataFrame, Arrow table, ndarray or ``(ndarray, labels)`` to an Arrow table."""
+    """Convert a DataFrame, a dict of named 1-D columns, an Arrow table, an ndarray or ``(ndarray, labels)`` to an Arrow table."""
     import pyarrow as pa
 
     labels = None
@@ -40,6 +55,8 @@ def value_to_table(value: Any):
         return value
     if type(value).__name__ == "DataFrame":
         return pa.Table.from_pandas(value, preserve_index=False)
+    if isinstance(value, dict):         # named 1-D columns (Result.trial_columns): read back as a DataFrame
+        return pa.Table.from_arrays([_column(v) for v in value.values()], names=[str(k) for k in value])
     a = np.asarray(value)
     if a.dtype == object:
         raise TypeError("object arrays cannot be stored; convert to a numeric or string dtype")
@@ -58,7 +75,7 @@ def value_to_table(value: Any):
         names = [sep.join(p) for p in itertools.product(*axes)]
         if len(set(names)) != len(names):
             names = ["_".join(str(i) for i in p) for p in itertools.product(*(range(n) for n in a.shape[1:]))]
-    cols = [pa.array(np.ascontiguousarray(flat[:, j])) for j in range(flat.shape[1])]
+    cols = [_column(flat[:, j]) for j in range(flat.shape[1])]
     meta = {
         _META_KIND: b"ndarray",
         _META_SHAPE: json.dumps(shape).encode(),
@@ -93,7 +110,8 @@ def labels_of(table) -> list | None:
 def result_arrays(result) -> dict[str, Any]:
     """The per-trial arrays of an engagement :class:`~redline.results.Result`, ready for the store.
 
-    ``trials`` is ``result.to_frame()``; the others are the raw arrays with
+    ``trials`` is the columns of ``result.to_frame()`` (:meth:`~redline.results.Result.trial_columns`,
+    read back as that DataFrame); the others are the raw arrays with
     labelled axes: ``cls`` (trials, class, count), ``unit_shots``,
     ``unit_kills`` (trials, unit, class), ``site_hits``, ``by_type`` (trials, threat type, count), and, for the first
     sample trials, ``fate``, ``t_end`` [s], ``killer``, ``impact_dx`` and
@@ -106,7 +124,7 @@ def result_arrays(result) -> dict[str, Any]:
     raw = result.raw
     threats = [str(i) for i in range(c.n_threats)]
     out: dict[str, Any] = {
-        "trials": result.to_frame(),
+        "trials": result.trial_columns(),
         "cls": (raw.cls, [list(THREAT_CLASSES), list(COUNTS)]),
         "unit_shots": (raw.unit_shots, [list(c.unit_names)]),
         "unit_kills": (raw.unit_kills, [list(c.unit_names), list(THREAT_CLASSES)]),
