@@ -428,8 +428,27 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         he[x] = ce[c]
                         hc[x] = c
                         cver[c] = ver[ci[c]]
+                # one unit whose gains all tie, its candidates in event order (the layered raid: a unit alone
+                # in reach of a wave): the heap would pop them in that order, so the segment is read as a
+                # sorted list instead (a pop advances its start, no sifting). With one unit a threat has one
+                # candidate, so none goes stale: each keeps its gain until it is committed
+                # (or in reverse event order, as pairs filed again after a group are: reversed first)
+                lin = na == 1
+                if lin:
+                    m = um[0]
+                    k0 = hk[0]
+                    up = m < 2 or he[1] > he[0]
+                    for x in range(1, m):
+                        if not (hk[x] == k0 and (he[x] > he[x - 1]) == up):
+                            lin = False
+                            break
+                    if lin and not up:
+                        for x in range(m // 2):
+                            y = m - 1 - x
+                            he[x], he[y] = he[y], he[x]
+                            hc[x], hc[y] = hc[y], hc[x]
                 # heapify each unit's segment: sift each parent, the last one first
-                for a in range(na):
+                for a in range(0 if lin else na):
                     b0 = ub[a]
                     m = um[a]
                     for root in range(m // 2 - 1, -1, -1):
@@ -476,9 +495,12 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     if pend[i] >= max_inflight:
                         m = um[best] - 1             # infeasible for the rest of the group: pop it
                         um[best] = m
-                        hk[b0] = hk[b0 + m]
-                        he[b0] = he[b0 + m]
-                        hc[b0] = hc[b0 + m]
+                        if lin:
+                            ub[best] = b0 + 1
+                        else:
+                            hk[b0] = hk[b0 + m]
+                            he[b0] = he[b0 + m]
+                            hc[b0] = hc[b0 + m]
                     elif cver[c] != ver[i]:
                         hk[b0] = wgt[i] * cps[c]     # gains only fall: sift it down to its place
                         cver[c] = ver[i]
@@ -489,9 +511,12 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         ns = cns[c]
                         m = um[best] - 1
                         um[best] = m
-                        hk[b0] = hk[b0 + m]
-                        he[b0] = he[b0 + m]
-                        hc[b0] = hc[b0 + m]
+                        if lin:
+                            ub[best] = b0 + 1
+                        else:
+                            hk[b0] = hk[b0 + m]
+                            he[b0] = he[b0 + m]
+                            hc[b0] = hc[b0 + m]
                         ps = cps[c]
                         p = cq[c]
                         chan_left[u] -= 1
@@ -521,6 +546,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         gu[best] = gu[na]
                         ub[best] = ub[na]
                         um[best] = um[na]
+                        continue
+                    if lin:
                         continue
                     # the new top of the unit's heap to its place (Floyd's: the hole goes down to a leaf
                     # by the better child, one comparison a level, then the entry rises; the entry came
