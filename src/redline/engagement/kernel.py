@@ -133,8 +133,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation,
-                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev_f, pev_i, sf_ptr, sf_L,
-                   tev_unit, tev_pair, tev_L, riv_unit, riv_pair, riv_L, grp_ptr, grp_time,
+                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev, sf_ptr, sf_L,
+                   tev, riv, grp_ptr, grp_time,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
                    out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
@@ -306,8 +306,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                 lk = pair_last[q] + look_s
                 blocked = pend[i] >= max_inflight    # no free slot in flight: no salvo in this group
                 found = False
-                while j < end and pev_i[j, 0] == g:
-                    L = pev_f[j, 0]
+                while j < end and pev[j].g == g:
+                    L = pev[j].L
                     if td <= L:
                         j = end                  # known dead from here on
                         break
@@ -324,16 +324,16 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     else:
                         pkj = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
                     # look-ahead (semantics 3a): defer to a better salvo this one would block
-                    r0 = pev_i[j, 3]                     # its rivals
-                    r1 = pev_i[j, 4]
+                    r0 = pev[j].r0                     # its rivals
+                    r1 = pev[j].r1
                     if r0 < r1:
                         tt = t_track[i]
                         best = pkj
                         tie = False                      # an equally good rival with more rounds to spare
                         for r in range(r0, r1):
-                            u2 = riv_unit[r]
-                            p2 = riv_pair[r]
-                            L2 = riv_L[r]
+                            u2 = riv[r].unit
+                            p2 = riv[r].pair
+                            L2 = riv[r].L
                             a2 = mag[u2] - un_reserve[u2]
                             if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                     or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
@@ -351,10 +351,10 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                                 tie = True
                         if best > pkj or tie:
                             defer = True         # unless as good a salvo is left once this one's result is in
-                            for k2 in range(pev_i[j, 5], thr_ptr[i + 1]):
-                                u2 = tev_unit[k2]
-                                p2 = tev_pair[k2]
-                                L2 = tev_L[k2]
+                            for k2 in range(pev[j].after, thr_ptr[i + 1]):
+                                u2 = tev[k2].unit
+                                p2 = tev[k2].pair
+                                L2 = tev[k2].L
                                 a2 = mag[u2] - un_reserve[u2]
                                 if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                         or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
@@ -378,9 +378,9 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     ci[nc] = i
                     cq[nc] = q
                     cu[nc] = u
-                    ce[nc] = pev_i[j, 1]
-                    ct[nc] = pev_f[j, 1]
-                    ca[nc] = pev_i[j, 2]
+                    ce[nc] = pev[j].e
+                    ct[nc] = pev[j].t
+                    ca[nc] = pev[j].air
                     cns[nc] = ns
                     cps[nc] = pkj
                     nc += 1
@@ -393,7 +393,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         nu += 1
                     ucnt[u] += 1
                     j += 1
-                    while j < end and pev_i[j, 0] == g:   # a pair's first open event in the group only
+                    while j < end and pev[j].g == g:   # a pair's first open event in the group only
                         j += 1
                 if j < end:
                     cur[q] = j
@@ -633,16 +633,16 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     lo = pair_last[q] + look_s
                 tf = t_free[i]
                 while j < end:
-                    L = pev_f[j, 0]
+                    L = pev[j].L
                     if td <= L:
                         j = end
                         break
-                    if L >= lo and pev_f[j, 2] >= tf:
+                    if L >= lo and pev[j].gs >= tf:
                         break
                     j += 1
                 if j < end:
                     cur[q] = j
-                    gq = pev_i[j, 0]
+                    gq = pev[j].g
                     nxt[q] = head[gq]
                     head[gq] = q
         # --- tally
