@@ -88,8 +88,12 @@ of the group, keyed by gain, then event index; the best fresh, feasible top
 over the units is the plain rescan's argmax (a committed salvo only lowers
 its threat's gains, feasibility only ever shrinks), and a unit that can no
 longer fire leaves with all its candidates at once (a unit's salvos have
-one size in a group). A full salvo's kill probability is computed once per
-trial, unit and threat type.
+one size in a group); with a single firing unit whose gains all tie (a wave
+in reach of one layer) the heap's pop order is the event order, so its
+candidates are read as a list. Each event is one record
+(:data:`redline.engagement.index.EVENT`), each look-ahead rival one
+:data:`~redline.engagement.index.RIVAL`. A full salvo's kill probability is
+computed once per trial, unit and threat type.
 """
 from __future__ import annotations
 
