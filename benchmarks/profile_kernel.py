@@ -8,7 +8,7 @@ address is turned into a kernel line with ``addr2line``. Two steps::
 
     perf record -e cpu-clock -F 4000 -o /tmp/kernel.perf \\
         env NUMBA_DEBUGINFO=1 NUMBA_CACHE_DIR=/tmp/redline-prof-cache PYTHONPATH=src \\
-        python benchmarks/profile_kernel.py run april          # or: layered
+        python benchmarks/profile_kernel.py run april          # or: april-x4, layered
     python benchmarks/profile_kernel.py report /tmp/kernel.perf [--lines 40]
 
 ``report`` prints the share of the kernel's samples in each of its sections
@@ -35,7 +35,7 @@ def run(which: str, trials: int = 4000, repeat: int = 10) -> None:
     its object code and address for :func:`report`."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import redline
-    from bench_bound import layered_scenario
+    from bench_bound import _scaled, layered_scenario
     from redline.engagement import kernel
     from redline.engagement.compile import compile_scenario
     from redline.engagement.runner import run_compiled
@@ -43,14 +43,17 @@ def run(which: str, trials: int = 4000, repeat: int = 10) -> None:
 
     if os.environ.get("NUMBA_DEBUGINFO") != "1":
         raise SystemExit("set NUMBA_DEBUGINFO=1 (and a fresh NUMBA_CACHE_DIR): see the module notes")
-    if which == "april":
+    if which in ("april", "april-x4"):
         sc = redline.load_scenario("april-2024")
         cat = scenario_catalog(sc)
         ps = redline.default_params(cat)
+        if which == "april-x4":                  # bench_bound's scaling case: salvos and magazines x4
+            sc = _scaled(sc, 4)
+            trials //= 4
     elif which == "layered":
         sc, cat, ps = layered_scenario()
     else:
-        raise SystemExit(f"unknown case {which!r}; use april or layered")
+        raise SystemExit(f"unknown case {which!r}; use april, april-x4 or layered")
     comp = compile_scenario(sc, cat, ps)
     run_compiled(comp, ps, 64, 1, workers=1)
     cres = kernel.simulate_chunk.overloads[kernel.simulate_chunk.signatures[0]]

@@ -41,3 +41,17 @@ def test_exact_allocation_runs_in_reference_engine_only(build):
     assert res.counts("ballistic", "launched").sum() == 200
     with pytest.raises(ValueError, match="exact"):
         redline.run(sc, trials=10, seed=1, engine="fast")
+
+
+@pytest.mark.parametrize("sls,max_engagements,magazine", [(False, 1, 12), (True, 2, 40)])
+def test_fast_and_reference_identical_when_one_unit_ties(build, sls, max_engagements, magazine):
+    """A wave of identical threats in reach of one battery: every gain ties, so the fast engine reads the
+    unit's candidates as a list in event order (or reversed, as re-filed pairs come) instead of a heap;
+    the reference engine's plain rescan must pick the same salvos, draw for draw."""
+    sc = build(n_threats=60, shots=1, sls=sls, max_engagements=max_engagements, magazine=magazine, window=(0, 0))
+    ps = fixed_params(sc, pk={"arrow-3": 0.7})
+    fast = redline.run(sc, trials=24, seed=3, params=ps)
+    ref = redline.run(sc, trials=24, seed=3, params=ps, engine="reference")
+    for field in ("cls", "unit_shots", "unit_kills", "fate", "killer"):
+        np.testing.assert_array_equal(getattr(fast.raw, field), getattr(ref.raw, field), err_msg=field)
+    assert (fast.raw.unit_shots[:, 0] == magazine).all()       # more threats than rounds: the magazine is spent

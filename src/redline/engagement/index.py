@@ -38,7 +38,12 @@ negative-index wraparound; ``E`` events, ``Q`` pairs, ``G`` groups, ``R`` look-a
   unit, pair and decision time;
 * ``tev_pair`` (E,) uint32: ``Compiled.tev_pair`` in this numbering;
 * ``sf_ptr`` (G+1,) int64: the pairs that join in group ``g``; ``sf_L`` (Q,)
-  float: the decision time of each pair's first event.
+  float: the decision time of each pair's first event;
+* what the kernel reads: ``pev`` (E,) :data:`EVENT` records, each event's
+  ``pev_f`` and ``pev_i`` row in one 48-byte record (one cache line for most
+  events instead of two), and ``riv`` (R,) and ``tev`` (E,) :data:`RIVAL`
+  records, the look-ahead's rivals and ``Compiled``'s threat index (decision
+  time, unit, pair in this numbering), so a rival is one load, not three.
 """
 from __future__ import annotations
 
@@ -48,7 +53,21 @@ import numpy as np
 
 from .compile import Compiled
 
-__all__ = ["PairIndex", "pair_index"]
+__all__ = ["PairIndex", "pair_index", "EVENT", "RIVAL"]
+
+EVENT = np.dtype([("L", "f8"), ("t", "f8"), ("gs", "f8"), ("g", "u4"), ("e", "u4"), ("air", "u4"),
+                  ("r0", "u4"), ("r1", "u4"), ("after", "u4")], align=True)
+"""``pev_f`` and ``pev_i`` of one event in one 48-byte record (``PairIndex.pev``), read by the kernel."""
+RIVAL = np.dtype([("L", "f8"), ("unit", "u4"), ("pair", "u4")], align=True)
+"""An opportunity of another unit on the threat: decision time, unit, pair (``PairIndex.riv``, ``tev``)."""
+
+
+def _records(dtype: np.dtype, **cols) -> np.ndarray:
+    n = len(next(iter(cols.values())))
+    out = np.zeros(n, dtype)
+    for k, v in cols.items():
+        out[k] = v
+    return out
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,9 @@ class PairIndex:
     tev_pair: np.ndarray
     sf_ptr: np.ndarray
     sf_L: np.ndarray
+    pev: np.ndarray
+    riv: np.ndarray
+    tev: np.ndarray
 
 
 def _build(c: Compiled) -> PairIndex:
@@ -93,12 +115,17 @@ def _build(c: Compiled) -> PairIndex:
                       c.tev_riv_ptr[tp], c.tev_riv_ptr[tp + 1], c.tev_after[tp]], axis=1)
     assert n_ev < 2**32, "the pair index holds event numbers in 32 bits"
     tev_pair = new[c.tev_pair.astype(np.int64)].astype(np.uint32)
+    pev = _records(EVENT, L=pev_f[:, 0], t=pev_f[:, 1], gs=pev_f[:, 2], g=pev_i[:, 0], e=pev_i[:, 1], air=pev_i[:, 2],
+                   r0=pev_i[:, 3], r1=pev_i[:, 4], after=pev_i[:, 5]) if n_ev else np.zeros(0, EVENT)
+    rivr = _records(RIVAL, L=c.tev_L[riv], unit=c.tev_unit[riv], pair=tev_pair[riv]) if riv.size else np.zeros(0, RIVAL)
+    tev = _records(RIVAL, L=c.tev_L, unit=c.tev_unit, pair=tev_pair) if n_ev else np.zeros(0, RIVAL)
     return PairIndex(
         pr_thr=c.ev_threat[first_ev].astype(np.uint32), pr_unit=c.ev_unit[first_ev].astype(np.uint32),
         pr_pair=by_first.astype(np.int64), pr_ptr=pr_ptr,
         pev_f=np.ascontiguousarray(pev_f.reshape(-1, 3)), pev_i=np.ascontiguousarray(pev_i.reshape(-1, 6), dtype=np.uint32),
         riv_unit=c.tev_unit[riv].astype(np.uint32), riv_pair=tev_pair[riv], riv_L=np.ascontiguousarray(c.tev_L[riv], dtype=float),
         tev_pair=tev_pair, sf_ptr=sf_ptr, sf_L=np.ascontiguousarray(c.ev_L[first_ev], dtype=float),
+        pev=pev, riv=rivr, tev=tev,
     )
 
 

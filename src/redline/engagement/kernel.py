@@ -88,8 +88,12 @@ of the group, keyed by gain, then event index; the best fresh, feasible top
 over the units is the plain rescan's argmax (a committed salvo only lowers
 its threat's gains, feasibility only ever shrinks), and a unit that can no
 longer fire leaves with all its candidates at once (a unit's salvos have
-one size in a group). A full salvo's kill probability is computed once per
-trial, unit and threat type.
+one size in a group); with a single firing unit whose gains all tie (a wave
+in reach of one layer) the heap's pop order is the event order, so its
+candidates are read as a list. Each event is one record
+(:data:`redline.engagement.index.EVENT`), each look-ahead rival one
+:data:`~redline.engagement.index.RIVAL`. A full salvo's kill probability is
+computed once per trial, unit and threat type.
 """
 from __future__ import annotations
 
@@ -133,8 +137,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                    th_type, th_class, th_t0, th_T, th_boost, th_boost_fail, th_track, th_aim,
                    trk_sens_ptr, trk_sens_idx, trk_sens_t, sens_type,
                    un_type, mag0, un_chan, un_react, un_shots, un_reserve, un_nation,
-                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev_f, pev_i, sf_ptr, sf_L,
-                   tev_unit, tev_pair, tev_L, riv_unit, riv_pair, riv_L, grp_ptr, grp_time,
+                   thr_ptr, pr_thr, pr_unit, pr_ptr, pev, sf_ptr, sf_L,
+                   tev, riv, grp_ptr, grp_time,
                    site_dx, site_dy, site_r2, site_value, predict_class, max_eng, look_s, max_inflight,
                    pk_p, rel_p, sigma_p, pd_p,
                    out_cls, out_ushots, out_ukills, out_hits, out_type, out_kna,
@@ -306,8 +310,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                 lk = pair_last[q] + look_s
                 blocked = pend[i] >= max_inflight    # no free slot in flight: no salvo in this group
                 found = False
-                while j < end and pev_i[j, 0] == g:
-                    L = pev_f[j, 0]
+                while j < end and pev[j].g == g:
+                    L = pev[j].L
                     if td <= L:
                         j = end                  # known dead from here on
                         break
@@ -324,16 +328,16 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     else:
                         pkj = 1.0 - (1.0 - pk_p[pi, un_type[u], ty]) ** ns
                     # look-ahead (semantics 3a): defer to a better salvo this one would block
-                    r0 = pev_i[j, 3]                     # its rivals
-                    r1 = pev_i[j, 4]
+                    r0 = pev[j].r0                     # its rivals
+                    r1 = pev[j].r1
                     if r0 < r1:
                         tt = t_track[i]
                         best = pkj
                         tie = False                      # an equally good rival with more rounds to spare
                         for r in range(r0, r1):
-                            u2 = riv_unit[r]
-                            p2 = riv_pair[r]
-                            L2 = riv_L[r]
+                            u2 = riv[r].unit
+                            p2 = riv[r].pair
+                            L2 = riv[r].L
                             a2 = mag[u2] - un_reserve[u2]
                             if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                     or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
@@ -351,10 +355,10 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                                 tie = True
                         if best > pkj or tie:
                             defer = True         # unless as good a salvo is left once this one's result is in
-                            for k2 in range(pev_i[j, 5], thr_ptr[i + 1]):
-                                u2 = tev_unit[k2]
-                                p2 = tev_pair[k2]
-                                L2 = tev_L[k2]
+                            for k2 in range(pev[j].after, thr_ptr[i + 1]):
+                                u2 = tev[k2].unit
+                                p2 = tev[k2].pair
+                                L2 = tev[k2].L
                                 a2 = mag[u2] - un_reserve[u2]
                                 if (a2 <= 0 or tt + un_react[u2] > L2 or pair_cnt[p2] >= max_eng
                                         or (pair_cnt[p2] > 0 and L2 < pair_last[p2] + look_s)):
@@ -378,9 +382,9 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     ci[nc] = i
                     cq[nc] = q
                     cu[nc] = u
-                    ce[nc] = pev_i[j, 1]
-                    ct[nc] = pev_f[j, 1]
-                    ca[nc] = pev_i[j, 2]
+                    ce[nc] = pev[j].e
+                    ct[nc] = pev[j].t
+                    ca[nc] = pev[j].air
                     cns[nc] = ns
                     cps[nc] = pkj
                     nc += 1
@@ -393,7 +397,7 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         nu += 1
                     ucnt[u] += 1
                     j += 1
-                    while j < end and pev_i[j, 0] == g:   # a pair's first open event in the group only
+                    while j < end and pev[j].g == g:   # a pair's first open event in the group only
                         j += 1
                 if j < end:
                     cur[q] = j
@@ -428,8 +432,27 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         he[x] = ce[c]
                         hc[x] = c
                         cver[c] = ver[ci[c]]
+                # one unit whose gains all tie, its candidates in event order (the layered raid: a unit alone
+                # in reach of a wave): the heap would pop them in that order, so the segment is read as a
+                # sorted list instead (a pop advances its start, no sifting). With one unit a threat has one
+                # candidate, so none goes stale: each keeps its gain until it is committed
+                # (or in reverse event order, as pairs filed again after a group are: reversed first)
+                lin = na == 1
+                if lin:
+                    m = um[0]
+                    k0 = hk[0]
+                    up = m < 2 or he[1] > he[0]
+                    for x in range(1, m):
+                        if not (hk[x] == k0 and (he[x] > he[x - 1]) == up):
+                            lin = False
+                            break
+                    if lin and not up:
+                        for x in range(m // 2):
+                            y = m - 1 - x
+                            he[x], he[y] = he[y], he[x]
+                            hc[x], hc[y] = hc[y], hc[x]
                 # heapify each unit's segment: sift each parent, the last one first
-                for a in range(na):
+                for a in range(0 if lin else na):
                     b0 = ub[a]
                     m = um[a]
                     for root in range(m // 2 - 1, -1, -1):
@@ -476,9 +499,12 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     if pend[i] >= max_inflight:
                         m = um[best] - 1             # infeasible for the rest of the group: pop it
                         um[best] = m
-                        hk[b0] = hk[b0 + m]
-                        he[b0] = he[b0 + m]
-                        hc[b0] = hc[b0 + m]
+                        if lin:
+                            ub[best] = b0 + 1
+                        else:
+                            hk[b0] = hk[b0 + m]
+                            he[b0] = he[b0 + m]
+                            hc[b0] = hc[b0 + m]
                     elif cver[c] != ver[i]:
                         hk[b0] = wgt[i] * cps[c]     # gains only fall: sift it down to its place
                         cver[c] = ver[i]
@@ -489,9 +515,12 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         ns = cns[c]
                         m = um[best] - 1
                         um[best] = m
-                        hk[b0] = hk[b0 + m]
-                        he[b0] = he[b0 + m]
-                        hc[b0] = hc[b0 + m]
+                        if lin:
+                            ub[best] = b0 + 1
+                        else:
+                            hk[b0] = hk[b0 + m]
+                            he[b0] = he[b0 + m]
+                            hc[b0] = hc[b0 + m]
                         ps = cps[c]
                         p = cq[c]
                         chan_left[u] -= 1
@@ -521,6 +550,8 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                         gu[best] = gu[na]
                         ub[best] = ub[na]
                         um[best] = um[na]
+                        continue
+                    if lin:
                         continue
                     # the new top of the unit's heap to its place (Floyd's: the hole goes down to a leaf
                     # by the better child, one comparison a level, then the entry rises; the entry came
@@ -606,16 +637,16 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     lo = pair_last[q] + look_s
                 tf = t_free[i]
                 while j < end:
-                    L = pev_f[j, 0]
+                    L = pev[j].L
                     if td <= L:
                         j = end
                         break
-                    if L >= lo and pev_f[j, 2] >= tf:
+                    if L >= lo and pev[j].gs >= tf:
                         break
                     j += 1
                 if j < end:
                     cur[q] = j
-                    gq = pev_i[j, 0]
+                    gq = pev[j].g
                     nxt[q] = head[gq]
                     head[gq] = q
         # --- tally
