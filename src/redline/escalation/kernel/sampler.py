@@ -20,6 +20,7 @@ from ..layout import (
     NA,
     NCOMBO,
     NDUR,
+    NLEV,
     NOUT,
     NVAR,
     NUC_BREAKOUT,
@@ -39,8 +40,9 @@ from .chance import (
     outcome_probs_pre,
     perception_probs,
 )
-from .choice import AUX_PART, AUX_VX, NAUX, action_probs, init_trig, prepare_mover
-from .state import advance_by, apply_move, decay_table, set_gaza
+from .choice import AUX_LEV, AUX_PART, AUX_VX, NAUX, action_probs, init_trig, prepare_mover
+from .state import advance_by, apply_move_lv, decay_table, set_gaza
+from .tables import lever_list
 
 __all__ = ["NBUF", "NU", "move_logprobs", "predictive", "predictive_movers", "round_one", "simulate_rounds"]
 
@@ -75,7 +77,9 @@ def round_one(S, th, u, T, acc, horizon, dec, lut, eloss, st, aux, ob, buf, ubuf
     if S[S_TIME] + days > horizon:
         S[S_STATUS] = ST_HORIZON
         return -1
-    advance_by(S, days, dec[0, b], dec[1, b], dec[2, b], T, acc)
+    LV = aux[AUX_LEV:AUX_LEV + NLEV]      # the active levers: no node of a round changes them
+    lever_list(S, LV)
+    advance_by(S, days, dec[0, b], dec[1, b], dec[2, b], T, acc, LV)
     if u[U_GAZA] < gaza_collapse_prob(S, days, T):
         set_gaza(S, True, T)
         S[S_CEASE] = 0.0
@@ -97,7 +101,7 @@ def round_one(S, th, u, T, acc, horizon, dec, lut, eloss, st, aux, ob, buf, ubuf
         # prepare's variant weights serve: the state has not changed since
         outcome_probs_pre(S, a, q, T, aux[AUX_VX:AUX_VX + NVAR], ob)
         o = draw(ob, NOUT, u[U_OUT])
-    apply_move(S, i, a, float(d), q, o, T, acc)
+    apply_move_lv(S, i, a, float(d), q, o, T, acc, LV)
     return a
 
 
