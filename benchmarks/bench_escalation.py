@@ -103,7 +103,7 @@ def profile(paths: int = 20_000, rounds: int = ROUNDS) -> dict:
         U = rng.random((paths, K.NU))
         pre.append(SS.copy())
         us.append(U)
-        K.simulate_rounds(SS, U[None], didx, TH, T, acc, moves, r, 1e12, np.zeros(1, np.int64))
+        K.simulate_round(SS, U, didx, TH, T, acc, moves, r, 1e12)
     PRE, UU, DI = np.concatenate(pre), np.concatenate(us), np.tile(didx, rounds)
     keep = PRE[:, S_STATUS] == 0
     PRE, UU, DI = PRE[keep], UU[keep], DI[keep]

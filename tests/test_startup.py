@@ -151,7 +151,7 @@ def test_maintain_warm_reaches_every_numba_entry_point():
     result = CliRunner().invoke(app, ["maintain", "warm", "--json"])
     assert result.exit_code == 0, result.output
     assert list(json.loads(result.output)) == [name for name, _, _ in STAGES]
-    entry_points = [ekernel.simulate_chunk, ecompile._select_opportunities, sampler.simulate_rounds,
+    entry_points = [ekernel.simulate_chunk, ecompile._select_opportunities, sampler.simulate_round,
                     sampler.move_logprobs, sampler.predictive, sampler.predictive_movers]
     assert [f.__name__ for f in entry_points if not f.overloads] == []
     assert all(getattr(f, "_cache", None) is not None and type(f._cache).__name__ == "FunctionCache" for f in entry_points)

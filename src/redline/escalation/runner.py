@@ -63,33 +63,15 @@ def simulate(model: Model, state0: np.ndarray, TH: np.ndarray, paths: int, round
     cols = [S_TIME] + list(range(S_STK, S_STK + NST))
     ntr = min(trace, paths)
     rec = [SS[:ntr, cols].copy()] if ntr else []
-    # Rounds run in chunks of at most about 4 million uniforms (32 MB), each path through the
-    # whole chunk in turn (kernel.simulate_rounds). The uniforms are drawn round by round as
-    # before: one (paths, NU) block a round, in round order, which is the stream of one
-    # (R, paths, NU) draw; when every path has ended before the chunk's last round, the
-    # generator is put back and advanced by the rounds actually run, so it ends where a draw a
-    # round would leave it. Tracing records every round, so it runs a round at a time.
-    chunk = 1 if ntr else max(1, min(rounds, (1 << 22) // (paths * K.NU)))
-    running = np.zeros(chunk, np.int64)
     done = 0
-    r = 0
-    while r < rounds:
-        R = min(chunk, rounds - r)
-        saved = rng.bit_generator.state
-        U = rng.random((R, paths, K.NU))
-        K.simulate_rounds(SS, U, didx, TH, model.tables, acc, moves, r, float(horizon_days), running[:R])
+    for r in range(rounds):
+        U = rng.random((paths, K.NU))
+        running = K.simulate_round(SS, U, didx, TH, model.tables, acc, moves, r, float(horizon_days))
+        done = r + 1
         if ntr:
             rec.append(SS[:ntr, cols].copy())
-        ended = np.flatnonzero(running[:R] == 0)
-        if ended.size:
-            k = int(ended[0]) + 1           # every path had ended after round r + k - 1
-            if k < R:
-                rng.bit_generator.state = saved
-                rng.random((k, paths, K.NU))
-            done = r + k
+        if running == 0:
             break
-        r += R
-        done = r
     # the reported war rule, once met, is the path's end state (the path itself went on)
     SS[SS[:, S_WARON] > 0.0, S_STATUS] = ST_WAR
     return Paths(states=SS, draw=didx, moves=moves, interceptors=acc, rounds_run=done,

@@ -11,7 +11,7 @@ read by field name. One concern per module:
                    partners, outcomes, and the inverse-CDF draw
 :mod:`.choice`     the mover's utilities and logit quantal response with one-move look-ahead
 :mod:`.state`      state updates: time passing, a move, the Gaza war, the war rule
-:mod:`.sampler`    rounds of every path (parallel), and the likelihood of observed moves
+:mod:`.sampler`    one round of every path (parallel), and the likelihood of observed moves
 =================  ============================================================================
 
 Every chance node has a function returning its probabilities; the sampler draws them with one
@@ -57,7 +57,7 @@ from .choice import (
     util,
     war_cost,
 )
-from .sampler import NBUF, NU, move_logprobs, predictive, predictive_movers, round_one, simulate_rounds
+from .sampler import NBUF, NU, move_logprobs, predictive, predictive_movers, round_one, simulate_round
 from .state import advance, apply_move, front_active, recent_high, set_gaza, war_trigger
 from .tables import Tables, is_mover, lever_mult
 
@@ -67,5 +67,5 @@ __all__ = [
     "draw", "duration_probs", "front_active", "gaza_collapse_prob", "is_mover", "lever_mult", "move_logprobs",
     "mover_probs", "nuclear_prob", "outcome_probs", "outcome_probs_vx", "partner_probs", "perception_probs",
     "predictive", "predictive_movers", "prepare", "recent_high", "reply_utils", "round_one", "set_gaza",
-    "simulate_rounds", "util", "variant_weights", "war_cost", "war_trigger",
+    "simulate_round", "util", "variant_weights", "war_cost", "war_trigger",
 ]

@@ -100,7 +100,7 @@ from ..layout import (
     S_STK,
 )
 from .chance import depleted, outcome_probs_vx, partner_probs_arr, variant_weights_arr
-from .tables import is_mover, lever_list, lever_mult
+from .tables import is_mover, lever_mult
 
 __all__ = ["AUX_CEXP", "AUX_LEV", "AUX_PART", "AUX_TRIG", "AUX_VX", "AUX_WANT", "AUX_WARC", "NAUX", "UNAVAILABLE",
            "action_probs", "available", "climb_cost", "esc_weight", "fill_actor", "init_trig", "kind_value", "prepare",
@@ -188,7 +188,13 @@ def prepare_state(S, th, T, aux):
         aux[AUX_WANT + j] = 0.0
     variant_weights_arr(S, T.lever_variant, aux[AUX_VX:AUX_VX + NVAR])
     # the active levers, listed (-1 after the last), and their credibility factors
-    nlev = lever_list(S, aux[AUX_LEV:AUX_LEV + NLEV])
+    nlev = 0
+    for l in range(NLEV):
+        if S[S_LEV + l] != 0.0:
+            aux[AUX_LEV + nlev] = l
+            nlev += 1
+    if nlev < NLEV:
+        aux[AUX_LEV + nlev] = -1.0
     for kl in range(nlev):
         l = int(aux[AUX_LEV + kl])
         aux[AUX_CEXP + l] = math.exp(-S[S_D + int(LCA[l])]) if LCA[l] >= 0.0 else 0.0

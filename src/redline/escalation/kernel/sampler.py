@@ -1,7 +1,7 @@
-"""The path sampler and the likelihood: rounds of every path, and move probabilities.
+"""The path sampler and the likelihood: one round of every path, and move probabilities.
 
-:func:`simulate_rounds` advances all paths by one or more rounds, drawing each chance node with
-one uniform (inverse CDF, the fixed order of ``U``'s columns below); :func:`move_logprobs`,
+:func:`simulate_round` advances all paths one round, drawing each chance node with one uniform
+(inverse CDF, the fixed order of ``U``'s columns below); :func:`move_logprobs`,
 :func:`predictive` and :func:`predictive_movers` evaluate the same nodes on replayed states.
 """
 from __future__ import annotations
@@ -20,7 +20,6 @@ from ..layout import (
     NA,
     NCOMBO,
     NDUR,
-    NLEV,
     NOUT,
     NVAR,
     NUC_BREAKOUT,
@@ -40,11 +39,10 @@ from .chance import (
     outcome_probs_pre,
     perception_probs,
 )
-from .choice import AUX_LEV, AUX_PART, AUX_VX, NAUX, action_probs, init_trig, prepare_mover
-from .state import advance_by, apply_move_lv, decay_table, set_gaza
-from .tables import lever_list
+from .choice import AUX_PART, AUX_VX, NAUX, action_probs, init_trig, prepare_mover
+from .state import advance_by, apply_move, decay_table, set_gaza
 
-__all__ = ["NBUF", "NU", "move_logprobs", "predictive", "predictive_movers", "round_one", "simulate_rounds"]
+__all__ = ["NBUF", "NU", "move_logprobs", "predictive", "predictive_movers", "round_one", "simulate_round"]
 
 # columns of the (paths, NU) uniforms of one round, in the order the nodes are drawn
 U_DUR, U_GAZA, U_NUC, U_MOVER, U_ACTION, U_PERC, U_PART, U_OUT = range(8)
@@ -77,9 +75,7 @@ def round_one(S, th, u, T, acc, horizon, dec, lut, eloss, st, aux, ob, buf, ubuf
     if S[S_TIME] + days > horizon:
         S[S_STATUS] = ST_HORIZON
         return -1
-    LV = aux[AUX_LEV:AUX_LEV + NLEV]      # the active levers: no node of a round changes them
-    lever_list(S, LV)
-    advance_by(S, days, dec[0, b], dec[1, b], dec[2, b], T, acc, LV)
+    advance_by(S, days, dec[0, b], dec[1, b], dec[2, b], T, acc)
     if u[U_GAZA] < gaza_collapse_prob(S, days, T):
         set_gaza(S, True, T)
         S[S_CEASE] = 0.0
@@ -101,45 +97,36 @@ def round_one(S, th, u, T, acc, horizon, dec, lut, eloss, st, aux, ob, buf, ubuf
         # prepare's variant weights serve: the state has not changed since
         outcome_probs_pre(S, a, q, T, aux[AUX_VX:AUX_VX + NVAR], ob)
         o = draw(ob, NOUT, u[U_OUT])
-    apply_move_lv(S, i, a, float(d), q, o, T, acc, LV)
+    apply_move(S, i, a, float(d), q, o, T, acc)
     return a
 
 
 @njit(cache=True, parallel=True)
-def simulate_rounds(SS, U, didx, TH, T, ACC, MOVES, rnd, horizon, RUNNING):
-    """Advance every running path by ``R = U.shape[0]`` rounds, all paths in parallel.
+def simulate_round(SS, U, didx, TH, T, ACC, MOVES, rnd, horizon):
+    """Advance every running path by one round, all paths in parallel.
 
-    ``SS`` (paths, SDIM) states; ``U`` (R, paths, NU) uniforms of rounds ``rnd .. rnd + R - 1``;
-    ``didx`` (paths,) posterior draw of each path; ``TH`` (draws, NPAR); ``ACC`` (paths, NI)
-    interceptors used; ``MOVES`` (paths, rounds) action record (-1 none). Writes ``RUNNING[k]``,
-    the number of paths still running after round ``rnd + k``.
-
-    Each path runs its R rounds in turn (a path's rounds read only its own state and uniforms,
-    so the order of (path, round) pairs does not change a bit): its state stays in cache, where
-    one round of every path at a time streams all the states through memory once a round.
+    ``SS`` (paths, SDIM) states; ``U`` (paths, NU) uniforms for this round; ``didx`` (paths,)
+    posterior draw of each path; ``TH`` (draws, NPAR); ``ACC`` (paths, NI) interceptors used;
+    ``MOVES`` (paths, rounds) action record (-1 none). Returns the number of paths still running.
     """
     npaths = SS.shape[0]
-    R = U.shape[0]
     A = T.action.shape[0]
     nchunk = 64
     nblocks = (npaths + nchunk - 1) // nchunk
-    running = np.zeros((nblocks, R), np.int64)
+    running = np.zeros(nblocks, np.int64)
     for blk in prange(nblocks):
         lut, eloss, st, aux, ob, buf, ubuf, pbuf = scratch(A, T.glob)
         dec = decay_table(T.glob)
         for p in range(blk * nchunk, min(npaths, (blk + 1) * nchunk)):
             S = SS[p]
-            th = TH[didx[p]]
-            for k in range(R):
-                if S[S_STATUS] != ST_RUNNING:
-                    break
-                a = round_one(S, th, U[k, p], T, ACC[p], horizon, dec, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
-                if a >= 0:
-                    MOVES[p, rnd + k] = a
-                if S[S_STATUS] == ST_RUNNING:
-                    running[blk, k] += 1
-    for k in range(R):
-        RUNNING[k] = running[:, k].sum()
+            if S[S_STATUS] != ST_RUNNING:
+                continue
+            a = round_one(S, TH[didx[p]], U[p], T, ACC[p], horizon, dec, lut, eloss, st, aux, ob, buf, ubuf, pbuf)
+            if a >= 0:
+                MOVES[p, rnd] = a
+            if S[S_STATUS] == ST_RUNNING:
+                running[blk] += 1
+    return running.sum()
 
 
 @njit(cache=True)

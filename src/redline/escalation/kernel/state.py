@@ -90,9 +90,9 @@ from ..layout import (
     ST_DEESC,
 
 )
-from .tables import is_mover, lever_list
+from .tables import is_mover
 
-__all__ = ["advance", "advance_by", "decay_table", "apply_move", "apply_move_lv", "front_active", "recent_high", "set_gaza", "war_trigger"]
+__all__ = ["advance", "advance_by", "decay_table", "apply_move", "front_active", "recent_high", "set_gaza", "war_trigger"]
 
 
 @njit(cache=True)
@@ -146,9 +146,7 @@ def advance(S, days, T, acc):
     ``acc`` (NI,) accumulates the interceptors the active fronts use.
     """
     GP = T.glob
-    LV = np.empty(NLEV)
-    lever_list(S, LV)
-    advance_by(S, days, 0.5 ** (days / GP[G_GRHL]), 0.5 ** (days / GP[G_DEFHL]), 0.5 ** (days / GP[G_PRECHL]), T, acc, LV)
+    advance_by(S, days, 0.5 ** (days / GP[G_GRHL]), 0.5 ** (days / GP[G_DEFHL]), 0.5 ** (days / GP[G_PRECHL]), T, acc)
 
 
 @njit(cache=True)
@@ -165,9 +163,8 @@ def decay_table(GP):
 
 
 @njit(cache=True, inline="always")
-def advance_by(S, days, fg, fd, fn, T, acc, LV):
-    """:func:`advance` given its decay factors ``fg``, ``fd``, ``fn`` over ``days`` and the
-    :func:`~.tables.lever_list` ``LV`` of ``S``."""
+def advance_by(S, days, fg, fd, fn, T, acc):
+    """:func:`advance` given its decay factors ``fg``, ``fd``, ``fn`` over ``days``."""
     ACT = T.actor
     role = T.role
     GP = T.glob
@@ -197,11 +194,10 @@ def advance_by(S, days, fg, fd, fn, T, acc, LV):
     for s in range(NST):
         if PROD[s] > 0.0:
             m = 1.0
-            for kl in range(NLEV):
-                l = int(LV[kl])
-                if l < 0:
-                    break
-                m *= 1.0 + S[S_LEV + l] * (LPROD[l, s] - 1.0)
+            for l in range(NLEV):
+                x = S[S_LEV + l]
+                if x != 0.0:
+                    m *= 1.0 + x * (LPROD[l, s] - 1.0)
             S[S_STK + s] += PROD[s] * m * days
         S[S_STK + s] = max(S[S_STK + s], 0.0)
     S[S_TIME] += days
@@ -215,14 +211,6 @@ def apply_move(S, i, a, dperc, q, o, T, acc):
 
     ``acc`` (NI,) accumulates the interceptors the move uses.
     """
-    LV = np.empty(NLEV)
-    lever_list(S, LV)
-    apply_move_lv(S, i, a, dperc, q, o, T, acc, LV)
-
-
-@njit(cache=True, inline="always")
-def apply_move_lv(S, i, a, dperc, q, o, T, acc, LV):
-    """:func:`apply_move` given the :func:`~.tables.lever_list` ``LV`` of ``S``."""
     AF = T.action
     ACT = T.actor
     role = T.role
@@ -286,11 +274,10 @@ def apply_move_lv(S, i, a, dperc, q, o, T, acc, LV):
                 S[S_PS + t] = i
         for k in range(NA):
             c = 0.0
-            for kl in range(NLEV):
-                l = int(LV[kl])
-                if l < 0:
-                    break
-                c += S[S_LEV + l] * COM[l, k, t]
+            for l in range(NLEV):
+                x = S[S_LEV + l]
+                if x != 0.0:
+                    c += x * COM[l, k, t]
             if c > 0.0 and k != i and ACT[k, C_FAMILY] != ACT[i, C_FAMILY]:
                 pk = min(c, 1.0) * perc
                 if pk > S[S_PR + k]:

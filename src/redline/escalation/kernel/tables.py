@@ -15,7 +15,7 @@ from numba import njit
 
 from ..layout import NLEV, ROLE_DECIDE, ROLE_PDECIDE, ROLE_PROXY, S_LEV
 
-__all__ = ["Tables", "is_mover", "lever_list", "lever_mult"]
+__all__ = ["Tables", "is_mover", "lever_mult"]
 
 
 class Tables(NamedTuple):
@@ -57,21 +57,6 @@ def lever_mult(S, arr):
         if x != 0.0:
             m *= 1.0 + x * (arr[l] - 1.0)
     return m
-
-
-@njit(cache=True, inline="always")
-def lever_list(S, LV):
-    """Write the indices of the active levers (``S[S_LEV + l] != 0``), in order, into ``LV``
-    (NLEV,), then -1 after the last if fewer than NLEV; returns their number. The loops over
-    levers read this list instead of testing every lever slot (the same terms in the same order)."""
-    n = 0
-    for l in range(NLEV):
-        if S[S_LEV + l] != 0.0:
-            LV[n] = l
-            n += 1
-    if n < NLEV:
-        LV[n] = -1.0
-    return n
 
 
 @njit(cache=True, inline="always")
