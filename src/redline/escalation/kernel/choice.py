@@ -143,15 +143,18 @@ def war_cost(S, i, th, T):
     (proxies' blended with the patron's) times the lever multipliers, plus the expected harm of
     the campaigns aimed at it (``w_reply`` x loss points / 4; third-party entry included) and the
     economic cost of a war's oil shock (``w_economic`` x oil x oil sensitivity)."""
-    return war_cost_m(i, th, T, lever_mult(S, T.war_cost_mult))
+    return war_cost_m(i, th, T.actor, T.war_loss, T.war_oil[0], lever_mult(S, T.war_cost_mult))
 
 
 @njit(cache=True, inline="always")
-def war_cost_m(i, th, T, lm):
+def war_cost_m(i, th, ACT, WL, woil, lm):
     """:func:`war_cost` given the lever multiplier ``lm = lever_mult(S, T.war_cost_mult)``, the
-    same for every actor (:func:`prepare` computes it once)."""
-    return (T.actor[i, C_WARC] * lm + th[P_REPLY] * T.war_loss[i] / 4.0
-            + th[P_ECON] * T.war_oil[0] * T.actor[i, C_OILS])
+    same for every actor (:func:`prepare_state` computes it once), and the tables it reads
+    (``T.actor``, ``T.war_loss``, ``T.war_oil[0]``): :func:`prepare_state` reads them into
+    locals once, since each read of a field of ``T`` inside its loop costs an atomic
+    reference-count increment and decrement."""
+    return (ACT[i, C_WARC] * lm + th[P_REPLY] * WL[i] / 4.0
+            + th[P_ECON] * woil * ACT[i, C_OILS])
 
 
 @njit(cache=True)
@@ -175,17 +178,13 @@ def prepare_state(S, th, T, aux):
     war-trigger rows (:func:`init_trig`), and no actor filled yet (``aux[AUX_WANT + j] = 0``)."""
     LCA = T.lever_cred_actor
     partner_probs_arr(S, T.actor, T.glob, T.partner_logit, aux[AUX_PART:AUX_PART + NCOMBO])
-    # ... and its cost: the residual war_cost (lever multipliers) plus the harm of the campaigns
-    # aimed at the actor (third-party entry included) and the economic cost of a war's oil shock
-    # (the tables are read into locals once: each read of a field of T inside the loop costs an
-    # atomic reference-count increment and decrement)
+    # ... and each actor's cost of a war (war_cost)
     ACT = T.actor
     WL = T.war_loss
     woil = T.war_oil[0]
     lm = lever_mult(S, T.war_cost_mult)
     for j in range(NA):
-        aux[AUX_WARC + j] = (ACT[j, C_WARC] * lm + th[P_REPLY] * WL[j] / 4.0
-                             + th[P_ECON] * woil * ACT[j, C_OILS])     # war_cost_m, written out
+        aux[AUX_WARC + j] = war_cost_m(j, th, ACT, WL, woil, lm)
         aux[AUX_WANT + j] = 0.0
     variant_weights_arr(S, T.lever_variant, aux[AUX_VX:AUX_VX + NVAR])
     # the active levers, listed (-1 after the last), and their credibility factors
