@@ -496,23 +496,15 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                     b0 = ub[best]
                     c = hc[b0]
                     i = ci[c]
-                    if pend[i] >= max_inflight:
-                        m = um[best] - 1             # infeasible for the rest of the group: pop it
-                        um[best] = m
-                        if lin:
-                            ub[best] = b0 + 1
-                        else:
-                            hk[b0] = hk[b0 + m]
-                            he[b0] = he[b0 + m]
-                            hc[b0] = hc[b0 + m]
-                    elif cver[c] != ver[i]:
+                    full = pend[i] >= max_inflight   # infeasible for the rest of the group
+                    commit = False
+                    if not full and cver[c] != ver[i]:
                         hk[b0] = wgt[i] * cps[c]     # gains only fall: sift it down to its place
                         cver[c] = ver[i]
-                    elif not bk > 0.0:
+                    elif not full and not bk > 0.0:
                         break
-                    else:
-                        u = cu[c]
-                        ns = cns[c]
+                    else:                            # pop the top: infeasible, or committed below
+                        commit = not full
                         m = um[best] - 1
                         um[best] = m
                         if lin:
@@ -521,6 +513,9 @@ def simulate_chunk(seed_key, th_key, un_key, sens_key, trial0, n_trials, n_sampl
                             hk[b0] = hk[b0 + m]
                             he[b0] = he[b0 + m]
                             hc[b0] = hc[b0 + m]
+                    if commit:
+                        u = cu[c]
+                        ns = cns[c]
                         ps = cps[c]
                         p = cq[c]
                         chan_left[u] -= 1
