@@ -167,20 +167,22 @@ def test_pair_index_is_the_event_list_by_pair_in_event_order(name):
     cat = scenario_catalog(sc)
     c = compile_scenario(sc, cat, catalog_params(cat))
     ix = pair_index(c)
-    e = ix.pev_i[:, 1].astype(np.int64)
+    ev = ix.pev                                                             # the records the kernel reads
+    e = ev["e"].astype(np.int64)
     assert np.array_equal(np.sort(e), np.arange(c.ev_L.size))               # a permutation of the events
     group = np.repeat(np.arange(c.grp_ptr.size - 1), np.diff(c.grp_ptr))
-    assert np.array_equal(ix.pev_i[:, 0], group[e]) and np.array_equal(ix.pev_f[:, 0], c.ev_L[e])
-    assert np.array_equal(ix.pev_f[:, 1], c.ev_t[e]) and np.array_equal(ix.pev_i[:, 2], c.ev_air[e])
-    assert np.array_equal(ix.pev_f[:, 2], c.grp_time[group[e]])
+    assert np.array_equal(ev["g"], group[e]) and np.array_equal(ev["L"], c.ev_L[e])
+    assert np.array_equal(ev["t"], c.ev_t[e]) and np.array_equal(ev["air"], c.ev_air[e])
+    assert np.array_equal(ev["gs"], c.grp_time[group[e]])
     tpos = np.empty(e.size, np.int64)                                       # each event's place in the threat index
     tpos[c.tev_e] = np.arange(e.size)
     tp = tpos[e]
-    assert np.array_equal(ix.pev_i[:, 3], c.tev_riv_ptr[tp]) and np.array_equal(ix.pev_i[:, 4], c.tev_riv_ptr[tp + 1])
-    assert np.array_equal(ix.pev_i[:, 5], c.tev_after[tp])                  # the look-ahead's rivals, inlined
-    assert np.array_equal(ix.riv_unit, c.tev_unit[c.tev_riv]) and np.array_equal(ix.riv_L, c.tev_L[c.tev_riv])
-    assert np.array_equal(ix.pr_pair[ix.riv_pair], c.tev_pair[c.tev_riv])
-    assert np.array_equal(ix.pr_pair[ix.tev_pair], c.tev_pair)
+    assert np.array_equal(ev["r0"], c.tev_riv_ptr[tp]) and np.array_equal(ev["r1"], c.tev_riv_ptr[tp + 1])
+    assert np.array_equal(ev["after"], c.tev_after[tp])                     # the look-ahead's rivals, inlined
+    assert np.array_equal(ix.tev["unit"], c.tev_unit) and np.array_equal(ix.tev["L"], c.tev_L)
+    assert np.array_equal(ix.pr_pair[ix.tev["pair"]], c.tev_pair)
+    assert np.array_equal(ix.riv["unit"], c.tev_unit[c.tev_riv]) and np.array_equal(ix.riv["L"], c.tev_L[c.tev_riv])
+    assert np.array_equal(ix.pr_pair[ix.riv["pair"]], c.tev_pair[c.tev_riv])
     for q in range(c.n_pairs):
         s = slice(ix.pr_ptr[q], ix.pr_ptr[q + 1])
         assert s.stop > s.start and np.all(np.diff(e[s]) > 0)               # event order within the pair
@@ -188,6 +190,6 @@ def test_pair_index_is_the_event_list_by_pair_in_event_order(name):
         assert np.all(c.ev_unit[e[s]] == ix.pr_unit[q])
     assert np.array_equal(np.sort(ix.pr_pair), np.arange(c.n_pairs))        # a renumbering of the pairs
     first = ix.pr_ptr[:-1]                                                  # pairs in join order
-    assert np.all(np.diff(e[first]) > 0) and np.array_equal(ix.sf_L, ix.pev_f[first, 0])
-    assert np.all(np.diff(ix.pev_i[first, 0].astype(np.int64)) >= 0)
-    assert np.array_equal(np.diff(ix.sf_ptr), np.bincount(ix.pev_i[first, 0], minlength=c.grp_ptr.size - 1))
+    assert np.all(np.diff(e[first]) > 0) and np.array_equal(ix.sf_L, ev["L"][first])
+    assert np.all(np.diff(ev["g"][first].astype(np.int64)) >= 0)
+    assert np.array_equal(np.diff(ix.sf_ptr), np.bincount(ev["g"][first], minlength=c.grp_ptr.size - 1))

@@ -25,25 +25,20 @@ negative-index wraparound; ``E`` events, ``Q`` pairs, ``G`` groups, ``R`` look-a
 * ``pr_thr``, ``pr_unit`` (Q,) uint32: the pair's threat and fire unit;
   ``pr_pair`` (Q,) int64: the pair's number in ``Compiled.ev_pair``;
 * ``pr_ptr`` (Q+1,) int64: events of pair ``q`` are ``pr_ptr[q]:pr_ptr[q+1]``;
-* ``pev_f`` (E, 3) float: the event's decision time, intercept time and the
-  start of its decision group [s];
-* ``pev_i`` (E, 6) uint32: its decision group; its index in ``Compiled.ev_*``
-  (its rank in the plain scan, the allocator's tie-break); the airspace of
-  its intercept point; and the look-ahead's rivals ``riv_*[pev_i[j, 3]:pev_i[j, 4]]``
-  and ``pev_i[j, 5]``, the first position in ``Compiled``'s threat index
-  (``thr_ptr``/``tev_*``) of the threat's opportunities once this salvo's
-  result is known (``Compiled.tev_riv_ptr``, ``tev_riv``, ``tev_after``), so the
-  kernel reads one event from one or two cache lines;
-* ``riv_unit``, ``riv_pair`` (R,) uint32, ``riv_L`` (R,) float: each rival's
-  unit, pair and decision time;
-* ``tev_pair`` (E,) uint32: ``Compiled.tev_pair`` in this numbering;
+* ``pev`` (E,) :data:`EVENT` records, one per event in that order, so the
+  kernel reads an event from one cache line for most events: ``L``, ``t``
+  its decision and intercept time and ``gs`` the start of its decision group
+  [s]; ``g`` that group; ``e`` its index in ``Compiled.ev_*`` (its rank in the
+  plain scan, the allocator's tie-break); ``air`` the airspace of its
+  intercept point; ``r0``, ``r1`` its look-ahead rivals ``riv[r0:r1]``
+  (``Compiled.tev_riv_ptr``, ``tev_riv``) and ``after`` the first position in
+  ``Compiled``'s threat index (``thr_ptr``/``tev``) of the threat's
+  opportunities once this salvo's result is known (``Compiled.tev_after``);
+* ``tev`` (E,) :data:`RIVAL` records: ``Compiled``'s threat index (decision
+  time, unit, pair in this numbering), and ``riv`` (R,) the look-ahead's
+  rivals as the same records, so a rival is one load, not three;
 * ``sf_ptr`` (G+1,) int64: the pairs that join in group ``g``; ``sf_L`` (Q,)
-  float: the decision time of each pair's first event;
-* what the kernel reads: ``pev`` (E,) :data:`EVENT` records, each event's
-  ``pev_f`` and ``pev_i`` row in one 48-byte record (one cache line for most
-  events instead of two), and ``riv`` (R,) and ``tev`` (E,) :data:`RIVAL`
-  records, the look-ahead's rivals and ``Compiled``'s threat index (decision
-  time, unit, pair in this numbering), so a rival is one load, not three.
+  float: the decision time of each pair's first event.
 """
 from __future__ import annotations
 
@@ -57,14 +52,14 @@ __all__ = ["PairIndex", "pair_index", "EVENT", "RIVAL"]
 
 EVENT = np.dtype([("L", "f8"), ("t", "f8"), ("gs", "f8"), ("g", "u4"), ("e", "u4"), ("air", "u4"),
                   ("r0", "u4"), ("r1", "u4"), ("after", "u4")], align=True)
-"""``pev_f`` and ``pev_i`` of one event in one 48-byte record (``PairIndex.pev``), read by the kernel."""
+"""One event of the pair index in one 48-byte record (``PairIndex.pev``), read by the kernel."""
 RIVAL = np.dtype([("L", "f8"), ("unit", "u4"), ("pair", "u4")], align=True)
 """An opportunity of another unit on the threat: decision time, unit, pair (``PairIndex.riv``, ``tev``)."""
 
 
 def _records(dtype: np.dtype, **cols) -> np.ndarray:
     n = len(next(iter(cols.values())))
-    out = np.zeros(n, dtype)
+    out = np.zeros(n, dtype)                 # zeroed: the records' padding bytes are defined
     for k, v in cols.items():
         out[k] = v
     return out
@@ -76,17 +71,11 @@ class PairIndex:
     pr_unit: np.ndarray
     pr_pair: np.ndarray
     pr_ptr: np.ndarray
-    pev_f: np.ndarray
-    pev_i: np.ndarray
-    riv_unit: np.ndarray
-    riv_pair: np.ndarray
-    riv_L: np.ndarray
-    tev_pair: np.ndarray
+    pev: np.ndarray
+    tev: np.ndarray
+    riv: np.ndarray
     sf_ptr: np.ndarray
     sf_L: np.ndarray
-    pev: np.ndarray
-    riv: np.ndarray
-    tev: np.ndarray
 
 
 def _build(c: Compiled) -> PairIndex:
@@ -110,22 +99,15 @@ def _build(c: Compiled) -> PairIndex:
     tpos[c.tev_e.astype(np.int64)] = np.arange(n_ev)
     tp = tpos[order]
     riv = c.tev_riv.astype(np.int64)
-    pev_f = np.stack([c.ev_L[order], c.ev_t[order], c.grp_time[group[order]]], axis=1).astype(float)
-    pev_i = np.stack([group[order], order, c.ev_air[order].astype(np.int64),
-                      c.tev_riv_ptr[tp], c.tev_riv_ptr[tp + 1], c.tev_after[tp]], axis=1)
     assert n_ev < 2**32, "the pair index holds event numbers in 32 bits"
-    tev_pair = new[c.tev_pair.astype(np.int64)].astype(np.uint32)
-    pev = _records(EVENT, L=pev_f[:, 0], t=pev_f[:, 1], gs=pev_f[:, 2], g=pev_i[:, 0], e=pev_i[:, 1], air=pev_i[:, 2],
-                   r0=pev_i[:, 3], r1=pev_i[:, 4], after=pev_i[:, 5]) if n_ev else np.zeros(0, EVENT)
-    rivr = _records(RIVAL, L=c.tev_L[riv], unit=c.tev_unit[riv], pair=tev_pair[riv]) if riv.size else np.zeros(0, RIVAL)
-    tev = _records(RIVAL, L=c.tev_L, unit=c.tev_unit, pair=tev_pair) if n_ev else np.zeros(0, RIVAL)
+    tev_pair = new[c.tev_pair.astype(np.int64)]
+    pev = _records(EVENT, L=c.ev_L[order], t=c.ev_t[order], gs=c.grp_time[group[order]], g=group[order], e=order,
+                   air=c.ev_air[order], r0=c.tev_riv_ptr[tp], r1=c.tev_riv_ptr[tp + 1], after=c.tev_after[tp])
+    tev = _records(RIVAL, L=c.tev_L, unit=c.tev_unit, pair=tev_pair)
     return PairIndex(
         pr_thr=c.ev_threat[first_ev].astype(np.uint32), pr_unit=c.ev_unit[first_ev].astype(np.uint32),
-        pr_pair=by_first.astype(np.int64), pr_ptr=pr_ptr,
-        pev_f=np.ascontiguousarray(pev_f.reshape(-1, 3)), pev_i=np.ascontiguousarray(pev_i.reshape(-1, 6), dtype=np.uint32),
-        riv_unit=c.tev_unit[riv].astype(np.uint32), riv_pair=tev_pair[riv], riv_L=np.ascontiguousarray(c.tev_L[riv], dtype=float),
-        tev_pair=tev_pair, sf_ptr=sf_ptr, sf_L=np.ascontiguousarray(c.ev_L[first_ev], dtype=float),
-        pev=pev, riv=rivr, tev=tev,
+        pr_pair=by_first.astype(np.int64), pr_ptr=pr_ptr, pev=pev, tev=tev, riv=tev[riv],
+        sf_ptr=sf_ptr, sf_L=np.ascontiguousarray(c.ev_L[first_ev], dtype=float),
     )
 
 
