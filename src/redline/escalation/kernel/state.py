@@ -92,7 +92,7 @@ from ..layout import (
 )
 from .tables import is_mover
 
-__all__ = ["advance", "advance_by", "decay_table", "apply_move", "front_active", "recent_high", "set_gaza", "war_trigger"]
+__all__ = ["advance", "advance_by", "decay_factors", "decay_table", "apply_move", "front_active", "recent_high", "set_gaza", "war_trigger"]
 
 
 @njit(cache=True)
@@ -145,20 +145,23 @@ def advance(S, days, T, acc):
 
     ``acc`` (NI,) accumulates the interceptors the active fronts use.
     """
-    GP = T.glob
-    advance_by(S, days, 0.5 ** (days / GP[G_GRHL]), 0.5 ** (days / GP[G_DEFHL]), 0.5 ** (days / GP[G_PRECHL]), T, acc)
+    fg, fd, fn = decay_factors(days, T.glob)
+    advance_by(S, days, fg, fd, fn, T, acc)
+
+
+@njit(cache=True, inline="always")
+def decay_factors(days, GP):
+    """The factors by which grievance, deficit and precedent decay over ``days`` (their half-lives in ``GP``)."""
+    return 0.5 ** (days / GP[G_GRHL]), 0.5 ** (days / GP[G_DEFHL]), 0.5 ** (days / GP[G_PRECHL])
 
 
 @njit(cache=True)
 def decay_table(GP):
-    """(3, NDUR) decay factors of grievance, deficit and precedent over each duration bin's days
-    (the factors :func:`advance` computes; the sampler looks them up instead of three powers a move)."""
+    """(3, NDUR) :func:`decay_factors` over each duration bin's days (the sampler looks them up
+    instead of three powers a move)."""
     out = np.empty((3, NDUR))
     for b in range(NDUR):
-        days = GP[G_DUR + b]
-        out[0, b] = 0.5 ** (days / GP[G_GRHL])
-        out[1, b] = 0.5 ** (days / GP[G_DEFHL])
-        out[2, b] = 0.5 ** (days / GP[G_PRECHL])
+        out[0, b], out[1, b], out[2, b] = decay_factors(GP[G_DUR + b], GP)
     return out
 
 
