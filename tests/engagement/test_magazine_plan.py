@@ -172,7 +172,7 @@ def test_a_one_class_plan_runs_in_a_campaign_with_the_units_own_stock():
     assert (day[:, 1, drone, 4] == 10).all() and (day[:, 1, cruise, 4] == 5).all()
     assert (r.final_remaining == 0).all()
     # the campaign's wave compiles the units whole, A at its last chance on each drone
-    comp = _compiled({}, sc, cat, params, plan_waves(sc, sc.campaign, cat)[0][0])
+    comp, _ = _compiled({}, sc, cat, params, plan_waves(sc, sc.campaign, cat)[0][0])
     assert comp.unit_names == ["a", "b"]
     free = compile_scenario(sc.model_copy(update={"campaign": None, "fire_units": (
         sc.fire_units[0].model_copy(update={"magazine": 100}), sc.fire_units[1])}), cat)

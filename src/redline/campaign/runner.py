@@ -153,8 +153,8 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
                 wi = (d - 1) * campaign.waves_per_day + w
                 plan = plans[wi]
                 reload(grp, rounds, depot)
-                comp = _compiled(cache, sc, cat, ps, plan) if sum(plan.counts) > 0 else None
-                mags = release(grp, rounds, depot, wi, unit_demand(comp) if comp is not None and planned else None)
+                comp, demand = _compiled(cache, sc, cat, ps, plan) if sum(plan.counts) > 0 else (None, None)
+                mags = release(grp, rounds, depot, wi, demand if planned else None)
                 if comp is not None:
                     raw = run_compiled(comp, ps_b, m, wave_seed(s, b, wi), magazines=mags)
                     rounds -= raw.unit_shots
@@ -212,9 +212,11 @@ def run_campaign(scenario: Scenario, campaign: Campaign, trials: int | None = No
                           manifest=manifest)
 
 
-def _compiled(cache: dict, sc: Scenario, cat, ps: ParamSet, plan: WavePlan) -> Compiled:
+def _compiled(cache: dict, sc: Scenario, cat, ps: ParamSet, plan: WavePlan) -> tuple[Compiled, np.ndarray]:
+    """The wave's compiled scenario and its :func:`~.stocks.unit_demand`, built once per raid size."""
     if plan.counts not in cache:
         raid = tuple(salvo.model_copy(update={"count": c}) for salvo, c in zip(sc.raid, plan.counts))
-        cache[plan.counts] = compile_scenario(sc.model_copy(update={"raid": raid}), cat, ps)
+        comp = compile_scenario(sc.model_copy(update={"raid": raid}), cat, ps)
+        cache[plan.counts] = (comp, unit_demand(comp))
     return cache[plan.counts]
 
